@@ -1,0 +1,79 @@
+/**
+ * The one registry of API error codes. Each code is stable: once shipped it
+ * keeps its meaning and status, and is never reused. docs/errors.md lists every
+ * code here (a test keeps the two in sync). Handlers throw {@link ApiError};
+ * one error handler renders `{"error": {"code", "message", "details"?}}`.
+ */
+export const API_ERRORS = Object.freeze({
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  invalid_request: { status: 400, message: 'The request does not match the schema of this route.' },
+  invalid_job_id: { status: 400, message: 'A job id is 1-128 characters of A-Z a-z 0-9 . _ : -' },
+  invalid_wait: { status: 400, message: 'wait must be a number of seconds from 0 to 60.' },
+  invalid_cursor: { status: 400, message: 'The cursor is not one this server returned.' },
+  unknown_job_type: { status: 400, message: 'No job type of that name is registered; see GET /v1/types.' },
+  unauthorized: { status: 401, message: 'A valid API key is required (Authorization: Bearer <key>).' },
+  job_not_found: { status: 404, message: 'No job with that id.' },
+  artifact_not_found: { status: 404, message: 'The job has no artifact of that name.' },
+  route_not_found: { status: 404, message: 'No route matches this method and path.' },
+  job_exists: { status: 409, message: 'A job with that id already exists.' },
+  idempotency_conflict: {
+    status: 409,
+    message: 'This Idempotency-Key was used with a different request body.',
+  },
+  job_not_cancelable: { status: 409, message: 'The job already finished and cannot be canceled.' },
+  job_not_terminal: { status: 409, message: 'Only a completed, failed or canceled job can be deleted.' },
+  payload_too_large: { status: 413, message: 'The request body is larger than the server accepts.' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  range_not_satisfiable: { status: 416, message: 'The requested range is outside the file.' },
+  invalid_input: { status: 422, message: "The job's input does not match its type's schema." },
+  rate_limited: { status: 429, message: 'Too many requests; retry after the time in Retry-After.' },
+  internal_error: { status: 500, message: 'The server failed to handle the request.' },
+  store_unavailable: { status: 503, message: 'The job store cannot be reached; retry shortly.' },
+  shutting_down: { status: 503, message: 'The server is shutting down; retry on another node.' },
+} as const satisfies Record<string, { status: number; message: string }>);
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly code: ApiErrorCode;
+  readonly statusCode: number;
+  readonly details: unknown;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: ApiErrorCode,
+    {
+      message,
+      details,
+      headers = {},
+      cause,
+    }: { message?: string; details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message ?? API_ERRORS[code].message, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.statusCode = API_ERRORS[code].status;
+    this.details = details;
+    this.headers = headers;
+  }
+}
+
+/**
+ * Codes a job can end with, in `job.error.code`. Processors add their own
+ * through the same registry so that docs/errors.md lists them all.
+ */
+export const JOB_ERRORS = Object.freeze({
+  simulated_error: 'The simulated backend reported an error (the simulator fails at its error_rate).',
+  attempts_exhausted: 'The job lost its worker (crash or expired lease) on its last allowed attempt.',
+  job_timeout: 'The job ran longer than its timeout and was stopped.',
+  processor_error: 'The processor threw an unexpected error; the message has its text.',
+  interrupted: 'The server shut down while the job ran and the job had no attempts left.',
+  tool_missing: 'A program the processor needs (ffmpeg, espeak-ng) is not installed; the message says how.',
+  input_fetch_failed: 'An input URL could not be fetched (status, timeout, size or content type).',
+  url_not_allowed: 'An input URL points at a private, loopback or link-local address.',
+  invalid_image: 'The input image could not be decoded, or its dimensions are zero or too large.',
+  render_failed: 'ffmpeg failed to render the video; the message has its last lines.',
+  speech_failed: 'Speech synthesis failed; the message has its last lines.',
+} as const satisfies Record<string, string>);
+
+export type JobErrorCode = keyof typeof JOB_ERRORS;

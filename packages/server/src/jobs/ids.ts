@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+
+/** Client-chosen ids: 1-128 characters of [A-Za-z0-9._:-]. */
+export const JOB_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
+const JOB_ID_RE = new RegExp(JOB_ID_PATTERN);
+
+export function isValidJobId(id: unknown): id is string {
+  return typeof id === 'string' && JOB_ID_RE.test(id);
+}
+
+/**
+ * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits, so ids
+ * made by the server sort by creation time.
+ */
+export function newJobId(now = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

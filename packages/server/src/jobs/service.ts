@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto';
+import type { ArtifactStorage } from '../artifacts/storage.js';
+import { ApiError } from '../errors.js';
+import type { ChangeFeed } from '../events/feed.js';
+import type { ProcessorRegistry } from '../processors/registry.js';
+import type {
+  ClaimOptions,
+  FinishOptions,
+  JobStore,
+  Lease,
+  ListFilter,
+  ProgressPatch,
+} from '../store/store.js';
+import { newJobId } from './ids.js';
+import type { JsonObject, StoredJob } from './model.js';
+import { isTerminal } from './states.js';
+
+export interface CreateJobParams {
+  type: string;
+  input?: JsonObject | undefined;
+  id?: string | undefined;
+  max_attempts?: number | undefined;
+  metadata?: JsonObject | undefined;
+}
+
+export interface JobServiceOptions {
+  store: JobStore;
+  feed: ChangeFeed;
+  registry: ProcessorRegistry;
+  artifacts: ArtifactStorage;
+  /** @default 0.2 */
+  simulateErrorRate?: number;
+  /** @default 3 */
+  defaultMaxAttempts?: number;
+}
+
+/**
+ * Every change to a job goes through here: HTTP routes and workers call the
+ * service, the service calls the store and publishes each change it made on
+ * the feed, once. Nothing else writes jobs.
+ */
+export class JobService {
+  readonly store: JobStore;
+  readonly feed: ChangeFeed;
+  readonly registry: ProcessorRegistry;
+  readonly artifacts: ArtifactStorage;
+  readonly #simulateErrorRate: number;
+  readonly #defaultMaxAttempts: number;
+  readonly #closing = new AbortController();
+  /** Called with every change this process makes (metrics). */
+  onChange: ((job: StoredJob) => void) | null = null;
+
+  constructor({
+    store,
+    feed,
+    registry,
+    artifacts,
+    simulateErrorRate = 0.2,
+    defaultMaxAttempts = 3,
+  }: JobServiceOptions) {
+    this.store = store;
+    this.feed = feed;
+    this.registry = registry;
+    this.artifacts = artifacts;
+    this.#simulateErrorRate = simulateErrorRate;
+    this.#defaultMaxAttempts = defaultMaxAttempts;
+  }
+
+  #publish<T extends StoredJob | null>(job: T): T {
+    if (job) {
+      this.feed.publish(job);
+      this.onChange?.(job);
+    }
+    return job;
+  }
+
+  /** Release every waiter at once (each answers with the job as it is): the server is closing. */
+  shutdown(): void {
+    this.#closing.abort();
+  }
+
+  /**
+   * Validate and store a new job. With an idempotency key, the same key and
+   * request give back the first job (`replayed`); the same key with another
+   * request is a conflict.
+   */
+  async create(
+    tenant: string,
+    params: CreateJobParams,
+    { idempotencyKey }: { idempotencyKey?: string | undefined } = {},
+  ): Promise<{ job: StoredJob; replayed: boolean }> {
+    if (!this.registry.has(params.type)) {
+      throw new ApiError('unknown_job_type', {
+        message: `No job type "${params.type}"; registered types: ${this.registry.types.join(', ')}.`,
+      });
+    }
+    const checked = this.registry.checkInput(params.type, params.input ?? {}, {
+      simulateErrorRate: this.#simulateErrorRate,
+    });
+    if (!checked.ok)
+      throw new ApiError('invalid_input', { message: checked.message, details: checked.details });
+    const result = await this.store.insert({
+      id: params.id ?? newJobId(),
+      tenant,
+      type: params.type,
+      input: checked.input,
+      metadata: params.metadata ?? {},
+      max_attempts: params.max_attempts ?? this.#defaultMaxAttempts,
+      idempotency:
+        idempotencyKey === undefined ? undefined : { key: idempotencyKey, hash: requestHash(params) },
+    });
+    switch (result.outcome) {
+      case 'created':
+        return { job: this.#publish(result.job), replayed: false };
+      case 'replayed':
+        return { job: result.job, replayed: true };
+      case 'idempotency_conflict':
+        throw new ApiError('idempotency_conflict', {
+          message: `Idempotency-Key "${idempotencyKey}" was first used for job ${result.job.id} with a different request body.`,
+        });
+      case 'id_exists':
+        throw new ApiError('job_exists', { message: `A job with id "${result.job.id}" already exists.` });
+    }
+  }
+
+  async get(tenant: string, id: string): Promise<StoredJob> {
+    const job = await this.store.get(tenant, id);
+    if (!job) throw notFound(id);
+    return job;
+  }
+
+  list(filter: ListFilter): Promise<StoredJob[]> {
+    return this.store.list(filter);
+  }
+
+  async logs(tenant: string, id: string, opts: { after?: number; limit: number }) {
+    const lines = await this.store.logs(tenant, id, opts);
+    if (!lines) throw notFound(id);
+    return lines;
+  }
+
+  /** Idempotent: canceling a canceled job returns it; a completed or failed one is a conflict. */
+  async cancel(tenant: string, id: string): Promise<StoredJob> {
+    const result = await this.store.cancel(tenant, id);
+    switch (result.outcome) {
+      case 'not_found':
+        throw notFound(id);
+      case 'finished':
+        throw new ApiError('job_not_cancelable', {
+          message: `Job ${id} already ${result.job.status} and cannot be canceled.`,
+        });
+      case 'already_canceled':
+        return result.job;
+      case 'canceled':
+        return this.#publish(result.job);
+    }
+  }
+
+  async delete(tenant: string, id: string): Promise<StoredJob> {
+    const result = await this.store.delete(tenant, id);
+    switch (result.outcome) {
+      case 'not_found':
+        throw notFound(id);
+      case 'not_terminal':
+        throw new ApiError('job_not_terminal', {
+          message: `Job ${id} is still running or queued; cancel it first, then delete it.`,
+        });
+      case 'deleted':
+        await this.artifacts.removeJob(tenant, id);
+        return result.job;
+    }
+  }
+
+  /**
+   * Resolve with the job once its version is above `since` or it is terminal,
+   * or with the job as it is when `timeoutMs` passes. Listens on the feed;
+   * never polls the store.
+   */
+  async waitForChange(
+    tenant: string,
+    id: string,
+    {
+      since,
+      timeoutMs,
+      signal,
+    }: { since?: number | undefined; timeoutMs: number; signal?: AbortSignal | undefined },
+  ): Promise<StoredJob> {
+    let wake!: (job: StoredJob | null) => void;
+    const woken = new Promise<StoredJob | null>((resolve) => {
+      wake = resolve;
+    });
+    // Listen before reading, so that no change falls between the read and the subscription;
+    // changes before the read is done show in what it returns.
+    const unsubscribe = this.feed.subscribe(tenant, id, (job) => {
+      if (since !== undefined && (job.version > since || isTerminal(job.status))) wake(job);
+    });
+    const onAbort = () => wake(null);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const current = await this.get(tenant, id);
+      since ??= current.version;
+      if (current.version > since || isTerminal(current.status) || timeoutMs <= 0) return current;
+      timer = setTimeout(onAbort, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#closing.signal.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted || this.#closing.signal.aborted) return current;
+      return (await woken) ?? (await this.get(tenant, id));
+    } finally {
+      unsubscribe();
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      this.#closing.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  // The worker side. Each call is fenced by the lease token in the store.
+
+  async claim(opts: ClaimOptions): Promise<Lease[]> {
+    const leases = await this.store.claim(opts);
+    for (const lease of leases) this.#publish(lease.job);
+    return leases;
+  }
+
+  heartbeat(token: string, leaseMs: number): Promise<boolean> {
+    return this.store.heartbeat(token, leaseMs);
+  }
+
+  async report(token: string, patch: ProgressPatch): Promise<StoredJob | null> {
+    return this.#publish(await this.store.report(token, patch));
+  }
+
+  async finish(
+    token: string,
+    outcome: 'completed' | 'failed',
+    opts: FinishOptions,
+  ): Promise<StoredJob | null> {
+    return this.#publish(await this.store.finish(token, outcome, opts));
+  }
+
+  async release(token: string): Promise<StoredJob | null> {
+    return this.#publish(await this.store.release(token));
+  }
+
+  async recover(opts: { owners?: readonly string[] } = {}): Promise<StoredJob[]> {
+    const jobs = await this.store.recover(opts);
+    for (const job of jobs) this.#publish(job);
+    return jobs;
+  }
+
+  /** Delete terminal jobs (and their artifacts) that finished before the cutoff. */
+  async purge(finishedBefore: number, limit = 500): Promise<number> {
+    const removed = await this.store.purge({ finishedBefore, limit });
+    for (const { tenant, id } of removed) await this.artifacts.removeJob(tenant, id);
+    return removed.length;
+  }
+}
+
+function notFound(id: string): ApiError {
+  return new ApiError('job_not_found', { message: `No job with id "${id}".` });
+}
+
+/** A hash of the request that created a job, for Idempotency-Key checks; key order does not matter. */
+export function requestHash(params: CreateJobParams): string {
+  return createHash('sha256').update(canonicalJson(params)).digest('base64url');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
