@@ -1,0 +1,146 @@
+import type { JobError, JsonObject, StoredJob } from '../jobs/model.js';
+import type { JobStatus } from '../jobs/states.js';
+
+/** What a caller gives to create a job; the store fills in the rest. */
+export interface NewJob {
+  id: string;
+  tenant: string;
+  type: string;
+  input: JsonObject;
+  metadata: JsonObject;
+  max_attempts: number;
+  /** Set when the caller sent an Idempotency-Key: the key and a hash of the request. */
+  idempotency?: { key: string; hash: string } | undefined;
+  /** Creation time in ms; defaults to now. */
+  now?: number | undefined;
+}
+
+export type InsertResult =
+  | { outcome: 'created'; job: StoredJob }
+  /** Same Idempotency-Key and same request within the window: the job made the first time. */
+  | { outcome: 'replayed'; job: StoredJob }
+  | { outcome: 'idempotency_conflict'; job: StoredJob }
+  | { outcome: 'id_exists'; job: StoredJob };
+
+/**
+ * A job a worker holds: the job and the fencing token only the holder knows.
+ * Tokens are unique across all jobs, so fenced calls need nothing else.
+ */
+export interface Lease {
+  job: StoredJob;
+  token: string;
+}
+
+export interface ClaimOptions {
+  /** Who holds the lease (shown in the job and used to recover leases of dead processes). */
+  owner: string;
+  leaseMs: number;
+  limit: number;
+  /** Only these types (the processors this worker has); all when omitted. */
+  types?: readonly string[] | undefined;
+  now?: number | undefined;
+}
+
+/** A report from the lease holder; each field is optional and only given fields change. */
+export interface ProgressPatch {
+  progress?: number | undefined;
+  stage?: string | null | undefined;
+  message?: string | null | undefined;
+  eta?: number | null | undefined;
+  /** New log lines, appended in order. */
+  logs?: readonly string[] | undefined;
+}
+
+export interface FinishOptions {
+  /** Progress, stage, message and log lines not yet reported, written in the same change. */
+  report?: ProgressPatch | undefined;
+  output?: JsonObject | null | undefined;
+  error?: JobError | null | undefined;
+  /**
+   * For a failure: when set and attempts remain, the job goes back to `queued`
+   * to run again at this time (ms); otherwise it fails for good.
+   */
+  retryAt?: number | undefined;
+  now?: number | undefined;
+}
+
+export interface ListFilter {
+  tenant?: string | undefined;
+  status?: readonly JobStatus[] | undefined;
+  type?: readonly string[] | undefined;
+  limit: number;
+  /** Only jobs older than this seq (the cursor of the previous page). */
+  beforeSeq?: number | undefined;
+}
+
+export interface LogLine {
+  seq: number;
+  timestamp: string;
+  line: string;
+}
+
+export type CancelResult =
+  | { outcome: 'canceled'; job: StoredJob }
+  | { outcome: 'already_canceled'; job: StoredJob }
+  | { outcome: 'finished'; job: StoredJob }
+  | { outcome: 'not_found' };
+
+export type DeleteResult =
+  | { outcome: 'deleted'; job: StoredJob }
+  | { outcome: 'not_terminal' }
+  | { outcome: 'not_found' };
+
+/**
+ * The one storage contract. Every state change checks the transition table,
+ * bumps `version` by one and returns the job as it now is (or null/an outcome
+ * when nothing changed), so the caller can publish it. Methods that take a
+ * lease token are fenced: they do nothing unless the job is running under
+ * that very token. The contract exposes no connection or transaction type.
+ */
+export interface JobStore {
+  /** Apply pending migrations (safe when several nodes start at once). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+
+  insert(job: NewJob): Promise<InsertResult>;
+  /** A tenant's job by id (ids are unique per tenant). */
+  get(tenant: string, id: string): Promise<StoredJob | null>;
+  list(filter: ListFilter): Promise<StoredJob[]>;
+  /** Log lines numbered above `after`, oldest first; null when the job does not exist. */
+  logs(
+    tenant: string,
+    id: string,
+    opts: { after?: number | undefined; limit: number },
+  ): Promise<LogLine[] | null>;
+
+  /** Take up to `limit` runnable jobs, oldest first, each under a new lease. */
+  claim(opts: ClaimOptions): Promise<Lease[]>;
+  /** Extend a lease; false when the lease is no longer the caller's (canceled, expired, taken). */
+  heartbeat(token: string, leaseMs: number, now?: number): Promise<boolean>;
+  /** Progress, stage, message, eta and log lines from the lease holder. Progress never goes down. */
+  report(token: string, patch: ProgressPatch, now?: number): Promise<StoredJob | null>;
+  /** completed (with output), or failed (with error), or back to queued for a retry. */
+  finish(token: string, outcome: 'completed' | 'failed', opts: FinishOptions): Promise<StoredJob | null>;
+  /** Give a running job back to the queue without counting the attempt (graceful shutdown). */
+  release(token: string, now?: number): Promise<StoredJob | null>;
+
+  cancel(tenant: string, id: string, now?: number): Promise<CancelResult>;
+  delete(tenant: string, id: string): Promise<DeleteResult>;
+
+  /**
+   * Running jobs whose lease expired before `now` (or, with `owners`, whose
+   * holder is known dead) go back to `queued`, or to `failed` with
+   * `attempts_exhausted` when no attempt is left. Safe to run on many nodes.
+   */
+  recover(opts: { now?: number | undefined; owners?: readonly string[] | undefined }): Promise<StoredJob[]>;
+  /** Distinct owners of current leases (to find those held by dead local processes). */
+  leaseOwners(): Promise<string[]>;
+  /** Delete terminal jobs that finished before `finishedBefore`; returns what was deleted. */
+  purge(opts: { finishedBefore: number; limit: number }): Promise<{ tenant: string; id: string }[]>;
+  /** Jobs per status, for /metrics. */
+  countByStatus(): Promise<Record<JobStatus, number>>;
+  /** The earliest `run_at` of a queued job, to know when to look again; null when none is queued. */
+  nextRunAt(types?: readonly string[]): Promise<number | null>;
+}
