@@ -1,0 +1,91 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { JsonObject } from '../jobs/model.js';
+import type { Availability, PrepareContext, Processor } from './processor.js';
+
+interface Entry {
+  processor: Processor<JsonObject>;
+  validate: ValidateFunction;
+}
+
+export type InputCheck = { ok: true; input: JsonObject } | { ok: false; message: string; details: unknown };
+
+/**
+ * The job types this server runs. Each input is validated against its type's
+ * JSON Schema at submit, with the schema's defaults filled in, so the stored
+ * input is the full one the processor will see.
+ */
+export class ProcessorRegistry {
+  readonly #entries = new Map<string, Entry>();
+  readonly #ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
+  readonly #availability = new Map<string, Availability>();
+
+  constructor() {
+    addFormats.default(this.#ajv);
+  }
+
+  register<I>(processor: Processor<I>): this {
+    if (this.#entries.has(processor.type)) throw new Error(`job type ${processor.type} is registered twice`);
+    this.#entries.set(processor.type, {
+      processor: processor as unknown as Processor<JsonObject>,
+      validate: this.#ajv.compile(processor.inputSchema),
+    });
+    return this;
+  }
+
+  get(type: string): Processor<JsonObject> | undefined {
+    return this.#entries.get(type)?.processor;
+  }
+
+  has(type: string): boolean {
+    return this.#entries.has(type);
+  }
+
+  get types(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  get processors(): Processor<JsonObject>[] {
+    return [...this.#entries.values()].map((e) => e.processor);
+  }
+
+  /** Validate and normalise an input; a failure names the field at fault. */
+  checkInput(type: string, input: unknown, prepare: PrepareContext): InputCheck {
+    const entry = this.#entries.get(type);
+    if (!entry) throw new Error(`unknown job type ${type}`);
+    const copy = structuredClone(input ?? {});
+    if (!entry.validate(copy)) {
+      const errors = entry.validate.errors ?? [];
+      return { ok: false, message: describe(errors[0]), details: errors.map(describe) };
+    }
+    const normalised = entry.processor.prepare ? entry.processor.prepare(copy as JsonObject, prepare) : copy;
+    return { ok: true, input: normalised as JsonObject };
+  }
+
+  /** Ask each processor whether its tools are present; remembered for /readyz and /v1/types. */
+  async refreshAvailability(): Promise<Map<string, Availability>> {
+    for (const { processor } of this.#entries.values()) {
+      this.#availability.set(processor.type, processor.check ? await processor.check() : { available: true });
+    }
+    return this.#availability;
+  }
+
+  availability(type: string): Availability {
+    return this.#availability.get(type) ?? { available: true };
+  }
+}
+
+function describe(error: ErrorObject | undefined): string {
+  if (!error) return 'input is invalid';
+  const path = `input${error.instancePath.replace(/\/([^/]*)/g, (_, key: string) => (/^\d+$/.test(key) ? `[${key}]` : `.${key.replace(/~1/g, '/').replace(/~0/g, '~')}`))}`;
+  switch (error.keyword) {
+    case 'required':
+      return `${path}.${(error.params as { missingProperty: string }).missingProperty} is required`;
+    case 'additionalProperties':
+      return `${path}.${(error.params as { additionalProperty: string }).additionalProperty} is not a known field`;
+    case 'type':
+      return `${path} must be ${(error.params as { type: string }).type === 'object' ? 'an object' : `a ${(error.params as { type: string }).type}`}`;
+    default:
+      return `${path} ${error.message ?? 'is invalid'}`;
+  }
+}

@@ -1,0 +1,68 @@
+import { seededRandom } from '../internal/random.js';
+import { sleep } from '../internal/sleep.js';
+import { UnrecoverableError } from './errors.js';
+import type { ProcessorContext } from './processor.js';
+
+export interface SimulatedStage {
+  stage: string;
+  /** Share of the total duration. */
+  weight: number;
+  message: string;
+}
+
+export interface SimulationPlan {
+  durationMs: number;
+  stages: readonly SimulatedStage[];
+  /** Set when this run fails: how far in (0-1) and with what message. */
+  failure: { at: number; message: string } | null;
+}
+
+/**
+ * Decide, from the seed alone, whether and where a simulated run fails, so
+ * the same seed always gives the same outcome.
+ */
+export function planOutcome(seed: number, errorRate: number): { fails: boolean; at: number } {
+  const random = seededRandom(seed);
+  const fails = random() < errorRate;
+  return { fails, at: 0.2 + random() * 0.75 };
+}
+
+/** Progress ticks per second at most; the reporter coalesces anyway. */
+const TICK_MS = 100;
+
+/**
+ * Walk through the stages over the duration, moving progress steadily and
+ * logging each stage, then fail at the planned point if the plan says so.
+ */
+export async function runSimulation(ctx: ProcessorContext<unknown>, plan: SimulationPlan): Promise<void> {
+  const started = Date.now();
+  const { durationMs, stages } = plan;
+  ctx.setEta(new Date(started + durationMs));
+  const totalWeight = stages.reduce((sum, s) => sum + s.weight, 0) || 1;
+  const failAtMs = plan.failure ? plan.failure.at * durationMs : Number.POSITIVE_INFINITY;
+  let stageStart = 0;
+  for (const [index, stage] of stages.entries()) {
+    const stageMs = (stage.weight / totalWeight) * durationMs;
+    const stageEnd = index === stages.length - 1 ? durationMs : stageStart + stageMs;
+    ctx.log(`${stage.stage}: ${stage.message}`);
+    ctx.progress(Math.floor((stageStart / durationMs) * 100) || 0, {
+      stage: stage.stage,
+      message: stage.message,
+    });
+    for (;;) {
+      const elapsed = Date.now() - started;
+      if (elapsed >= failAtMs) {
+        ctx.log(`${stage.stage}: backend error`);
+        throw new UnrecoverableError('simulated_error', plan.failure!.message);
+      }
+      if (elapsed >= stageEnd) break;
+      ctx.progress(Math.min(99, Math.floor((elapsed / durationMs) * 100)));
+      await sleep(Math.min(TICK_MS, stageEnd - elapsed, failAtMs - elapsed), ctx.signal);
+    }
+    stageStart = stageEnd;
+  }
+  if (plan.failure && durationMs === 0) {
+    throw new UnrecoverableError('simulated_error', plan.failure.message);
+  }
+  ctx.signal.throwIfAborted();
+}

@@ -1,0 +1,81 @@
+import type { JobService } from '../jobs/service.js';
+import { deadLocalOwners } from './owner.js';
+import type { PoolLogger } from './pool.js';
+
+export interface MaintenanceOptions {
+  service: JobService;
+  /** How often to look for expired leases and old jobs. @default 5000 */
+  intervalMs?: number;
+  /** The local pool's own lease owner, never treated as dead. */
+  self?: string;
+  /** Terminal jobs older than this are deleted with their artifacts; 0 keeps them. @default 86400000 */
+  retentionMs?: number;
+  logger?: PoolLogger;
+}
+
+/**
+ * The periodic chores that keep the queue honest: running jobs whose lease
+ * expired (or whose process on this host is gone) go back to the queue, and
+ * terminal jobs past retention are deleted. Safe to run on every node.
+ */
+export class Maintenance {
+  readonly #service: JobService;
+  readonly #intervalMs: number;
+  readonly #self: string;
+  readonly #retentionMs: number;
+  readonly #log: PoolLogger | undefined;
+  #timer: NodeJS.Timeout | null = null;
+  #tick: Promise<void> = Promise.resolve();
+
+  constructor({
+    service,
+    intervalMs = 5000,
+    self = '',
+    retentionMs = 86_400_000,
+    logger,
+  }: MaintenanceOptions) {
+    this.#service = service;
+    this.#intervalMs = intervalMs;
+    this.#self = self;
+    this.#retentionMs = retentionMs;
+    this.#log = logger;
+  }
+
+  /** Run once now (crash recovery at start), then every interval. */
+  async start(): Promise<void> {
+    await this.runOnce();
+    this.#timer = setInterval(() => {
+      this.#tick = this.#tick
+        .then(() => this.runOnce())
+        .then(() => undefined)
+        .catch((err) => {
+          this.#log?.error({ err }, 'maintenance failed; trying again at the next interval');
+        });
+    }, this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#tick;
+  }
+
+  async runOnce(): Promise<{ recovered: number; purged: number }> {
+    const owners = deadLocalOwners(await this.#service.store.leaseOwners(), this.#self);
+    const recovered = await this.#service.recover({ owners });
+    if (recovered.length > 0) {
+      this.#log?.warn({ jobs: recovered.map((j) => j.id) }, 'requeued jobs whose worker was lost');
+    }
+    let purged = 0;
+    if (this.#retentionMs > 0) {
+      const cutoff = Date.now() - this.#retentionMs;
+      for (;;) {
+        const n = await this.#service.purge(cutoff);
+        purged += n;
+        if (n < 500) break;
+      }
+    }
+    return { recovered: recovered.length, purged };
+  }
+}

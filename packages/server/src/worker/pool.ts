@@ -1,0 +1,391 @@
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type JsonObject, publicJob } from '../jobs/model.js';
+import type { JobService } from '../jobs/service.js';
+import { coerceError, JobFailure } from '../processors/errors.js';
+import type { ArtifactInfo, ProcessorContext } from '../processors/processor.js';
+import type { Lease } from '../store/store.js';
+import { retryDelay } from './backoff.js';
+import { deadLocalOwners, newOwnerId } from './owner.js';
+import { ProgressReporter } from './reporter.js';
+
+export interface PoolLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface WorkerPoolOptions {
+  service: JobService;
+  /** How many jobs run at once. @default 1 */
+  concurrency?: number;
+  /** How long a claim holds a job without a heartbeat. @default 30000 */
+  leaseMs?: number;
+  /** How often a running job's lease is renewed. @default leaseMs / 3 */
+  heartbeatMs?: number;
+  /** Per-attempt timeout for processors that set none. @default 3600000 */
+  defaultTimeoutMs?: number;
+  /** Back-off before a retry: doubles from baseMs up to maxMs, with jitter. @default { baseMs: 1000, maxMs: 60000 } */
+  retry?: { baseMs?: number; maxMs?: number };
+  /** How often an idle pool looks for work that no change told it of (other processes). @default 1000 */
+  idlePollMs?: number;
+  /** The least time between two progress writes of one job. @default 100 */
+  progressIntervalMs?: number;
+  /** Where attempts get scratch folders; each pool keeps its own under it. */
+  tempRoot: string;
+  /** Only these job types; every registered type when omitted. */
+  types?: readonly string[];
+  logger?: PoolLogger;
+}
+
+type StopReason = 'canceled' | 'lease_lost' | 'timeout' | 'shutdown';
+
+interface Running {
+  lease: Lease;
+  abort(reason: StopReason): void;
+  done: Promise<void>;
+}
+
+const silent: PoolLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Runs jobs in this process: claims up to `concurrency` jobs, holds each
+ * under a lease renewed by heartbeat, hands the processor an AbortSignal that
+ * fires on cancel, timeout, lost lease or shutdown, and writes the outcome
+ * through the service, fenced by the lease token.
+ */
+export class WorkerPool {
+  readonly owner = newOwnerId();
+  readonly #service: JobService;
+  readonly #concurrency: number;
+  readonly #leaseMs: number;
+  readonly #heartbeatMs: number;
+  readonly #defaultTimeoutMs: number;
+  readonly #retry: { baseMs?: number; maxMs?: number };
+  readonly #idlePollMs: number;
+  readonly #progressIntervalMs: number;
+  readonly #tempRoot: string;
+  readonly #types: readonly string[];
+  readonly #log: PoolLogger;
+  readonly #running = new Map<string, Running>();
+  #started = false;
+  #stopping = false;
+  #claiming = false;
+  #again = false;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #unsubscribe: (() => void) | null = null;
+
+  constructor({
+    service,
+    concurrency = 1,
+    leaseMs = 30_000,
+    heartbeatMs = leaseMs / 3,
+    defaultTimeoutMs = 3_600_000,
+    retry = {},
+    idlePollMs = 1000,
+    progressIntervalMs = 100,
+    tempRoot,
+    types,
+    logger = silent,
+  }: WorkerPoolOptions) {
+    this.#service = service;
+    this.#concurrency = concurrency;
+    this.#leaseMs = leaseMs;
+    this.#heartbeatMs = heartbeatMs;
+    this.#defaultTimeoutMs = defaultTimeoutMs;
+    this.#retry = retry;
+    this.#idlePollMs = idlePollMs;
+    this.#progressIntervalMs = progressIntervalMs;
+    this.#tempRoot = tempRoot;
+    this.#types = types ?? service.registry.types;
+    this.#log = logger;
+  }
+
+  /** Jobs running now. */
+  get active(): number {
+    return this.#running.size;
+  }
+
+  get started(): boolean {
+    return this.#started && !this.#stopping;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.#removeStaleTempDirs();
+    this.#unsubscribe = this.#service.feed.subscribeAll((job) => {
+      if (job.status === 'queued') this.#pump();
+    });
+    this.#pump();
+  }
+
+  /**
+   * Stop claiming; let running jobs finish for up to `graceMs`; then abort the
+   * rest and put them back in the queue for another worker.
+   */
+  async stop({ graceMs = 10_000 }: { graceMs?: number } = {}): Promise<void> {
+    if (!this.#started || this.#stopping) return;
+    this.#stopping = true;
+    this.#unsubscribe?.();
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    const all = () => Promise.all([...this.#running.values()].map((r) => r.done));
+    await withTimeout(all(), graceMs);
+    if (this.#running.size > 0) {
+      this.#log.warn(
+        { jobs: this.#running.size },
+        'releasing jobs still running after the shutdown grace period',
+      );
+      for (const running of this.#running.values()) running.abort('shutdown');
+      await all();
+    }
+    await rm(join(this.#tempRoot, encodeURIComponent(this.owner)), { recursive: true, force: true });
+  }
+
+  #pump(): void {
+    if (!this.#started || this.#stopping) return;
+    if (this.#claiming) {
+      this.#again = true;
+      return;
+    }
+    const free = this.#concurrency - this.#running.size;
+    if (free <= 0) return;
+    this.#claiming = true;
+    this.#again = false;
+    this.#claim(free).then(
+      (got) => {
+        this.#claiming = false;
+        if (this.#again || got === free) this.#pump();
+        else this.#waitIdle();
+      },
+      (err) => {
+        this.#claiming = false;
+        this.#log.error({ err }, 'claiming jobs failed; trying again shortly');
+        this.#waitIdle();
+      },
+    );
+  }
+
+  async #claim(limit: number): Promise<number> {
+    const leases = await this.#service.claim({
+      owner: this.owner,
+      leaseMs: this.#leaseMs,
+      limit,
+      types: this.#types,
+    });
+    for (const lease of leases) this.#start(lease);
+    return leases.length;
+  }
+
+  /** Look again when the next delayed job is due, or after the idle interval. */
+  #waitIdle(): void {
+    if (this.#stopping || this.#running.size >= this.#concurrency) return;
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    const arm = (ms: number) => {
+      this.#idleTimer = setTimeout(() => {
+        this.#idleTimer = null;
+        this.#pump();
+      }, ms);
+      this.#idleTimer.unref();
+    };
+    arm(this.#idlePollMs);
+    this.#service.store.nextRunAt(this.#types).then(
+      (at) => {
+        if (at !== null && at - Date.now() < this.#idlePollMs && this.#idleTimer) {
+          clearTimeout(this.#idleTimer);
+          arm(Math.max(0, at - Date.now()));
+        }
+      },
+      () => {},
+    );
+  }
+
+  #start(lease: Lease): void {
+    const { token } = lease;
+    const controller = new AbortController();
+    let reason: StopReason | null = null;
+    const abort = (why: StopReason) => {
+      if (reason) return;
+      reason = why;
+      controller.abort(new JobStopped(why));
+    };
+    const running: Running = { lease, abort, done: Promise.resolve() };
+    running.done = this.#run(lease, controller.signal, abort, () => reason).finally(() => {
+      this.#running.delete(token);
+      this.#pump();
+    });
+    this.#running.set(token, running);
+  }
+
+  async #run(
+    lease: Lease,
+    signal: AbortSignal,
+    abort: (why: StopReason) => void,
+    stopReason: () => StopReason | null,
+  ): Promise<void> {
+    const { job, token } = lease;
+    const processor = this.#service.registry.get(job.type);
+    const tempDirs: string[] = [];
+    const reporter = new ProgressReporter({
+      write: (patch) => this.#service.report(token, patch),
+      intervalMs: this.#progressIntervalMs,
+      onError: (err) => this.#log.warn({ err, job: job.id }, 'a progress write failed'),
+    });
+    const unsubscribe = this.#service.feed.subscribe(job.tenant, job.id, (changed) => {
+      if (changed.status === 'canceled') abort('canceled');
+      else if (changed.status !== 'running' || changed.attempt !== job.attempt) abort('lease_lost');
+    });
+    const timeoutMs = processor?.timeoutMs?.(job.input) ?? this.#defaultTimeoutMs;
+    const timeout = setTimeout(() => abort('timeout'), timeoutMs);
+    const heartbeat = setInterval(() => {
+      this.#service.heartbeat(token, this.#leaseMs).then(
+        (held) => {
+          if (!held) abort('lease_lost');
+        },
+        (err) => this.#log.warn({ err, job: job.id }, 'a heartbeat failed'),
+      );
+    }, this.#heartbeatMs);
+    try {
+      if (!processor)
+        throw new JobFailure('processor_error', `No processor for type ${job.type} on this worker.`);
+      const ctx: ProcessorContext<JsonObject> = {
+        job: publicJob(job),
+        input: job.input,
+        signal,
+        progress: (progress, update = {}) => reporter.add({ progress, ...update }),
+        log: (line) => reporter.add({ logs: [line] }),
+        setEta: (at) => reporter.add({ eta: at ? at.getTime() : null }),
+        tempDir: async () => {
+          const base = join(this.#tempRoot, encodeURIComponent(this.owner));
+          await mkdir(base, { recursive: true });
+          const dir = await mkdtemp(join(base, 'job-'));
+          tempDirs.push(dir);
+          return dir;
+        },
+        artifacts: {
+          put: async (name, fromPath, contentType): Promise<ArtifactInfo> => {
+            const stored = await this.#service.artifacts.put(job.tenant, job.id, name, fromPath);
+            return {
+              name,
+              content_type: contentType,
+              size: stored.size,
+              url: `/v1/jobs/${encodeURIComponent(job.id)}/artifacts/${encodeURIComponent(name)}`,
+            };
+          },
+        },
+      };
+      const output = await untilAborted(processor.run(ctx), signal);
+      signal.throwIfAborted();
+      await this.#service.finish(token, 'completed', { output, report: await reporter.close() });
+    } catch (err) {
+      const report = await reporter.close();
+      await this.#settleFailure(lease, err, stopReason(), report);
+    } finally {
+      clearTimeout(timeout);
+      clearInterval(heartbeat);
+      unsubscribe();
+      await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    }
+  }
+
+  async #settleFailure(
+    { job, token }: Lease,
+    err: unknown,
+    reason: StopReason | null,
+    report: Awaited<ReturnType<ProgressReporter['close']>>,
+  ): Promise<void> {
+    try {
+      switch (reason) {
+        case 'canceled':
+        case 'lease_lost':
+          // The job is no longer ours: whatever we write would be refused by the fence.
+          return;
+        case 'shutdown':
+          await this.#service.release(token);
+          return;
+        case 'timeout':
+          await this.#service.finish(token, 'failed', {
+            report,
+            error: { code: 'job_timeout', message: 'The attempt ran past its timeout and was stopped.' },
+            retryAt: Date.now() + retryDelay(job.attempt, this.#retry),
+          });
+          return;
+        case null: {
+          const failure = coerceError(err);
+          if (failure.code === 'processor_error') this.#log.warn({ err, job: job.id }, 'a processor threw');
+          await this.#service.finish(token, 'failed', {
+            report,
+            error: { code: failure.code, message: failure.message },
+            retryAt: failure.retryable ? Date.now() + retryDelay(job.attempt, this.#retry) : undefined,
+          });
+        }
+      }
+    } catch (writeErr) {
+      // The store is unreachable: the lease will expire and recovery will requeue the job.
+      this.#log.error({ err: writeErr, job: job.id }, 'could not record the outcome of a job');
+    }
+  }
+
+  /** At start, remove scratch folders left by pools of this host that died. */
+  async #removeStaleTempDirs(): Promise<void> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.#tempRoot);
+    } catch {
+      return;
+    }
+    const owners = entries.map((e) => decodeURIComponent(e));
+    for (const dead of deadLocalOwners(owners, this.owner)) {
+      await rm(join(this.#tempRoot, encodeURIComponent(dead)), { recursive: true, force: true });
+    }
+  }
+}
+
+/** The reason a processor's signal fires. */
+export class JobStopped extends Error {
+  override name = 'JobStopped';
+  readonly reason: StopReason;
+
+  constructor(reason: StopReason) {
+    super(`job stopped: ${reason}`);
+    this.reason = reason;
+  }
+}
+
+/**
+ * The processor's promise, or a rejection as soon as the signal fires: a
+ * processor that ignores its signal cannot hold a slot after cancel or timeout.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
