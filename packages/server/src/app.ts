@@ -1,0 +1,172 @@
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { type ArtifactStorage, DiskArtifactStorage } from './artifacts/storage.js';
+import { ApiKeys } from './auth/keys.js';
+import { registerAuth } from './auth/plugin.js';
+import type { Config } from './config.js';
+import { type ChangeFeed, LocalFeed } from './events/feed.js';
+import { registerJsonParser } from './http/body.js';
+import { compatRoutes } from './http/compat.js';
+import { registerDocs } from './http/docs.js';
+import { registerErrorHandling } from './http/errors.js';
+import { eventRoutes } from './http/events.js';
+import { healthRoutes } from './http/health.js';
+import { jobRoutes } from './http/jobs.js';
+import { errorSchema, jobSchema } from './http/schemas.js';
+import type { SseStream } from './http/sse.js';
+import { typeRoutes } from './http/types.js';
+import { JobService } from './jobs/service.js';
+import { Metrics } from './metrics/metrics.js';
+import { defaultRegistry } from './processors/index.js';
+import type { ProcessorRegistry } from './processors/registry.js';
+import { openStore } from './store/index.js';
+import type { JobStore } from './store/store.js';
+import { Maintenance } from './worker/maintenance.js';
+import { WorkerPool } from './worker/pool.js';
+
+/** Parts a caller (a test, an embedding program) may supply instead of the ones the config makes. */
+export interface AppParts {
+  store?: JobStore;
+  feed?: ChangeFeed;
+  registry?: ProcessorRegistry;
+  artifacts?: ArtifactStorage;
+}
+
+export interface Longrun {
+  config: Config;
+  service: JobService;
+  store: JobStore;
+  feed: ChangeFeed;
+  metrics: Metrics;
+  /** The in-process workers; null in the `api` role. */
+  pool: WorkerPool | null;
+  maintenance: Maintenance;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    longrun: Longrun;
+  }
+}
+
+/**
+ * A longrun server as a Fastify instance: routes, store, change feed, and (in
+ * the `worker` and `all` roles) the worker pool, which starts when the app is
+ * ready and drains when it closes. Nothing global: two apps in one process
+ * are independent.
+ */
+export async function buildApp(config: Config, parts: AppParts = {}): Promise<FastifyInstance> {
+  const keys = config.apiKeys ? ApiKeys.parse(config.apiKeys) : null;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: [
+        'req.headers.authorization',
+        'req.headers["x-api-key"]',
+        'headers.authorization',
+        'headers["x-api-key"]',
+      ],
+    },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    // A client that sends its body slowly is cut off rather than holding a connection forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 0,
+    keepAliveTimeout: 72_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+
+  const store = parts.store ?? (await openStore(config));
+  const feed =
+    parts.feed ?? new LocalFeed({ onError: (err) => app.log.error({ err }, 'a change listener threw') });
+  const registry = parts.registry ?? defaultRegistry();
+  const artifacts = parts.artifacts ?? new DiskArtifactStorage(join(config.dataDir, 'artifacts'));
+  const service = new JobService({
+    store,
+    feed,
+    registry,
+    artifacts,
+    simulateErrorRate: config.simulateErrorRate,
+    defaultMaxAttempts: config.maxAttempts,
+  });
+  const pool =
+    config.role === 'api'
+      ? null
+      : new WorkerPool({
+          service,
+          concurrency: config.concurrency,
+          leaseMs: config.leaseMs,
+          defaultTimeoutMs: config.jobTimeoutMs,
+          tempRoot: join(config.dataDir, 'tmp'),
+          logger: app.log,
+        });
+  const maintenance = new Maintenance({
+    service,
+    intervalMs: config.maintenanceIntervalMs,
+    retentionMs: config.retentionMs,
+    logger: app.log,
+    ...(pool ? { self: pool.owner } : {}),
+  });
+  const streams = new Set<SseStream>();
+  const metrics = new Metrics({ store, sseStreams: () => streams.size, activeJobs: () => pool?.active ?? 0 });
+  service.onChange = (job) => metrics.observe(job);
+  let closing = false;
+
+  app.decorate('longrun', { config, service, store, feed, metrics, pool, maintenance } satisfies Longrun);
+
+  app.addSchema(jobSchema);
+  app.addSchema(errorSchema);
+  registerErrorHandling(app);
+  registerJsonParser(app);
+  await registerDocs(app);
+  if (config.corsOrigins.length > 0) {
+    const { default: cors } = await import('@fastify/cors');
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      exposedHeaders: ['etag', 'location', 'poll-after-ms', 'retry-after'],
+    });
+  }
+  registerAuth(app, keys);
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.http.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: reply.statusCode,
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  const keepaliveMs = config.sseKeepaliveMs;
+  jobRoutes(app, { service });
+  eventRoutes(app, { service, keepaliveMs, streams });
+  typeRoutes(app, { registry });
+  healthRoutes(app, { service, config, metrics, closing: () => closing });
+  await app.register(compatRoutes, { service });
+
+  app.addHook('onReady', async () => {
+    await registry.refreshAvailability();
+    await maintenance.start();
+    await pool?.start();
+  });
+
+  let drained: Promise<void> = Promise.resolve();
+  app.addHook('preClose', async () => {
+    closing = true;
+    // Stop claiming now; running jobs get the grace period while HTTP winds down.
+    drained = pool ? pool.stop({ graceMs: config.shutdownGraceMs }) : Promise.resolve();
+    service.shutdown();
+    for (const stream of [...streams]) stream.end();
+  });
+  app.addHook('onClose', async () => {
+    await drained;
+    await maintenance.stop();
+    await feed.close();
+    await store.close();
+  });
+
+  return app;
+}

@@ -1,0 +1,67 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** The tenant of an open server (no keys configured). */
+export const DEFAULT_TENANT = 'default';
+const TENANT_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+interface KeyEntry {
+  hash: Buffer;
+  tenant: string;
+}
+
+function hashKey(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+/**
+ * API keys and the tenant each belongs to. Only SHA-256 hashes are kept, and
+ * a presented key is compared against every entry in constant time, so
+ * neither memory nor timing gives a key away.
+ */
+export class ApiKeys {
+  readonly #entries: KeyEntry[];
+
+  private constructor(entries: KeyEntry[]) {
+    this.#entries = entries;
+  }
+
+  /** From `key:tenant,key:tenant`. Throws with a message naming the bad entry (never the key itself). */
+  static parse(spec: string): ApiKeys {
+    const entries: KeyEntry[] = [];
+    for (const [i, part] of spec.split(',').entries()) {
+      const item = part.trim();
+      if (!item) continue;
+      const colon = item.lastIndexOf(':');
+      const key = colon === -1 ? '' : item.slice(0, colon);
+      const tenant = colon === -1 ? '' : item.slice(colon + 1);
+      if (key.length < 8)
+        throw new Error(`API key entry ${i + 1}: write key:tenant with a key of 8 or more characters`);
+      if (!TENANT_RE.test(tenant))
+        throw new Error(`API key entry ${i + 1}: the tenant must be 1-64 of A-Z a-z 0-9 . _ -`);
+      entries.push({ hash: hashKey(key), tenant });
+    }
+    if (entries.length === 0) throw new Error('API keys: no key:tenant entry found');
+    return new ApiKeys(entries);
+  }
+
+  /** The tenant of a presented key, or null. */
+  tenantOf(key: string): string | null {
+    const presented = hashKey(key);
+    let tenant: string | null = null;
+    for (const entry of this.#entries) {
+      if (timingSafeEqual(presented, entry.hash) && tenant === null) tenant = entry.tenant;
+    }
+    return tenant;
+  }
+}
+
+/** The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+export function presentedKey(headers: Record<string, string | string[] | undefined>): string | null {
+  const auth = headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1]!;
+  }
+  const x = headers['x-api-key'];
+  return typeof x === 'string' && x.length > 0 ? x.trim() : null;
+}

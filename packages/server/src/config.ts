@@ -1,0 +1,361 @@
+import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export type Role = 'api' | 'worker' | 'all';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Every setting of a longrun server, validated. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** postgres://… to use PostgreSQL; null for SQLite in the data dir. */
+  databaseUrl: string | null;
+  role: Role;
+  concurrency: number;
+  simulateErrorRate: number;
+  /** `key:tenant,key:tenant`; null when the server is open (loopback only). */
+  apiKeys: string | null;
+  /** Terminal jobs are deleted this long after they finish; 0 keeps them. */
+  retentionMs: number;
+  allowPrivateUrls: boolean;
+  /** Allow binding a non-loopback address without API keys. */
+  insecure: boolean;
+  logLevel: LogLevel;
+  leaseMs: number;
+  shutdownGraceMs: number;
+  jobTimeoutMs: number;
+  maxAttempts: number;
+  bodyLimit: number;
+  sqliteSynchronous: 'full' | 'normal';
+  /** How often leases and retention are checked. */
+  maintenanceIntervalMs: number;
+  /** Comment pings on SSE streams keep proxies from closing them. */
+  sseKeepaliveMs: number;
+  /** Origins allowed by CORS; empty means CORS is off. */
+  corsOrigins: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+interface Setting {
+  flag: string;
+  env: string;
+  kind: 'string' | 'boolean';
+  help: string;
+  default: string;
+}
+
+/** The settings table: one flag and one variable each; the flag wins. */
+export const SETTINGS = {
+  host: {
+    flag: 'host',
+    env: 'LONGRUN_HOST',
+    kind: 'string',
+    help: 'address to listen on',
+    default: '127.0.0.1',
+  },
+  port: {
+    flag: 'port',
+    env: 'LONGRUN_PORT',
+    kind: 'string',
+    help: 'port (0 picks a free one)',
+    default: '8000',
+  },
+  dataDir: {
+    flag: 'data-dir',
+    env: 'LONGRUN_DATA_DIR',
+    kind: 'string',
+    help: 'folder for the SQLite file, artifacts and scratch files',
+    default: './.longrun',
+  },
+  databaseUrl: {
+    flag: 'database-url',
+    env: 'DATABASE_URL',
+    kind: 'string',
+    help: 'postgres://… to use PostgreSQL instead of SQLite',
+    default: '',
+  },
+  role: { flag: 'role', env: 'LONGRUN_ROLE', kind: 'string', help: 'api, worker or all', default: 'all' },
+  concurrency: {
+    flag: 'concurrency',
+    env: 'LONGRUN_CONCURRENCY',
+    kind: 'string',
+    help: 'jobs run at once by this process (default: number of cores)',
+    default: '',
+  },
+  simulateErrorRate: {
+    flag: 'simulate-error-rate',
+    env: 'LONGRUN_SIMULATE_ERROR_RATE',
+    kind: 'string',
+    help: 'default error rate of simulated jobs, 0..1',
+    default: '0.2',
+  },
+  apiKeys: {
+    flag: 'api-keys',
+    env: 'LONGRUN_API_KEYS',
+    kind: 'string',
+    help: 'key:tenant,key:tenant (unset: open, loopback only)',
+    default: '',
+  },
+  retention: {
+    flag: 'retention',
+    env: 'LONGRUN_RETENTION',
+    kind: 'string',
+    help: 'delete finished jobs after this long (e.g. 24h; 0 keeps them)',
+    default: '24h',
+  },
+  allowPrivateUrls: {
+    flag: 'allow-private-urls',
+    env: 'LONGRUN_ALLOW_PRIVATE_URLS',
+    kind: 'boolean',
+    help: 'let input and webhook URLs reach private addresses',
+    default: 'false',
+  },
+  insecure: {
+    flag: 'insecure',
+    env: 'LONGRUN_INSECURE',
+    kind: 'boolean',
+    help: 'allow a non-loopback address without API keys',
+    default: 'false',
+  },
+  logLevel: {
+    flag: 'log-level',
+    env: 'LONGRUN_LOG_LEVEL',
+    kind: 'string',
+    help: 'fatal..trace, silent',
+    default: 'info',
+  },
+  lease: {
+    flag: 'lease',
+    env: 'LONGRUN_LEASE',
+    kind: 'string',
+    help: 'how long a claim lasts without a heartbeat',
+    default: '30s',
+  },
+  shutdownGrace: {
+    flag: 'shutdown-grace',
+    env: 'LONGRUN_SHUTDOWN_GRACE',
+    kind: 'string',
+    help: 'on SIGTERM, how long running jobs may finish before they are requeued',
+    default: '10s',
+  },
+  jobTimeout: {
+    flag: 'job-timeout',
+    env: 'LONGRUN_JOB_TIMEOUT',
+    kind: 'string',
+    help: 'default per-attempt timeout',
+    default: '1h',
+  },
+  maxAttempts: {
+    flag: 'max-attempts',
+    env: 'LONGRUN_MAX_ATTEMPTS',
+    kind: 'string',
+    help: 'default attempts per job (1..20)',
+    default: '3',
+  },
+  bodyLimit: {
+    flag: 'body-limit',
+    env: 'LONGRUN_BODY_LIMIT',
+    kind: 'string',
+    help: 'largest request body, in bytes (k, m suffixes)',
+    default: '1m',
+  },
+  sqliteSynchronous: {
+    flag: 'sqlite-synchronous',
+    env: 'LONGRUN_SQLITE_SYNCHRONOUS',
+    kind: 'string',
+    help: 'full (survives power loss) or normal (survives crashes)',
+    default: 'full',
+  },
+  maintenanceInterval: {
+    flag: 'maintenance-interval',
+    env: 'LONGRUN_MAINTENANCE_INTERVAL',
+    kind: 'string',
+    help: 'how often expired leases and retention are checked',
+    default: '5s',
+  },
+  sseKeepalive: {
+    flag: 'sse-keepalive',
+    env: 'LONGRUN_SSE_KEEPALIVE',
+    kind: 'string',
+    help: 'interval of comment pings on SSE streams',
+    default: '15s',
+  },
+  corsOrigins: {
+    flag: 'cors-origins',
+    env: 'LONGRUN_CORS_ORIGINS',
+    kind: 'string',
+    help: 'comma-separated origins allowed by CORS (unset: CORS off)',
+    default: '',
+  },
+} as const satisfies Record<string, Setting>;
+
+type SettingName = keyof typeof SETTINGS;
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `500ms`, `30s`, `5m`, `24h`, `7d`; a bare number is seconds. */
+export function parseDuration(value: string, name: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!m) throw new ConfigError(`${name}: "${value}" is not a duration; use e.g. 500ms, 30s, 5m, 24h or 7d`);
+  const ms = Number(m[1]) * UNITS[m[2] ?? 's']!;
+  if (!Number.isFinite(ms) || ms > 365 * 86_400_000) throw new ConfigError(`${name}: "${value}" is too long`);
+  return Math.round(ms);
+}
+
+function parseSize(value: string, name: string): number {
+  const m = /^(\d+)(k|kb|m|mb)?$/i.exec(value.trim());
+  if (!m) throw new ConfigError(`${name}: "${value}" is not a size; use bytes, or e.g. 512k or 1m`);
+  const unit = (m[2] ?? '').toLowerCase();
+  const bytes = Number(m[1]) * (unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1);
+  if (bytes < 1024 || bytes > 1024 * 1024 * 1024)
+    throw new ConfigError(`${name}: must be between 1k and 1024m`);
+  return bytes;
+}
+
+function parseIntIn(value: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name}: "${value}" is not a whole number`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(`${name}: ${n} is out of range; use ${min}..${max}`);
+  return n;
+}
+
+function parseBool(value: string, name: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new ConfigError(`${name}: "${value}" is not true or false`);
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const h = host.replace(/^\[|\]$/g, '');
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1';
+  return false;
+}
+
+/**
+ * Read settings from flags and environment (flags win), check every value,
+ * and return one typed Config. Throws {@link ConfigError} with a message that
+ * names the flag or variable and what is accepted.
+ */
+export function loadConfig({
+  argv = [],
+  env = process.env,
+  cwd = process.cwd(),
+}: {
+  argv?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+} = {}): Config {
+  const options = Object.fromEntries(
+    Object.values(SETTINGS).map((s) => [s.flag, { type: s.kind }] as const),
+  ) as Record<string, { type: 'string' | 'boolean' }>;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}. Run with --help to see the flags.`);
+  }
+  const raw = (name: SettingName): { value: string; source: string } => {
+    const s: Setting = SETTINGS[name];
+    const flag = values[s.flag];
+    if (flag !== undefined) return { value: String(flag), source: `--${s.flag}` };
+    const fromEnv = env[s.env];
+    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: s.env };
+    return { value: s.default, source: `--${s.flag}` };
+  };
+
+  const host = raw('host').value;
+  const port = parseIntIn(raw('port').value, raw('port').source, 0, 65535);
+  const role = raw('role');
+  if (!['api', 'worker', 'all'].includes(role.value)) {
+    throw new ConfigError(`${role.source}: "${role.value}" is not a role; use api, worker or all`);
+  }
+  const concurrency = raw('concurrency');
+  const rate = raw('simulateErrorRate');
+  const simulateErrorRate = Number(rate.value);
+  if (
+    rate.value.trim() === '' ||
+    !Number.isFinite(simulateErrorRate) ||
+    simulateErrorRate < 0 ||
+    simulateErrorRate > 1
+  ) {
+    throw new ConfigError(`${rate.source}: "${rate.value}" is not a rate; use a number from 0 to 1`);
+  }
+  const databaseUrl = raw('databaseUrl').value || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`${raw('databaseUrl').source}: must start with postgres:// or postgresql://`);
+  }
+  const apiKeys = raw('apiKeys').value || null;
+  const insecure = parseBool(raw('insecure').value, raw('insecure').source);
+  if (!isLoopback(host) && apiKeys === null && !insecure) {
+    throw new ConfigError(
+      `Refusing to listen on ${host} without API keys: anyone who can reach it could run jobs. ` +
+        'Set --api-keys (LONGRUN_API_KEYS), or pass --insecure if the network is trusted.',
+    );
+  }
+  const logLevel = raw('logLevel');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel.value)) {
+    throw new ConfigError(
+      `${logLevel.source}: "${logLevel.value}" is not a log level; use fatal, error, warn, info, debug, trace or silent`,
+    );
+  }
+  const sync = raw('sqliteSynchronous');
+  if (!['full', 'normal'].includes(sync.value)) {
+    throw new ConfigError(`${sync.source}: "${sync.value}" must be full or normal`);
+  }
+  const leaseMs = parseDuration(raw('lease').value, raw('lease').source);
+  if (leaseMs < 1000)
+    throw new ConfigError(`${raw('lease').source}: a lease shorter than 1s would expire between heartbeats`);
+
+  return {
+    host,
+    port,
+    dataDir: resolve(cwd, raw('dataDir').value),
+    databaseUrl,
+    role: role.value as Role,
+    concurrency:
+      concurrency.value === ''
+        ? availableParallelism()
+        : parseIntIn(concurrency.value, concurrency.source, 1, 1024),
+    simulateErrorRate,
+    apiKeys,
+    retentionMs: parseDuration(raw('retention').value, raw('retention').source),
+    allowPrivateUrls: parseBool(raw('allowPrivateUrls').value, raw('allowPrivateUrls').source),
+    insecure,
+    logLevel: logLevel.value as LogLevel,
+    leaseMs,
+    shutdownGraceMs: parseDuration(raw('shutdownGrace').value, raw('shutdownGrace').source),
+    jobTimeoutMs: parseDuration(raw('jobTimeout').value, raw('jobTimeout').source),
+    maxAttempts: parseIntIn(raw('maxAttempts').value, raw('maxAttempts').source, 1, 20),
+    bodyLimit: parseSize(raw('bodyLimit').value, raw('bodyLimit').source),
+    sqliteSynchronous: sync.value as 'full' | 'normal',
+    maintenanceIntervalMs: Math.max(
+      100,
+      parseDuration(raw('maintenanceInterval').value, raw('maintenanceInterval').source),
+    ),
+    sseKeepaliveMs: Math.max(100, parseDuration(raw('sseKeepalive').value, raw('sseKeepalive').source)),
+    corsOrigins: raw('corsOrigins')
+      .value.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  };
+}
+
+/** The help text of the settings, for `--help`. */
+export function settingsHelp(): string {
+  return Object.values(SETTINGS)
+    .map((s: Setting) => {
+      const flag = `  --${s.flag}${s.kind === 'string' ? ' <value>' : ''}`;
+      const dflt = s.default && s.default !== 'false' ? ` (default ${s.default})` : '';
+      return `${flag.padEnd(32)} ${s.help}${dflt}\n${''.padEnd(33)}env ${s.env}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { ApiError } from '../errors.js';
+
+/** Deeper JSON than this is refused: nothing longrun accepts needs it, and deep values make recursion blow up. */
+export const MAX_JSON_DEPTH = 32;
+
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/**
+ * The JSON body parser: an empty body is no body (so `POST …/cancel` with a
+ * JSON content type and nothing else works), `__proto__` keys are refused,
+ * and depth is bounded.
+ */
+export function registerJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    } catch (err) {
+      done(
+        new ApiError('invalid_json', {
+          message: `The body is not valid JSON: ${(err as Error).message}`,
+          cause: err,
+        }),
+        undefined,
+      );
+      return;
+    }
+    if (depthExceeds(value, MAX_JSON_DEPTH)) {
+      done(
+        new ApiError('invalid_request', {
+          message: `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`,
+        }),
+        undefined,
+      );
+      return;
+    }
+    done(null, value);
+  });
+}

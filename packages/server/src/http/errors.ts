@@ -1,0 +1,77 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { API_ERRORS, ApiError, type ApiErrorCode } from '../errors.js';
+
+/** Fastify's own error codes, mapped to ours. */
+const FASTIFY_CODES: Record<string, ApiErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_BAD_URL: 'invalid_request',
+  FST_ERR_ASYNC_CONSTRAINT: 'invalid_request',
+  FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_PARSE_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CHARSET: 'unsupported_media_type',
+};
+
+export function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
+  const body: { error: { code: string; message: string; details?: unknown } } = {
+    error: { code: err.code, message: err.message },
+  };
+  if (err.details !== undefined) body.error.details = err.details;
+  return reply.code(err.statusCode).headers(err.headers).type('application/json; charset=utf-8').send(body);
+}
+
+/** Turn whatever a handler or Fastify threw into an {@link ApiError}. */
+export function toApiError(err: FastifyError | Error): ApiError {
+  if (err instanceof ApiError) return err;
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const first = fe.validation[0];
+    const where = fe.validationContext ?? 'request';
+    const field = first?.instancePath ? `${where}${first.instancePath.replace(/\//g, '.')}` : where;
+    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+    const message = missing
+      ? `${field}.${missing} is required`
+      : extra
+        ? `${field}.${extra} is not a known field`
+        : `${field} ${first?.message ?? 'is invalid'}`;
+    return new ApiError('invalid_request', { message, cause: err });
+  }
+  const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (mapped) return new ApiError(mapped, { cause: err });
+  if (fe.statusCode === 413) return new ApiError('payload_too_large', { cause: err });
+  if (fe.statusCode === 415) return new ApiError('unsupported_media_type', { cause: err });
+  if (fe.statusCode === 429) return new ApiError('rate_limited', { cause: err });
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new ApiError('invalid_request', { message: fe.message, cause: err });
+  }
+  if (
+    (err as NodeJS.ErrnoException).code === 'SQLITE_BUSY' ||
+    /ECONNREFUSED|Connection terminated/.test(err.message)
+  ) {
+    return new ApiError('store_unavailable', { cause: err });
+  }
+  return new ApiError('internal_error', { cause: err });
+}
+
+/** One error handler renders every error as `{"error": {"code", "message", "details"?}}`. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const apiErr = toApiError(err);
+    if (apiErr.statusCode >= 500) request.log.error({ err }, 'request failed');
+    return sendError(reply, apiErr);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      new ApiError('route_not_found', {
+        message: `No route ${request.method} ${request.url.split('?', 1)[0]}.`,
+      }),
+    ),
+  );
+}
+
+export { API_ERRORS };

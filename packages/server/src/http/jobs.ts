@@ -1,0 +1,328 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ApiError } from '../errors.js';
+import { pollHeaders } from '../jobs/hints.js';
+import { isValidJobId, JOB_ID_PATTERN } from '../jobs/ids.js';
+import type { StoredJob } from '../jobs/model.js';
+import type { CreateJobParams, JobService } from '../jobs/service.js';
+import { ALL_STATES, isJobStatus, isTerminal, type JobStatus } from '../jobs/states.js';
+import { errors, jobIdParams, jobRef } from './schemas.js';
+
+/** The longest hold of a long-poll or `Prefer: wait`, in seconds. */
+export const MAX_WAIT_SECONDS = 60;
+const MAX_METADATA_BYTES = 16 * 1024;
+
+export function parseWait(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (typeof value === 'string' && !/^\d+(\.\d+)?$/.test(value.trim())) throw new ApiError('invalid_wait');
+  if (!Number.isFinite(n) || n < 0 || n > MAX_WAIT_SECONDS) {
+    throw new ApiError('invalid_wait', {
+      message: `wait must be from 0 to ${MAX_WAIT_SECONDS} seconds; got ${String(value)}.`,
+    });
+  }
+  return n;
+}
+
+export function checkJobId(id: string): string {
+  if (isValidJobId(id)) return id;
+  const shown = String(id).length > 40 ? `${String(id).slice(0, 40)}…` : String(id);
+  throw new ApiError('invalid_job_id', {
+    message: `"${shown}" is not a job id: use 1-128 characters of A-Z a-z 0-9 . _ : -`,
+  });
+}
+
+/** `Prefer: wait=N` (RFC 7240). */
+function preferWait(header: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(header) ? header.join(',') : header;
+  if (!text) return undefined;
+  for (const pref of text.split(/[,;]/)) {
+    const [name, value] = pref.split('=').map((s) => s.trim());
+    if (name?.toLowerCase() === 'wait') return parseWait(value?.replace(/^"|"$/g, '') ?? '');
+  }
+  return undefined;
+}
+
+export function encodeCursor(seq: number): string {
+  return Buffer.from(`s${seq}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const m = /^s(\d{1,15})$/.exec(text);
+  if (!m) throw new ApiError('invalid_cursor');
+  return Number(m[1]);
+}
+
+/** `?status=queued,running` or repeated `?status=queued&status=running`. */
+export function listParam(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim());
+  const clean = items.filter(Boolean);
+  return clean.length > 0 ? clean : undefined;
+}
+
+export function statusFilter(value: string | string[] | undefined): JobStatus[] | undefined {
+  const items = listParam(value);
+  if (!items) return undefined;
+  for (const s of items) {
+    if (!isJobStatus(s)) {
+      throw new ApiError('invalid_request', {
+        message: `status "${s}" is not one of ${ALL_STATES.join(', ')}.`,
+      });
+    }
+  }
+  return items as JobStatus[];
+}
+
+/** Send a job with its ETag and, while it runs, the poll hint. */
+export function sendJob(reply: FastifyReply, job: StoredJob, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .headers({ etag: `"${job.version}"`, 'cache-control': 'no-cache', ...pollHeaders(job) })
+    .send(job);
+}
+
+const createBody = {
+  type: 'object',
+  required: ['type'],
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', minLength: 1, maxLength: 64, description: 'A type from GET /v1/types.' },
+    input: { type: 'object', description: "Checked against the type's input schema." },
+    id: { type: 'string', description: `Your own id (${JOB_ID_PATTERN}); a UUIDv7 when omitted.` },
+    max_attempts: { type: 'integer', minimum: 1, maximum: 20, description: 'Attempts before giving up.' },
+    metadata: { type: 'object', description: 'Your labels, returned as given (at most 16 KB).' },
+  },
+} as const;
+
+export function jobRoutes(app: FastifyInstance, { service }: { service: JobService }): void {
+  app.post<{ Body: CreateJobParams; Headers: { 'idempotency-key'?: string; prefer?: string } }>(
+    '/v1/jobs',
+    {
+      schema: {
+        summary: 'Create a job',
+        tags: ['jobs'],
+        body: createBody,
+        headers: {
+          type: 'object',
+          properties: {
+            'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 },
+            prefer: {
+              type: 'string',
+              description: 'wait=N (N <= 60) holds the reply until the job ends or N s pass.',
+            },
+          },
+        },
+        response: { 200: jobRef, 202: jobRef, ...errors(400, 401, 409, 413, 415, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (body.id !== undefined) checkJobId(body.id);
+      if (body.metadata && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES) {
+        throw new ApiError('invalid_request', { message: 'metadata is larger than 16 KB.' });
+      }
+      const wait = preferWait(request.headers.prefer);
+      const { job, replayed } = await service.create(request.tenant, body, {
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      reply.header('location', `/v1/jobs/${encodeURIComponent(job.id)}`);
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      let current = job;
+      if (wait !== undefined) {
+        reply.header('preference-applied', `wait=${wait}`);
+        const deadline = Date.now() + wait * 1000;
+        const controller = new AbortController();
+        reply.raw.once('close', () => controller.abort());
+        while (!isTerminal(current.status) && !controller.signal.aborted) {
+          const left = deadline - Date.now();
+          if (left <= 0) break;
+          current = await service.waitForChange(request.tenant, job.id, {
+            since: current.version,
+            timeoutMs: left,
+            signal: controller.signal,
+          });
+        }
+      }
+      return sendJob(reply, current, isTerminal(current.status) || replayed ? 200 : 202);
+    },
+  );
+
+  app.get<{
+    Querystring: { status?: string | string[]; type?: string | string[]; limit?: number; cursor?: string };
+  }>(
+    '/v1/jobs',
+    {
+      schema: {
+        summary: 'List jobs, newest first',
+        tags: ['jobs'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+            type: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
+            cursor: { type: 'string', maxLength: 64 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['data', 'next_cursor'],
+            properties: { data: { type: 'array', items: jobRef }, next_cursor: { type: ['string', 'null'] } },
+          },
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 20;
+      const jobs = await service.list({
+        tenant: request.tenant,
+        status: statusFilter(request.query.status),
+        type: listParam(request.query.type),
+        limit: limit + 1,
+        beforeSeq: decodeCursor(request.query.cursor),
+      });
+      const page = jobs.slice(0, limit);
+      return { data: page, next_cursor: jobs.length > limit ? encodeCursor(page.at(-1)!.seq) : null };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { wait?: string; since?: number } }>(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        summary: 'Get a job; with ?wait=N, hold until it changes',
+        tags: ['jobs'],
+        params: jobIdParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            wait: { type: 'string', description: 'Seconds (0-60) to hold until the job changes or ends.' },
+            since: {
+              type: 'integer',
+              minimum: 0,
+              description: 'Hold until version > since (default: the version when the request came).',
+            },
+          },
+        },
+        response: { 200: jobRef, 304: { type: 'null' }, ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const id = checkJobId(request.params.id);
+      const wait = parseWait(request.query.wait);
+      if (wait === undefined || wait === 0) {
+        const job = await service.get(request.tenant, id);
+        if (request.headers['if-none-match'] === `"${job.version}"`) {
+          return reply
+            .code(304)
+            .headers({ etag: `"${job.version}"`, ...pollHeaders(job) })
+            .send();
+        }
+        return sendJob(reply, job);
+      }
+      const controller = new AbortController();
+      reply.raw.once('close', () => controller.abort());
+      const job = await service.waitForChange(request.tenant, id, {
+        since: request.query.since,
+        timeoutMs: wait * 1000,
+        signal: controller.signal,
+      });
+      return sendJob(reply, job);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/jobs/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a job (idempotent)',
+        tags: ['jobs'],
+        params: jobIdParams,
+        response: { 200: jobRef, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) =>
+      sendJob(reply, await service.cancel(request.tenant, checkJobId(request.params.id))),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        summary: 'Delete a finished job and its artifacts',
+        tags: ['jobs'],
+        params: jobIdParams,
+        response: {
+          200: {
+            type: 'object',
+            required: ['id', 'deleted'],
+            properties: { id: { type: 'string' }, deleted: { type: 'boolean' } },
+          },
+          ...errors(400, 401, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const job = await service.delete(request.tenant, checkJobId(request.params.id));
+      return { id: job.id, deleted: true };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { cursor?: string; limit?: number } }>(
+    '/v1/jobs/:id/logs',
+    {
+      schema: {
+        summary: "A job's log lines, oldest first",
+        tags: ['jobs'],
+        params: jobIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            cursor: {
+              type: 'string',
+              pattern: '^\\d{1,15}$',
+              description: 'next_cursor of the previous page.',
+            },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['data', 'next_cursor'],
+            properties: {
+              data: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['seq', 'timestamp', 'line'],
+                  properties: {
+                    seq: { type: 'integer' },
+                    timestamp: { type: 'string' },
+                    line: { type: 'string' },
+                  },
+                },
+              },
+              next_cursor: { type: ['string', 'null'] },
+            },
+          },
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 100;
+      const lines = await service.logs(request.tenant, checkJobId(request.params.id), {
+        after: request.query.cursor === undefined ? 0 : Number(request.query.cursor),
+        limit,
+      });
+      return { data: lines, next_cursor: lines.length === limit ? String(lines.at(-1)!.seq) : null };
+    },
+  );
+}

@@ -1,0 +1,89 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
+
+/**
+ * Above this many buffered bytes a stream counts as slow: events then wait,
+ * and a newer event with the same key replaces the one waiting (a job's
+ * newest snapshot is all a slow reader needs).
+ */
+const HIGH_WATER = 64 * 1024;
+
+export interface SseStream {
+  /** Send an event now, or, when the client is slow, keep only the newest of each key until it drains. */
+  send(event: { event: string; id?: string | number; data: string; key?: string }): void;
+  end(): void;
+  readonly closed: boolean;
+  /** Resolves when the client goes away or the stream is ended. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Take over the reply and open a Server-Sent Events stream with comment pings
+ * every `keepaliveMs`. Open streams are tracked so shutdown can end them.
+ */
+export function openSse(
+  reply: FastifyReply,
+  { keepaliveMs, open }: { keepaliveMs: number; open: Set<SseStream> },
+): SseStream {
+  reply.hijack();
+  const res: ServerResponse = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...(reply.getHeaders() as Record<string, string>),
+  });
+  res.write('retry: 1000\n\n');
+  let closed = false;
+  const pending = new Map<string, string>();
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+  const ping = setInterval(() => {
+    if (!closed && res.writableLength < HIGH_WATER) res.write(': ping\n\n');
+  }, keepaliveMs);
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(ping);
+    open.delete(stream);
+    resolveDone();
+  };
+  const write = (chunk: string) => {
+    res.write(chunk);
+  };
+  const flush = () => {
+    for (const chunk of pending.values()) write(chunk);
+    pending.clear();
+  };
+  res.on('drain', () => {
+    if (!closed) flush();
+  });
+  res.on('close', close);
+  res.on('error', close);
+
+  const stream: SseStream = {
+    send({ event, id, data, key = '' }) {
+      if (closed) return;
+      const chunk = `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${data}\n\n`;
+      if (pending.size > 0 || res.writableLength > HIGH_WATER) {
+        pending.delete(key); // keep arrival order: the replaced event moves to the end
+        pending.set(key, chunk);
+      } else write(chunk);
+    },
+    end() {
+      if (closed) return;
+      flush();
+      close();
+      res.end();
+    },
+    get closed() {
+      return closed;
+    },
+    done,
+  };
+  open.add(stream);
+  return stream;
+}

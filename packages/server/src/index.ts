@@ -1,0 +1,17 @@
+export { type AppParts, buildApp, type Longrun } from './app.js';
+export { type ArtifactStorage, DiskArtifactStorage } from './artifacts/storage.js';
+export { type Config, ConfigError, loadConfig, parseDuration, SETTINGS } from './config.js';
+export { API_ERRORS, ApiError, type ApiErrorCode, JOB_ERRORS, type JobErrorCode } from './errors.js';
+export { type ChangeFeed, LocalFeed } from './events/feed.js';
+export { isValidJobId, newJobId } from './jobs/ids.js';
+export type { Job, JobError, StoredJob } from './jobs/model.js';
+export { JobService } from './jobs/service.js';
+export { canTransition, isTerminal, JOB_STATES, type JobStatus, TRANSITIONS } from './jobs/states.js';
+export { JobFailure, UnrecoverableError } from './processors/errors.js';
+export { defaultRegistry } from './processors/index.js';
+export type { Processor, ProcessorContext } from './processors/processor.js';
+export { ProcessorRegistry } from './processors/registry.js';
+export { listeningUrl, SERVE_USAGE, serve } from './serve.js';
+export { SqliteJobStore } from './store/sqlite/store.js';
+export type { JobStore } from './store/store.js';
+export { WorkerPool } from './worker/pool.js';

@@ -1,0 +1,86 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { StoredJob } from '../jobs/model.js';
+import { ALL_STATES, isTerminal } from '../jobs/states.js';
+import type { JobStore } from '../store/store.js';
+
+/** The Prometheus metrics of one server; each app has its own registry, nothing global. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #created: Counter<'type'>;
+  readonly #finished: Counter<'type' | 'status'>;
+  readonly #duration: Histogram<'type' | 'status'>;
+  readonly http: Histogram<'method' | 'route' | 'status_code'>;
+
+  constructor({
+    store,
+    sseStreams,
+    activeJobs,
+  }: { store: JobStore; sseStreams: () => number; activeJobs: () => number }) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'longrun_' });
+    this.#created = new Counter({
+      name: 'longrun_jobs_created_total',
+      help: 'Jobs created by this process.',
+      labelNames: ['type'],
+      registers,
+    });
+    this.#finished = new Counter({
+      name: 'longrun_jobs_finished_total',
+      help: 'Jobs that reached a terminal state in this process.',
+      labelNames: ['type', 'status'],
+      registers,
+    });
+    this.#duration = new Histogram({
+      name: 'longrun_job_run_seconds',
+      help: 'Time from the last attempt start to the terminal state.',
+      labelNames: ['type', 'status'],
+      buckets: [0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 1800, 7200],
+      registers,
+    });
+    this.http = new Histogram({
+      name: 'longrun_http_request_seconds',
+      help: 'HTTP requests by route and status (long-polls and streams included).',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10, 60],
+      registers,
+    });
+    new Gauge({
+      name: 'longrun_jobs',
+      help: 'Jobs in the store by status.',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const counts = await store.countByStatus();
+        for (const status of ALL_STATES) this.set({ status }, counts[status]);
+      },
+    });
+    new Gauge({
+      name: 'longrun_sse_streams',
+      help: 'Open Server-Sent Events streams.',
+      registers,
+      collect() {
+        this.set(sseStreams());
+      },
+    });
+    new Gauge({
+      name: 'longrun_worker_active_jobs',
+      help: 'Jobs running in this process.',
+      registers,
+      collect() {
+        this.set(activeJobs());
+      },
+    });
+  }
+
+  /** Count a change made by this process. */
+  observe(job: StoredJob): void {
+    if (job.version === 1) this.#created.inc({ type: job.type });
+    if (isTerminal(job.status)) {
+      this.#finished.inc({ type: job.type, status: job.status });
+      if (job.started_at && job.finished_at) {
+        const seconds = (Date.parse(job.finished_at) - Date.parse(job.started_at)) / 1000;
+        this.#duration.observe({ type: job.type, status: job.status }, Math.max(0, seconds));
+      }
+    }
+  }
+}
