@@ -8,7 +8,7 @@ import { type ChangeFeed, LocalFeed } from './events/feed.js';
 import { registerJsonParser } from './http/body.js';
 import { compatRoutes } from './http/compat.js';
 import { registerDocs } from './http/docs.js';
-import { registerErrorHandling } from './http/errors.js';
+import { registerErrorHandling, sendError, toApiError } from './http/errors.js';
 import { eventRoutes } from './http/events.js';
 import { healthRoutes } from './http/health.js';
 import { jobRoutes } from './http/jobs.js';
@@ -76,6 +76,10 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // Long enough that an over-long job id reaches the handler and gets invalid_job_id.
+    routerOptions: { maxParamLength: 1024 },
+    // Errors the router raises before any route runs (a bad URL encoding) get the same JSON shape.
+    frameworkErrors: (err, _request, reply) => sendError(reply, toApiError(err)),
   });
 
   const store = parts.store ?? (await openStore(config));

@@ -22,7 +22,8 @@ function depthExceeds(value: unknown, max: number): boolean {
  * and depth is bounded.
  */
 export function registerJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  // The API speaks JSON only; a text/plain body is refused with 415 rather than read as a string.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
     if (text.trim() === '') {

@@ -55,6 +55,8 @@ const silent: PoolLogger = { info() {}, warn() {}, error() {} };
  * through the service, fenced by the lease token.
  */
 export class WorkerPool {
+  /** Pools started and not yet stopped in this process (tests check that none is left running). */
+  static readonly live = new Set<WorkerPool>();
   readonly owner = newOwnerId();
   readonly #service: JobService;
   readonly #concurrency: number;
@@ -113,6 +115,7 @@ export class WorkerPool {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    WorkerPool.live.add(this);
     await this.#removeStaleTempDirs();
     this.#unsubscribe = this.#service.feed.subscribeAll((job) => {
       if (job.status === 'queued') this.#pump();
@@ -140,6 +143,7 @@ export class WorkerPool {
       await all();
     }
     await rm(join(this.#tempRoot, encodeURIComponent(this.owner)), { recursive: true, force: true });
+    WorkerPool.live.delete(this);
   }
 
   #pump(): void {
@@ -276,15 +280,18 @@ export class WorkerPool {
       };
       const output = await untilAborted(processor.run(ctx), signal);
       signal.throwIfAborted();
+      // Scratch files go before the outcome is written: a finished job holds nothing.
+      await removeAll(tempDirs);
       await this.#service.finish(token, 'completed', { output, report: await reporter.close() });
     } catch (err) {
+      await removeAll(tempDirs);
       const report = await reporter.close();
       await this.#settleFailure(lease, err, stopReason(), report);
     } finally {
       clearTimeout(timeout);
       clearInterval(heartbeat);
       unsubscribe();
-      await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+      await removeAll(tempDirs);
     }
   }
 
@@ -372,6 +379,10 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+function removeAll(dirs: string[]): Promise<unknown> {
+  return Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDuration } from '../src/config.js';
+
+const load = (argv: string[] = [], env: Record<string, string> = {}) =>
+  loadConfig({ argv, env, cwd: '/srv' });
+
+describe('settings', () => {
+  it('has the documented defaults', () => {
+    const c = load();
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8000,
+      dataDir: '/srv/.longrun',
+      databaseUrl: null,
+      role: 'all',
+      simulateErrorRate: 0.2,
+      apiKeys: null,
+      retentionMs: 86_400_000,
+      allowPrivateUrls: false,
+      leaseMs: 30_000,
+      sqliteSynchronous: 'full',
+    });
+    expect(c.concurrency).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads LONGRUN_* variables, and flags win over them', () => {
+    const env = {
+      LONGRUN_PORT: '9000',
+      LONGRUN_ROLE: 'worker',
+      DATABASE_URL: 'postgres://h/db',
+      LONGRUN_RETENTION: '7d',
+    };
+    expect(load([], env)).toMatchObject({
+      port: 9000,
+      role: 'worker',
+      databaseUrl: 'postgres://h/db',
+      retentionMs: 7 * 86_400_000,
+    });
+    expect(load(['--port', '9100', '--role', 'api'], env)).toMatchObject({ port: 9100, role: 'api' });
+    expect(load(['--allow-private-urls'])).toMatchObject({ allowPrivateUrls: true });
+    expect(load([], { LONGRUN_ALLOW_PRIVATE_URLS: 'true' })).toMatchObject({ allowPrivateUrls: true });
+  });
+
+  it.each([
+    [['--port', '70000'], /--port: 70000 is out of range/],
+    [['--port', 'http'], /--port: "http" is not a whole number/],
+    [['--role', 'boss'], /--role: "boss" is not a role/],
+    [['--simulate-error-rate', '1.5'], /not a rate/],
+    [['--concurrency', '0'], /--concurrency: 0 is out of range/],
+    [['--retention', 'forever'], /--retention: "forever" is not a duration/],
+    [['--lease', '10ms'], /shorter than 1s/],
+    [['--database-url', 'mysql://x'], /postgres:\/\//],
+    [['--host', '0.0.0.0'], /Refusing to listen on 0.0.0.0 without API keys/],
+    [['--nope'], /Unknown option '--nope'/],
+    [['--log-level', 'loud'], /not a log level/],
+  ])('refuses %j with a clear message', (argv, message) => {
+    expect(() => load(argv)).toThrow(ConfigError);
+    expect(() => load(argv)).toThrow(message);
+  });
+
+  it('names the variable when a variable is wrong', () => {
+    expect(() => load([], { LONGRUN_PORT: '-1' })).toThrow(/LONGRUN_PORT/);
+  });
+
+  it('binds a public address with keys, or with --insecure', () => {
+    expect(load(['--host', '0.0.0.0', '--api-keys', 'secretkey1:team']).host).toBe('0.0.0.0');
+    expect(load(['--host', '0.0.0.0', '--insecure']).insecure).toBe(true);
+    expect(load(['--host', '::1']).host).toBe('::1');
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('500ms', 'x')).toBe(500);
+    expect(parseDuration('30', 'x')).toBe(30_000);
+    expect(parseDuration('1.5m', 'x')).toBe(90_000);
+    expect(parseDuration('0', 'x')).toBe(0);
+  });
+});

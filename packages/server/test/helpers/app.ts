@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, expect } from 'vitest';
+import { type AppParts, buildApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { WorkerPool } from '../../src/worker/pool.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  url: string;
+  config: Config;
+  dataDir: string;
+  close: () => Promise<void>;
+}
+
+const open = new Set<TestApp>();
+
+afterEach(async () => {
+  for (const t of [...open]) await t.close();
+  // A test that leaves a worker pool running would leak jobs into the next one.
+  expect(WorkerPool.live.size, 'a worker pool was left running').toBe(0);
+});
+
+export function tempDir(prefix = 'longrun-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function testConfig(argv: string[] = [], dataDir = tempDir()): Config {
+  return loadConfig({
+    argv: ['--data-dir', dataDir, '--port', '0', '--log-level', 'silent', '--concurrency', '4', ...argv],
+    env: {},
+  });
+}
+
+/** A real server on 127.0.0.1 and a free port, closed (and its data dir removed) after the test. */
+export async function startApp({
+  argv = [],
+  parts = {},
+  dataDir = tempDir(),
+  keepData = false,
+}: {
+  argv?: string[];
+  parts?: AppParts;
+  dataDir?: string;
+  keepData?: boolean;
+} = {}): Promise<TestApp> {
+  const config = testConfig(argv, dataDir);
+  const app = await buildApp(config, parts);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  let closed = false;
+  const t: TestApp = {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    config,
+    dataDir,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      open.delete(t);
+      await app.close();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  open.add(t);
+  return t;
+}
+
+/** JSON request helper: returns status, headers and parsed body. */
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  { body, headers = {} }: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {}
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/** Read an SSE stream to its end (or until `until` returns true), returning the events. */
+export async function readSse(
+  url: string,
+  {
+    headers = {},
+    until,
+    signal,
+  }: { headers?: Record<string, string>; until?: (e: SseEvent) => boolean; signal?: AbortSignal } = {},
+): Promise<SseEvent[]> {
+  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal });
+  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const events: SseEvent[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let cut = buffer.indexOf('\n\n');
+    while (cut !== -1) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      cut = buffer.indexOf('\n\n');
+      const e: SseEvent = { event: 'message', id: undefined, data: '', comment: false };
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) e.comment = true;
+        else if (line.startsWith('event: ')) e.event = line.slice(7);
+        else if (line.startsWith('id: ')) e.id = line.slice(4);
+        else if (line.startsWith('data: ')) e.data += line.slice(6);
+      }
+      if (e.data || e.comment) events.push(e);
+      if (until?.(e)) {
+        await reader.cancel();
+        return events;
+      }
+    }
+  }
+  return events;
+}
+
+export interface SseEvent {
+  event: string;
+  id: string | undefined;
+  data: string;
+  comment: boolean;
+}
+
+/** Poll a condition (for things only observable by polling, never for timing assertions). */
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

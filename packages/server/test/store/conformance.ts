@@ -1,0 +1,501 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredJob } from '../../src/jobs/model.js';
+import { ALL_STATES, canTransition, type JobStatus } from '../../src/jobs/states.js';
+import type { JobStore, Lease, NewJob } from '../../src/store/store.js';
+
+/** A fresh, migrated, empty store for one test, and how to dispose of it. */
+export type StoreFactory = () => Promise<{ store: JobStore; dispose: () => Promise<void> }>;
+
+const T = 'tenant-a';
+let n = 0;
+function newJob(over: Partial<NewJob> = {}): NewJob {
+  n += 1;
+  return {
+    id: `job-${n}`,
+    tenant: T,
+    type: 'simulate',
+    input: { n },
+    metadata: {},
+    max_attempts: 3,
+    ...over,
+  };
+}
+
+/**
+ * The JobStore contract, run unchanged against every backend. Each backend's
+ * test file calls this with a factory that gives each test its own database.
+ */
+export function storeConformance(name: string, factory: StoreFactory): void {
+  describe(`JobStore conformance: ${name}`, () => {
+    let store: JobStore;
+    let dispose: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, dispose } = await factory());
+    });
+    afterEach(async () => {
+      await dispose();
+    });
+
+    async function created(over: Partial<NewJob> = {}): Promise<StoredJob> {
+      const r = await store.insert(newJob(over));
+      expect(r.outcome).toBe('created');
+      return r.job;
+    }
+
+    async function claimOne(over: { owner?: string; leaseMs?: number; now?: number } = {}): Promise<Lease> {
+      const [lease] = await store.claim({
+        owner: over.owner ?? 'w1',
+        leaseMs: over.leaseMs ?? 30_000,
+        limit: 1,
+        now: over.now,
+      });
+      expect(lease).toBeDefined();
+      return lease!;
+    }
+
+    /** A job in each state, made through the contract alone. */
+    async function inState(status: JobStatus): Promise<{ job: StoredJob; token: string | null }> {
+      const job = await created();
+      if (status === 'queued') return { job, token: null };
+      if (status === 'canceled') {
+        const r = await store.cancel(T, job.id);
+        if (r.outcome !== 'canceled') throw new Error('cancel failed');
+        return { job: r.job, token: null };
+      }
+      const lease = await claimOne();
+      if (status === 'running') return { job: lease.job, token: lease.token };
+      const done = await store.finish(lease.token, status === 'completed' ? 'completed' : 'failed', {
+        output: { ok: true },
+        error: { code: 'processor_error', message: 'boom' },
+      });
+      return { job: done!, token: lease.token };
+    }
+
+    describe('insert and read', () => {
+      it('creates a queued job at version 1 with every field set', async () => {
+        const job = await created({ input: { a: 1 }, metadata: { who: 'me' }, max_attempts: 5 });
+        expect(job).toMatchObject({
+          tenant: T,
+          type: 'simulate',
+          status: 'queued',
+          progress: 0,
+          stage: null,
+          message: null,
+          input: { a: 1 },
+          output: null,
+          error: null,
+          attempt: 0,
+          max_attempts: 5,
+          queue_position: 0,
+          eta: null,
+          started_at: null,
+          finished_at: null,
+          version: 1,
+          logs: [],
+          metadata: { who: 'me' },
+        });
+        expect(Date.parse(job.created_at)).toBeGreaterThan(0);
+        expect(job.updated_at).toBe(job.created_at);
+        expect(await store.get(T, job.id)).toEqual(job);
+      });
+
+      it('refuses a second job with the same id in a tenant, and allows it in another', async () => {
+        const job = await created({ id: 'same' });
+        const again = await store.insert(newJob({ id: 'same' }));
+        expect(again.outcome).toBe('id_exists');
+        expect(again.job.seq).toBe(job.seq);
+        const other = await store.insert(newJob({ id: 'same', tenant: 'tenant-b' }));
+        expect(other.outcome).toBe('created');
+        expect((await store.get('tenant-b', 'same'))?.tenant).toBe('tenant-b');
+      });
+
+      it('keeps tenants apart on get', async () => {
+        const job = await created();
+        expect(await store.get('tenant-b', job.id)).toBeNull();
+        expect(await store.get(T, 'no-such-job')).toBeNull();
+      });
+
+      it('replays an idempotency key with the same hash and refuses one with another', async () => {
+        const first = await created({ idempotency: { key: 'k1', hash: 'h1' } });
+        const replay = await store.insert(newJob({ idempotency: { key: 'k1', hash: 'h1' } }));
+        expect(replay).toMatchObject({ outcome: 'replayed', job: { id: first.id } });
+        const conflict = await store.insert(newJob({ idempotency: { key: 'k1', hash: 'h2' } }));
+        expect(conflict).toMatchObject({ outcome: 'idempotency_conflict', job: { id: first.id } });
+        const otherTenant = await store.insert(
+          newJob({ tenant: 'tenant-b', idempotency: { key: 'k1', hash: 'h2' } }),
+        );
+        expect(otherTenant.outcome).toBe('created');
+      });
+
+      it('forgets an idempotency key after 24 hours', async () => {
+        const old = Date.now() - 25 * 3_600_000;
+        const first = await created({ idempotency: { key: 'k', hash: 'h' }, now: old });
+        const again = await store.insert(newJob({ idempotency: { key: 'k', hash: 'h' } }));
+        expect(again.outcome).toBe('created');
+        expect(again.job.id).not.toBe(first.id);
+      });
+
+      it('lists newest first, filters, and pages by seq', async () => {
+        const a = await created({ type: 'simulate' });
+        const b = await created({ type: 'video.translate' });
+        const c = await created({ type: 'simulate' });
+        await created({ tenant: 'tenant-b' });
+        await store.cancel(T, c.id);
+        const all = await store.list({ tenant: T, limit: 10 });
+        expect(all.map((j) => j.id)).toEqual([c.id, b.id, a.id]);
+        expect((await store.list({ tenant: T, type: ['simulate'], limit: 10 })).map((j) => j.id)).toEqual([
+          c.id,
+          a.id,
+        ]);
+        expect((await store.list({ tenant: T, status: ['canceled'], limit: 10 })).map((j) => j.id)).toEqual([
+          c.id,
+        ]);
+        const page1 = await store.list({ tenant: T, limit: 2 });
+        const page2 = await store.list({ tenant: T, limit: 2, beforeSeq: page1.at(-1)!.seq });
+        expect([...page1, ...page2].map((j) => j.id)).toEqual([c.id, b.id, a.id]);
+        expect(await store.list({ limit: 10 })).toHaveLength(4);
+      });
+
+      it('gives queued jobs their place in the queue', async () => {
+        const a = await created();
+        const b = await created();
+        const c = await created();
+        expect((await store.get(T, a.id))?.queue_position).toBe(0);
+        expect((await store.get(T, b.id))?.queue_position).toBe(1);
+        expect((await store.get(T, c.id))?.queue_position).toBe(2);
+        await claimOne();
+        expect((await store.get(T, a.id))?.queue_position).toBeNull();
+        expect((await store.get(T, c.id))?.queue_position).toBe(1);
+      });
+    });
+
+    describe('claims and leases', () => {
+      it('claims the oldest runnable job under a new lease', async () => {
+        const a = await created();
+        await created();
+        const now = Date.now();
+        const lease = await claimOne({ owner: 'host:1:x', leaseMs: 5000, now });
+        expect(lease.job).toMatchObject({
+          id: a.id,
+          status: 'running',
+          attempt: 1,
+          version: 2,
+          lease_owner: 'host:1:x',
+          lease_expires_at: now + 5000,
+          queue_position: null,
+        });
+        expect(lease.job.started_at).not.toBeNull();
+        expect(lease.job.logs.at(-1)).toMatch(/attempt 1 of 3 started/);
+        expect(typeof lease.token).toBe('string');
+        expect(lease.token.length).toBeGreaterThanOrEqual(16);
+      });
+
+      it('claims only the types asked for, up to the limit, and nothing not yet due', async () => {
+        await created({ type: 'video.translate' });
+        await created({ type: 'simulate' });
+        await created({ type: 'simulate' });
+        const leases = await store.claim({ owner: 'w', leaseMs: 1000, limit: 5, types: ['simulate'] });
+        expect(leases.map((l) => l.job.type)).toEqual(['simulate', 'simulate']);
+        expect(await store.claim({ owner: 'w', leaseMs: 1000, limit: 5, types: [] })).toEqual([]);
+        expect(await store.claim({ owner: 'w', leaseMs: 1000, limit: 0 })).toEqual([]);
+      });
+
+      it('gives every job to exactly one of many racing claimers', async () => {
+        for (let i = 0; i < 30; i++) await created();
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => store.claim({ owner: `w${i}`, leaseMs: 1000, limit: 5 })),
+        );
+        const ids = results.flat().map((l) => l.job.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids.length).toBe(30);
+      });
+
+      it('property: N workers racing for M jobs claim each job exactly once', async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.integer({ min: 1, max: 6 }),
+            fc.integer({ min: 0, max: 25 }),
+            fc.integer({ min: 1, max: 4 }),
+            async (workers, jobs, batch) => {
+              const tenant = `prop-${n++}`;
+              for (let i = 0; i < jobs; i++) await store.insert(newJob({ tenant }));
+              const claimed: string[] = [];
+              await Promise.all(
+                Array.from({ length: workers }, async (_, w) => {
+                  for (;;) {
+                    const leases = await store.claim({ owner: `w${w}`, leaseMs: 60_000, limit: batch });
+                    const mine = leases.filter((l) => l.job.tenant === tenant);
+                    claimed.push(...mine.map((l) => l.job.id));
+                    for (const l of leases) await store.finish(l.token, 'completed', { output: {} });
+                    if (leases.length === 0) break;
+                  }
+                }),
+              );
+              expect(claimed.length).toBe(jobs);
+              expect(new Set(claimed).size).toBe(jobs);
+            },
+          ),
+          { numRuns: 15 },
+        );
+      });
+
+      it('renews a lease on heartbeat only for the holder', async () => {
+        await created();
+        const lease = await claimOne({ leaseMs: 1000 });
+        expect(await store.heartbeat(lease.token, 60_000)).toBe(true);
+        expect((await store.get(T, lease.job.id))?.lease_expires_at).toBeGreaterThan(Date.now() + 30_000);
+        expect(await store.heartbeat('not-a-token', 60_000)).toBe(false);
+        await store.cancel(T, lease.job.id);
+        expect(await store.heartbeat(lease.token, 60_000)).toBe(false);
+      });
+
+      it('lists the owners of current leases', async () => {
+        await created();
+        await created();
+        await claimOne({ owner: 'a' });
+        await claimOne({ owner: 'b' });
+        expect((await store.leaseOwners()).sort()).toEqual(['a', 'b']);
+      });
+    });
+
+    describe('reports from the lease holder', () => {
+      it('moves progress up only, sets stage, message and eta, and bumps the version once', async () => {
+        await created();
+        const lease = await claimOne();
+        const eta = Date.now() + 10_000;
+        const a = await store.report(lease.token, { progress: 40, stage: 'rendering', message: 'half', eta });
+        expect(a).toMatchObject({
+          progress: 40,
+          stage: 'rendering',
+          message: 'half',
+          version: lease.job.version + 1,
+        });
+        expect(a?.eta).toBe(new Date(eta).toISOString());
+        const b = await store.report(lease.token, { progress: 10 });
+        expect(b).toMatchObject({ progress: 40, stage: 'rendering', version: lease.job.version + 2 });
+        const c = await store.report(lease.token, { progress: 250 });
+        expect(c?.progress).toBe(100);
+      });
+
+      it('appends log lines, keeps the newest 50 on the job, and pages them all', async () => {
+        const job = await created();
+        const lease = await claimOne();
+        const lines = Array.from({ length: 120 }, (_, i) => `line ${i}`);
+        await store.report(lease.token, { logs: lines.slice(0, 70) });
+        const after = await store.report(lease.token, { logs: lines.slice(70) });
+        expect(after?.logs).toHaveLength(50);
+        expect(after?.logs.at(-1)).toBe('line 119');
+        const first = await store.logs(T, job.id, { limit: 100 });
+        const rest = await store.logs(T, job.id, { after: first!.at(-1)!.seq, limit: 100 });
+        const all = [...first!, ...rest!];
+        expect(all.map((l) => l.line).filter((l) => l.startsWith('line '))).toEqual(lines);
+        expect(all.map((l) => l.seq)).toEqual(all.map((_, i) => i + 1));
+        expect(await store.logs('tenant-b', job.id, { limit: 10 })).toBeNull();
+      });
+
+      it('cuts very long log lines', async () => {
+        await created();
+        const lease = await claimOne();
+        const job = await store.report(lease.token, { logs: ['x'.repeat(10_000)] });
+        expect(job!.logs.at(-1)!.length).toBeLessThanOrEqual(2000);
+      });
+
+      it('ignores a report with a token that is not the current lease', async () => {
+        await created();
+        const lease = await claimOne();
+        expect(await store.report('stale', { progress: 50 })).toBeNull();
+        expect((await store.get(T, lease.job.id))?.version).toBe(lease.job.version);
+      });
+    });
+
+    describe('finishing', () => {
+      it('completes with output, progress 100, and the last report folded in', async () => {
+        await created();
+        const lease = await claimOne();
+        const job = await store.finish(lease.token, 'completed', {
+          output: { url: 'x' },
+          report: { stage: 'done', logs: ['last words'] },
+        });
+        expect(job).toMatchObject({
+          status: 'completed',
+          progress: 100,
+          output: { url: 'x' },
+          stage: 'done',
+          error: null,
+        });
+        expect(job?.finished_at).not.toBeNull();
+        expect(job?.logs).toContain('last words');
+        expect(job?.version).toBe(lease.job.version + 1);
+        expect(job?.lease_owner).toBeNull();
+      });
+
+      it('fences: a finished lease cannot finish again, and a stale one cannot overwrite', async () => {
+        await created();
+        const lease = await claimOne();
+        await store.finish(lease.token, 'completed', { output: { first: true } });
+        expect(
+          await store.finish(lease.token, 'failed', { error: { code: 'processor_error', message: 'late' } }),
+        ).toBeNull();
+        expect((await store.get(T, lease.job.id))?.output).toEqual({ first: true });
+      });
+
+      it('queues a retry while attempts remain, then fails for good', async () => {
+        await created({ max_attempts: 2 });
+        const first = await claimOne();
+        const retryAt = Date.now() + 60_000;
+        const queued = await store.finish(first.token, 'failed', {
+          error: { code: 'processor_error', message: 'flaky' },
+          retryAt,
+        });
+        expect(queued).toMatchObject({
+          status: 'queued',
+          attempt: 1,
+          progress: 0,
+          run_at: retryAt,
+          error: null,
+        });
+        expect(await store.claim({ owner: 'w', leaseMs: 1000, limit: 1 })).toEqual([]);
+        expect(await store.nextRunAt()).toBe(retryAt);
+        const second = await claimOne({ now: retryAt + 1 });
+        expect(second.job.attempt).toBe(2);
+        const failed = await store.finish(second.token, 'failed', {
+          error: { code: 'processor_error', message: 'flaky again' },
+          retryAt: retryAt + 1000,
+        });
+        expect(failed).toMatchObject({
+          status: 'failed',
+          attempt: 2,
+          error: { code: 'processor_error', message: 'flaky again' },
+        });
+      });
+
+      it('releases a job back to the queue without spending the attempt', async () => {
+        await created();
+        const lease = await claimOne();
+        const released = await store.release(lease.token);
+        expect(released).toMatchObject({ status: 'queued', attempt: 0, lease_owner: null });
+        expect(await store.release(lease.token)).toBeNull();
+        expect((await claimOne()).job.attempt).toBe(1);
+      });
+    });
+
+    describe('cancel and delete', () => {
+      it('cancels queued and running jobs, is idempotent, and refuses finished ones', async () => {
+        const q = await created();
+        const r1 = await store.cancel(T, q.id);
+        expect(r1).toMatchObject({ outcome: 'canceled', job: { status: 'canceled' } });
+        expect(await store.cancel(T, q.id)).toMatchObject({ outcome: 'already_canceled' });
+        await created();
+        const lease = await claimOne();
+        expect(await store.cancel(T, lease.job.id)).toMatchObject({ outcome: 'canceled' });
+        expect(await store.finish(lease.token, 'completed', { output: {} })).toBeNull();
+        const { job: done } = await inState('completed');
+        expect(await store.cancel(T, done.id)).toMatchObject({
+          outcome: 'finished',
+          job: { status: 'completed' },
+        });
+        expect(await store.cancel(T, 'missing')).toEqual({ outcome: 'not_found' });
+        expect(await store.cancel('tenant-b', q.id)).toEqual({ outcome: 'not_found' });
+      });
+
+      it('deletes terminal jobs only', async () => {
+        const q = await created();
+        expect(await store.delete(T, q.id)).toEqual({ outcome: 'not_terminal' });
+        await store.cancel(T, q.id);
+        expect(await store.delete('tenant-b', q.id)).toEqual({ outcome: 'not_found' });
+        expect((await store.delete(T, q.id)).outcome).toBe('deleted');
+        expect(await store.get(T, q.id)).toBeNull();
+        expect(await store.delete(T, q.id)).toEqual({ outcome: 'not_found' });
+      });
+    });
+
+    describe('recovery and retention', () => {
+      it('requeues expired leases, and fails them when no attempt is left', async () => {
+        await created({ max_attempts: 2 });
+        await created({ max_attempts: 1 });
+        const now = Date.now();
+        const a = await claimOne({ leaseMs: 1000, now });
+        const b = await claimOne({ leaseMs: 1000, now });
+        expect(await store.recover({ now: now + 500 })).toEqual([]);
+        const recovered = await store.recover({ now: now + 2000 });
+        const byId = new Map(recovered.map((j) => [j.id, j]));
+        expect(byId.get(a.job.id)).toMatchObject({ status: 'queued', attempt: 1, lease_owner: null });
+        expect(byId.get(b.job.id)).toMatchObject({ status: 'failed', error: { code: 'attempts_exhausted' } });
+        expect(await store.heartbeat(a.token, 1000)).toBe(false);
+        expect(await store.finish(a.token, 'completed', { output: {} })).toBeNull();
+      });
+
+      it("requeues the jobs of named owners at once, leaving others' alone", async () => {
+        await created();
+        await created();
+        const dead = await claimOne({ owner: 'dead' });
+        const alive = await claimOne({ owner: 'alive' });
+        const recovered = await store.recover({ owners: ['dead'] });
+        expect(recovered.map((j) => j.id)).toEqual([dead.job.id]);
+        expect((await store.get(T, alive.job.id))?.status).toBe('running');
+      });
+
+      it('purges terminal jobs finished before the cutoff, never live ones', async () => {
+        const { job: done } = await inState('completed');
+        const { job: failed } = await inState('failed');
+        const live = await created();
+        const purged = await store.purge({ finishedBefore: Date.now() + 1000, limit: 100 });
+        expect(purged.map((p) => p.id).sort()).toEqual([done.id, failed.id].sort());
+        expect(await store.get(T, live.id)).not.toBeNull();
+        expect(await store.get(T, done.id)).toBeNull();
+        expect(await store.purge({ finishedBefore: 0, limit: 100 })).toEqual([]);
+      });
+
+      it('counts jobs by status', async () => {
+        await inState('completed');
+        await inState('canceled');
+        await created();
+        const counts = await store.countByStatus();
+        expect(counts).toEqual({ queued: 1, running: 0, completed: 1, failed: 0, canceled: 1 });
+      });
+    });
+
+    describe('every operation from every state', () => {
+      type Op = { name: string; run: (job: StoredJob, token: string | null) => Promise<unknown> };
+      const ops: Op[] = [
+        { name: 'claim', run: () => store.claim({ owner: 'w', leaseMs: 1000, limit: 10 }) },
+        { name: 'complete', run: (_j, t) => store.finish(t ?? 'none', 'completed', { output: {} }) },
+        {
+          name: 'fail',
+          run: (_j, t) =>
+            store.finish(t ?? 'none', 'failed', { error: { code: 'processor_error', message: 'x' } }),
+        },
+        {
+          name: 'retry',
+          run: (_j, t) =>
+            store.finish(t ?? 'none', 'failed', {
+              error: { code: 'processor_error', message: 'x' },
+              retryAt: 0,
+            }),
+        },
+        { name: 'release', run: (_j, t) => store.release(t ?? 'none') },
+        { name: 'cancel', run: (j) => store.cancel(T, j.id) },
+        { name: 'recover', run: () => store.recover({ now: Date.now() + 3_600_000 }) },
+      ];
+      for (const from of ALL_STATES) {
+        for (const op of ops) {
+          it(`${op.name} on a ${from} job moves it only along the transition table`, async () => {
+            const { job, token } = await inState(from);
+            const before = (await store.get(T, job.id))!;
+            await op.run(before, token);
+            const after = (await store.get(T, job.id))!;
+            if (after.status === before.status) {
+              // Nothing moved, or a same-state change (none exist): the version tells.
+              expect(after.version).toBe(before.version);
+            } else {
+              expect(canTransition(before.status, after.status)).toBe(true);
+              expect(after.version).toBe(before.version + 1);
+            }
+          });
+        }
+      }
+    });
+  });
+}
