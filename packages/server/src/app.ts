@@ -94,6 +94,8 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     artifacts,
     simulateErrorRate: config.simulateErrorRate,
     defaultMaxAttempts: config.maxAttempts,
+    // SQLite is written by this process alone, so its snapshots can be served from memory.
+    readCache: parts.store === undefined && config.databaseUrl === null,
   });
   const pool =
     config.role === 'api'

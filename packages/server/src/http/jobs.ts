@@ -6,6 +6,7 @@ import type { StoredJob } from '../jobs/model.js';
 import type { CreateJobParams, JobService } from '../jobs/service.js';
 import { ALL_STATES, isJobStatus, isTerminal, type JobStatus } from '../jobs/states.js';
 import { errors, jobIdParams, jobRef } from './schemas.js';
+import { jobJson } from './serialize.js';
 
 /** The longest hold of a long-poll or `Prefer: wait`, in seconds. */
 export const MAX_WAIT_SECONDS = 60;
@@ -77,10 +78,12 @@ export function statusFilter(value: string | string[] | undefined): JobStatus[] 
 
 /** Send a job with its ETag and, while it runs, the poll hint. */
 export function sendJob(reply: FastifyReply, job: StoredJob, status = 200): FastifyReply {
+  // jobJson serialises each snapshot once, however often it is read.
   return reply
     .code(status)
     .headers({ etag: `"${job.version}"`, 'cache-control': 'no-cache', ...pollHeaders(job) })
-    .send(job);
+    .type('application/json; charset=utf-8')
+    .send(jobJson(job));
 }
 
 const createBody = {

@@ -11,6 +11,7 @@ import type {
   ListFilter,
   ProgressPatch,
 } from '../store/store.js';
+import { JobCache } from './cache.js';
 import { newJobId } from './ids.js';
 import type { JsonObject, StoredJob } from './model.js';
 import { isTerminal } from './states.js';
@@ -32,6 +33,12 @@ export interface JobServiceOptions {
   simulateErrorRate?: number;
   /** @default 3 */
   defaultMaxAttempts?: number;
+  /**
+   * Serve reads of recently changed jobs from memory. Only for a store that
+   * no other process writes to (SQLite); off for PostgreSQL.
+   * @default false
+   */
+  readCache?: boolean;
 }
 
 /**
@@ -47,6 +54,7 @@ export class JobService {
   readonly #simulateErrorRate: number;
   readonly #defaultMaxAttempts: number;
   readonly #closing = new AbortController();
+  readonly #cache: JobCache | null;
   /** Called with every change this process makes (metrics). */
   onChange: ((job: StoredJob) => void) | null = null;
 
@@ -57,7 +65,9 @@ export class JobService {
     artifacts,
     simulateErrorRate = 0.2,
     defaultMaxAttempts = 3,
+    readCache = false,
   }: JobServiceOptions) {
+    this.#cache = readCache ? new JobCache() : null;
     this.store = store;
     this.feed = feed;
     this.registry = registry;
@@ -68,6 +78,7 @@ export class JobService {
 
   #publish<T extends StoredJob | null>(job: T): T {
     if (job) {
+      this.#cache?.put(job);
       this.feed.publish(job);
       this.onChange?.(job);
     }
@@ -124,8 +135,11 @@ export class JobService {
   }
 
   async get(tenant: string, id: string): Promise<StoredJob> {
+    const cached = this.#cache?.get(tenant, id);
+    if (cached) return cached;
     const job = await this.store.get(tenant, id);
     if (!job) throw notFound(id);
+    this.#cache?.put(job);
     return job;
   }
 
@@ -166,6 +180,7 @@ export class JobService {
           message: `Job ${id} is still running or queued; cancel it first, then delete it.`,
         });
       case 'deleted':
+        this.#cache?.delete(tenant, id);
         await this.artifacts.removeJob(tenant, id);
         return result.job;
     }
@@ -250,7 +265,10 @@ export class JobService {
   /** Delete terminal jobs (and their artifacts) that finished before the cutoff. */
   async purge(finishedBefore: number, limit = 500): Promise<number> {
     const removed = await this.store.purge({ finishedBefore, limit });
-    for (const { tenant, id } of removed) await this.artifacts.removeJob(tenant, id);
+    for (const { tenant, id } of removed) {
+      this.#cache?.delete(tenant, id);
+      await this.artifacts.removeJob(tenant, id);
+    }
     return removed.length;
   }
 }
