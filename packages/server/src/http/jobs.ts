@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../errors.js';
 import { pollHeaders } from '../jobs/hints.js';
-import { isValidJobId, JOB_ID_PATTERN } from '../jobs/ids.js';
+import { isValidJobId, JOB_ID_PATTERN, newJobId } from '../jobs/ids.js';
 import type { StoredJob } from '../jobs/model.js';
 import type { CreateJobParams, JobService } from '../jobs/service.js';
 import { ALL_STATES, isJobStatus, isTerminal, type JobStatus } from '../jobs/states.js';
+import type { JobWatch } from '../jobs/watch.js';
 import { errors, jobIdParams, jobRef } from './schemas.js';
 import { jobJson } from './serialize.js';
 
@@ -86,6 +87,33 @@ export function sendJob(reply: FastifyReply, job: StoredJob, status = 200): Fast
     .send(jobJson(job));
 }
 
+/** A signal that fires if the client goes away before the reply is sent. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  };
+  reply.raw.once('close', onClose);
+  return controller.signal;
+}
+
+/** Follow `watch` until the job ends or `ms` pass; returns the newest snapshot seen. */
+async function holdUntilDone(
+  watch: JobWatch,
+  job: StoredJob,
+  ms: number,
+  signal: AbortSignal,
+): Promise<StoredJob> {
+  const deadline = Date.now() + ms;
+  let current = job;
+  while (!isTerminal(current.status)) {
+    const next = await watch.next(current.version, { timeoutMs: deadline - Date.now(), signal });
+    if (!next) break;
+    current = next;
+  }
+  return current;
+}
+
 const createBody = {
   type: 'object',
   required: ['type'],
@@ -127,28 +155,31 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
         throw new ApiError('invalid_request', { message: 'metadata is larger than 16 KB.' });
       }
       const wait = preferWait(request.headers.prefer);
-      const { job, replayed } = await service.create(request.tenant, body, {
-        idempotencyKey: request.headers['idempotency-key'],
-      });
-      reply.header('location', `/v1/jobs/${encodeURIComponent(job.id)}`);
-      if (replayed) reply.header('idempotent-replayed', 'true');
-      let current = job;
-      if (wait !== undefined) {
-        reply.header('preference-applied', `wait=${wait}`);
-        const deadline = Date.now() + wait * 1000;
-        const controller = new AbortController();
-        reply.raw.once('close', () => controller.abort());
-        while (!isTerminal(current.status) && !controller.signal.aborted) {
-          const left = deadline - Date.now();
-          if (left <= 0) break;
-          current = await service.waitForChange(request.tenant, job.id, {
-            since: current.version,
-            timeoutMs: left,
-            signal: controller.signal,
-          });
+      const id = body.id ?? newJobId();
+      // To hold the reply, follow the job from before it exists: no change can slip by.
+      let watch = wait === undefined ? null : service.watch(request.tenant, id);
+      try {
+        const { job, replayed } = await service.create(request.tenant, body, {
+          idempotencyKey: request.headers['idempotency-key'],
+          id,
+        });
+        reply.header('location', `/v1/jobs/${encodeURIComponent(job.id)}`);
+        if (replayed) reply.header('idempotent-replayed', 'true');
+        let current = job;
+        if (watch && wait !== undefined) {
+          reply.header('preference-applied', `wait=${wait}`);
+          if (job.id !== id) {
+            // An Idempotency-Key replay: the job is an older one.
+            watch.close();
+            watch = service.watch(request.tenant, job.id);
+            current = await service.get(request.tenant, job.id);
+          }
+          current = await holdUntilDone(watch, current, wait * 1000, clientGone(reply));
         }
+        return sendJob(reply, current, isTerminal(current.status) || replayed ? 200 : 202);
+      } finally {
+        watch?.close();
       }
-      return sendJob(reply, current, isTerminal(current.status) || replayed ? 200 : 202);
     },
   );
 
@@ -228,12 +259,10 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
         }
         return sendJob(reply, job);
       }
-      const controller = new AbortController();
-      reply.raw.once('close', () => controller.abort());
       const job = await service.waitForChange(request.tenant, id, {
         since: request.query.since,
         timeoutMs: wait * 1000,
-        signal: controller.signal,
+        signal: clientGone(reply),
       });
       return sendJob(reply, job);
     },

@@ -15,6 +15,7 @@ import { JobCache } from './cache.js';
 import { newJobId } from './ids.js';
 import type { JsonObject, StoredJob } from './model.js';
 import { isTerminal } from './states.js';
+import { JobWatch } from './watch.js';
 
 export interface CreateJobParams {
   type: string;
@@ -98,7 +99,14 @@ export class JobService {
   async create(
     tenant: string,
     params: CreateJobParams,
-    { idempotencyKey }: { idempotencyKey?: string | undefined } = {},
+    {
+      idempotencyKey,
+      id = params.id ?? newJobId(),
+    }: {
+      idempotencyKey?: string | undefined;
+      /** The id to give a job created without one (a caller that watches it first picks it). */
+      id?: string | undefined;
+    } = {},
   ): Promise<{ job: StoredJob; replayed: boolean }> {
     if (!this.registry.has(params.type)) {
       throw new ApiError('unknown_job_type', {
@@ -111,7 +119,7 @@ export class JobService {
     if (!checked.ok)
       throw new ApiError('invalid_input', { message: checked.message, details: checked.details });
     const result = await this.store.insert({
-      id: params.id ?? newJobId(),
+      id: params.id ?? id,
       tenant,
       type: params.type,
       input: checked.input,
@@ -186,10 +194,15 @@ export class JobService {
     }
   }
 
+  /** Start following a job's changes (before creating or reading it, so none is missed). */
+  watch(tenant: string, id: string): JobWatch {
+    return new JobWatch(this.feed, tenant, id, this.#closing.signal);
+  }
+
   /**
-   * Resolve with the job once its version is above `since` or it is terminal,
-   * or with the job as it is when `timeoutMs` passes. Listens on the feed;
-   * never polls the store.
+   * Resolve with the job once its version is above `since` (default: its
+   * version now) or it is terminal, or with the job as it is when `timeoutMs`
+   * passes. Listens on the feed; never polls the store.
    */
   async waitForChange(
     tenant: string,
@@ -200,31 +213,14 @@ export class JobService {
       signal,
     }: { since?: number | undefined; timeoutMs: number; signal?: AbortSignal | undefined },
   ): Promise<StoredJob> {
-    let wake!: (job: StoredJob | null) => void;
-    const woken = new Promise<StoredJob | null>((resolve) => {
-      wake = resolve;
-    });
-    // Listen before reading, so that no change falls between the read and the subscription;
-    // changes before the read is done show in what it returns.
-    const unsubscribe = this.feed.subscribe(tenant, id, (job) => {
-      if (since !== undefined && (job.version > since || isTerminal(job.status))) wake(job);
-    });
-    const onAbort = () => wake(null);
-    let timer: NodeJS.Timeout | undefined;
+    const watch = this.watch(tenant, id);
     try {
       const current = await this.get(tenant, id);
-      since ??= current.version;
-      if (current.version > since || isTerminal(current.status) || timeoutMs <= 0) return current;
-      timer = setTimeout(onAbort, timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#closing.signal.addEventListener('abort', onAbort, { once: true });
-      if (signal?.aborted || this.#closing.signal.aborted) return current;
-      return (await woken) ?? (await this.get(tenant, id));
+      const after = since ?? current.version;
+      if (current.version > after || isTerminal(current.status)) return current;
+      return (await watch.next(after, { timeoutMs, signal })) ?? (await this.get(tenant, id));
     } finally {
-      unsubscribe();
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      this.#closing.signal.removeEventListener('abort', onAbort);
+      watch.close();
     }
   }
 

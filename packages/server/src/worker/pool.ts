@@ -235,7 +235,10 @@ export class WorkerPool {
       intervalMs: this.#progressIntervalMs,
       onError: (err) => this.#log.warn({ err, job: job.id }, 'a progress write failed'),
     });
+    // Set once this attempt writes its own outcome, so the change it publishes is not taken for a lost lease.
+    let settling = false;
     const unsubscribe = this.#service.feed.subscribe(job.tenant, job.id, (changed) => {
+      if (settling) return;
       if (changed.status === 'canceled') abort('canceled');
       else if (changed.status !== 'running' || changed.attempt !== job.attempt) abort('lease_lost');
     });
@@ -282,10 +285,13 @@ export class WorkerPool {
       signal.throwIfAborted();
       // Scratch files go before the outcome is written: a finished job holds nothing.
       await removeAll(tempDirs);
-      await this.#service.finish(token, 'completed', { output, report: await reporter.close() });
+      const report = await reporter.close();
+      settling = true;
+      await this.#service.finish(token, 'completed', { output, report });
     } catch (err) {
       await removeAll(tempDirs);
       const report = await reporter.close();
+      settling = true;
       await this.#settleFailure(lease, err, stopReason(), report);
     } finally {
       clearTimeout(timeout);

@@ -26,7 +26,7 @@ storeConformance('sqlite', async () => {
 });
 
 describe('SQLite store specifics', () => {
-  it('runs in WAL mode with synchronous=FULL by default', async () => {
+  it('runs in WAL mode (durability: see committer.test.ts)', async () => {
     const { file, remove } = tempFile();
     const store = new SqliteJobStore({ filename: file });
     await store.migrate();

@@ -25,14 +25,18 @@ import type {
   NewJob,
   ProgressPatch,
 } from '../store.js';
+import { GroupCommitter } from './committer.js';
 import { migrateSqlite } from './migrate.js';
 
 export interface SqliteStoreOptions {
   /** The database file; ':memory:' for a private in-memory database. */
   filename: string;
   /**
-   * `full` syncs the WAL on every commit, so a power cut loses nothing;
-   * `normal` is faster and can lose the last commits on a power cut (never on a crash).
+   * `full`: a write is acknowledged only once it is on disk, so a power cut
+   * loses nothing acknowledged (the guarantee of SQLite's `synchronous=FULL`,
+   * with the fsync off the event loop; see GroupCommitter). `normal`: SQLite's
+   * `synchronous=NORMAL`, which a crash cannot hurt but a power cut can cost
+   * the last writes.
    * @default 'full'
    */
   synchronous?: 'full' | 'normal';
@@ -79,57 +83,20 @@ interface JobRow {
 export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
   #prepared: ReturnType<SqliteJobStore['prepare']> | undefined;
-  #pending: { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  readonly #committer: GroupCommitter;
 
   constructor({ filename, synchronous = 'full' }: SqliteStoreOptions) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.#db = new Database(filename);
     this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
+    this.#committer = new GroupCommitter({ db: this.#db, filename, durable: synchronous === 'full' });
   }
 
-  /**
-   * Group commit: writes asked for in the same tick run together in one
-   * transaction, so they share one fsync (with synchronous=FULL an fsync per
-   * write would cap throughput at the disk's flush rate). Each write runs in
-   * its own savepoint, so one that throws rolls back alone; every promise
-   * settles only after the COMMIT, so nothing uncommitted is ever published.
-   */
+  /** Every write goes through the group committer: one transaction, and one sync, per tick. */
   #tx<T>(fn: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (this.#pending.length === 1) setImmediate(() => this.#commit());
-    });
-  }
-
-  #commit(): void {
-    const batch = this.#pending;
-    this.#pending = [];
-    if (batch.length === 0) return;
-    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      this.#db
-        .transaction(() => {
-          for (const op of batch) {
-            try {
-              results.push({ ok: true, value: this.#db.transaction(op.fn)() });
-            } catch (error) {
-              results.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
-    } catch (error) {
-      for (const op of batch) op.reject(error);
-      return;
-    }
-    for (const [i, op] of batch.entries()) {
-      const r = results[i]!;
-      if (r.ok) op.resolve(r.value);
-      else op.reject(r.error);
-    }
+    return this.#committer.run(fn);
   }
 
   get #s(): ReturnType<SqliteJobStore['prepare']> {
@@ -139,12 +106,14 @@ export class SqliteJobStore implements JobStore {
 
   async migrate(): Promise<void> {
     migrateSqlite(this.#db);
+    await this.#committer.run(() => undefined); // the schema reaches the disk before any job does
     this.#prepared ??= this.prepare();
   }
 
   async close(): Promise<void> {
-    this.#commit();
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    await this.#committer.close();
+    this.#db.close();
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { GroupCommitter } from '../../src/store/sqlite/committer.js';
+import { tempDir } from '../helpers/app.js';
+
+function setup(fsync: (fd: number) => Promise<void>, checkpointBytes?: number) {
+  const file = join(tempDir(), 'c.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE t (v INTEGER NOT NULL)');
+  const committer = new GroupCommitter({
+    db,
+    filename: file,
+    durable: true,
+    fsync,
+    ...(checkpointBytes ? { checkpointBytes } : {}),
+  });
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const count = () => (db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+  return { db, committer, insert, count };
+}
+
+describe('GroupCommitter', () => {
+  it('commits a tick of writes in one transaction and resolves them only after the WAL is synced', async () => {
+    let release!: () => void;
+    let syncs = 0;
+    const { committer, insert, count } = setup(() => {
+      syncs += 1;
+      return new Promise((r) => {
+        release = r;
+      });
+    });
+    let resolved = 0;
+    const writes = [1, 2, 3].map((v) => committer.run(() => insert.run(v)).then(() => resolved++));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(count()).toBe(3); // committed...
+    expect(resolved).toBe(0); // ...but not acknowledged before the fsync
+    expect(syncs).toBe(1);
+    release();
+    await Promise.all(writes);
+    expect(resolved).toBe(3);
+    await committer.close();
+  });
+
+  it('makes writes committed during a sync wait for the next one', async () => {
+    const releases: (() => void)[] = [];
+    const { committer, insert } = setup(() => new Promise((r) => releases.push(r)));
+    const first = committer.run(() => insert.run(1));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    let secondDone = false;
+    const second = committer
+      .run(() => insert.run(2))
+      .then(() => {
+        secondDone = true;
+      });
+    await new Promise((r) => setImmediate(r));
+    expect(releases).toHaveLength(1);
+    releases[0]!();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    expect(secondDone).toBe(false);
+    expect(releases).toHaveLength(2);
+    releases[1]!();
+    await second;
+    await committer.close();
+  });
+
+  it('rejects only the write that throws; the others in its batch commit', async () => {
+    const { committer, insert, count } = setup(async () => {});
+    const results = await Promise.allSettled([
+      committer.run(() => insert.run(1)),
+      committer.run(() => insert.run(null)),
+      committer.run(() => insert.run(3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(count()).toBe(2);
+    await committer.close();
+  });
+
+  it('refuses every write after a failed fsync', async () => {
+    const { committer, insert } = setup(async () => {
+      throw new Error('EIO');
+    });
+    await expect(committer.run(() => insert.run(1))).rejects.toThrow(/could not be synced.*EIO/);
+    await expect(committer.run(() => insert.run(2))).rejects.toThrow(/could not be synced/);
+    await committer.close();
+  });
+
+  it('checkpoints the WAL once it grows past the threshold', async () => {
+    const { committer, insert, db } = setup(async () => {}, 64 * 1024);
+    for (let i = 0; i < 50; i++)
+      await Promise.all(Array.from({ length: 20 }, (_, j) => committer.run(() => insert.run(i * 20 + j))));
+    const wal = db.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { log: number }[];
+    expect(wal[0]!.log).toBeLessThan(64);
+    await committer.close();
+  });
+});
