@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { type ChangeFeed, LocalFeed } from './events/feed.js';
 import { registerJsonParser } from './http/body.js';
 import { compatRoutes } from './http/compat.js';
+import { dashboardRoutes } from './http/dashboard.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling, sendError, toApiError } from './http/errors.js';
 import { eventRoutes } from './http/events.js';
@@ -151,6 +152,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   eventRoutes(app, { service, keepaliveMs, streams });
   typeRoutes(app, { registry });
   healthRoutes(app, { service, config, metrics, closing: () => closing });
+  dashboardRoutes(app);
   await app.register(compatRoutes, { service });
 
   app.addHook('onReady', async () => {

@@ -1,0 +1,462 @@
+// The longrun dashboard: a live table of jobs over Server-Sent Events (/v1/events),
+// a job view with its log, cancel and artifacts, and a form for any job type.
+// Plain DOM, no build step. Text from the server only ever goes into textContent.
+
+const KEY_STORAGE = 'longrun.apiKey';
+const PAGE = 50;
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  key: localStorage.getItem(KEY_STORAGE),
+  jobs: new Map(),
+  order: [],
+  cursor: null,
+  selected: null,
+  logSeq: 0,
+  types: [],
+  stream: null,
+};
+
+class HttpError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code;
+  }
+}
+
+function headers(extra = {}) {
+  return state.key ? { authorization: `Bearer ${state.key}`, ...extra } : extra;
+}
+
+async function api(path, { method = 'GET', body } = {}) {
+  const res = await fetch(path, {
+    method,
+    headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
+  if (res.status === 401) askForKey();
+  if (!res.ok) throw new HttpError(res.status, data);
+  return data;
+}
+
+// --- API key -------------------------------------------------------------
+
+function askForKey() {
+  $('key-form').hidden = false;
+  $('forget-key').hidden = true;
+  setLive(false, 'API key needed');
+}
+
+$('key-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  state.key = $('key-input').value.trim();
+  localStorage.setItem(KEY_STORAGE, state.key);
+  $('key-input').value = '';
+  $('key-form').hidden = true;
+  start();
+});
+
+$('forget-key').addEventListener('click', () => {
+  localStorage.removeItem(KEY_STORAGE);
+  state.key = null;
+  location.reload();
+});
+
+// --- Server-Sent Events over fetch (EventSource cannot send an API key) ----
+
+async function* sseEvents(path, signal) {
+  const res = await fetch(path, { headers: headers({ accept: 'text/event-stream' }), signal });
+  if (res.status === 401) askForKey();
+  if (!res.ok || !res.body) throw new HttpError(res.status, await res.json().catch(() => null));
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value.replace(/\r\n?/g, '\n');
+    let cut = buffer.indexOf('\n\n');
+    while (cut !== -1) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      cut = buffer.indexOf('\n\n');
+      let event = 'message';
+      let data = '';
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data += line.slice(5).replace(/^ /, '');
+      }
+      if (data) yield { event, data };
+    }
+  }
+}
+
+function setLive(on, text) {
+  $('live').classList.toggle('on', on);
+  $('live').textContent = text;
+}
+
+/** Follow every change to our jobs; on a drop, reload the list and follow again. */
+async function follow() {
+  state.stream?.abort();
+  const controller = new AbortController();
+  state.stream = controller;
+  let backoff = 500;
+  while (!controller.signal.aborted) {
+    try {
+      const events = sseEvents('/v1/events', controller.signal);
+      setLive(true, 'live');
+      backoff = 500;
+      for await (const { event, data } of events) {
+        if (event === 'job') upsert(JSON.parse(data));
+      }
+    } catch (err) {
+      if (controller.signal.aborted || err?.status === 401) return;
+    }
+    setLive(false, 'reconnecting…');
+    await new Promise((r) => setTimeout(r, backoff));
+    backoff = Math.min(backoff * 2, 10_000);
+    await loadJobs().catch(() => {});
+  }
+}
+
+// --- The table --------------------------------------------------------------
+
+function filters() {
+  return { status: $('filter-status').value, type: $('filter-type').value };
+}
+
+function matches(job) {
+  const f = filters();
+  return (!f.status || job.status === f.status) && (!f.type || job.type === f.type);
+}
+
+async function loadJobs({ more = false } = {}) {
+  const f = filters();
+  const q = new URLSearchParams({ limit: String(PAGE) });
+  if (f.status) q.set('status', f.status);
+  if (f.type) q.set('type', f.type);
+  if (more && state.cursor) q.set('cursor', state.cursor);
+  const page = await api(`/v1/jobs?${q}`);
+  if (!more) {
+    state.jobs.clear();
+    state.order = [];
+  }
+  for (const job of page.data) {
+    state.jobs.set(job.id, job);
+    state.order.push(job.id);
+  }
+  state.cursor = page.next_cursor;
+  $('more').hidden = !state.cursor;
+  render();
+}
+
+function upsert(job) {
+  const known = state.jobs.get(job.id);
+  if (known && known.version >= job.version) return;
+  if (!known) {
+    if (!matches(job)) return;
+    state.order.unshift(job.id);
+  }
+  state.jobs.set(job.id, job);
+  renderRow(job);
+  if (state.selected === job.id) renderDetail(job);
+}
+
+function age(iso) {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  if (className) td.className = className;
+  td.textContent = text ?? '';
+  return td;
+}
+
+function progressCell(job) {
+  const td = document.createElement('td');
+  const bar = document.createElement('div');
+  bar.className = 'bar';
+  const fill = document.createElement('span');
+  fill.style.width = `${job.progress}%`;
+  bar.append(fill);
+  const pct = document.createElement('span');
+  pct.className = 'pct';
+  pct.textContent = `${job.progress}%`;
+  td.append(bar, pct);
+  return td;
+}
+
+function rowFor(job) {
+  const tr = document.createElement('tr');
+  tr.dataset.id = job.id;
+  tr.dataset.status = job.status;
+  tr.className = state.selected === job.id ? 'selected' : '';
+  tr.append(
+    cell(job.id, 'id'),
+    cell(job.type),
+    cell(job.status, `status ${job.status}`),
+    progressCell(job),
+    cell(job.stage),
+    cell(job.error ? `${job.error.code}: ${job.error.message}` : job.message),
+    cell(age(job.created_at), 'age'),
+  );
+  tr.addEventListener('click', () => select(job.id));
+  return tr;
+}
+
+function renderRow(job) {
+  const existing = document.querySelector(`tr[data-id="${CSS.escape(job.id)}"]`);
+  const row = rowFor(job);
+  if (existing) existing.replaceWith(row);
+  else $('rows').prepend(row);
+  updateCount();
+}
+
+function render() {
+  const rows = state.order
+    .map((id) => state.jobs.get(id))
+    .filter(Boolean)
+    .map(rowFor);
+  $('rows').replaceChildren(...rows);
+  updateCount();
+}
+
+function updateCount() {
+  $('count').textContent = `${state.order.length} job${state.order.length === 1 ? '' : 's'}`;
+}
+
+$('filter-status').addEventListener('change', () => loadJobs());
+$('filter-type').addEventListener('change', () => loadJobs());
+$('more').addEventListener('click', () => loadJobs({ more: true }));
+setInterval(() => {
+  for (const td of document.querySelectorAll('#rows tr')) {
+    const job = state.jobs.get(td.dataset.id);
+    if (job) td.querySelector('.age').textContent = age(job.created_at);
+  }
+}, 1000);
+
+// --- One job ---------------------------------------------------------------
+
+async function select(id) {
+  state.selected = id;
+  state.logSeq = 0;
+  for (const tr of document.querySelectorAll('#rows tr'))
+    tr.classList.toggle('selected', tr.dataset.id === id);
+  $('log').textContent = '';
+  $('detail').hidden = false;
+  const job = await api(`/v1/jobs/${encodeURIComponent(id)}`);
+  state.jobs.set(id, job);
+  renderDetail(job);
+}
+
+async function appendLogs(id) {
+  for (;;) {
+    const q = new URLSearchParams({ limit: '1000' });
+    if (state.logSeq > 0) q.set('cursor', String(state.logSeq));
+    const page = await api(`/v1/jobs/${encodeURIComponent(id)}/logs?${q}`);
+    if (state.selected !== id) return;
+    for (const line of page.data) {
+      $('log').textContent += `${line.timestamp.slice(11, 23)}  ${line.line}\n`;
+      state.logSeq = line.seq;
+    }
+    $('log').scrollTop = $('log').scrollHeight;
+    if (!page.next_cursor) return;
+  }
+}
+
+let logFetch = Promise.resolve();
+function renderDetail(job) {
+  $('detail-id').textContent = job.id;
+  $('detail-bar').style.width = `${job.progress}%`;
+  const fields = {
+    status: job.status,
+    progress: `${job.progress}%`,
+    stage: job.stage ?? '—',
+    message: job.message ?? '—',
+    attempt: `${job.attempt} of ${job.max_attempts}`,
+    eta: job.eta ?? '—',
+    created: job.created_at,
+    finished: job.finished_at ?? '—',
+    error: job.error ? `${job.error.code}: ${job.error.message}` : '—',
+  };
+  const dl = $('detail-fields');
+  dl.replaceChildren();
+  for (const [k, v] of Object.entries(fields)) {
+    const dt = document.createElement('dt');
+    dt.textContent = k;
+    const dd = document.createElement('dd');
+    dd.textContent = v;
+    dd.dataset.field = k;
+    dl.append(dt, dd);
+  }
+  $('cancel').disabled = !['queued', 'running'].includes(job.status);
+  renderArtifacts(job);
+  logFetch = logFetch.then(() => appendLogs(job.id)).catch(() => {});
+}
+
+function renderArtifacts(job) {
+  const box = $('artifacts');
+  box.replaceChildren();
+  for (const artifact of job.output?.artifacts ?? []) {
+    const a = document.createElement('a');
+    a.href = artifact.url;
+    a.textContent = `${artifact.name} (${(artifact.size / 1024).toFixed(0)} KB)`;
+    a.download = artifact.name;
+    if (state.key) {
+      // A plain link cannot carry the key: fetch the file, then hand the browser a blob.
+      a.addEventListener('click', async (e) => {
+        e.preventDefault();
+        const res = await fetch(artifact.url, { headers: headers() });
+        const url = URL.createObjectURL(await res.blob());
+        const tmp = document.createElement('a');
+        tmp.href = url;
+        tmp.download = artifact.name;
+        tmp.click();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      });
+    }
+    box.append(a);
+  }
+}
+
+$('cancel').addEventListener('click', async () => {
+  if (!state.selected) return;
+  $('cancel').disabled = true;
+  try {
+    upsert(await api(`/v1/jobs/${encodeURIComponent(state.selected)}/cancel`, { method: 'POST' }));
+  } catch (err) {
+    $('cancel').disabled = false;
+    alert(err.message);
+  }
+});
+
+// --- Submit form, built from each type's JSON Schema -------------------------
+
+function fieldFor(name, schema, required) {
+  const label = document.createElement('label');
+  label.textContent = `${name}${required ? ' *' : ''} `;
+  if (schema.description) label.title = schema.description;
+  let input;
+  const types = [].concat(schema.type ?? 'string');
+  if (schema.enum) {
+    input = document.createElement('select');
+    if (!required) input.append(new Option('', ''));
+    for (const v of schema.enum) input.append(new Option(String(v), String(v)));
+  } else if (types.includes('boolean')) {
+    input = document.createElement('input');
+    input.type = 'checkbox';
+    input.checked = schema.default === true;
+  } else if (types.includes('number') || types.includes('integer')) {
+    input = document.createElement('input');
+    input.type = 'number';
+    input.step = types.includes('integer') ? '1' : 'any';
+    if (schema.minimum !== undefined) input.min = String(schema.minimum);
+    if (schema.maximum !== undefined) input.max = String(schema.maximum);
+  } else if (types.includes('object') || types.includes('array')) {
+    input = document.createElement('textarea');
+    input.rows = 3;
+    input.placeholder = 'JSON';
+  } else if ((schema.maxLength ?? 0) > 500) {
+    input = document.createElement('textarea');
+    input.rows = 4;
+  } else {
+    input = document.createElement('input');
+    input.type = schema.format === 'uri' ? 'url' : 'text';
+  }
+  input.name = name;
+  input.dataset.kind = types.includes('integer')
+    ? 'integer'
+    : types.includes('number')
+      ? 'number'
+      : types.includes('boolean')
+        ? 'boolean'
+        : types.includes('object') || types.includes('array')
+          ? 'json'
+          : 'string';
+  if (schema.default !== undefined && input.type !== 'checkbox')
+    input.value =
+      typeof schema.default === 'object' ? JSON.stringify(schema.default) : String(schema.default);
+  if (required) input.required = true;
+  label.append(input);
+  return label;
+}
+
+function renderFields() {
+  const type = state.types.find((t) => t.type === $('submit-type').value);
+  $('fields').replaceChildren();
+  $('type-description').textContent = type
+    ? type.description + (type.available ? '' : ` — unavailable: ${type.unavailable_reason}`)
+    : '';
+  if (!type) return;
+  const props = type.input_schema.properties ?? {};
+  const required = new Set(type.input_schema.required ?? []);
+  for (const [name, schema] of Object.entries(props))
+    $('fields').append(fieldFor(name, schema, required.has(name)));
+}
+
+function readInput() {
+  const input = {};
+  for (const el of $('fields').querySelectorAll('input, select, textarea')) {
+    const kind = el.dataset.kind;
+    if (kind === 'boolean') {
+      input[el.name] = el.checked;
+      continue;
+    }
+    if (el.value === '') continue;
+    if (kind === 'integer' || kind === 'number') input[el.name] = Number(el.value);
+    else if (kind === 'json') input[el.name] = JSON.parse(el.value);
+    else input[el.name] = el.value;
+  }
+  return input;
+}
+
+$('submit-type').addEventListener('change', renderFields);
+$('submit-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('submit-error').textContent = '';
+  try {
+    const job = await api('/v1/jobs', {
+      method: 'POST',
+      body: { type: $('submit-type').value, input: readInput() },
+    });
+    upsert(job);
+    select(job.id);
+  } catch (err) {
+    $('submit-error').textContent = err.message;
+  }
+});
+
+async function loadTypes() {
+  const { data } = await api('/v1/types');
+  state.types = data;
+  const filter = $('filter-type');
+  const submit = $('submit-type');
+  filter.replaceChildren(new Option('all', ''));
+  submit.replaceChildren();
+  for (const t of data) {
+    filter.append(new Option(t.type, t.type));
+    submit.append(new Option(t.type + (t.available ? '' : ' (unavailable)'), t.type));
+  }
+  renderFields();
+}
+
+async function start() {
+  try {
+    await loadTypes();
+    await loadJobs();
+  } catch (err) {
+    if (err?.status !== 401) setLive(false, err.message);
+    return;
+  }
+  $('forget-key').hidden = !state.key;
+  follow();
+}
+
+start();
