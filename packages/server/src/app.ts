@@ -86,7 +86,14 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   const store = parts.store ?? (await openStore(config));
   const feed =
     parts.feed ?? new LocalFeed({ onError: (err) => app.log.error({ err }, 'a change listener threw') });
-  const registry = parts.registry ?? defaultRegistry();
+  const registry =
+    parts.registry ??
+    defaultRegistry({
+      allowPrivateUrls: config.allowPrivateUrls,
+      ffmpegPath: config.ffmpegPath,
+      ffprobePath: config.ffprobePath,
+      espeakPath: config.espeakPath,
+    });
   const artifacts = parts.artifacts ?? new DiskArtifactStorage(join(config.dataDir, 'artifacts'));
   const service = new JobService({
     store,
