@@ -5,6 +5,7 @@ import { ApiKeys } from './auth/keys.js';
 import { registerAuth } from './auth/plugin.js';
 import type { Config } from './config.js';
 import { type ChangeFeed, LocalFeed } from './events/feed.js';
+import { artifactRoutes } from './http/artifacts.js';
 import { registerJsonParser } from './http/body.js';
 import { compatRoutes } from './http/compat.js';
 import { dashboardRoutes } from './http/dashboard.js';
@@ -156,6 +157,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
 
   const keepaliveMs = config.sseKeepaliveMs;
   jobRoutes(app, { service });
+  artifactRoutes(app, { service });
   eventRoutes(app, { service, keepaliveMs, streams });
   typeRoutes(app, { registry });
   healthRoutes(app, { service, config, metrics, closing: () => closing });
