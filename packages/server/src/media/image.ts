@@ -89,7 +89,11 @@ export async function checkImage(
   const { codec_name: codec = '', width = 0, height = 0 } = stream;
   if (!IMAGE_CODECS.has(codec))
     throw invalid(field, `${codec || 'an unknown format'} is not a supported image format.`);
-  if (!(width > 0 && height > 0)) throw invalid(field, `its size is ${width}x${height}.`);
+  if (!(width > 0 && height > 0)) {
+    // ffprobe reports 0x0 for sizes its decoder refuses; its message has the size the file claims.
+    const said = firstLine(probe.stderrTail);
+    throw invalid(field, `its size is ${width}x${height}${said ? ` (${said})` : ''}.`);
+  }
   if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS) {
     throw invalid(
       field,
@@ -118,6 +122,14 @@ export async function checkImage(
 }
 
 function lastLine(lines: string[]): string | undefined {
-  const line = lines.filter((l) => l.trim()).at(-1);
-  return line?.replace(/^\[[^\]]*\]\s*/, '').trim();
+  return clean(lines.filter((l) => l.trim()).at(-1));
+}
+
+function firstLine(lines: string[]): string | undefined {
+  return clean(lines.find((l) => l.trim()));
+}
+
+/** A log line without ffmpeg's "[png @ 0x55…]" prefixes. */
+function clean(line: string | undefined): string | undefined {
+  return line?.replace(/^(\[[^\]]*\]\s*)+/, '').trim();
 }

@@ -140,7 +140,9 @@ function wasmEspeak(): SpeechEngine | null {
   } catch {
     return null;
   }
-  const child = fileURLToPath(new URL('./espeak-wasm-child.js', import.meta.url));
+  // The compiled child, found from the package root so that this works from dist/ and, under a test
+  // runner, from src/ (after a build) alike.
+  const child = fileURLToPath(new URL('../../dist/media/espeak-wasm-child.js', import.meta.url));
   return {
     description: `espeak-ng ${version} WebAssembly (npm package espeak-ng)`,
     async synthesize(chunks, { voice, dir, signal, onChunk }) {

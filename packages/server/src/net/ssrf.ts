@@ -16,6 +16,8 @@ import { nonPublicRange } from './address.js';
 export interface AddressPolicy {
   /** Let requests reach private, loopback and link-local addresses. @default false */
   allowPrivate?: boolean;
+  /** Non-public addresses allowed all the same (an internal image host), exactly as resolved. @default [] */
+  allowAddresses?: readonly string[];
 }
 
 export class UrlNotAllowedError extends Error {
@@ -37,9 +39,9 @@ export class UrlNotAllowedError extends Error {
 export function checkAddress(
   host: string,
   address: string,
-  { allowPrivate = false }: AddressPolicy = {},
+  { allowPrivate = false, allowAddresses = [] }: AddressPolicy = {},
 ): void {
-  if (allowPrivate) return;
+  if (allowPrivate || allowAddresses.includes(address)) return;
   const range = nonPublicRange(address);
   if (range !== null) throw new UrlNotAllowedError(host, address, range);
 }

@@ -102,8 +102,12 @@ export function imageToVideo(deps: MediaDeps): Processor<ImageToVideoInput> {
       const frames = length * frame_rate;
       const [ffmpeg, ffprobe] = await needTool(() => Promise.all([ffmpegWithFeatures(), tools.ffprobe()]));
       const dir = await ctx.tempDir();
+      const enter = (percent: number, stage: string, message: string) => {
+        ctx.progress(percent, { stage, message });
+        ctx.log(`${stage}: ${message}`);
+      };
 
-      ctx.progress(1, { stage: 'fetching_input', message: 'Fetching the image' });
+      enter(1, 'fetching_input', 'Fetching the image');
       const fetched = await fetchInput(image_url, {
         dest: join(dir, 'input'),
         signal,
@@ -113,7 +117,7 @@ export function imageToVideo(deps: MediaDeps): Processor<ImageToVideoInput> {
       });
       ctx.log(`fetched image_url: ${fetched.bytes} bytes, ${fetched.mediaType || 'no media type'}`);
 
-      ctx.progress(5, { stage: 'checking_image', message: 'Checking the image' });
+      enter(5, 'checking_image', 'Checking the image');
       const image = await checkImage({ ffmpeg: ffmpeg.path, ffprobe: ffprobe.path }, fetched.path, {
         field: 'image_url',
         signal,
@@ -127,7 +131,7 @@ export function imageToVideo(deps: MediaDeps): Processor<ImageToVideoInput> {
         frameRate: frame_rate,
         zoomSpeed: zoom_speed,
       });
-      ctx.progress(10, { stage: 'rendering', message: `Rendering ${frames} frames at ${width}x${height}` });
+      enter(10, 'rendering', `Rendering ${frames} frames at ${width}x${height}`);
       ctx.log(`rendering with ${ffmpeg.path} (${ffmpeg.version}): zoom 1 to ${finalZoom.toFixed(3)}`);
       const out = join(dir, 'video.mp4');
       await render({

@@ -96,8 +96,12 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
       const { signal } = ctx;
       const [ffmpeg, engine] = await needTool(() => Promise.all([ffmpegWithFeatures(), speech.engine()]));
       const dir = await ctx.tempDir();
+      const enter = (stage: keyof typeof STAGES, message: string) => {
+        ctx.progress(STAGES[stage], { stage, message });
+        ctx.log(`${stage}: ${message}`);
+      };
 
-      ctx.progress(STAGES.audio_generation, { stage: 'audio_generation', message: 'Synthesizing speech' });
+      enter('audio_generation', 'Synthesizing speech');
       const chunks = splitIntoChunks(text, { locale: voice.split(/[-+]/)[0]! });
       ctx.log(`speech: ${chunks.length} chunks with ${engine.description}, voice ${voice}`);
       const audioStep = stageProgress(ctx, STAGES.audio_generation, STAGES.caption_generation, {
@@ -125,25 +129,19 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
       const spans = await concatWav(parts, speechWav);
       const duration = spans.at(-1)!.end;
 
-      ctx.progress(STAGES.caption_generation, {
-        stage: 'caption_generation',
-        message: 'Timing the captions',
-      });
+      enter('caption_generation', 'Timing the captions to the speech');
       const cues: Cue[] = chunks.map((chunk, i) => ({ text: chunk, ...spans[i]! }));
       const vtt = join(dir, 'captions.vtt');
       await writeFile(vtt, toWebVtt(cues));
       await writeFile(join(dir, 'captions.ass'), toAss(cues, { width, height }));
 
-      ctx.progress(STAGES.scene_planning, { stage: 'scene_planning', message: 'Planning the scene' });
+      enter('scene_planning', 'Planning the scene');
       const frames = Math.max(1, Math.ceil(duration * TEXT_VIDEO_FRAME_RATE));
       ctx.log(
         `scene: ${duration.toFixed(3)} s of speech, ${cues.length} captions, ${frames} frames at ${width}x${height}`,
       );
 
-      ctx.progress(STAGES.background_preparation, {
-        stage: 'background_preparation',
-        message: 'Preparing the background',
-      });
+      enter('background_preparation', 'Preparing the background');
       let backgroundInput: string[];
       const color = toFfmpegColor(background);
       if (color) {
@@ -197,7 +195,7 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
         ];
       }
 
-      ctx.progress(STAGES.rendering, { stage: 'rendering', message: `Rendering ${frames} frames` });
+      enter('rendering', `Rendering ${frames} frames`);
       const out = join(dir, 'video.mp4');
       const step = stageProgress(ctx, STAGES.rendering, 100);
       await render({
