@@ -18,12 +18,15 @@ let png: Buffer;
 beforeAll(async () => {
   await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=640x480', '-frames:v', '1', join(work, 'img.png')]);
   await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=800x600', '-frames:v', '1', join(work, 'img.jpg')]);
+  await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=320x240', '-frames:v', '1', join(work, 'img.gif')]);
   png = readFileSync(join(work, 'img.png'));
+  const gif = readFileSync(join(work, 'img.gif'));
   files = await serveFiles({
     '/img.png': ['image/png', png],
     '/img.jpg': ['image/jpeg', readFileSync(join(work, 'img.jpg'))],
     '/truncated.png': ['image/png', png.subarray(0, Math.floor(png.length / 2))],
     '/truncated.jpg': ['image/jpeg', readFileSync(join(work, 'img.jpg')).subarray(0, 4000)],
+    '/truncated.gif': ['image/gif', gif.subarray(0, Math.floor(gif.length / 2))],
     '/text.png': ['image/png', Buffer.from('this is not an image\n')],
     '/zero.png': ['image/png', pngClaiming(0, 0)],
     '/huge.png': ['image/png', pngClaiming(100_000, 100_000)],
@@ -122,6 +125,7 @@ describe('image.to_video', () => {
     const bad = [
       'truncated.png',
       'truncated.jpg',
+      'truncated.gif',
       'text.png',
       'zero.png',
       'huge.png',
@@ -140,8 +144,9 @@ describe('image.to_video', () => {
       ]);
       expect(job.error.message).toMatch(/^image_url is not a usable image: /);
     }
-    expect(jobs[4].error.message).toMatch(/100000x100000/);
-    expect(jobs[5].error.message).toMatch(/20000x20 is larger than 16384 px a side/);
+    const failed = Object.fromEntries(bad.map((name, i) => [name, jobs[i]]));
+    expect(failed['huge.png'].error.message).toMatch(/100000x100000/);
+    expect(failed['wide.png'].error.message).toMatch(/20000x20 is larger than 16384 px a side/);
     const page = await runJob(app.url, 'image.to_video', { image_url: `${files.url}/page`, length: 1 });
     expect([page.error?.code, page.error?.message]).toEqual([
       'input_fetch_failed',

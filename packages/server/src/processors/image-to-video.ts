@@ -93,7 +93,8 @@ export function imageToVideo(deps: MediaDeps): Processor<ImageToVideoInput> {
     },
     timeoutMs({ length, frame_rate, width, height }) {
       const frames = length * frame_rate;
-      return 120_000 + Math.ceil(frames * ((width * height) / (1280 * 720)) * 150);
+      // Generous: about 20x the time a 720p frame takes on 2 slow cores, scaled by area.
+      return 120_000 + Math.ceil(frames * ((width * height) / (1280 * 720)) * 60);
     },
     check: () => availability(() => Promise.all([ffmpegWithFeatures(), tools.ffprobe()])),
     async run(ctx) {
@@ -101,6 +102,8 @@ export function imageToVideo(deps: MediaDeps): Processor<ImageToVideoInput> {
       const { signal } = ctx;
       const frames = length * frame_rate;
       const [ffmpeg, ffprobe] = await needTool(() => Promise.all([ffmpegWithFeatures(), tools.ffprobe()]));
+      // No scratch folder for a job already stopped: the pool may have cleaned up already.
+      signal.throwIfAborted();
       const dir = await ctx.tempDir();
       const enter = (percent: number, stage: string, message: string) => {
         ctx.progress(percent, { stage, message });

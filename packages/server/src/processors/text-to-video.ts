@@ -5,14 +5,13 @@ import { COLOR_PATTERN, toFfmpegColor } from '../media/color.js';
 import { fetchInput } from '../media/fetch-input.js';
 import { render } from '../media/ffmpeg.js';
 import { checkImage, imageInputArgs, isImageMediaType } from '../media/image.js';
-import { runTool } from '../media/process.js';
 import { SpeechError, VoiceNotFoundError } from '../media/speech.js';
 import { requireFeatures } from '../media/tools.js';
 import { concatWav } from '../media/wav.js';
 import { JobFailure, UnrecoverableError } from './errors.js';
 import { FRAME_SIZE, MEDIA_URL } from './image-to-video.js';
 import { availability, type MediaDeps, needTool, stageProgress } from './media.js';
-import type { Processor } from './processor.js';
+import type { Processor, ProcessorContext } from './processor.js';
 
 export interface TextToVideoInput {
   text: string;
@@ -45,7 +44,7 @@ const STAGES = {
  * exactly where its audio does.
  */
 export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
-  const { tools, speech, policy } = deps;
+  const { tools, speech } = deps;
   const ffmpegWithFeatures = async () => {
     const ffmpeg = await tools.ffmpeg();
     requireFeatures(ffmpeg, FEATURES);
@@ -95,6 +94,8 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
       const { text, voice, width, height, background } = ctx.input;
       const { signal } = ctx;
       const [ffmpeg, engine] = await needTool(() => Promise.all([ffmpegWithFeatures(), speech.engine()]));
+      // No scratch folder for a job already stopped: the pool may have cleaned up already.
+      signal.throwIfAborted();
       const dir = await ctx.tempDir();
       const enter = (stage: keyof typeof STAGES, message: string) => {
         ctx.progress(STAGES[stage], { stage, message });
@@ -142,58 +143,14 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
       );
 
       enter('background_preparation', 'Preparing the background');
-      let backgroundInput: string[];
-      const color = toFfmpegColor(background);
-      if (color) {
-        backgroundInput = [
-          '-f',
-          'lavfi',
-          '-i',
-          `color=c=${color}:s=${width}x${height}:r=${TEXT_VIDEO_FRAME_RATE}`,
-        ];
-      } else {
-        const ffprobe = await needTool(() => tools.ffprobe());
-        const fetched = await fetchInput(background, {
-          dest: join(dir, 'background-input'),
-          signal,
-          policy,
-          accept: isImageMediaType,
-          field: 'background',
-        });
-        const image = await checkImage({ ffmpeg: ffmpeg.path, ffprobe: ffprobe.path }, fetched.path, {
-          field: 'background',
-          signal,
-        });
-        ctx.log(`background: ${image.codec} ${image.width}x${image.height}`);
-        const still = await runTool(
-          ffmpeg.path,
-          [
-            ...['-hide_banner', '-nostdin', '-v', 'error', ...imageInputArgs(fetched.path)],
-            ...[
-              '-vf',
-              `scale=${width}:${height}:force_original_aspect_ratio=increase:flags=lanczos,crop=${width}:${height},setsar=1`,
-            ],
-            ...['-frames:v', '1', '-y', join(dir, 'background.png')],
-          ],
-          { signal },
-        );
-        if (still.code !== 0) {
-          throw new JobFailure(
-            'render_failed',
-            `Preparing the background failed: ${still.stderrTail.slice(-3).join(' | ')}`,
-          );
-        }
-        backgroundInput = [
-          '-protocol_whitelist',
-          'file',
-          '-loop',
-          '1',
-          '-framerate',
-          String(TEXT_VIDEO_FRAME_RATE),
-          '-i',
-          'background.png',
-        ];
-      }
+      const backgroundInput = await prepareBackground(background, {
+        ...deps,
+        ffmpeg: ffmpeg.path,
+        dir,
+        width,
+        height,
+        ctx,
+      });
 
       enter('rendering', `Rendering ${frames} frames`);
       const out = join(dir, 'video.mp4');
@@ -245,4 +202,61 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
       };
     },
   };
+}
+
+/**
+ * The ffmpeg input of the background: a colour source, or the image fetched,
+ * checked, scaled to cover the frame and written as background.png, looped.
+ */
+async function prepareBackground(
+  background: string,
+  {
+    tools,
+    policy,
+    ffmpeg,
+    dir,
+    width,
+    height,
+    ctx,
+  }: MediaDeps & {
+    ffmpeg: string;
+    dir: string;
+    width: number;
+    height: number;
+    ctx: ProcessorContext<TextToVideoInput>;
+  },
+): Promise<string[]> {
+  const rate = String(TEXT_VIDEO_FRAME_RATE);
+  const color = toFfmpegColor(background);
+  if (color) return ['-f', 'lavfi', '-i', `color=c=${color}:s=${width}x${height}:r=${rate}`];
+  const { signal } = ctx;
+  const ffprobe = await needTool(() => tools.ffprobe());
+  const fetched = await fetchInput(background, {
+    dest: join(dir, 'background-input'),
+    signal,
+    policy,
+    accept: isImageMediaType,
+    field: 'background',
+  });
+  const image = await checkImage({ ffmpeg, ffprobe: ffprobe.path }, fetched.path, {
+    field: 'background',
+    signal,
+  });
+  ctx.log(`background: ${image.codec} ${image.width}x${image.height}`);
+  const cover = `scale=${width}:${height}:force_original_aspect_ratio=increase:flags=lanczos,crop=${width}:${height},setsar=1`;
+  await render({
+    ffmpeg,
+    signal,
+    totalFrames: 1,
+    args: [
+      ...imageInputArgs(fetched.path),
+      '-vf',
+      cover,
+      '-frames:v',
+      '1',
+      '-y',
+      join(dir, 'background.png'),
+    ],
+  });
+  return ['-protocol_whitelist', 'file', '-loop', '1', '-framerate', rate, '-i', 'background.png'];
 }
