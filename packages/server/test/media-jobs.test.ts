@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { vttTime } from '../src/media/captions.js';
+import { MediaTools } from '../src/media/tools.js';
 import { call, eventually, startApp, type TestApp, tempDir } from './helpers/app.js';
 import { childProcesses, ffmpeg, mp4Boxes, pngClaiming, probe, runJob, serveFiles } from './helpers/media.js';
 
@@ -326,6 +327,32 @@ describe('text.to_video', () => {
       body: { type: 'text.to_video', input: { text: '   ', background: 'chartreuse-ish' } },
     });
     expect([bad.status, bad.body.error.code]).toEqual([422, 'invalid_input']);
+  }, 120_000);
+});
+
+describe('the npm fallback binaries', () => {
+  it('render both types with the ffmpeg and ffprobe that npm packages ship', async () => {
+    const fallback = new MediaTools({ env: { PATH: '' } });
+    const [ff, fp] = await Promise.all([fallback.ffmpeg(), fallback.ffprobe()]);
+    expect([ff.from, fp.from]).toEqual(['npm', 'npm']);
+    const app = await startApp({
+      argv: ['--allow-private-urls', '--ffmpeg-path', ff.path, '--ffprobe-path', fp.path],
+    });
+    const [image, text] = await Promise.all([
+      runJob(app.url, 'image.to_video', {
+        image_url: `${files.url}/img.png`,
+        length: 1,
+        width: 320,
+        height: 240,
+      }),
+      runJob(app.url, 'text.to_video', { text: 'Rendered by the bundled ffmpeg.', width: 320, height: 240 }),
+    ]);
+    expect([image.status, text.status]).toEqual(['completed', 'completed']);
+    expect(image.logs.join('\n')).toContain(ff.path);
+    const [stream] = (await probe(await download(app, image, 'video.mp4'))).streams;
+    expect(stream).toMatchObject({ codec_name: 'h264', nb_read_frames: '30' });
+    const streams = (await probe(await download(app, text, 'video.mp4'))).streams;
+    expect(streams.map((s) => s.codec_name)).toEqual(['h264', 'aac']);
   }, 120_000);
 });
 
