@@ -147,7 +147,9 @@ function get(url: URL, policy: AddressPolicy, signal: AbortSignal): Promise<Inco
       headers: { 'user-agent': 'longrun (media input fetch)', accept: '*/*' },
     });
     req.once('response', resolve);
-    req.once('error', reject);
+    // on, not once: an error after the response (a reset mid-body) must not go unhandled; the body's
+    // own errors reach the pipeline that reads it.
+    req.on('error', reject);
   });
 }
 
