@@ -4,7 +4,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { vttTime } from '../src/media/captions.js';
 import { MediaTools } from '../src/media/tools.js';
 import { call, eventually, startApp, type TestApp, tempDir } from './helpers/app.js';
-import { childProcesses, ffmpeg, mp4Boxes, pngClaiming, probe, runJob, serveFiles } from './helpers/media.js';
+import {
+  childProcesses,
+  ffmpeg,
+  isRunning,
+  mp4Boxes,
+  pngClaiming,
+  probe,
+  runJob,
+  serveFiles,
+} from './helpers/media.js';
+import { spawnServer } from './helpers/process.js';
 
 /**
  * The media job types end to end, through a real server: real ffmpeg, real
@@ -209,6 +219,30 @@ describe('image.to_video', () => {
     await eventually(async () => childProcesses('ffmpeg').length === 0 && tempFiles(app).length === 0);
     expect((await call(app.url, 'GET', `/v1/jobs/${id}/artifacts/video.mp4`)).status).toBe(404);
     expect(existsSync(join(app.dataDir, 'artifacts', 'default', id, 'video.mp4'))).toBe(false);
+  }, 120_000);
+});
+
+describe('a server that dies', () => {
+  it('takes its ffmpeg with it, even killed with SIGKILL', async () => {
+    const dataDir = tempDir('longrun-media-crash-');
+    const server = await spawnServer(['--data-dir', dataDir, '--allow-private-urls']);
+    try {
+      const created = await call(server.url, 'POST', '/v1/jobs', {
+        body: { type: 'image.to_video', input: { image_url: `${files.url}/img.png`, length: 600 } },
+      });
+      await eventually(async () => {
+        const job = (await call(server.url, 'GET', `/v1/jobs/${created.body.id}`)).body;
+        return job.stage === 'rendering' && job.progress > 10;
+      }, 60_000);
+      const renders = childProcesses('ffmpeg', server.proc.pid);
+      expect(renders).toHaveLength(1);
+      server.proc.kill('SIGKILL');
+      await server.exited;
+      await eventually(async () => !renders.some(isRunning));
+    } finally {
+      server.proc.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
 

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { delimiter, join } from 'node:path';
 
 export interface RunToolOptions {
   /** Kills the process with SIGKILL at once; the call then rejects with the signal's reason, after the exit. */
@@ -13,6 +14,29 @@ export interface RunToolOptions {
   maxOutputBytes?: number | undefined;
   /** Kill the process if it runs longer. @default none */
   timeoutMs?: number | undefined;
+}
+
+/**
+ * `setpriv --pdeathsig SIGKILL` (util-linux, Linux), if it is here: it makes
+ * the kernel kill the program when this process dies, even by SIGKILL. Without
+ * it an ffmpeg whose server crashed renders on as an orphan (it ignores the
+ * broken progress pipe). Looked up once; null elsewhere.
+ */
+let deathGuard: string | null | undefined;
+
+function parentDeathGuard(): string | null {
+  if (deathGuard !== undefined) return deathGuard;
+  deathGuard = null;
+  if (process.platform !== 'linux') return deathGuard;
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/bin']) {
+    if (!dir) continue;
+    const candidate = join(dir, 'setpriv');
+    if (spawnSync(candidate, ['--pdeathsig', 'SIGKILL', '--', 'true'], { stdio: 'ignore' }).status === 0) {
+      deathGuard = candidate;
+      break;
+    }
+  }
+  return deathGuard;
 }
 
 export interface ToolResult {
@@ -31,7 +55,8 @@ const STDERR_LINES = 30;
  * Run a program to its end without a shell. Arguments go to the program as
  * they are, so no input can become a shell command. Cancel is immediate: the
  * abort signal sends SIGKILL, and the call settles only once the process has
- * exited, so no process outlives its job.
+ * exited, so no process outlives its job; on Linux none outlives the server
+ * either (see parentDeathGuard).
  */
 export function runTool(
   file: string,
@@ -43,7 +68,9 @@ export function runTool(
       reject(signal.reason);
       return;
     }
-    const child = spawn(file, args, {
+    const guard = parentDeathGuard();
+    // setpriv execs the program in its own place: the pid, the kill and the exit status are the program's.
+    const child = spawn(guard ?? file, guard ? ['--pdeathsig', 'SIGKILL', '--', file, ...args] : args, {
       cwd,
       stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       windowsHide: true,

@@ -130,8 +130,18 @@ export async function runJob(
   return job;
 }
 
-/** Processes whose parent is this one, by command name (from /proc). */
-export function childProcesses(name: string): number[] {
+/** Whether a process runs (a zombie, dead but not yet reaped, does not). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Processes whose parent is `parent` (this one by default), by command name (from /proc). */
+export function childProcesses(name: string, parent = process.pid): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -139,7 +149,7 @@ export function childProcesses(name: string): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && comm === name) pids.push(Number(entry));
+      if (ppid === parent && comm === name) pids.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
