@@ -7,8 +7,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = new URL('../../../test-output/dashboard/', import.meta.url);
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
-  if (process.env.CI) throw new Error(`the dashboard test needs Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium)`);
-  console.warn(`dashboard browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  if (process.env.CI)
+    throw new Error(`the dashboard test needs Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium)`);
+  console.warn(
+    `dashboard browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  );
 }
 
 describe.runIf(haveChromium)('dashboard in headless Chromium', () => {
@@ -17,7 +20,15 @@ describe.runIf(haveChromium)('dashboard in headless Chromium', () => {
     mkdirSync(OUT, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -65,7 +76,11 @@ describe.runIf(haveChromium)('dashboard in headless Chromium', () => {
     await page.screenshot({ path: new URL('completed.png', OUT).pathname });
 
     // A long job, submitted elsewhere, appears live; cancel it from its view.
-    const long = (await call(url, 'POST', '/v1/jobs', { body: { type: 'simulate', input: { duration_seconds: 120, error_rate: 0 } } })).body;
+    const long = (
+      await call(url, 'POST', '/v1/jobs', {
+        body: { type: 'simulate', input: { duration_seconds: 120, error_rate: 0 } },
+      })
+    ).body;
     await row(page, long.id).waitFor();
     await expect.poll(() => row(page, long.id).getAttribute('data-status')).toBe('running');
     await row(page, long.id).click();
@@ -84,7 +99,10 @@ describe.runIf(haveChromium)('dashboard in headless Chromium', () => {
 
   it('asks for an API key when the server has keys, and keeps it in the browser', async () => {
     const { url } = await startApp({ argv: ['--role', 'api', '--api-keys', 'dash-key-1234:team'] });
-    await call(url, 'POST', '/v1/jobs', { body: { type: 'simulate', id: 'keyed-job' }, headers: { 'x-api-key': 'dash-key-1234' } });
+    await call(url, 'POST', '/v1/jobs', {
+      body: { type: 'simulate', id: 'keyed-job' },
+      headers: { 'x-api-key': 'dash-key-1234' },
+    });
     const page = await open(url);
     await page.locator('#key-form').waitFor({ state: 'visible' });
     await page.fill('#key-input', 'dash-key-1234');
