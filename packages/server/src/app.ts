@@ -5,6 +5,7 @@ import { ApiKeys } from './auth/keys.js';
 import { registerAuth } from './auth/plugin.js';
 import type { Config } from './config.js';
 import { type ChangeFeed, LocalFeed } from './events/feed.js';
+import { artifactRoutes } from './http/artifacts.js';
 import { registerJsonParser } from './http/body.js';
 import { compatRoutes } from './http/compat.js';
 import { dashboardRoutes } from './http/dashboard.js';
@@ -86,7 +87,14 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   const store = parts.store ?? (await openStore(config));
   const feed =
     parts.feed ?? new LocalFeed({ onError: (err) => app.log.error({ err }, 'a change listener threw') });
-  const registry = parts.registry ?? defaultRegistry();
+  const registry =
+    parts.registry ??
+    defaultRegistry({
+      allowPrivateUrls: config.allowPrivateUrls,
+      ffmpegPath: config.ffmpegPath,
+      ffprobePath: config.ffprobePath,
+      espeakPath: config.espeakPath,
+    });
   const artifacts = parts.artifacts ?? new DiskArtifactStorage(join(config.dataDir, 'artifacts'));
   const service = new JobService({
     store,
@@ -149,6 +157,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
 
   const keepaliveMs = config.sseKeepaliveMs;
   jobRoutes(app, { service });
+  artifactRoutes(app, { service });
   eventRoutes(app, { service, keepaliveMs, streams });
   typeRoutes(app, { registry });
   healthRoutes(app, { service, config, metrics, closing: () => closing });

@@ -21,6 +21,10 @@ export interface Config {
   /** Terminal jobs are deleted this long after they finish; 0 keeps them. */
   retentionMs: number;
   allowPrivateUrls: boolean;
+  /** ffmpeg, ffprobe and espeak-ng to use; null: found on PATH, else the binaries npm packages ship. */
+  ffmpegPath: string | null;
+  ffprobePath: string | null;
+  espeakPath: string | null;
   /** Allow binding a non-loopback address without API keys. */
   insecure: boolean;
   logLevel: LogLevel;
@@ -115,6 +119,27 @@ export const SETTINGS = {
     kind: 'boolean',
     help: 'let input and webhook URLs reach private addresses',
     default: 'false',
+  },
+  ffmpegPath: {
+    flag: 'ffmpeg-path',
+    env: 'FFMPEG_PATH',
+    kind: 'string',
+    help: 'the ffmpeg binary (unset: PATH, then the one the npm package @ffmpeg-installer/ffmpeg ships)',
+    default: '',
+  },
+  ffprobePath: {
+    flag: 'ffprobe-path',
+    env: 'FFPROBE_PATH',
+    kind: 'string',
+    help: 'the ffprobe binary (unset: beside ffmpeg, PATH, then @ffprobe-installer/ffprobe)',
+    default: '',
+  },
+  espeakPath: {
+    flag: 'espeak-path',
+    env: 'ESPEAK_NG_PATH',
+    kind: 'string',
+    help: 'the espeak-ng binary (unset: PATH, then the WebAssembly build of the npm package espeak-ng)',
+    default: '',
   },
   insecure: {
     flag: 'insecure',
@@ -232,6 +257,13 @@ function parseBool(value: string, name: string): boolean {
   throw new ConfigError(`${name}: "${value}" is not true or false`);
 }
 
+/** A tool from the settings: a path (relative to the working folder) or a bare command name; empty is unset. */
+function toolPath(value: string, cwd: string): string | null {
+  const v = value.trim();
+  if (v === '') return null;
+  return /[/\\]/.test(v) ? resolve(cwd, v) : v;
+}
+
 export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   const h = host.replace(/^\[|\]$/g, '');
@@ -329,6 +361,9 @@ export function loadConfig({
     apiKeys,
     retentionMs: parseDuration(raw('retention').value, raw('retention').source),
     allowPrivateUrls: parseBool(raw('allowPrivateUrls').value, raw('allowPrivateUrls').source),
+    ffmpegPath: toolPath(raw('ffmpegPath').value, cwd),
+    ffprobePath: toolPath(raw('ffprobePath').value, cwd),
+    espeakPath: toolPath(raw('espeakPath').value, cwd),
     insecure,
     logLevel: logLevel.value as LogLevel,
     leaseMs,

@@ -74,6 +74,7 @@ export const JOB_ERRORS = Object.freeze({
   invalid_image: 'The input image could not be decoded, or its dimensions are zero or too large.',
   render_failed: 'ffmpeg failed to render the video; the message has its last lines.',
   speech_failed: 'Speech synthesis failed; the message has its last lines.',
+  unknown_voice: 'The speech engine has no voice of that name; use a language code such as en-us, fr or de.',
 } as const satisfies Record<string, string>);
 
 export type JobErrorCode = keyof typeof JOB_ERRORS;
