@@ -194,7 +194,7 @@ export class SqliteJobStore implements JobStore {
       ),
       purgeable: db.prepare<[number, number], { seq: number; tenant: string; id: string }>(
         `SELECT seq, tenant, id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?
-           AND status IN ('completed', 'failed', 'canceled') ORDER BY finished_at LIMIT ?`,
+           AND status IN ('completed', 'failed', 'canceled') ORDER BY finished_at, seq LIMIT ?`,
       ),
       deleteSeq: db.prepare<[number]>('DELETE FROM jobs WHERE seq = ?'),
       counts: db.prepare<[], { status: JobStatus; n: number }>(
