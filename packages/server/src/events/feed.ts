@@ -3,12 +3,20 @@ import type { StoredJob } from '../jobs/model.js';
 export type JobListener = (job: StoredJob) => void;
 
 /**
+ * `local`: in-process only. A cross-process feed is `connecting` at start,
+ * `listening` while it hears other processes, `reconnecting` while it does not
+ * (it catches up once back), `closed` after close().
+ */
+export type FeedState = 'local' | 'connecting' | 'listening' | 'reconnecting' | 'closed';
+
+/**
  * The change feed: every state change is published here once, and SSE
  * streams, long-poll waiters, the worker pool and webhooks all listen. A
  * backend that spans processes (PostgreSQL LISTEN/NOTIFY) wraps this and feeds
  * it what other processes changed.
  */
 export interface ChangeFeed {
+  readonly state: FeedState;
   publish(job: StoredJob): void;
   /** Changes to one job; returns the function that stops listening. */
   subscribe(tenant: string, id: string, listener: JobListener): () => void;
@@ -35,6 +43,10 @@ export class LocalFeed implements ChangeFeed {
 
   constructor({ onError = () => {} }: { onError?: (err: unknown) => void } = {}) {
     this.#onError = onError;
+  }
+
+  get state(): FeedState {
+    return 'local';
   }
 
   /** The number of per-job listeners (for /metrics and tests). */

@@ -211,7 +211,8 @@ export class PostgresJobStore implements JobStore {
   /** The NOTIFY of a changed row `alias`: tiny, far under the 8000-byte limit. */
   #notify(alias: string, originParam: string): string {
     return `pg_notify(${pg.escapeLiteral(this.channel)}, json_build_object(
-      't', ${alias}.tenant, 'i', ${alias}.id, 'v', ${alias}.version, 's', ${alias}.status, 'o', ${originParam}::text
+      't', ${alias}.tenant, 'i', ${alias}.id, 'q', ${alias}.seq, 'v', ${alias}.version,
+      's', ${alias}.status, 'o', ${originParam}::text
     )::text) AS notified`;
   }
 

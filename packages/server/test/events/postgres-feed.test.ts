@@ -1,0 +1,136 @@
+import { afterEach, expect, it } from 'vitest';
+import type { FeedState } from '../../src/events/feed.js';
+import { PostgresFeed } from '../../src/events/postgres-feed.js';
+import type { StoredJob } from '../../src/jobs/model.js';
+import { PostgresJobStore } from '../../src/store/postgres/store.js';
+import { eventually } from '../helpers/app.js';
+import { adminQuery, describePostgres, dropSchema, PG_URL, uniqueSchema } from '../helpers/postgres.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+/** Two processes' worth of store and feed on one schema (A writes, B listens), cleaned up after the test. */
+async function twoNodes(opts: { listenVia?: TcpProxy; probeIntervalMs?: number } = {}) {
+  const schema = uniqueSchema('feed');
+  const storeA = new PostgresJobStore({ connectionString: PG_URL, schema, poolSize: 3 });
+  await storeA.migrate();
+  const storeB = new PostgresJobStore({ connectionString: PG_URL, schema, poolSize: 3 });
+  const feedA = new PostgresFeed({ store: storeA, probeIntervalMs: opts.probeIntervalMs ?? 5000 });
+  const feedB = new PostgresFeed({
+    store: storeB,
+    probeIntervalMs: opts.probeIntervalMs ?? 5000,
+    reconnect: { minMs: 20, maxMs: 200 },
+    ...(opts.listenVia ? { connectionString: opts.listenVia.via(PG_URL) } : {}),
+  });
+  await feedA.start();
+  await feedB.start();
+  const states: FeedState[] = [];
+  feedB.onState = (s) => states.push(s);
+  cleanups.push(async () => {
+    await feedA.close();
+    await feedB.close();
+    await storeA.close();
+    await storeB.close();
+    await dropSchema(schema);
+  });
+  return { storeA, storeB, feedA, feedB, states };
+}
+
+const job = (id: string) => ({ id, tenant: 't', type: 'simulate', input: {}, metadata: {}, max_attempts: 3 });
+
+describePostgres('PostgreSQL change feed', () => {
+  it('carries a change made by one process to a waiter in another, each version once, in order', async () => {
+    const { storeA, feedA, feedB } = await twoNodes();
+    const seenByB: StoredJob[] = [];
+    const seenByA: StoredJob[] = [];
+    feedB.subscribe('t', 'x', (j) => seenByB.push(j));
+    feedA.subscribeAll((j) => seenByA.push(j));
+    await storeA.insert(job('x'));
+    const [lease] = await storeA.claim({ owner: 'w', leaseMs: 10_000, limit: 1 });
+    await storeA.report(lease!.token, { progress: 50 });
+    await storeA.finish(lease!.token, 'completed', { output: { ok: true } });
+    const done = await eventually(async () => seenByB.find((j) => j.status === 'completed'));
+    expect(done).toMatchObject({ id: 'x', version: 4, output: { ok: true } });
+    const versions = seenByB.map((j) => j.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+    // A hears its own four notifications and skips them: its service publishes its own changes.
+    await eventually(async () => feedA.stats.notifications >= 4);
+    expect(feedA.stats.reads).toBe(0);
+    expect(seenByA).toEqual([]);
+  });
+
+  it('delivers a job deleted and created again under the same id', async () => {
+    const { storeA, feedB } = await twoNodes();
+    const seen: StoredJob[] = [];
+    feedB.subscribeAll((j) => seen.push(j));
+    await storeA.insert(job('again'));
+    await storeA.cancel('t', 'again');
+    await eventually(async () => seen.some((j) => j.status === 'canceled'));
+    await storeA.delete('t', 'again');
+    const second = await storeA.insert(job('again'));
+    const fresh = await eventually(async () => seen.find((j) => j.seq === second.job.seq));
+    expect(fresh).toMatchObject({ status: 'queued', version: 1 });
+  });
+
+  it('reads nothing for jobs no one in this process listens to', async () => {
+    const { storeA, feedB } = await twoNodes();
+    for (let i = 0; i < 5; i++) await storeA.insert(job(`quiet-${i}`));
+    await eventually(async () => feedB.stats.notifications >= 5);
+    expect(feedB.stats.reads).toBe(0);
+  });
+
+  it('catches up after its LISTEN connection is killed: changes made while it was deaf reach the waiter', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432) });
+    cleanups.push(() => proxy.close());
+    const { storeA, feedB, states } = await twoNodes({ listenVia: proxy });
+    const seen: StoredJob[] = [];
+    feedB.subscribe('t', 'deaf', (j) => seen.push(j));
+    await storeA.insert(job('deaf'));
+    await eventually(async () => seen.length === 1);
+    proxy.refuse(true);
+    const pid = feedB.backendPid;
+    expect(pid).not.toBeNull();
+    await adminQuery('SELECT pg_terminate_backend($1)', [pid]);
+    await eventually(async () => feedB.state === 'reconnecting');
+    // Changes while B cannot listen: no notification can reach it.
+    const [lease] = await storeA.claim({ owner: 'w', leaseMs: 10_000, limit: 1 });
+    await storeA.finish(lease!.token, 'completed', { output: { while: 'deaf' } });
+    expect(seen.map((j) => j.version)).toEqual([1]);
+    proxy.refuse(false);
+    const done = await eventually(async () => seen.find((j) => j.status === 'completed'));
+    expect(done).toMatchObject({ version: 3, output: { while: 'deaf' } });
+    expect(feedB.stats.caughtUp).toBeGreaterThan(0);
+    expect(feedB.state).toBe('listening');
+    expect(states).toEqual(['reconnecting', 'listening']);
+  });
+
+  it('notices a LISTEN connection that went silent (half-open) by its probe, and replaces it', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432) });
+    cleanups.push(() => proxy.close());
+    const { storeA, feedB, states } = await twoNodes({ listenVia: proxy, probeIntervalMs: 200 });
+    const seen: StoredJob[] = [];
+    feedB.subscribe('t', 'silent', (j) => seen.push(j));
+    // The connection stays open but carries nothing: no error, no end, only the probe can tell.
+    proxy.freeze();
+    await storeA.insert(job('silent'));
+    await eventually(async () => feedB.state === 'reconnecting');
+    const got = await eventually(async () => seen.find((j) => j.id === 'silent'));
+    expect(got.version).toBe(1);
+    expect(states.slice(0, 2)).toEqual(['reconnecting', 'listening']);
+    expect(feedB.stats.reconnects).toBeGreaterThanOrEqual(1);
+  });
+
+  it('fails to start when the database cannot be reached, leaving nothing running', async () => {
+    const store = new PostgresJobStore({
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      poolSize: 1,
+    });
+    const feed = new PostgresFeed({ store });
+    await expect(feed.start()).rejects.toThrow(/ECONNREFUSED/);
+    expect(feed.state).toBe('closed');
+    await store.close();
+  });
+});
