@@ -121,12 +121,14 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
           leaseMs: config.leaseMs,
           defaultTimeoutMs: config.jobTimeoutMs,
           tempRoot: join(config.dataDir, 'tmp'),
+          node: config.nodeName,
           logger: app.log,
         });
   const maintenance = new Maintenance({
     service,
     intervalMs: config.maintenanceIntervalMs,
     retentionMs: config.retentionMs,
+    node: config.nodeName,
     logger: app.log,
     ...(pool ? { self: pool.owner } : {}),
   });

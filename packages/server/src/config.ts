@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCHEMA_PATTERN } from './store/postgres/connection.js';
@@ -22,6 +22,8 @@ export interface Config {
   feedProbeIntervalMs: number;
   /** Where artifacts are kept; with PostgreSQL, a folder every node can reach. */
   artifactsDir: string;
+  /** This node's name in lease owners; must differ between machines. */
+  nodeName: string;
   role: Role;
   concurrency: number;
   simulateErrorRate: number;
@@ -115,6 +117,13 @@ export const SETTINGS = {
     env: 'LONGRUN_ARTIFACTS_DIR',
     kind: 'string',
     help: 'folder for job artifacts; with PostgreSQL, one every node mounts (default: <data-dir>/artifacts)',
+    default: '',
+  },
+  nodeName: {
+    flag: 'node-name',
+    env: 'LONGRUN_NODE_NAME',
+    kind: 'string',
+    help: 'names this machine in job leases; give each machine its own (default: the host name)',
     default: '',
   },
   role: {
@@ -347,6 +356,10 @@ export function loadConfig({
   if (feedProbeIntervalMs < 100) throw new ConfigError(`${feedProbe.source}: use at least 100ms`);
   const dataDir = resolve(cwd, raw('dataDir').value);
   const artifactsDir = raw('artifactsDir').value;
+  const nodeName = raw('nodeName').value || hostname();
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeName)) {
+    throw new ConfigError(`${raw('nodeName').source}: "${nodeName}" must be 1-64 of A-Z a-z 0-9 . _ -`);
+  }
   const apiKeys = raw('apiKeys').value || null;
   const insecure = parseBool(raw('insecure').value, raw('insecure').source);
   if (!isLoopback(host) && apiKeys === null && !insecure) {
@@ -378,6 +391,7 @@ export function loadConfig({
     databasePoolSize: parseIntIn(raw('databasePoolSize').value, raw('databasePoolSize').source, 1, 1000),
     feedProbeIntervalMs,
     artifactsDir: artifactsDir ? resolve(cwd, artifactsDir) : join(dataDir, 'artifacts'),
+    nodeName,
     role: role.value as Role,
     concurrency:
       concurrency.value === ''

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration } from '../src/config.js';
 
@@ -23,6 +24,7 @@ describe('settings', () => {
       databasePoolSize: 10,
       feedProbeIntervalMs: 5000,
       artifactsDir: '/srv/.longrun/artifacts',
+      nodeName: hostname(),
     });
     expect(c.concurrency).toBeGreaterThanOrEqual(1);
   });
@@ -65,6 +67,7 @@ describe('settings', () => {
     [['--database-schema', 'Bad-Name'], /--database-schema: "Bad-Name" is not a usable schema name/],
     [['--database-pool-size', '0'], /--database-pool-size: 0 is out of range/],
     [['--feed-probe-interval', '10ms'], /--feed-probe-interval: use at least 100ms/],
+    [['--node-name', 'a b'], /--node-name: "a b" must be/],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => load(argv)).toThrow(ConfigError);
     expect(() => load(argv)).toThrow(message);
