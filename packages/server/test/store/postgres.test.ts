@@ -164,6 +164,50 @@ describePostgres('PostgreSQL store', () => {
     }
   });
 
+  it('survives connections cut in the middle of busy transactions: each fails cleanly or succeeds', async () => {
+    const { store, schema, dispose } = await freshPgStore({ poolSize: 6 });
+    try {
+      const errors: unknown[] = [];
+      let stop = false;
+      let n = 0;
+      const churn = async () => {
+        while (!stop) {
+          try {
+            n += 1;
+            await store.insert({
+              id: `busy-${n}`,
+              tenant: 't',
+              type: 'simulate',
+              input: {},
+              metadata: {},
+              max_attempts: 3,
+            });
+            for (const lease of await store.claim({ owner: 'w', leaseMs: 60_000, limit: 2 })) {
+              await store.report(lease.token, { progress: 50, logs: ['half'] });
+              await store.finish(lease.token, 'completed', { output: {} });
+            }
+          } catch (err) {
+            errors.push(err);
+          }
+        }
+      };
+      const workers = Array.from({ length: 6 }, churn);
+      for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        await terminateBackends(`longrun/${schema}`);
+      }
+      stop = true;
+      await Promise.all(workers);
+      // An outcome may be unknown when the cut falls on a COMMIT or a single-statement write;
+      // such a call says so with StoreUnavailableError, and nothing else goes wrong.
+      expect(errors.filter((e) => (e as Error).name !== 'StoreUnavailableError')).toEqual([]);
+      const counts = await store.countByStatus();
+      expect(counts.completed).toBeGreaterThan(0);
+    } finally {
+      await dispose();
+    }
+  });
+
   it('lets two nodes recover the same expired leases with each job requeued once', async () => {
     const { store, schema, dispose } = await freshPgStore();
     const other = new PostgresJobStore({ connectionString: PG_URL, schema, poolSize: 4 });

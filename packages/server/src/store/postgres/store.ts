@@ -104,6 +104,11 @@ export class PostgresJobStore implements JobStore {
     // An idle connection the server closed (restart, pg_terminate_backend) is dropped by the pool;
     // without a listener the error would crash the process.
     this.#pool.on('error', onIdleError);
+    // pg-pool listens for errors only on idle clients. A connection cut while a client is lent
+    // out but between two statements would emit an error no one listens to, which kills the
+    // process. The error is not lost: the client's next statement fails, and the client is
+    // then discarded (released with the error).
+    this.#pool.on('connect', (client) => client.on('error', () => {}));
     this.#jobs = `${ident(schema)}.jobs`;
     this.#logs = `${ident(schema)}.job_logs`;
   }
