@@ -52,6 +52,13 @@ function newer(
 /** Versions remembered per job for de-duplication; the oldest are forgotten first. */
 const KNOWN_LIMIT = 20_000;
 const CATCH_UP_PAGE = 500;
+/**
+ * This process's own changes are published by the service as they are
+ * written. One whose write lost its connection after it committed never is,
+ * so its notification is looked at again after this long, and read if that
+ * version still has not been published here.
+ */
+const OWN_GRACE_MS = 250;
 const silent: FeedLogger = { info() {}, warn() {}, error() {} };
 
 /**
@@ -80,6 +87,8 @@ export class PostgresFeed implements ChangeFeed {
   readonly #perJob = new Map<string, number>();
   #allListeners = 0;
   #pending = new Map<string, Notice>();
+  #own: { notice: Notice; at: number }[] = [];
+  #ownTimer: NodeJS.Timeout | null = null;
   #flushing = false;
   #client: pg.Client | null = null;
   #state: FeedState = 'connecting';
@@ -91,7 +100,7 @@ export class PostgresFeed implements ChangeFeed {
   #failures = 0;
   #closed = false;
   /** Counters for tests and /metrics. */
-  readonly stats = { notifications: 0, reads: 0, reconnects: 0, caughtUp: 0 };
+  readonly stats = { notifications: 0, reads: 0, reconnects: 0, caughtUp: 0, ownQueued: 0, ownChecked: 0 };
   /** Called on every state change (tests wait on it). */
   onState: ((state: FeedState) => void) | null = null;
 
@@ -174,6 +183,7 @@ export class PostgresFeed implements ChangeFeed {
     this.#setState('closed');
     if (this.#probeTimer) clearInterval(this.#probeTimer);
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    if (this.#ownTimer) clearTimeout(this.#ownTimer);
     const client = this.#client;
     this.#client = null;
     if (client) await endClient(client);
@@ -323,8 +333,6 @@ export class PostgresFeed implements ChangeFeed {
       this.#log.warn({ err, payload }, 'ignored a notification that is not JSON');
       return;
     }
-    // This process's own changes were published when they were written.
-    if (notice.o === this.#store.origin) return;
     const { t: tenant, i: id, q: seq, v: version } = notice;
     if (typeof tenant !== 'string' || typeof id !== 'string') return;
     if (typeof seq !== 'number' || typeof version !== 'number') return;
@@ -332,6 +340,18 @@ export class PostgresFeed implements ChangeFeed {
     if (!this.#interested(key)) return;
     const n: Notice = { tenant, id, seq, version };
     if (!newer(n, this.#known.get(key))) return;
+    if (notice.o === this.#store.origin) {
+      // Our own change: the service publishes it when its write returns; look again later.
+      this.stats.ownQueued += 1;
+      this.#own.push({ notice: n, at: Date.now() });
+      if (!this.#ownTimer) this.#armOwnTimer();
+      return;
+    }
+    this.#want(n);
+  }
+
+  #want(n: Notice): void {
+    const key = jobKey(n.tenant, n.id);
     if (newer(n, this.#pending.get(key))) this.#pending.set(key, n);
     if (!this.#flushing) {
       this.#flushing = true;
@@ -360,6 +380,22 @@ export class PostgresFeed implements ChangeFeed {
     }
     if (this.#pending.size > 0 && !this.#closed) setImmediate(() => void this.#flush());
     else this.#flushing = false;
+  }
+
+  #armOwnTimer(): void {
+    this.#ownTimer = setTimeout(() => {
+      this.#ownTimer = null;
+      const due = Date.now() - OWN_GRACE_MS;
+      let i = 0;
+      for (; i < this.#own.length && this.#own[i]!.at <= due; i++) {
+        const { notice } = this.#own[i]!;
+        this.stats.ownChecked += 1;
+        if (newer(notice, this.#known.get(jobKey(notice.tenant, notice.id)))) this.#want(notice);
+      }
+      this.#own.splice(0, i);
+      if (this.#own.length > 0 && !this.#closed) this.#armOwnTimer();
+    }, OWN_GRACE_MS);
+    this.#ownTimer.unref();
   }
 
   #interested(key: string): boolean {

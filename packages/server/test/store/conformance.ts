@@ -442,6 +442,33 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.cancel('tenant-b', q.id)).toEqual({ outcome: 'not_found' });
       });
 
+      it('lets a finish and a cancel race: one wins, and the log tells only its story', async () => {
+        for (let i = 0; i < 15; i++) await created();
+        const leases = await store.claim({ owner: 'w', leaseMs: 60_000, limit: 15 });
+        expect(leases).toHaveLength(15);
+        await Promise.all(
+          leases.map((l) =>
+            Promise.all([
+              store.finish(l.token, 'completed', { output: {}, report: { logs: ['finishing'] } }),
+              store.cancel(T, l.job.id),
+            ]),
+          ),
+        );
+        for (const l of leases) {
+          const job = (await store.get(T, l.job.id))!;
+          const lines = (await store.logs(T, l.job.id, { limit: 100 }))!;
+          expect(lines.map((x) => x.seq)).toEqual(lines.map((_, i) => i + 1));
+          const text = lines.map((x) => x.line);
+          if (job.status === 'completed') {
+            expect(text).toEqual(['attempt 1 of 3 started', 'finishing', 'attempt 1 completed']);
+          } else {
+            expect(job.status).toBe('canceled');
+            expect(text).toEqual(['attempt 1 of 3 started', 'canceled while running']);
+          }
+          expect(job.version).toBe(3);
+        }
+      });
+
       it('deletes terminal jobs only', async () => {
         const q = await created();
         expect(await store.delete(T, q.id)).toEqual({ outcome: 'not_terminal' });

@@ -59,6 +59,13 @@ describePostgres('PostgreSQL store', () => {
         }),
       );
       out.push(
+        await store.report(
+          b!.token,
+          { logs: Array.from({ length: 60 }, (_, i) => `b line ${i} "quoted" \\ ünï`) },
+          t + 12,
+        ),
+      );
+      out.push(
         await store.finish(b!.token, 'failed', {
           error: { code: 'processor_error', message: 'flaky' },
           retryAt: t + 20,

@@ -1,12 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { sleep } from '../../internal/sleep.js';
-import type { StoredJob } from '../../jobs/model.js';
-import { ALL_STATES, type JobStatus } from '../../jobs/states.js';
+import { LOG_TAIL, type StoredJob } from '../../jobs/model.js';
+import { ALL_STATES, type JobStatus, sourcesOf } from '../../jobs/states.js';
 import {
   cancelChange,
   cancelDecision,
-  claimChange,
   finishChange,
   idempotencyDecision,
   isDeletable,
@@ -65,15 +64,21 @@ type Query = <R = Row>(text: string, values?: readonly unknown[]) => Promise<R[]
 /** How often a statement is tried when the connection, not the statement, fails. */
 const CONNECTION_TRIES = 4;
 const MAX_INSERT_ROUNDS = 8;
+/** Lease rows kept by {@link PostgresJobStore} (about the number of jobs running here). */
+const MAX_CACHED_LEASES = 10_000;
+/** How often an optimistic change is tried when the row keeps changing underneath it. */
+const MAX_RACE_ROUNDS = 20;
 
 /**
- * The store for many processes on many machines. Every change that reads
- * before it writes runs in a transaction holding the row (`FOR UPDATE`;
- * claims and recovery `SKIP LOCKED`, so nodes never wait on each other), asks
- * shared.ts what the change is, and writes it in one statement ({@link #write})
- * that also appends the log lines and sends the NOTIFY, so other processes hear
- * of a change exactly when it commits. Insert is one statement with
- * `ON CONFLICT DO NOTHING`; a conflict is then resolved by reading who won.
+ * The store for many processes on many machines. Each change reads the row,
+ * asks shared.ts what the change is (the transition-table check included),
+ * and writes it in one statement ({@link #write}) that also appends the log
+ * lines and sends the NOTIFY, so other processes hear of a change exactly when
+ * it commits. Changes of one job by id or lease token are optimistic (the
+ * write is guarded by the version it read); claims and lease recovery lock
+ * their rows with `FOR UPDATE SKIP LOCKED` in a transaction, so nodes never
+ * wait on each other. Insert is one statement with `ON CONFLICT DO NOTHING`;
+ * a conflict is then resolved by reading who won.
  */
 export class PostgresJobStore implements JobStore {
   readonly schema: string;
@@ -87,6 +92,13 @@ export class PostgresJobStore implements JobStore {
   readonly #jobs: string;
   readonly #logs: string;
   readonly #names = new Map<string, string>();
+  /**
+   * The row of each lease this process holds, as it last wrote it, so a fenced
+   * change (report, finish, release) need not read it first. The write is
+   * guarded by version, so a copy made stale by another node (a cancel, a
+   * recovery) only loses the race and is read afresh.
+   */
+  readonly #leases = new Map<string, JobRow>();
   #closed = false;
 
   constructor({
@@ -227,7 +239,12 @@ export class PostgresJobStore implements JobStore {
    * log lines, writes the rows (guarded by version), and sends one NOTIFY per
    * row, all in the caller's transaction. (A webhook outbox row belongs here too.)
    */
-  async #write(q: Query, items: readonly { row: JobRow; change: RowChange }[], now: number) {
+  async #write(
+    q: Query,
+    items: readonly { row: JobRow; change: RowChange }[],
+    now: number,
+    onWritten?: (row: JobRow) => void,
+  ): Promise<(StoredJob | undefined)[]> {
     if (items.length === 0) return [];
     const nexts = items.map(({ row, change }) => nextRow(row, change, now));
     const cols = MUTABLE_COLUMNS;
@@ -257,26 +274,75 @@ export class PostgresJobStore implements JobStore {
       WITH v AS (
         SELECT * FROM unnest($1::bigint[], $2::integer[], ${colTypes.join(', ')})
           AS v(seq, version, ${cols.join(', ')})
-      ), l AS (
-        INSERT INTO ${this.#logs} (job_seq, n, ts, line)
-        SELECT s, n, $${p + 3}, line FROM unnest($${p}::bigint[], $${p + 1}::integer[], $${p + 2}::text[]) AS x(s, n, line)
       ), u AS (
-        UPDATE ${this.#jobs} j SET ${cols.map((col) => `${col} = v.${col}${JSON_COLUMNS.has(col) ? '::json' : ''}`).join(', ')},
+        UPDATE ${this.#jobs} j SET ${cols.map((col) => `${col} = ${setColumn(col)}`).join(', ')},
           version = j.version + 1
         FROM v WHERE j.seq = v.seq AND j.version = v.version
         RETURNING j.*
+      ), l AS (
+        -- Only for rows the guarded update wrote: a change that lost its race adds no lines.
+        INSERT INTO ${this.#logs} (job_seq, n, ts, line)
+        SELECT s, n, $${p + 3}, line FROM unnest($${p}::bigint[], $${p + 1}::integer[], $${p + 2}::text[]) AS x(s, n, line)
+        WHERE x.s IN (SELECT seq FROM u)
       )
       SELECT u.*, ${this.#position('u')}, ${this.#notify('u', `$${p + 4}`)} FROM u`;
     const rows = await q(text, values);
-    if (rows.length !== items.length) {
-      throw new Error(`a job changed underneath a write (${rows.length} of ${items.length} written)`);
-    }
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    if (onWritten) for (const r of rows) onWritten(r);
     return items.map(({ row }) => {
-      const written = bySeq.get(row.seq)!;
-      return toJob(written, written.queue_position ?? null);
+      const written = bySeq.get(row.seq);
+      return written && toJob(written, written.queue_position ?? null);
     });
   }
+
+  /** {@link #write} inside a transaction that holds the rows: every row must be written. */
+  async #writeLocked(q: Query, items: readonly { row: JobRow; change: RowChange }[], now: number) {
+    const jobs = await this.#write(q, items, now);
+    if (jobs.some((job) => job === undefined)) {
+      throw new Error('a job changed underneath a write that held its row');
+    }
+    return jobs as StoredJob[];
+  }
+
+  /**
+   * An optimistic change of one job in two statements and no transaction:
+   * read the row, decide (the transition check included), and write it
+   * guarded by its version; a row changed in between is read again. A lost
+   * connection is tried again too: every caller is fenced (by lease token) or
+   * idempotent (cancel), so a repeat after a write that did commit finds
+   * nothing to do, and the feed still publishes the committed change.
+   */
+  async #optimistic<T>(
+    read: () => Promise<JobRow | undefined>,
+    decide: (row: JobRow | undefined) => { write: RowChange; done: (job: StoredJob) => T } | { result: T },
+    now: number,
+    onWritten?: (row: JobRow) => void,
+  ): Promise<T> {
+    for (let round = 1; ; round++) {
+      const row = await read();
+      const decision = decide(row);
+      if ('result' in decision) return decision.result;
+      try {
+        const [job] = await this.#write(
+          this.#single,
+          [{ row: row!, change: decision.write }],
+          now,
+          onWritten,
+        );
+        if (job) return decision.done(job);
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError) || round >= CONNECTION_TRIES || this.#closed) throw err;
+        await sleep(backoff(round));
+        continue;
+      }
+      if (round >= MAX_RACE_ROUNDS)
+        throw new Error(`job ${row!.tenant}/${row!.id} kept changing underneath a write`);
+    }
+  }
+
+  /** One statement on its own, committed by itself; not repeated when the connection fails. */
+  readonly #single: Query = <R>(text: string, values: readonly unknown[] = []) =>
+    this.#run<R>(text, values, 'unsent');
 
   #job(row: Row): StoredJob {
     return toJob(row, row.queue_position ?? null);
@@ -476,23 +542,46 @@ export class PostgresJobStore implements JobStore {
     throw new Error(`insert of job ${job.tenant}/${job.id} kept colliding; giving up`);
   }
 
+  /**
+   * One statement: lock the oldest runnable jobs (`SKIP LOCKED`, so claimers
+   * never wait on each other or take the same job), and write the claim. This
+   * is the one change not computed by shared.ts in JS: it is
+   * shared.ts `claimChange` in SQL (a claim that finds nothing then costs one
+   * round trip, and claims are the most frequent statement). The states it
+   * claims from come from the transition table; the differential test holds
+   * it to the SQLite store field for field. (A webhook outbox row for
+   * `job.started` belongs here, as in {@link #write}.)
+   */
   async claim({ owner, leaseMs, limit, types, now = Date.now() }: ClaimOptions): Promise<Lease[]> {
     if (limit <= 0 || (types && types.length === 0)) return [];
-    return this.#tx(async (q) => {
-      const rows = await q(
-        `SELECT * FROM ${this.#jobs}
-         WHERE status = 'queued' AND run_at <= $1 ${types ? 'AND type = ANY($3::text[])' : ''}
-         ORDER BY run_at, seq LIMIT $2
-         FOR UPDATE SKIP LOCKED`,
-        types ? [now, limit, types] : [now, limit],
-      );
-      const tokens = rows.map(() => randomUUID());
-      const jobs = await this.#write(
-        q,
-        rows.map((row, i) => ({ row, change: claimChange(row, { owner, token: tokens[i]!, leaseMs, now }) })),
-        now,
-      );
-      return jobs.map((job, i) => ({ job, token: tokens[i]! }));
+    const line = `'attempt ' || (j.attempt + 1) || ' of ' || j.max_attempts || ' started'`;
+    const rows = await this.#run<Row & { lease_token: string }>(
+      `WITH c AS (
+         SELECT seq FROM ${this.#jobs}
+         WHERE status = ANY($1::text[]) AND run_at <= $2 ${types ? 'AND type = ANY($8::text[])' : ''}
+         ORDER BY run_at, seq LIMIT $3
+         FOR UPDATE SKIP LOCKED
+       ), u AS (
+         UPDATE ${this.#jobs} j SET
+           status = 'running', attempt = j.attempt + 1, progress = 0, started_at = $2, finished_at = NULL,
+           lease_owner = $4, lease_token = gen_random_uuid()::text, lease_expires_at = $2 + $5,
+           log_count = j.log_count + 1, logs_tail = ${appendTailSql('j.logs_tail', line, '$6')},
+           version = j.version + 1, updated_at = $2
+         FROM c WHERE j.seq = c.seq
+         RETURNING j.*
+       ), l AS (
+         INSERT INTO ${this.#logs} (job_seq, n, ts, line)
+         SELECT u.seq, u.log_count, $2, 'attempt ' || u.attempt || ' of ' || u.max_attempts || ' started' FROM u
+       )
+       SELECT u.*, NULL::bigint AS queue_position, ${this.#notify('u', '$7')} FROM u ORDER BY u.run_at, u.seq`,
+      [sourcesOf('running'), now, limit, owner, leaseMs, LOG_TAIL, this.origin, ...(types ? [types] : [])],
+      // A claim whose reply was lost holds its jobs under a lease no worker knows: they come
+      // back when it expires, as from a worker that died. Repeating it would not be better.
+      'unsent',
+    );
+    return rows.map((row) => {
+      this.#remember(row.lease_token, row);
+      return { job: this.#job(row), token: row.lease_token };
     });
   }
 
@@ -503,20 +592,43 @@ export class PostgresJobStore implements JobStore {
       [now + leaseMs, token],
       'always',
     );
+    if (rows.length === 0) this.#leases.delete(token);
     return rows.length === 1;
   }
 
   /** A fenced change: only while the job runs under `token`. */
-  #byToken(token: string, now: number, change: (row: JobRow) => RowChange): Promise<StoredJob | null> {
-    return this.#tx(async (q) => {
-      const [row] = await q(
-        `SELECT * FROM ${this.#jobs} WHERE lease_token = $1 AND status = 'running' FOR UPDATE`,
-        [token],
-      );
-      if (!row) return null;
-      const [job] = await this.#write(q, [{ row, change: change(row) }], now);
-      return job!;
-    });
+  async #byToken(token: string, now: number, change: (row: JobRow) => RowChange): Promise<StoredJob | null> {
+    let cached = this.#leases.get(token);
+    this.#leases.delete(token);
+    const job = await this.#optimistic<StoredJob | null>(
+      async () => {
+        if (cached) {
+          const row = cached;
+          cached = undefined;
+          return row;
+        }
+        const [row] = await this.#run(
+          `SELECT * FROM ${this.#jobs} WHERE lease_token = $1 AND status = 'running'`,
+          [token],
+          'always',
+        );
+        return row;
+      },
+      (row) => (row ? { write: change(row), done: (written) => written } : { result: null }),
+      now,
+      (row) => {
+        if (row.lease_token === token) this.#remember(token, row);
+      },
+    );
+    return job;
+  }
+
+  #remember(token: string, row: JobRow): void {
+    this.#leases.set(token, row);
+    if (this.#leases.size > MAX_CACHED_LEASES) {
+      const oldest = this.#leases.keys().next().value;
+      if (oldest !== undefined) this.#leases.delete(oldest);
+    }
   }
 
   async report(token: string, patch: ProgressPatch, now = Date.now()): Promise<StoredJob | null> {
@@ -537,18 +649,20 @@ export class PostgresJobStore implements JobStore {
   }
 
   async cancel(tenant: string, id: string, now = Date.now()): Promise<CancelResult> {
-    return this.#tx(async (q): Promise<CancelResult> => {
-      const [row] = await q(`SELECT * FROM ${this.#jobs} WHERE tenant = $1 AND id = $2 FOR UPDATE`, [
-        tenant,
-        id,
-      ]);
-      if (!row) return { outcome: 'not_found' };
-      const decision = cancelDecision(row);
-      // Both other outcomes are terminal states, which have no queue position.
-      if (decision !== 'cancel') return { outcome: decision, job: toJob(row, null) };
-      const [job] = await this.#write(q, [{ row, change: cancelChange(row, now) }], now);
-      return { outcome: 'canceled', job: job! };
-    });
+    return this.#optimistic<CancelResult>(
+      async () =>
+        (
+          await this.#run(`SELECT * FROM ${this.#jobs} WHERE tenant = $1 AND id = $2`, [tenant, id], 'always')
+        )[0],
+      (row) => {
+        if (!row) return { result: { outcome: 'not_found' } };
+        const decision = cancelDecision(row);
+        // Both other outcomes are terminal states, which have no queue position.
+        if (decision !== 'cancel') return { result: { outcome: decision, job: toJob(row, null) } };
+        return { write: cancelChange(row, now), done: (job) => ({ outcome: 'canceled', job }) };
+      },
+      now,
+    );
   }
 
   async delete(tenant: string, id: string): Promise<DeleteResult> {
@@ -579,7 +693,7 @@ export class PostgresJobStore implements JobStore {
          ORDER BY seq FOR UPDATE SKIP LOCKED`,
         [now, owners],
       );
-      return this.#write(
+      return this.#writeLocked(
         q,
         rows.map((row) => ({ row, change: lostLeaseChange(row, now) })),
         now,
@@ -611,6 +725,26 @@ export class PostgresJobStore implements JobStore {
 }
 
 const JSON_COLUMNS = new Set<string>(['output', 'logs_tail']);
+
+/** SQL for shared.ts `appendTail`: the JSON array `tail` with `line` added, keeping the newest `keep`. */
+function appendTailSql(tail: string, line: string, keep: string): string {
+  return `(SELECT coalesce(json_agg(x ORDER BY i), '[]'::json) FROM (
+    SELECT x, i FROM (
+      SELECT e.x, e.i FROM json_array_elements_text(${tail}) WITH ORDINALITY AS e(x, i)
+      UNION ALL SELECT ${line}, 9223372036854775807
+    ) a ORDER BY i DESC LIMIT ${keep}) b)`;
+}
+
+/** The SET expression of a mutable column from the `v` row of new values. */
+function setColumn(col: (typeof MUTABLE_COLUMNS)[number]): string {
+  if (JSON_COLUMNS.has(col)) return `v.${col}::json`;
+  // A heartbeat extends a lease without a new version, so a change that keeps the lease
+  // (a progress report read before the heartbeat) must not shorten it.
+  if (col === 'lease_expires_at') {
+    return 'CASE WHEN v.lease_token IS NULL THEN NULL ELSE GREATEST(j.lease_expires_at, v.lease_expires_at) END';
+  }
+  return `v.${col}`;
+}
 
 /** The SQL type each mutable column travels as (json columns as text, cast on write). */
 const COLUMN_TYPES: Record<(typeof MUTABLE_COLUMNS)[number], string> = {

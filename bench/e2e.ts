@@ -1,0 +1,290 @@
+/**
+ * End-to-end benchmark: real server processes, real HTTP, no-op `simulate`
+ * jobs (duration 0, error rate 0), on SQLite and on PostgreSQL in one run.
+ *
+ *   npm run bench:e2e                 full run; writes the table into docs/benchmarks.md
+ *   npm run bench:e2e -- --quick      a short run; prints only
+ *   --database-url postgres://…       (else BENCH_DATABASE_URL, TEST_DATABASE_URL, or the local default)
+ *   --profile DIR                     run the servers with --cpu-prof into DIR
+ *
+ * (a) throughput: CLIENTS clients each submit with `Prefer: wait=60`, so one
+ *     request covers submitted, run, completed and the submitter notified;
+ * (b) latency: LATENCY_JOBS jobs one after another, from the POST to the
+ *     terminal event on the job's SSE stream.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { closeConnections, send, terminalEvent } from './lib/http.js';
+import { type Server, startServer } from './lib/server.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'database-url': { type: 'string' },
+    profile: { type: 'string' },
+  },
+});
+const quick = values.quick;
+const databaseUrl =
+  values['database-url'] ??
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
+const THROUGHPUT_JOBS = quick ? 400 : 4000;
+const CLIENTS = 64;
+const LATENCY_JOBS = quick ? 200 : 1000;
+const WARMUP = 100;
+/** Worker slots per worker process. */
+const CONCURRENCY = 32;
+const JOB = { type: 'simulate', input: { duration_seconds: 0, error_rate: 0 } };
+
+interface Deployment {
+  /** Where jobs are submitted and waited on. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface Setup {
+  store: string;
+  processes: string;
+  start(): Promise<Deployment>;
+}
+
+interface Row {
+  store: string;
+  processes: string;
+  throughput: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+const common = ['--simulate-error-rate', '0', '--concurrency', String(CONCURRENCY), '--retention', '0'];
+
+function sqlite(): Setup {
+  return {
+    store: 'SQLite',
+    processes: '1 (all)',
+    async start() {
+      const dir = mkdtempSync(join(os.tmpdir(), 'longrun-bench-'));
+      const server = await startServer([...common, '--data-dir', dir], { nodeArgs });
+      return {
+        url: server.url,
+        async stop() {
+          await server.stop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+function postgres(split: boolean): Setup {
+  return {
+    store: 'PostgreSQL',
+    processes: split ? '2 (api + worker)' : '1 (all)',
+    async start() {
+      const dir = mkdtempSync(join(os.tmpdir(), 'longrun-bench-'));
+      const schema = `bench_${randomBytes(4).toString('hex')}`;
+      const db = [
+        '--database-url',
+        databaseUrl,
+        '--database-schema',
+        schema,
+        '--artifacts-dir',
+        join(dir, 'art'),
+      ];
+      const servers: Server[] = [];
+      try {
+        if (split) {
+          servers.push(
+            await startServer([...common, ...db, '--role', 'api', '--data-dir', join(dir, 'a')], {
+              nodeArgs,
+            }),
+          );
+          servers.push(
+            await startServer([...common, ...db, '--role', 'worker', '--data-dir', join(dir, 'w')], {
+              nodeArgs,
+            }),
+          );
+        } else {
+          servers.push(await startServer([...common, ...db, '--data-dir', dir], { nodeArgs }));
+        }
+      } catch (err) {
+        for (const s of servers) await s.stop();
+        throw err;
+      }
+      return {
+        url: servers[0]!.url,
+        async stop() {
+          for (const s of servers) await s.stop();
+          await adminQuery(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+async function adminQuery(text: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Submit with `Prefer: wait=60`: the reply comes when the job is terminal. */
+async function submitAndWait(url: string): Promise<void> {
+  const r = await send(`${url}/v1/jobs`, { method: 'POST', body: JOB, headers: { prefer: 'wait=60' } });
+  if (r.status !== 200 || !r.body.includes('"status":"completed"')) {
+    throw new Error(`expected a completed job, got ${r.status} ${r.body.slice(0, 200)}`);
+  }
+}
+
+async function throughput(url: string, jobs: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < jobs) {
+        next += 1;
+        await submitAndWait(url);
+      }
+    }),
+  );
+  return jobs / ((performance.now() - started) / 1000);
+}
+
+async function latencies(url: string, jobs: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < jobs; i++) {
+    const t0 = performance.now();
+    const r = await send(`${url}/v1/jobs`, { method: 'POST', body: JOB });
+    if (r.status !== 202) throw new Error(`submit answered ${r.status}: ${r.body.slice(0, 200)}`);
+    const { id } = JSON.parse(r.body) as { id: string };
+    const status = await terminalEvent(`${url}/v1/jobs/${encodeURIComponent(id)}/events`);
+    out.push(performance.now() - t0);
+    if (status !== 'completed') throw new Error(`job ${id} ended ${status}`);
+  }
+  return out;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+async function run(setup: Setup): Promise<Row> {
+  const deployment = await setup.start();
+  try {
+    await throughput(deployment.url, WARMUP);
+    const jobsPerSecond = await throughput(deployment.url, THROUGHPUT_JOBS);
+    await latencies(deployment.url, Math.min(50, LATENCY_JOBS));
+    const sorted = (await latencies(deployment.url, LATENCY_JOBS)).sort((a, b) => a - b);
+    return {
+      store: setup.store,
+      processes: setup.processes,
+      throughput: jobsPerSecond,
+      p50: quantile(sorted, 0.5),
+      p90: quantile(sorted, 0.9),
+      p99: quantile(sorted, 0.99),
+      max: sorted.at(-1)!,
+    };
+  } finally {
+    await deployment.stop();
+    closeConnections();
+  }
+}
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| store | server processes | throughput (jobs/s) | SSE latency p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.store} | ${r.processes} | ${r.throughput.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function machine(pgVersion: string | null): Promise<string> {
+  const cpus = os.cpus();
+  return [
+    `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
+    `${os.type()} ${os.release()}, Node ${process.version}`,
+    pgVersion
+      ? `PostgreSQL ${pgVersion} on the same machine (default settings)`
+      : 'PostgreSQL: not reachable',
+    'client, server processes and database share the cores; SQLite with synchronous=FULL',
+  ].join('; ');
+}
+
+function writeDocs(rows: Row[], described: string): void {
+  const file = new URL('../../docs/benchmarks.md', import.meta.url);
+  const section = [
+    '## End to end',
+    '',
+    `Real server processes on loopback, no-op \`simulate\` jobs (\`duration_seconds: 0, error_rate: 0\`), ` +
+      `${CONCURRENCY} worker slots per worker process, retention off.`,
+    `Throughput: ${THROUGHPUT_JOBS} jobs from ${CLIENTS} concurrent clients, each job one \`POST /v1/jobs\` with ` +
+      '`Prefer: wait=60` (submitted, run, completed, and the submitter told), after a warm-up.',
+    `Latency: ${LATENCY_JOBS} jobs one after another, from sending the POST to receiving the terminal event on ` +
+      '`GET /v1/jobs/{id}/events`. With two processes the job runs in the worker process and the event reaches ' +
+      'the API process through LISTEN/NOTIFY.',
+    '',
+    table(rows),
+    '',
+    `Machine: ${described}.`,
+    '',
+    `Command: \`npm run bench:e2e\` (${new Date().toISOString().slice(0, 10)}).`,
+    '',
+  ].join('\n');
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = current.indexOf('## End to end');
+  let next: string;
+  if (start === -1) next = `${current.trimEnd()}\n\n${section}`;
+  else {
+    const end = current.indexOf('\n## ', start + 1);
+    next = current.slice(0, start) + section + (end === -1 ? '' : current.slice(end + 1));
+  }
+  writeFileSync(file, next);
+}
+
+async function main(): Promise<void> {
+  let pgVersion: string | null = null;
+  try {
+    pgVersion = (await adminQuery('SHOW server_version')).rows[0].server_version as string;
+  } catch (err) {
+    console.warn(`PostgreSQL at ${databaseUrl} cannot be reached (${(err as Error).message}); SQLite only.`);
+  }
+  const setups = [sqlite(), ...(pgVersion ? [postgres(false), postgres(true)] : [])];
+  const rows: Row[] = [];
+  for (const setup of setups) {
+    process.stdout.write(`${setup.store}, ${setup.processes} ... `);
+    const row = await run(setup);
+    rows.push(row);
+    process.stdout.write(
+      `${row.throughput.toFixed(0)} jobs/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms\n`,
+    );
+  }
+  const described = await machine(pgVersion);
+  console.log(`\n${table(rows)}\n\n${described}`);
+  if (quick) console.log('\n--quick: docs/benchmarks.md left as it is.');
+  else {
+    writeDocs(rows, described);
+    console.log('\nWritten to docs/benchmarks.md ("End to end").');
+  }
+}
+
+await main();
