@@ -2,7 +2,14 @@ import pg from 'pg';
 import type { StoredJob } from '../jobs/model.js';
 import { clientConfig, ident } from '../store/postgres/connection.js';
 import type { PostgresJobStore } from '../store/postgres/store.js';
-import { type ChangeFeed, type FeedState, type JobListener, jobKey, LocalFeed } from './feed.js';
+import {
+  type ChangeFeed,
+  type FeedState,
+  type JobListener,
+  jobKey,
+  LocalFeed,
+  type QueuedListener,
+} from './feed.js';
 
 export interface FeedLogger {
   info(obj: object, msg?: string): void;
@@ -63,7 +70,7 @@ const silent: FeedLogger = { info() {}, warn() {}, error() {} };
 
 /**
  * The change feed across processes. Each write of the PostgreSQL store sends
- * a NOTIFY `{t, i, q, v, s, o}` (tenant, id, seq, version, status, origin) in its own
+ * a NOTIFY `{t, i, q, v, s, y, o}` (tenant, id, seq, version, status, type, origin) in its own
  * transaction, so a notification goes out exactly when a change commits.
  * This feed holds one LISTEN connection of its own (not from the pool); on a
  * notification from another process it reads the job and publishes it
@@ -86,6 +93,7 @@ export class PostgresFeed implements ChangeFeed {
   readonly #known = new Map<string, { seq: number; version: number }>();
   readonly #perJob = new Map<string, number>();
   #allListeners = 0;
+  #queuedListeners = 0;
   #pending = new Map<string, Notice>();
   #own: { notice: Notice; at: number }[] = [];
   #ownTimer: NodeJS.Timeout | null = null;
@@ -175,6 +183,18 @@ export class PostgresFeed implements ChangeFeed {
       done = true;
       off();
       this.#allListeners -= 1;
+    };
+  }
+
+  subscribeQueued(listener: QueuedListener): () => void {
+    this.#queuedListeners += 1;
+    const off = this.#local.subscribeQueued(listener);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      off();
+      this.#queuedListeners -= 1;
     };
   }
 
@@ -314,6 +334,8 @@ export class PostgresFeed implements ChangeFeed {
         if (this.#interested(jobKey(job.tenant, job.id))) {
           this.stats.caughtUp += 1;
           this.publish(job);
+        } else if (job.status === 'queued') {
+          this.#local.queued(job);
         }
       }
       const last = jobs.at(-1);
@@ -326,7 +348,7 @@ export class PostgresFeed implements ChangeFeed {
 
   #onNotification(payload: string | undefined): void {
     this.stats.notifications += 1;
-    let notice: { t?: unknown; i?: unknown; q?: unknown; v?: unknown; o?: unknown };
+    let notice: { t?: unknown; i?: unknown; q?: unknown; v?: unknown; s?: unknown; y?: unknown; o?: unknown };
     try {
       notice = JSON.parse(payload ?? '') as typeof notice;
     } catch (err) {
@@ -336,6 +358,10 @@ export class PostgresFeed implements ChangeFeed {
     const { t: tenant, i: id, q: seq, v: version } = notice;
     if (typeof tenant !== 'string' || typeof id !== 'string') return;
     if (typeof seq !== 'number' || typeof version !== 'number') return;
+    // Workers learn of queued work from the notification alone; no job is read for them.
+    if (notice.s === 'queued' && notice.o !== this.#store.origin && typeof notice.y === 'string') {
+      this.#local.queued({ tenant, id, type: notice.y });
+    }
     const key = jobKey(tenant, id);
     if (!this.#interested(key)) return;
     const n: Notice = { tenant, id, seq, version };
@@ -403,7 +429,7 @@ export class PostgresFeed implements ChangeFeed {
   }
 
   #anyInterest(): boolean {
-    return this.#allListeners > 0 || this.#perJob.size > 0;
+    return this.#allListeners > 0 || this.#perJob.size > 0 || this.#queuedListeners > 0;
   }
 
   #remember(key: string, seen: { seq: number; version: number }): void {

@@ -123,8 +123,8 @@ export class WorkerPool {
     this.#started = true;
     WorkerPool.live.add(this);
     await this.#removeStaleTempDirs();
-    this.#unsubscribe = this.#service.feed.subscribeAll((job) => {
-      if (job.status === 'queued') this.#pump();
+    this.#unsubscribe = this.#service.feed.subscribeQueued((job) => {
+      if (this.#types.includes(job.type)) this.#pump();
     });
     this.#pump();
   }

@@ -90,6 +90,17 @@ describePostgres('PostgreSQL change feed', () => {
     expect(fresh).toMatchObject({ status: 'queued', version: 1 });
   });
 
+  it('tells workers of jobs queued elsewhere without reading them', async () => {
+    const { storeA, feedB } = await twoNodes();
+    const hints: string[] = [];
+    feedB.subscribeQueued((j) => hints.push(`${j.type}:${j.id}`));
+    await storeA.insert(job('work-1'));
+    await storeA.insert({ ...job('work-2'), type: 'video.translate' });
+    await eventually(async () => hints.length === 2);
+    expect(hints).toEqual(['simulate:work-1', 'video.translate:work-2']);
+    expect(feedB.stats.reads).toBe(0);
+  });
+
   it('reads nothing for jobs no one in this process listens to', async () => {
     const { storeA, feedB } = await twoNodes();
     for (let i = 0; i < 5; i++) await storeA.insert(job(`quiet-${i}`));
@@ -120,6 +131,21 @@ describePostgres('PostgreSQL change feed', () => {
     expect(feedB.stats.caughtUp).toBeGreaterThan(0);
     expect(feedB.state).toBe('listening');
     expect(states).toEqual(['reconnecting', 'listening']);
+  });
+
+  it('after a reconnect, tells workers of jobs queued while it was deaf', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432) });
+    cleanups.push(() => proxy.close());
+    const { storeA, feedB } = await twoNodes({ listenVia: proxy });
+    const hints: string[] = [];
+    feedB.subscribeQueued((j) => hints.push(j.id));
+    proxy.refuse(true);
+    await adminQuery('SELECT pg_terminate_backend($1)', [feedB.backendPid]);
+    await eventually(async () => feedB.state === 'reconnecting');
+    await storeA.insert(job('queued-while-deaf'));
+    expect(hints).toEqual([]);
+    proxy.refuse(false);
+    await eventually(async () => hints.includes('queued-while-deaf'));
   });
 
   it('notices a LISTEN connection that went silent (half-open) by its probe, and replaces it', async () => {

@@ -229,7 +229,7 @@ export class PostgresJobStore implements JobStore {
   #notify(alias: string, originParam: string): string {
     return `pg_notify(${pg.escapeLiteral(this.channel)}, json_build_object(
       't', ${alias}.tenant, 'i', ${alias}.id, 'q', ${alias}.seq, 'v', ${alias}.version,
-      's', ${alias}.status, 'o', ${originParam}::text
+      's', ${alias}.status, 'y', ${alias}.type, 'o', ${originParam}::text
     )::text) AS notified`;
   }
 
