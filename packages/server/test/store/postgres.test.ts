@@ -119,6 +119,34 @@ describePostgres('PostgreSQL store', () => {
     }
   });
 
+  it('migrates a schema made beforehand for a user who may not create schemas', async () => {
+    const schema = uniqueSchema();
+    const role = `${schema}_user`;
+    await adminQuery(`CREATE ROLE ${role} LOGIN`);
+    // A new role has no CREATE on the database (PUBLIC does not, by default): it cannot make schemas.
+    await adminQuery(`CREATE SCHEMA ${schema} AUTHORIZATION ${role}`);
+    const url = new URL(PG_URL);
+    url.username = role;
+    url.password = '';
+    const store = new PostgresJobStore({ connectionString: url.toString(), schema, poolSize: 2 });
+    try {
+      await store.migrate();
+      const r = await store.insert({
+        id: 'x',
+        tenant: 't',
+        type: 'simulate',
+        input: {},
+        metadata: {},
+        max_attempts: 1,
+      });
+      expect(r.outcome).toBe('created');
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+      await adminQuery(`DROP ROLE ${role}`);
+    }
+  });
+
   it('refuses a schema migrated by a newer longrun', async () => {
     const { store, schema, dispose } = await freshPgStore();
     try {
