@@ -14,13 +14,14 @@
  *     terminal event on the job's SSE stream.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { closeConnections, send, terminalEvent } from './lib/http.js';
+import { markdownTable, replaceSection } from './lib/report.js';
 import { type Server, startServer } from './lib/server.js';
 
 const { values } = parseArgs({
@@ -220,16 +221,27 @@ function summarize(setup: Setup, rounds: { throughput: number; latencies: number
 }
 
 function table(rows: Row[]): string {
-  const lines = [
-    '| store | server processes | throughput (jobs/s) | SSE latency p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  for (const r of rows) {
-    lines.push(
-      `| ${r.store} | ${r.processes} | ${r.throughput.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} |`,
-    );
-  }
-  return lines.join('\n');
+  return markdownTable(
+    [
+      'store',
+      'server processes',
+      'throughput (jobs/s)',
+      'SSE latency p50 (ms)',
+      'p90 (ms)',
+      'p99 (ms)',
+      'max (ms)',
+    ],
+    rows.map((r) => [
+      r.store,
+      r.processes,
+      r.throughput.toFixed(0),
+      r.p50.toFixed(1),
+      r.p90.toFixed(1),
+      r.p99.toFixed(1),
+      r.max.toFixed(1),
+    ]),
+    [false, false, true, true, true, true, true],
+  );
 }
 
 async function machine(pgVersion: string | null): Promise<string> {
@@ -266,15 +278,7 @@ function writeDocs(rows: Row[], described: string): void {
     `Command: \`npm run bench:e2e\` (${new Date().toISOString().slice(0, 10)}); \`-- --quick\` for a short run.`,
     '',
   ].join('\n');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf('## End to end');
-  let next: string;
-  if (start === -1) next = `${current.trimEnd()}\n\n${section}`;
-  else {
-    const end = current.indexOf('\n## ', start + 1);
-    next = current.slice(0, start) + section + (end === -1 ? '' : current.slice(end + 1));
-  }
-  writeFileSync(file, next);
+  replaceSection(file, 'End to end', section);
 }
 
 async function main(): Promise<void> {

@@ -64,8 +64,12 @@ type Query = <R = Row>(text: string, values?: readonly unknown[]) => Promise<R[]
 /** How often a statement is tried when the connection, not the statement, fails. */
 const CONNECTION_TRIES = 4;
 const MAX_INSERT_ROUNDS = 8;
-/** Lease rows kept by {@link PostgresJobStore} (about the number of jobs running here). */
-const MAX_CACHED_LEASES = 10_000;
+/**
+ * Lease rows kept by {@link PostgresJobStore}: enough for the jobs running here; a lease that
+ * ends without a last write here (canceled elsewhere) lingers until pushed out. A row can carry
+ * up to 100 KB of log tail, so the cap stays small; one pushed out costs a read, nothing more.
+ */
+const MAX_CACHED_LEASES = 1024;
 /** How often an optimistic change is tried when the row keeps changing underneath it. */
 const MAX_RACE_ROUNDS = 20;
 
