@@ -79,16 +79,17 @@ const MAX_RACE_ROUNDS = 20;
  * and writes it in one statement ({@link #write}) that also appends the log
  * lines and sends the NOTIFY, so other processes hear of a change exactly when
  * it commits. Changes of one job by id or lease token are optimistic (the
- * write is guarded by the version it read); claims and lease recovery lock
- * their rows with `FOR UPDATE SKIP LOCKED` in a transaction, so nodes never
- * wait on each other. Insert is one statement with `ON CONFLICT DO NOTHING`;
- * a conflict is then resolved by reading who won.
+ * write is guarded by the version it read); claims (one statement, see
+ * {@link claim}) and lease recovery (a transaction) take their rows with
+ * `FOR UPDATE SKIP LOCKED`, so nodes never wait on each other or take the
+ * same job. Insert is one statement with `ON CONFLICT DO NOTHING`; a conflict
+ * is then resolved by reading who won.
  */
 export class PostgresJobStore implements JobStore {
   readonly schema: string;
   /** The channel every change of this schema is announced on. */
   readonly channel: string;
-  /** Sent with each NOTIFY, so this process's feed can skip its own changes. */
+  /** Sent with each NOTIFY, so this process's feed can tell its own changes (published as written). */
   readonly origin = randomUUID();
   readonly connectionString: string;
   readonly applicationName: string;
