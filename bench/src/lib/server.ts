@@ -14,14 +14,15 @@ export interface Running {
   proc: ChildProcess;
   stop: () => Promise<void>;
 }
+export type Server = Running;
 
 /** Start a node script that prints `listening on http://…` and wait for that line. */
 export async function startProcess(
   script: string,
   args: string[],
-  { env = {} }: { env?: Record<string, string> } = {},
+  { env = {}, nodeArgs = [] }: { env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<Running> {
-  const proc = spawn(process.execPath, [script, ...args], {
+  const proc = spawn(process.execPath, [...nodeArgs, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -48,6 +49,14 @@ export async function startProcess(
         proc.kill('SIGTERM');
       }),
   };
+}
+
+/** A longrun server with these flags (give it its own --data-dir or --database-url). */
+export function startServer(
+  args: string[],
+  { nodeArgs = [] }: { nodeArgs?: string[] } = {},
+): Promise<Running> {
+  return startProcess(SERVER_MAIN, ['--port', '0', '--log-level', 'warn', ...args], { nodeArgs });
 }
 
 /** A longrun server on a fresh data dir; the dir is removed when it stops. */

@@ -4,7 +4,8 @@ import { type ArtifactStorage, DiskArtifactStorage } from './artifacts/storage.j
 import { ApiKeys } from './auth/keys.js';
 import { registerAuth } from './auth/plugin.js';
 import type { Config } from './config.js';
-import { type ChangeFeed, LocalFeed } from './events/feed.js';
+import type { ChangeFeed } from './events/feed.js';
+import { openFeed } from './events/index.js';
 import { artifactRoutes } from './http/artifacts.js';
 import { registerJsonParser } from './http/body.js';
 import { compatRoutes } from './http/compat.js';
@@ -84,9 +85,23 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     frameworkErrors: (err, _request, reply) => sendError(reply, toApiError(err)),
   });
 
-  const store = parts.store ?? (await openStore(config));
-  const feed =
-    parts.feed ?? new LocalFeed({ onError: (err) => app.log.error({ err }, 'a change listener threw') });
+  const store =
+    parts.store ??
+    (await openStore(config, {
+      onIdleError: (err) => app.log.warn({ err }, 'an idle database connection closed; it will be replaced'),
+    }));
+  let feed: ChangeFeed;
+  try {
+    feed =
+      parts.feed ??
+      (await openFeed(store, config, {
+        logger: app.log,
+        onError: (err) => app.log.error({ err }, 'a change listener threw'),
+      }));
+  } catch (err) {
+    if (!parts.store) await store.close();
+    throw err;
+  }
   const registry =
     parts.registry ??
     defaultRegistry({
@@ -95,7 +110,9 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
       ffprobePath: config.ffprobePath,
       espeakPath: config.espeakPath,
     });
-  const artifacts = parts.artifacts ?? new DiskArtifactStorage(join(config.dataDir, 'artifacts'));
+  const artifacts = parts.artifacts ?? new DiskArtifactStorage(config.artifactsDir);
+  // A worker node serves only probes and metrics; the API is for the api and all roles.
+  const servesApi = config.role !== 'worker';
   const service = new JobService({
     store,
     feed,
@@ -115,12 +132,14 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
           leaseMs: config.leaseMs,
           defaultTimeoutMs: config.jobTimeoutMs,
           tempRoot: join(config.dataDir, 'tmp'),
+          node: config.nodeName,
           logger: app.log,
         });
   const maintenance = new Maintenance({
     service,
     intervalMs: config.maintenanceIntervalMs,
     retentionMs: config.retentionMs,
+    node: config.nodeName,
     logger: app.log,
     ...(pool ? { self: pool.owner } : {}),
   });
@@ -135,8 +154,8 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   app.addSchema(errorSchema);
   registerErrorHandling(app);
   registerJsonParser(app);
-  await registerDocs(app);
-  if (config.corsOrigins.length > 0) {
+  if (servesApi) await registerDocs(app);
+  if (servesApi && config.corsOrigins.length > 0) {
     const { default: cors } = await import('@fastify/cors');
     await app.register(cors, {
       origin: config.corsOrigins,
@@ -156,13 +175,15 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   });
 
   const keepaliveMs = config.sseKeepaliveMs;
-  jobRoutes(app, { service });
-  artifactRoutes(app, { service });
-  eventRoutes(app, { service, keepaliveMs, streams });
-  typeRoutes(app, { registry });
+  if (servesApi) {
+    jobRoutes(app, { service });
+    artifactRoutes(app, { service });
+    eventRoutes(app, { service, keepaliveMs, streams });
+    typeRoutes(app, { registry });
+    dashboardRoutes(app);
+    await app.register(compatRoutes, { service });
+  }
   healthRoutes(app, { service, config, metrics, closing: () => closing });
-  dashboardRoutes(app);
-  await app.register(compatRoutes, { service });
 
   app.addHook('onReady', async () => {
     await registry.refreshAvailability();

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { availableParallelism, hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SCHEMA_PATTERN } from './store/postgres/connection.js';
 
 export type Role = 'api' | 'worker' | 'all';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -13,6 +14,16 @@ export interface Config {
   dataDir: string;
   /** postgres://… to use PostgreSQL; null for SQLite in the data dir. */
   databaseUrl: string | null;
+  /** The PostgreSQL schema of longrun's tables (each deployment or test can have its own). */
+  databaseSchema: string;
+  /** The most PostgreSQL connections one process opens for its store (plus one LISTEN connection). */
+  databasePoolSize: number;
+  /** How often the LISTEN connection is probed; an unanswered probe means it is dead. */
+  feedProbeIntervalMs: number;
+  /** Where artifacts are kept; with PostgreSQL, a folder every node can reach. */
+  artifactsDir: string;
+  /** This node's name in lease owners; must differ between machines. */
+  nodeName: string;
   role: Role;
   concurrency: number;
   simulateErrorRate: number;
@@ -84,7 +95,48 @@ export const SETTINGS = {
     help: 'postgres://… to use PostgreSQL instead of SQLite',
     default: '',
   },
-  role: { flag: 'role', env: 'LONGRUN_ROLE', kind: 'string', help: 'api, worker or all', default: 'all' },
+  databaseSchema: {
+    flag: 'database-schema',
+    env: 'LONGRUN_DATABASE_SCHEMA',
+    kind: 'string',
+    help: 'PostgreSQL schema for the tables (created if missing)',
+    default: 'longrun',
+  },
+  databasePoolSize: {
+    flag: 'database-pool-size',
+    env: 'LONGRUN_DATABASE_POOL_SIZE',
+    kind: 'string',
+    help: 'most PostgreSQL connections per process, besides the LISTEN one',
+    default: '10',
+  },
+  feedProbeInterval: {
+    flag: 'feed-probe-interval',
+    env: 'LONGRUN_FEED_PROBE_INTERVAL',
+    kind: 'string',
+    help: 'how often the PostgreSQL LISTEN connection is checked; unanswered this long, it is replaced',
+    default: '5s',
+  },
+  artifactsDir: {
+    flag: 'artifacts-dir',
+    env: 'LONGRUN_ARTIFACTS_DIR',
+    kind: 'string',
+    help: 'folder for job artifacts; with PostgreSQL, one every node mounts (default: <data-dir>/artifacts)',
+    default: '',
+  },
+  nodeName: {
+    flag: 'node-name',
+    env: 'LONGRUN_NODE_NAME',
+    kind: 'string',
+    help: 'names this machine in job leases; give each machine its own (default: the host name)',
+    default: '',
+  },
+  role: {
+    flag: 'role',
+    env: 'LONGRUN_ROLE',
+    kind: 'string',
+    help: 'api (HTTP, no workers), worker (workers; only /healthz, /readyz, /metrics) or all',
+    default: 'all',
+  },
   concurrency: {
     flag: 'concurrency',
     env: 'LONGRUN_CONCURRENCY',
@@ -325,6 +377,21 @@ export function loadConfig({
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`${raw('databaseUrl').source}: must start with postgres:// or postgresql://`);
   }
+  const schema = raw('databaseSchema');
+  if (!SCHEMA_PATTERN.test(schema.value)) {
+    throw new ConfigError(
+      `${schema.source}: "${schema.value}" is not a usable schema name; use 1-48 of a-z, 0-9 and _, not starting with a digit`,
+    );
+  }
+  const feedProbe = raw('feedProbeInterval');
+  const feedProbeIntervalMs = parseDuration(feedProbe.value, feedProbe.source);
+  if (feedProbeIntervalMs < 100) throw new ConfigError(`${feedProbe.source}: use at least 100ms`);
+  const dataDir = resolve(cwd, raw('dataDir').value);
+  const artifactsDir = raw('artifactsDir').value;
+  const nodeName = raw('nodeName').value || hostname();
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeName)) {
+    throw new ConfigError(`${raw('nodeName').source}: "${nodeName}" must be 1-64 of A-Z a-z 0-9 . _ -`);
+  }
   const apiKeys = raw('apiKeys').value || null;
   const insecure = parseBool(raw('insecure').value, raw('insecure').source);
   if (!isLoopback(host) && apiKeys === null && !insecure) {
@@ -350,8 +417,13 @@ export function loadConfig({
   return {
     host,
     port,
-    dataDir: resolve(cwd, raw('dataDir').value),
+    dataDir,
     databaseUrl,
+    databaseSchema: schema.value,
+    databasePoolSize: parseIntIn(raw('databasePoolSize').value, raw('databasePoolSize').source, 1, 1000),
+    feedProbeIntervalMs,
+    artifactsDir: artifactsDir ? resolve(cwd, artifactsDir) : join(dataDir, 'artifacts'),
+    nodeName,
     role: role.value as Role,
     concurrency:
       concurrency.value === ''

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration } from '../src/config.js';
 
@@ -19,6 +20,11 @@ describe('settings', () => {
       allowPrivateUrls: false,
       leaseMs: 30_000,
       sqliteSynchronous: 'full',
+      databaseSchema: 'longrun',
+      databasePoolSize: 10,
+      feedProbeIntervalMs: 5000,
+      artifactsDir: '/srv/.longrun/artifacts',
+      nodeName: hostname(),
     });
     expect(c.concurrency).toBeGreaterThanOrEqual(1);
   });
@@ -38,6 +44,11 @@ describe('settings', () => {
     });
     expect(load(['--port', '9100', '--role', 'api'], env)).toMatchObject({ port: 9100, role: 'api' });
     expect(load(['--allow-private-urls'])).toMatchObject({ allowPrivateUrls: true });
+    expect(load(['--artifacts-dir', 'shared/art'], { LONGRUN_DATA_DIR: '/data' })).toMatchObject({
+      dataDir: '/data',
+      artifactsDir: '/srv/shared/art',
+    });
+    expect(load([], { LONGRUN_DATA_DIR: '/data' }).artifactsDir).toBe('/data/artifacts');
     expect(load([], { LONGRUN_ALLOW_PRIVATE_URLS: 'true' })).toMatchObject({ allowPrivateUrls: true });
   });
 
@@ -53,6 +64,10 @@ describe('settings', () => {
     [['--host', '0.0.0.0'], /Refusing to listen on 0.0.0.0 without API keys/],
     [['--nope'], /Unknown option '--nope'/],
     [['--log-level', 'loud'], /not a log level/],
+    [['--database-schema', 'Bad-Name'], /--database-schema: "Bad-Name" is not a usable schema name/],
+    [['--database-pool-size', '0'], /--database-pool-size: 0 is out of range/],
+    [['--feed-probe-interval', '10ms'], /--feed-probe-interval: use at least 100ms/],
+    [['--node-name', 'a b'], /--node-name: "a b" must be/],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => load(argv)).toThrow(ConfigError);
     expect(() => load(argv)).toThrow(message);

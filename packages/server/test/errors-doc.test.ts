@@ -8,7 +8,8 @@ function tableCodes(heading: string): Map<string, string[]> {
   const section = doc.split(/^## /m).find((s) => s.startsWith(heading)) ?? '';
   const rows = new Map<string, string[]>();
   for (const line of section.split('\n')) {
-    const m = /^\|\s*`([a-z_]+)`\s*\|(.*)\|$/.exec(line);
+    // Cells may be padded so the table lines up.
+    const m = /^\|\s*`([a-z_]+)`\s*\|(.*)\|\s*$/.exec(line);
     if (m)
       rows.set(
         m[1]!,

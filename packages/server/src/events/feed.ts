@@ -1,6 +1,14 @@
 import type { StoredJob } from '../jobs/model.js';
 
 export type JobListener = (job: StoredJob) => void;
+export type QueuedListener = (job: { tenant: string; id: string; type: string }) => void;
+
+/**
+ * `local`: in-process only. A cross-process feed is `connecting` at start,
+ * `listening` while it hears other processes, `reconnecting` while it does not
+ * (it catches up once back), `closed` after close().
+ */
+export type FeedState = 'local' | 'connecting' | 'listening' | 'reconnecting' | 'closed';
 
 /**
  * The change feed: every state change is published here once, and SSE
@@ -9,11 +17,18 @@ export type JobListener = (job: StoredJob) => void;
  * it what other processes changed.
  */
 export interface ChangeFeed {
+  readonly state: FeedState;
   publish(job: StoredJob): void;
   /** Changes to one job; returns the function that stops listening. */
   subscribe(tenant: string, id: string, listener: JobListener): () => void;
   /** Every change to every job. */
   subscribeAll(listener: JobListener): () => void;
+  /**
+   * A job was queued (created, retried, released or recovered), here or in
+   * another process: a hint for workers to look for work. Cheaper than
+   * {@link subscribeAll} across processes, as no job needs to be read.
+   */
+  subscribeQueued(listener: QueuedListener): () => void;
   close(): Promise<void>;
 }
 
@@ -30,11 +45,16 @@ export function jobKey(tenant: string, id: string): string {
 export class LocalFeed implements ChangeFeed {
   readonly #byJob = new Map<string, Set<JobListener>>();
   readonly #all = new Set<JobListener>();
+  readonly #queued = new Set<QueuedListener>();
   readonly #versions = new Map<string, number>();
   readonly #onError: (err: unknown) => void;
 
   constructor({ onError = () => {} }: { onError?: (err: unknown) => void } = {}) {
     this.#onError = onError;
+  }
+
+  get state(): FeedState {
+    return 'local';
   }
 
   /** The number of per-job listeners (for /metrics and tests). */
@@ -54,6 +74,23 @@ export class LocalFeed implements ChangeFeed {
       for (const listener of [...listeners]) this.#call(listener, job);
     }
     for (const listener of [...this.#all]) this.#call(listener, job);
+    if (job.status === 'queued') this.queued(job);
+  }
+
+  /** Tell the queued listeners (a cross-process feed calls this for other processes' jobs too). */
+  queued(job: { tenant: string; id: string; type: string }): void {
+    for (const listener of [...this.#queued]) {
+      try {
+        listener(job);
+      } catch (err) {
+        this.#onError(err);
+      }
+    }
+  }
+
+  subscribeQueued(listener: QueuedListener): () => void {
+    this.#queued.add(listener);
+    return () => this.#queued.delete(listener);
   }
 
   subscribe(tenant: string, id: string, listener: JobListener): () => void {
@@ -83,6 +120,7 @@ export class LocalFeed implements ChangeFeed {
   async close(): Promise<void> {
     this.#byJob.clear();
     this.#all.clear();
+    this.#queued.clear();
     this.#versions.clear();
   }
 

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERRORS, ApiError, type ApiErrorCode } from '../errors.js';
+import { StoreUnavailableError } from '../store/store.js';
 
 /** Fastify's own error codes, mapped to ours. */
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
@@ -50,6 +51,7 @@ export function toApiError(err: FastifyError | Error): ApiError {
     return new ApiError('invalid_request', { message: fe.message, cause: err });
   }
   if (
+    err instanceof StoreUnavailableError ||
     (err as NodeJS.ErrnoException).code === 'SQLITE_BUSY' ||
     /ECONNREFUSED|Connection terminated/.test(err.message)
   ) {

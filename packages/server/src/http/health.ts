@@ -54,6 +54,9 @@ export function healthRoutes(
         status: ready ? 'ready' : closing() ? 'shutting_down' : 'unavailable',
         role: config.role,
         store,
+        // How this process hears of changes made elsewhere: 'local' (SQLite), or the LISTEN
+        // connection's state; while 'reconnecting', waiters catch up once it is back.
+        feed: service.feed.state,
         types,
       });
     },

@@ -1,12 +1,87 @@
 import { JOB_ERRORS } from '../errors.js';
-import { type JobError, LOG_TAIL } from '../jobs/model.js';
+import { type JobError, type JsonObject, LOG_TAIL, type StoredJob } from '../jobs/model.js';
+import { canTransition, type JobStatus, sourcesOf } from '../jobs/states.js';
+import type { FinishOptions, ProgressPatch } from './store.js';
 
-/** Pieces of store logic that do not depend on the backend, so both stores decide alike. */
+/**
+ * Store logic that does not depend on the backend, so every store decides
+ * alike: the row both stores keep, and, for each transition, the change it
+ * makes to that row. A store reads the row, asks here what the change is, and
+ * writes it in one place ({@link nextRow} checks it against the transition table).
+ */
 
 /** A single log line is cut at this many characters. */
 export const MAX_LOG_LINE = 2000;
 /** How long an Idempotency-Key keeps pointing at its job. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** A job as both stores keep it: times in Unix ms, JSON columns as JSON text. */
+export interface JobRow {
+  seq: number;
+  tenant: string;
+  id: string;
+  type: string;
+  status: JobStatus;
+  progress: number;
+  stage: string | null;
+  message: string | null;
+  input: string;
+  output: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempt: number;
+  max_attempts: number;
+  eta: number | null;
+  created_at: number;
+  started_at: number | null;
+  updated_at: number;
+  finished_at: number | null;
+  version: number;
+  logs_tail: string;
+  log_count: number;
+  metadata: string;
+  run_at: number;
+  lease_owner: string | null;
+  lease_token: string | null;
+  lease_expires_at: number | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+}
+
+/** The columns a state change may set (the rest are fixed at insert). */
+export const MUTABLE_COLUMNS = [
+  'status',
+  'progress',
+  'stage',
+  'message',
+  'output',
+  'error_code',
+  'error_message',
+  'attempt',
+  'eta',
+  'started_at',
+  'updated_at',
+  'finished_at',
+  'logs_tail',
+  'log_count',
+  'run_at',
+  'lease_owner',
+  'lease_token',
+  'lease_expires_at',
+] as const satisfies readonly (keyof JobRow)[];
+
+/** What a transition does to a row: the changed columns and the log lines it adds. */
+export interface RowChange {
+  change: Partial<JobRow>;
+  lines: readonly string[];
+}
+
+/** A row after a change, with the new log lines numbered; not yet written. */
+export interface NextRow {
+  next: JobRow;
+  /** Log lines to append to the job's full log, numbered from the row's `log_count + 1`. */
+  logs: { n: number; line: string }[];
+}
 
 export function iso(ms: number): string;
 export function iso(ms: number | null): string | null;
@@ -14,14 +89,175 @@ export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
+/**
+ * Free text as every backend can keep it: NUL becomes U+FFFD (PostgreSQL
+ * text cannot hold NUL; SQLite could, but both stores must answer alike).
+ */
+export function cleanText(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+function cleanNullable(text: string | null | undefined): string | null | undefined {
+  return typeof text === 'string' ? cleanText(text) : text;
+}
+
 export function cleanLogLines(lines: readonly string[]): string[] {
-  return lines.map((line) => (line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE - 1)}…` : line));
+  return lines.map((raw) => {
+    const line = cleanText(raw);
+    return line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE - 1)}…` : line;
+  });
 }
 
 /** The newest {@link LOG_TAIL} lines after appending `lines` to `tail`. */
 export function appendTail(tail: readonly string[], lines: readonly string[]): string[] {
   const all = tail.concat(lines);
   return all.length > LOG_TAIL ? all.slice(all.length - LOG_TAIL) : all;
+}
+
+/** Progress as the store keeps it: a whole number from 0 to 100. */
+export function clampProgress(p: number): number {
+  return Number.isFinite(p) ? Math.min(100, Math.max(0, Math.round(p))) : 0;
+}
+
+/**
+ * `row` with `change` applied at `now`: checked against the transition table,
+ * the version left for the write to bump, log lines cleaned, numbered and
+ * folded into the tail. Throws on a transition the table does not allow.
+ */
+export function nextRow(row: JobRow, { change, lines }: RowChange, now: number): NextRow {
+  const next: JobRow = { ...row, ...change, updated_at: now };
+  if (next.status !== row.status && !canTransition(row.status, next.status)) {
+    throw new Error(
+      `job ${row.tenant}/${row.id}: ${row.status} -> ${next.status} is not an allowed transition`,
+    );
+  }
+  const clean = cleanLogLines(lines);
+  if (clean.length > 0) {
+    next.log_count = row.log_count + clean.length;
+    next.logs_tail = JSON.stringify(appendTail(JSON.parse(row.logs_tail) as string[], clean));
+  }
+  return { next, logs: clean.map((line, i) => ({ n: row.log_count + i + 1, line })) };
+}
+
+/** Progress, stage, message and eta from the lease holder; progress never goes down. */
+export function patchChange(row: JobRow, patch: ProgressPatch): Partial<JobRow> {
+  const change: Partial<JobRow> = {};
+  if (patch.progress !== undefined) change.progress = Math.max(row.progress, clampProgress(patch.progress));
+  if (patch.stage !== undefined) change.stage = cleanNullable(patch.stage) ?? null;
+  if (patch.message !== undefined) change.message = cleanNullable(patch.message) ?? null;
+  if (patch.eta !== undefined) change.eta = patch.eta;
+  return change;
+}
+
+export function reportChange(row: JobRow, patch: ProgressPatch): RowChange {
+  return { change: patchChange(row, patch), lines: patch.logs ?? [] };
+}
+
+const RELEASED = { lease_owner: null, lease_token: null, lease_expires_at: null } as const;
+
+/** A queued job taken by a worker under a new lease. */
+export function claimChange(
+  row: JobRow,
+  { owner, token, leaseMs, now }: { owner: string; token: string; leaseMs: number; now: number },
+): RowChange {
+  const attempt = row.attempt + 1;
+  return {
+    change: {
+      status: 'running',
+      attempt,
+      progress: 0,
+      started_at: now,
+      finished_at: null,
+      lease_owner: owner,
+      lease_token: token,
+      lease_expires_at: now + leaseMs,
+    },
+    lines: [`attempt ${attempt} of ${row.max_attempts} started`],
+  };
+}
+
+/** The lease holder's outcome: completed, failed for good, or queued again for a retry. */
+export function finishChange(
+  row: JobRow,
+  outcome: 'completed' | 'failed',
+  { report = {}, output = null, error = null, retryAt, now }: FinishOptions & { now: number },
+): RowChange {
+  const released = { ...patchChange(row, report), ...RELEASED };
+  const lines = report.logs ?? [];
+  if (outcome === 'completed') {
+    return {
+      change: {
+        ...released,
+        status: 'completed',
+        progress: 100,
+        output: JSON.stringify(output ?? {}),
+        error_code: null,
+        error_message: null,
+        eta: null,
+        finished_at: now,
+      },
+      lines: [...lines, `attempt ${row.attempt} completed`],
+    };
+  }
+  const given: JobError = error ?? { code: 'processor_error', message: 'The job failed.' };
+  const err: JobError = { code: cleanText(given.code), message: cleanText(given.message) };
+  if (retryAt !== undefined && row.attempt < row.max_attempts) {
+    const wait = Math.max(0, retryAt - now);
+    return {
+      change: {
+        ...released,
+        status: 'queued',
+        progress: 0,
+        eta: null,
+        run_at: retryAt,
+        message: `Retrying after: ${err.message}`,
+      },
+      lines: [
+        ...lines,
+        `attempt ${row.attempt} failed (${err.code}: ${err.message}); retrying in ${(wait / 1000).toFixed(1)} s`,
+      ],
+    };
+  }
+  return {
+    change: {
+      ...released,
+      status: 'failed',
+      error_code: err.code,
+      error_message: err.message,
+      eta: null,
+      finished_at: now,
+    },
+    lines: [...lines, `attempt ${row.attempt} failed (${err.code}: ${err.message})`],
+  };
+}
+
+/** A running job given back by a worker that shuts down; the attempt does not count. */
+export function releaseChange(row: JobRow, now: number): RowChange {
+  return {
+    change: {
+      ...RELEASED,
+      status: 'queued',
+      attempt: Math.max(0, row.attempt - 1),
+      progress: 0,
+      eta: null,
+      run_at: now,
+      message: 'Released by a worker that shut down; queued again',
+    },
+    lines: [`attempt ${row.attempt} released by a worker that shut down`],
+  };
+}
+
+export function cancelChange(row: JobRow, now: number): RowChange {
+  return {
+    change: { ...RELEASED, status: 'canceled', eta: null, finished_at: now, message: 'Canceled' },
+    lines: [`canceled while ${row.status}`],
+  };
+}
+
+/** What cancel does with a job in this state, before any write. */
+export function cancelDecision(row: JobRow): 'cancel' | 'already_canceled' | 'finished' {
+  if (row.status === 'canceled') return 'already_canceled';
+  return sourcesOf('canceled').includes(row.status) ? 'cancel' : 'finished';
 }
 
 /** What becomes of a running job whose worker vanished: another try, or the end. */
@@ -42,7 +278,72 @@ export function lostLeaseOutcome(
   };
 }
 
-/** Progress as the store keeps it: a whole number from 0 to 100. */
-export function clampProgress(p: number): number {
-  return Number.isFinite(p) ? Math.min(100, Math.max(0, Math.round(p))) : 0;
+/** A running job whose lease expired (or whose holder is known dead). */
+export function lostLeaseChange(row: JobRow, now: number): RowChange {
+  const next = lostLeaseOutcome(row.attempt, row.max_attempts);
+  return {
+    change: {
+      ...RELEASED,
+      status: next.status,
+      progress: next.status === 'queued' ? 0 : row.progress,
+      error_code: next.error?.code ?? null,
+      error_message: next.error?.message ?? null,
+      eta: null,
+      run_at: now,
+      finished_at: next.status === 'failed' ? now : null,
+      message: next.line,
+    },
+    lines: [next.line],
+  };
+}
+
+/**
+ * A job found under the same Idempotency-Key: within the window, the same
+ * request replays it and another request conflicts; past it, the key is free.
+ */
+export function idempotencyDecision(
+  prior: Pick<JobRow, 'created_at' | 'request_hash'>,
+  hash: string,
+  now: number,
+): 'replayed' | 'idempotency_conflict' | 'expired' {
+  if (prior.created_at <= now - IDEMPOTENCY_WINDOW_MS) return 'expired';
+  return prior.request_hash === hash ? 'replayed' : 'idempotency_conflict';
+}
+
+/** A terminal job that may be deleted. */
+export function isDeletable(row: Pick<JobRow, 'status' | 'finished_at'>): boolean {
+  return row.finished_at !== null && ['completed', 'failed', 'canceled'].includes(row.status);
+}
+
+/** The job as the service sees it. */
+export function toJob(row: JobRow, queuePosition: number | null): StoredJob {
+  const error: JobError | null =
+    row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' };
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    progress: row.progress,
+    stage: row.stage,
+    message: row.message,
+    input: JSON.parse(row.input) as JsonObject,
+    output: row.output === null ? null : (JSON.parse(row.output) as JsonObject),
+    error,
+    attempt: row.attempt,
+    max_attempts: row.max_attempts,
+    queue_position: queuePosition,
+    eta: iso(row.eta),
+    created_at: iso(row.created_at),
+    started_at: iso(row.started_at),
+    updated_at: iso(row.updated_at),
+    finished_at: iso(row.finished_at),
+    version: row.version,
+    logs: JSON.parse(row.logs_tail) as string[],
+    metadata: JSON.parse(row.metadata) as JsonObject,
+    tenant: row.tenant,
+    seq: row.seq,
+    run_at: row.run_at,
+    lease_owner: row.lease_owner,
+    lease_expires_at: row.lease_expires_at,
+  };
 }

@@ -85,6 +85,26 @@ export type CancelResult =
   | { outcome: 'finished'; job: StoredJob }
   | { outcome: 'not_found' };
 
+/** Where a {@link JobStore.changedSince} scan resumes: after this change. */
+export interface ChangeCursor {
+  /** `updated_at` of the last job seen, in ms. */
+  updatedAt: number;
+  seq: number;
+}
+
+/**
+ * Thrown by a store when its backend cannot be reached (connection refused or
+ * cut, database restarting). The HTTP layer answers 503 `store_unavailable`;
+ * the outcome of a write that failed this way may be unknown.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+
+  constructor(message: string, { cause }: { cause?: unknown } = {}) {
+    super(message, { cause });
+  }
+}
+
 export type DeleteResult =
   | { outcome: 'deleted'; job: StoredJob }
   | { outcome: 'not_terminal' }
@@ -143,4 +163,15 @@ export interface JobStore {
   countByStatus(): Promise<Record<JobStatus, number>>;
   /** The earliest `run_at` of a queued job, to know when to look again; null when none is queued. */
   nextRunAt(types?: readonly string[]): Promise<number | null>;
+  /**
+   * Jobs whose latest change is at or after `since` (ms, by `updated_at`),
+   * oldest change first (ties by seq), after `cursor` when given: what a change
+   * feed re-reads to catch up after it was cut off. Each job appears once, as
+   * it is now. Not indexed; meant for rare catch-ups, not for polling.
+   */
+  changedSince(opts: {
+    since: number;
+    cursor?: ChangeCursor | undefined;
+    limit: number;
+  }): Promise<StoredJob[]>;
 }

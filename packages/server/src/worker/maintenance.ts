@@ -8,6 +8,8 @@ export interface MaintenanceOptions {
   intervalMs?: number;
   /** The local pool's own lease owner, never treated as dead. */
   self?: string;
+  /** This node's name in lease owners: only owners on this node can be found dead early. @default the host name */
+  node?: string;
   /** Terminal jobs older than this are deleted with their artifacts; 0 keeps them. @default 86400000 */
   retentionMs?: number;
   logger?: PoolLogger;
@@ -22,6 +24,7 @@ export class Maintenance {
   readonly #service: JobService;
   readonly #intervalMs: number;
   readonly #self: string;
+  readonly #node: string | undefined;
   readonly #retentionMs: number;
   readonly #log: PoolLogger | undefined;
   #timer: NodeJS.Timeout | null = null;
@@ -31,12 +34,14 @@ export class Maintenance {
     service,
     intervalMs = 5000,
     self = '',
+    node,
     retentionMs = 86_400_000,
     logger,
   }: MaintenanceOptions) {
     this.#service = service;
     this.#intervalMs = intervalMs;
     this.#self = self;
+    this.#node = node;
     this.#retentionMs = retentionMs;
     this.#log = logger;
   }
@@ -62,7 +67,7 @@ export class Maintenance {
   }
 
   async runOnce(): Promise<{ recovered: number; purged: number }> {
-    const owners = deadLocalOwners(await this.#service.store.leaseOwners(), this.#self);
+    const owners = deadLocalOwners(await this.#service.store.leaseOwners(), this.#self, this.#node);
     const recovered = await this.#service.recover({ owners });
     if (recovered.length > 0) {
       this.#log?.warn({ jobs: recovered.map((j) => j.id) }, 'requeued jobs whose worker was lost');

@@ -2,22 +2,28 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
 /**
- * A lease owner names the host and process that holds a job, plus a random
- * part, so that at start a node can tell which leases belong to processes on
- * its own host that are gone (their jobs need not wait for the lease to expire).
+ * A lease owner names the node and process that holds a job, plus a random
+ * part, so that a node can tell which leases belong to processes on the same
+ * node that are gone (their jobs need not wait for the lease to expire).
+ * The node defaults to the host name; nodes that may share one (containers
+ * given the same --hostname) must be given distinct names, or one would take
+ * another's live processes for dead ones.
  */
-export function newOwnerId(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+export function newOwnerId(node: string = hostname()): string {
+  return `${node}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
-/** Owners on this host whose process no longer exists. */
-export function deadLocalOwners(owners: readonly string[], self: string): string[] {
-  const host = hostname();
+/** Owners on this node whose process no longer exists. */
+export function deadLocalOwners(
+  owners: readonly string[],
+  self: string,
+  node: string = hostname(),
+): string[] {
   return owners.filter((owner) => {
     if (owner === self) return false;
     const parts = owner.split(':');
     const pid = Number(parts.at(-2));
-    if (parts.slice(0, -2).join(':') !== host || !Number.isInteger(pid) || pid <= 0) return false;
+    if (parts.slice(0, -2).join(':') !== node || !Number.isInteger(pid) || pid <= 0) return false;
     if (pid === process.pid) return false; // another pool of this very process: alive
     try {
       process.kill(pid, 0);

@@ -35,6 +35,8 @@ export interface WorkerPoolOptions {
   tempRoot: string;
   /** Only these job types; every registered type when omitted. */
   types?: readonly string[];
+  /** This node's name in lease owners (see {@link newOwnerId}). @default the host name */
+  node?: string;
   logger?: PoolLogger;
 }
 
@@ -57,7 +59,8 @@ const silent: PoolLogger = { info() {}, warn() {}, error() {} };
 export class WorkerPool {
   /** Pools started and not yet stopped in this process (tests check that none is left running). */
   static readonly live = new Set<WorkerPool>();
-  readonly owner = newOwnerId();
+  readonly owner: string;
+  readonly #node: string | undefined;
   readonly #service: JobService;
   readonly #concurrency: number;
   readonly #leaseMs: number;
@@ -88,8 +91,11 @@ export class WorkerPool {
     progressIntervalMs = 100,
     tempRoot,
     types,
+    node,
     logger = silent,
   }: WorkerPoolOptions) {
+    this.owner = newOwnerId(node);
+    this.#node = node;
     this.#service = service;
     this.#concurrency = concurrency;
     this.#leaseMs = leaseMs;
@@ -117,8 +123,8 @@ export class WorkerPool {
     this.#started = true;
     WorkerPool.live.add(this);
     await this.#removeStaleTempDirs();
-    this.#unsubscribe = this.#service.feed.subscribeAll((job) => {
-      if (job.status === 'queued') this.#pump();
+    this.#unsubscribe = this.#service.feed.subscribeQueued((job) => {
+      if (this.#types.includes(job.type)) this.#pump();
     });
     this.#pump();
   }
@@ -348,7 +354,7 @@ export class WorkerPool {
       return;
     }
     const owners = entries.map((e) => decodeURIComponent(e));
-    for (const dead of deadLocalOwners(owners, this.owner)) {
+    for (const dead of deadLocalOwners(owners, this.owner, this.#node)) {
       await rm(join(this.#tempRoot, encodeURIComponent(dead)), { recursive: true, force: true });
     }
   }

@@ -137,6 +137,25 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(again.job.id).not.toBe(first.id);
       });
 
+      it('creates one job from many concurrent inserts with one idempotency key', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.insert(newJob({ idempotency: { key: 'race', hash: 'h' } }))),
+        );
+        const created = results.filter((r) => r.outcome === 'created');
+        expect(created).toHaveLength(1);
+        expect(results.filter((r) => r.outcome === 'replayed')).toHaveLength(19);
+        expect(new Set(results.map((r) => r.job.id))).toEqual(new Set([created[0]!.job.id]));
+        expect(await store.list({ tenant: T, limit: 100 })).toHaveLength(1);
+      });
+
+      it('creates one job from many concurrent inserts with one id', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.insert(newJob({ id: 'dup' }))),
+        );
+        expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+        expect(results.filter((r) => r.outcome === 'id_exists')).toHaveLength(19);
+      });
+
       it('lists newest first, filters, and pages by seq', async () => {
         const a = await created({ type: 'simulate' });
         const b = await created({ type: 'video.translate' });
@@ -295,6 +314,29 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.logs('tenant-b', job.id, { limit: 10 })).toBeNull();
       });
 
+      it('keeps any text a processor reports, NUL characters replaced', async () => {
+        await created();
+        const lease = await claimOne();
+        const odd = 'a\u0000b ünï 🎬 "q" \\ \n';
+        const job = await store.report(lease.token, { stage: odd, message: odd, logs: [odd] });
+        const clean = odd.replace('\u0000', '\uFFFD');
+        expect(job).toMatchObject({ stage: clean, message: clean });
+        expect(job!.logs.at(-1)).toBe(clean);
+        const failed = await store.finish(lease.token, 'failed', {
+          error: { code: 'processor_error', message: odd },
+        });
+        expect(failed?.error).toEqual({ code: 'processor_error', message: clean });
+        expect(await store.get(T, lease.job.id)).toEqual(failed);
+      });
+
+      it('keeps input and metadata exactly as given, key order included', async () => {
+        const input = { z: 1, a: [1, 2.5, null, 'x\u0000y'], m: { b: true, a: false }, e: {}, u: '\ud800' };
+        const job = await created({ input, metadata: { second: '2', first: '1' } });
+        const got = await store.get(T, job.id);
+        expect(JSON.stringify(got?.input)).toBe(JSON.stringify(input));
+        expect(JSON.stringify(got?.metadata)).toBe('{"second":"2","first":"1"}');
+      });
+
       it('cuts very long log lines', async () => {
         await created();
         const lease = await claimOne();
@@ -400,6 +442,33 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.cancel('tenant-b', q.id)).toEqual({ outcome: 'not_found' });
       });
 
+      it('lets a finish and a cancel race: one wins, and the log tells only its story', async () => {
+        for (let i = 0; i < 15; i++) await created();
+        const leases = await store.claim({ owner: 'w', leaseMs: 60_000, limit: 15 });
+        expect(leases).toHaveLength(15);
+        await Promise.all(
+          leases.map((l) =>
+            Promise.all([
+              store.finish(l.token, 'completed', { output: {}, report: { logs: ['finishing'] } }),
+              store.cancel(T, l.job.id),
+            ]),
+          ),
+        );
+        for (const l of leases) {
+          const job = (await store.get(T, l.job.id))!;
+          const lines = (await store.logs(T, l.job.id, { limit: 100 }))!;
+          expect(lines.map((x) => x.seq)).toEqual(lines.map((_, i) => i + 1));
+          const text = lines.map((x) => x.line);
+          if (job.status === 'completed') {
+            expect(text).toEqual(['attempt 1 of 3 started', 'finishing', 'attempt 1 completed']);
+          } else {
+            expect(job.status).toBe('canceled');
+            expect(text).toEqual(['attempt 1 of 3 started', 'canceled while running']);
+          }
+          expect(job.version).toBe(3);
+        }
+      });
+
       it('deletes terminal jobs only', async () => {
         const q = await created();
         expect(await store.delete(T, q.id)).toEqual({ outcome: 'not_terminal' });
@@ -446,6 +515,30 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.get(T, live.id)).not.toBeNull();
         expect(await store.get(T, done.id)).toBeNull();
         expect(await store.purge({ finishedBefore: 0, limit: 100 })).toEqual([]);
+      });
+
+      it('lists jobs changed since a time, oldest change first, paging by cursor', async () => {
+        const t0 = Date.now() - 10_000;
+        const a = await created({ now: t0 });
+        const b = await created({ now: t0 + 1 });
+        const c = await created({ now: t0 + 1 });
+        const old = await created({ now: t0 - 5000 });
+        await store.cancel(T, a.id, t0 + 2);
+        const all = await store.changedSince({ since: t0, limit: 10 });
+        expect(all.map((j) => j.id)).toEqual([b.id, c.id, a.id]);
+        expect(all.at(-1)).toMatchObject({ status: 'canceled', version: 2 });
+        const page1 = await store.changedSince({ since: t0, limit: 2 });
+        const last = page1.at(-1)!;
+        const page2 = await store.changedSince({
+          since: t0,
+          cursor: { updatedAt: Date.parse(last.updated_at), seq: last.seq },
+          limit: 2,
+        });
+        expect([...page1, ...page2].map((j) => j.id)).toEqual([b.id, c.id, a.id]);
+        expect((await store.changedSince({ since: t0 - 5000, limit: 10 })).map((j) => j.id)).toContain(
+          old.id,
+        );
+        expect(await store.changedSince({ since: t0 + 3, limit: 10 })).toEqual([]);
       });
 
       it('counts jobs by status', async () => {

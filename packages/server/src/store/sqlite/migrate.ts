@@ -1,25 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import { readMigrations } from '../migrations.js';
 
-/** Numbered, append-only SQL files: `0001_name.sql`. A shipped file is never edited. */
+/** Numbered, append-only SQL files (see {@link readMigrations}). */
 export const SQLITE_MIGRATIONS_DIR = new URL('../../../migrations/sqlite/', import.meta.url);
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-export function readMigrations(dir: URL): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
-    .sort()
-    .map((file) => ({
-      version: Number(file.slice(0, 4)),
-      name: file.slice(5, -4),
-      sql: readFileSync(new URL(file, dir), 'utf8'),
-    }));
-}
 
 /**
  * Apply the migrations not yet applied, each in its own `BEGIN IMMEDIATE`

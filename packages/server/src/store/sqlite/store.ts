@@ -2,18 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { JobError, JsonObject, StoredJob } from '../../jobs/model.js';
-import { ALL_STATES, canTransition, type JobStatus, sourcesOf } from '../../jobs/states.js';
+import type { StoredJob } from '../../jobs/model.js';
+import { ALL_STATES, type JobStatus } from '../../jobs/states.js';
 import {
-  appendTail,
-  clampProgress,
-  cleanLogLines,
-  IDEMPOTENCY_WINDOW_MS,
+  cancelChange,
+  cancelDecision,
+  claimChange,
+  finishChange,
+  idempotencyDecision,
+  isDeletable,
   iso,
-  lostLeaseOutcome,
+  type JobRow,
+  lostLeaseChange,
+  nextRow,
+  type RowChange,
+  releaseChange,
+  reportChange,
+  toJob,
 } from '../shared.js';
 import type {
   CancelResult,
+  ChangeCursor,
   ClaimOptions,
   DeleteResult,
   FinishOptions,
@@ -40,38 +49,6 @@ export interface SqliteStoreOptions {
    * @default 'full'
    */
   synchronous?: 'full' | 'normal';
-}
-
-interface JobRow {
-  seq: number;
-  tenant: string;
-  id: string;
-  type: string;
-  status: JobStatus;
-  progress: number;
-  stage: string | null;
-  message: string | null;
-  input: string;
-  output: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  attempt: number;
-  max_attempts: number;
-  eta: number | null;
-  created_at: number;
-  started_at: number | null;
-  updated_at: number;
-  finished_at: number | null;
-  version: number;
-  logs_tail: string;
-  log_count: number;
-  metadata: string;
-  run_at: number;
-  lease_owner: string | null;
-  lease_token: string | null;
-  lease_expires_at: number | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
 }
 
 /**
@@ -186,7 +163,7 @@ export class SqliteJobStore implements JobStore {
       ),
       purgeable: db.prepare<[number, number], { seq: number; tenant: string; id: string }>(
         `SELECT seq, tenant, id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?
-           AND status IN ('completed', 'failed', 'canceled') ORDER BY finished_at LIMIT ?`,
+           AND status IN ('completed', 'failed', 'canceled') ORDER BY finished_at, seq LIMIT ?`,
       ),
       deleteSeq: db.prepare<[number]>('DELETE FROM jobs WHERE seq = ?'),
       counts: db.prepare<[], { status: JobStatus; n: number }>(
@@ -194,6 +171,13 @@ export class SqliteJobStore implements JobStore {
       ),
       nextRunAt: db.prepare<[], { t: number | null }>(
         "SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued'",
+      ),
+      changedSince: db.prepare<[number, number], JobRow>(
+        'SELECT * FROM jobs WHERE updated_at >= ? ORDER BY updated_at, seq LIMIT ?',
+      ),
+      changedAfter: db.prepare<[number, number, number, number, number], JobRow>(
+        `SELECT * FROM jobs WHERE updated_at >= ? AND (updated_at > ? OR (updated_at = ? AND seq > ?))
+         ORDER BY updated_at, seq LIMIT ?`,
       ),
     };
   }
@@ -206,21 +190,14 @@ export class SqliteJobStore implements JobStore {
     return toJob(row, queuePosition);
   }
 
-  /** Write a changed copy of `row`; the version check makes a lost race impossible to miss. */
-  #write(row: JobRow, change: Partial<JobRow>, lines: readonly string[] = [], now = Date.now()): StoredJob {
-    const next: JobRow = { ...row, ...change, updated_at: now };
-    if (next.status !== row.status && !canTransition(row.status, next.status)) {
-      throw new Error(
-        `job ${row.tenant}/${row.id}: ${row.status} -> ${next.status} is not an allowed transition`,
-      );
-    }
-    if (lines.length > 0) {
-      const clean = cleanLogLines(lines);
-      for (const [i, line] of clean.entries())
-        this.#s.insertLog.run(row.seq, row.log_count + i + 1, now, line);
-      next.log_count = row.log_count + clean.length;
-      next.logs_tail = JSON.stringify(appendTail(JSON.parse(row.logs_tail) as string[], clean));
-    }
+  /**
+   * The one place a state change is written: `change` is checked against the
+   * transition table (in {@link nextRow}), its log lines appended, the version
+   * bumped; the version check makes a lost race impossible to miss.
+   */
+  #write(row: JobRow, change: RowChange, now: number): StoredJob {
+    const { next, logs } = nextRow(row, change, now);
+    for (const { n, line } of logs) this.#s.insertLog.run(row.seq, n, now, line);
     const written = this.#s.update.get(next) as JobRow | undefined;
     if (!written) throw new Error(`job ${row.tenant}/${row.id} changed underneath a write`);
     return this.#job(written);
@@ -231,11 +208,11 @@ export class SqliteJobStore implements JobStore {
     return this.#tx((): InsertResult => {
       if (job.idempotency) {
         const prior = this.#s.byIdempotency.get(job.tenant, job.idempotency.key);
-        if (prior && prior.created_at > now - IDEMPOTENCY_WINDOW_MS) {
-          const outcome = prior.request_hash === job.idempotency.hash ? 'replayed' : 'idempotency_conflict';
-          return { outcome, job: this.#job(prior) };
+        if (prior) {
+          const decision = idempotencyDecision(prior, job.idempotency.hash, now);
+          if (decision !== 'expired') return { outcome: decision, job: this.#job(prior) };
+          this.#s.forgetIdempotency.run(prior.seq);
         }
-        if (prior) this.#s.forgetIdempotency.run(prior.seq);
       }
       const existing = this.#s.byKey.get(job.tenant, job.id);
       if (existing) return { outcome: 'id_exists', job: this.#job(existing) };
@@ -312,23 +289,7 @@ export class SqliteJobStore implements JobStore {
         .all(...params);
       return rows.map((row) => {
         const token = randomUUID();
-        const attempt = row.attempt + 1;
-        const job = this.#write(
-          row,
-          {
-            status: 'running',
-            attempt,
-            progress: 0,
-            started_at: now,
-            finished_at: null,
-            lease_owner: owner,
-            lease_token: token,
-            lease_expires_at: now + leaseMs,
-          },
-          [`attempt ${attempt} of ${row.max_attempts} started`],
-          now,
-        );
-        return { job, token };
+        return { job: this.#write(row, claimChange(row, { owner, token, leaseMs, now }), now), token };
       });
     });
   }
@@ -337,126 +298,38 @@ export class SqliteJobStore implements JobStore {
     return this.#tx(() => this.#s.heartbeat.run(now + leaseMs, token).changes === 1);
   }
 
-  async report(token: string, patch: ProgressPatch, now = Date.now()): Promise<StoredJob | null> {
+  /** A fenced change: only while the job runs under `token`. */
+  #byToken(token: string, now: number, change: (row: JobRow) => RowChange): Promise<StoredJob | null> {
     return this.#tx((): StoredJob | null => {
       const row = this.#s.byToken.get(token);
-      if (!row) return null;
-      return this.#write(row, patchChange(row, patch), patch.logs ?? [], now);
+      return row ? this.#write(row, change(row), now) : null;
     });
+  }
+
+  async report(token: string, patch: ProgressPatch, now = Date.now()): Promise<StoredJob | null> {
+    return this.#byToken(token, now, (row) => reportChange(row, patch));
   }
 
   async finish(
     token: string,
     outcome: 'completed' | 'failed',
-    { report = {}, output = null, error = null, retryAt, now = Date.now() }: FinishOptions,
+    opts: FinishOptions,
   ): Promise<StoredJob | null> {
-    return this.#tx((): StoredJob | null => {
-      const row = this.#s.byToken.get(token);
-      if (!row) return null;
-      const released = {
-        ...patchChange(row, report),
-        lease_owner: null,
-        lease_token: null,
-        lease_expires_at: null,
-      };
-      const lines = report.logs ?? [];
-      if (outcome === 'completed') {
-        return this.#write(
-          row,
-          {
-            ...released,
-            status: 'completed',
-            progress: 100,
-            output: JSON.stringify(output ?? {}),
-            error_code: null,
-            error_message: null,
-            eta: null,
-            finished_at: now,
-          },
-          [...lines, `attempt ${row.attempt} completed`],
-          now,
-        );
-      }
-      const err: JobError = error ?? { code: 'processor_error', message: 'The job failed.' };
-      if (retryAt !== undefined && row.attempt < row.max_attempts) {
-        const wait = Math.max(0, retryAt - now);
-        return this.#write(
-          row,
-          {
-            ...released,
-            status: 'queued',
-            progress: 0,
-            eta: null,
-            run_at: retryAt,
-            message: `Retrying after: ${err.message}`,
-          },
-          [
-            ...lines,
-            `attempt ${row.attempt} failed (${err.code}: ${err.message}); retrying in ${(wait / 1000).toFixed(1)} s`,
-          ],
-          now,
-        );
-      }
-      return this.#write(
-        row,
-        {
-          ...released,
-          status: 'failed',
-          error_code: err.code,
-          error_message: err.message,
-          eta: null,
-          finished_at: now,
-        },
-        [...lines, `attempt ${row.attempt} failed (${err.code}: ${err.message})`],
-        now,
-      );
-    });
+    const now = opts.now ?? Date.now();
+    return this.#byToken(token, now, (row) => finishChange(row, outcome, { ...opts, now }));
   }
 
   async release(token: string, now = Date.now()): Promise<StoredJob | null> {
-    return this.#tx((): StoredJob | null => {
-      const row = this.#s.byToken.get(token);
-      if (!row) return null;
-      return this.#write(
-        row,
-        {
-          status: 'queued',
-          attempt: Math.max(0, row.attempt - 1),
-          progress: 0,
-          eta: null,
-          run_at: now,
-          lease_owner: null,
-          lease_token: null,
-          lease_expires_at: null,
-          message: 'Released by a worker that shut down; queued again',
-        },
-        [`attempt ${row.attempt} released by a worker that shut down`],
-        now,
-      );
-    });
+    return this.#byToken(token, now, (row) => releaseChange(row, now));
   }
 
   async cancel(tenant: string, id: string, now = Date.now()): Promise<CancelResult> {
     return this.#tx((): CancelResult => {
       const row = this.#s.byKey.get(tenant, id);
       if (!row) return { outcome: 'not_found' };
-      if (row.status === 'canceled') return { outcome: 'already_canceled', job: this.#job(row) };
-      if (!sourcesOf('canceled').includes(row.status)) return { outcome: 'finished', job: this.#job(row) };
-      const job = this.#write(
-        row,
-        {
-          status: 'canceled',
-          eta: null,
-          finished_at: now,
-          lease_owner: null,
-          lease_token: null,
-          lease_expires_at: null,
-          message: 'Canceled',
-        },
-        [`canceled while ${row.status}`],
-        now,
-      );
-      return { outcome: 'canceled', job };
+      const decision = cancelDecision(row);
+      if (decision !== 'cancel') return { outcome: decision, job: this.#job(row) };
+      return { outcome: 'canceled', job: this.#write(row, cancelChange(row, now), now) };
     });
   }
 
@@ -464,9 +337,7 @@ export class SqliteJobStore implements JobStore {
     return this.#tx((): DeleteResult => {
       const row = this.#s.byKey.get(tenant, id);
       if (!row) return { outcome: 'not_found' };
-      if (row.finished_at === null || !['completed', 'failed', 'canceled'].includes(row.status)) {
-        return { outcome: 'not_terminal' };
-      }
+      if (!isDeletable(row)) return { outcome: 'not_terminal' };
       this.#s.deleteSeq.run(row.seq);
       return { outcome: 'deleted', job: this.#job(row) };
     });
@@ -477,27 +348,7 @@ export class SqliteJobStore implements JobStore {
       const rows = new Map<number, JobRow>();
       for (const row of this.#s.expired.all(now)) rows.set(row.seq, row);
       for (const owner of owners) for (const row of this.#s.byOwner.all(owner)) rows.set(row.seq, row);
-      return [...rows.values()].map((row) => {
-        const next = lostLeaseOutcome(row.attempt, row.max_attempts);
-        return this.#write(
-          row,
-          {
-            status: next.status,
-            progress: next.status === 'queued' ? 0 : row.progress,
-            error_code: next.error?.code ?? null,
-            error_message: next.error?.message ?? null,
-            eta: null,
-            run_at: now,
-            finished_at: next.status === 'failed' ? now : null,
-            lease_owner: null,
-            lease_token: null,
-            lease_expires_at: null,
-            message: next.line,
-          },
-          [next.line],
-          now,
-        );
-      });
+      return [...rows.values()].map((row) => this.#write(row, lostLeaseChange(row, now), now));
     });
   }
 
@@ -531,45 +382,19 @@ export class SqliteJobStore implements JobStore {
     }
     return this.#s.nextRunAt.get()?.t ?? null;
   }
-}
 
-function patchChange(row: JobRow, patch: ProgressPatch): Partial<JobRow> {
-  const change: Partial<JobRow> = {};
-  if (patch.progress !== undefined) change.progress = Math.max(row.progress, clampProgress(patch.progress));
-  if (patch.stage !== undefined) change.stage = patch.stage;
-  if (patch.message !== undefined) change.message = patch.message;
-  if (patch.eta !== undefined) change.eta = patch.eta;
-  return change;
-}
-
-function toJob(row: JobRow, queuePosition: number | null): StoredJob {
-  const error: JobError | null =
-    row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' };
-  return {
-    id: row.id,
-    type: row.type,
-    status: row.status,
-    progress: row.progress,
-    stage: row.stage,
-    message: row.message,
-    input: JSON.parse(row.input) as JsonObject,
-    output: row.output === null ? null : (JSON.parse(row.output) as JsonObject),
-    error,
-    attempt: row.attempt,
-    max_attempts: row.max_attempts,
-    queue_position: queuePosition,
-    eta: iso(row.eta),
-    created_at: iso(row.created_at),
-    started_at: iso(row.started_at),
-    updated_at: iso(row.updated_at),
-    finished_at: iso(row.finished_at),
-    version: row.version,
-    logs: JSON.parse(row.logs_tail) as string[],
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    tenant: row.tenant,
-    seq: row.seq,
-    run_at: row.run_at,
-    lease_owner: row.lease_owner,
-    lease_expires_at: row.lease_expires_at,
-  };
+  async changedSince({
+    since,
+    cursor,
+    limit,
+  }: {
+    since: number;
+    cursor?: ChangeCursor | undefined;
+    limit: number;
+  }): Promise<StoredJob[]> {
+    const rows = cursor
+      ? this.#s.changedAfter.all(since, cursor.updatedAt, cursor.updatedAt, cursor.seq, limit)
+      : this.#s.changedSince.all(since, limit);
+    return rows.map((row) => this.#job(row));
+  }
 }

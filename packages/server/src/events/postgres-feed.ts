@@ -1,0 +1,463 @@
+import pg from 'pg';
+import type { StoredJob } from '../jobs/model.js';
+import { clientConfig, ident } from '../store/postgres/connection.js';
+import type { PostgresJobStore } from '../store/postgres/store.js';
+import {
+  type ChangeFeed,
+  type FeedState,
+  type JobListener,
+  jobKey,
+  LocalFeed,
+  type QueuedListener,
+} from './feed.js';
+
+export interface FeedLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface PostgresFeedOptions {
+  /** The store whose changes this feed carries; its writes send the NOTIFYs. */
+  store: PostgresJobStore;
+  /** Where the LISTEN connection goes. @default the store's connection string */
+  connectionString?: string;
+  /**
+   * How often the LISTEN connection is probed (`SELECT` on it, checking the
+   * channel is still listened to); a probe unanswered this long counts as a
+   * dead connection. @default 5000
+   */
+  probeIntervalMs?: number;
+  /** Reconnect back-off, doubling with jitter. @default { minMs: 100, maxMs: 5000 } */
+  reconnect?: { minMs?: number; maxMs?: number };
+  /**
+   * On reconnect, changes are re-read from this long before the connection
+   * was last known alive: it covers clock skew between nodes (times are the
+   * writers' clocks) and transactions in flight at the cut. @default 10000
+   */
+  catchUpMarginMs?: number;
+  /** Called when a listener throws. */
+  onError?: (err: unknown) => void;
+  logger?: FeedLogger;
+}
+
+interface Notice {
+  tenant: string;
+  id: string;
+  seq: number;
+  version: number;
+}
+
+/** Which of two snapshots of a job id is newer: a re-created job (same id) has a larger seq. */
+function newer(
+  a: { seq: number; version: number },
+  b: { seq: number; version: number } | undefined,
+): boolean {
+  return b === undefined || a.seq > b.seq || (a.seq === b.seq && a.version > b.version);
+}
+
+/** Versions remembered per job for de-duplication; the oldest are forgotten first. */
+const KNOWN_LIMIT = 20_000;
+const CATCH_UP_PAGE = 500;
+/**
+ * This process's own changes are published by the service as they are
+ * written. One whose write lost its connection after it committed never is,
+ * so its notification is looked at again after this long, and read if that
+ * version still has not been published here.
+ */
+const OWN_GRACE_MS = 250;
+const silent: FeedLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * The change feed across processes. Each write of the PostgreSQL store sends
+ * a NOTIFY `{t, i, q, v, s, y, o}` (tenant, id, seq, version, status, type, origin) in its own
+ * transaction, so a notification goes out exactly when a change commits.
+ * This feed holds one LISTEN connection of its own (not from the pool); on a
+ * notification from another process it reads the job and publishes it
+ * locally. It probes that connection, reconnects with back-off, and after a
+ * reconnect re-reads every job changed while it was deaf, so no waiter hangs.
+ *
+ * `publish` (the service, for changes this process made) delivers locally;
+ * every path is de-duplicated by (seq, version), so a listener sees each
+ * version of a job at most once and never an older one after a newer.
+ */
+export class PostgresFeed implements ChangeFeed {
+  readonly #store: PostgresJobStore;
+  readonly #local: LocalFeed;
+  readonly #connectionString: string;
+  readonly #probeIntervalMs: number;
+  readonly #minBackoffMs: number;
+  readonly #maxBackoffMs: number;
+  readonly #marginMs: number;
+  readonly #log: FeedLogger;
+  readonly #known = new Map<string, { seq: number; version: number }>();
+  readonly #perJob = new Map<string, number>();
+  #allListeners = 0;
+  #queuedListeners = 0;
+  #pending = new Map<string, Notice>();
+  #own: { notice: Notice; at: number }[] = [];
+  #ownTimer: NodeJS.Timeout | null = null;
+  #flushing = false;
+  #client: pg.Client | null = null;
+  #state: FeedState = 'connecting';
+  /** Every change committed before this time (by the writers' clocks, less the margin) has been seen. */
+  #coveredUntil = 0;
+  #probeTimer: NodeJS.Timeout | null = null;
+  #probing = false;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #failures = 0;
+  #closed = false;
+  /** Counters for tests and /metrics. */
+  readonly stats = { notifications: 0, reads: 0, reconnects: 0, caughtUp: 0, ownQueued: 0, ownChecked: 0 };
+  /** Called on every state change (tests wait on it). */
+  onState: ((state: FeedState) => void) | null = null;
+
+  constructor({
+    store,
+    connectionString = store.connectionString,
+    probeIntervalMs = 5000,
+    reconnect = {},
+    catchUpMarginMs = 10_000,
+    onError,
+    logger = silent,
+  }: PostgresFeedOptions) {
+    this.#store = store;
+    this.#local = new LocalFeed(onError ? { onError } : {});
+    this.#connectionString = connectionString;
+    this.#probeIntervalMs = probeIntervalMs;
+    this.#minBackoffMs = reconnect.minMs ?? 100;
+    this.#maxBackoffMs = reconnect.maxMs ?? 5000;
+    this.#marginMs = catchUpMarginMs;
+    this.#log = logger;
+  }
+
+  get state(): FeedState {
+    return this.#state;
+  }
+
+  /** The backend pid of the LISTEN connection, null while there is none (tests cut it). */
+  get backendPid(): number | null {
+    return (this.#client as unknown as { processID?: number } | null)?.processID ?? null;
+  }
+
+  /** Connect and LISTEN; rejects when the first connection fails (the server then fails to start). */
+  async start(): Promise<void> {
+    try {
+      const client = await this.#open();
+      this.#coveredUntil = Date.now();
+      this.#listening(client);
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  publish(job: StoredJob): void {
+    const key = jobKey(job.tenant, job.id);
+    if (!newer(job, this.#known.get(key))) return;
+    this.#remember(key, { seq: job.seq, version: job.version });
+    this.#local.publish(job);
+  }
+
+  subscribe(tenant: string, id: string, listener: JobListener): () => void {
+    const key = jobKey(tenant, id);
+    this.#perJob.set(key, (this.#perJob.get(key) ?? 0) + 1);
+    const off = this.#local.subscribe(tenant, id, listener);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      off();
+      const n = (this.#perJob.get(key) ?? 1) - 1;
+      if (n > 0) this.#perJob.set(key, n);
+      else this.#perJob.delete(key);
+    };
+  }
+
+  subscribeAll(listener: JobListener): () => void {
+    this.#allListeners += 1;
+    const off = this.#local.subscribeAll(listener);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      off();
+      this.#allListeners -= 1;
+    };
+  }
+
+  subscribeQueued(listener: QueuedListener): () => void {
+    this.#queuedListeners += 1;
+    const off = this.#local.subscribeQueued(listener);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      off();
+      this.#queuedListeners -= 1;
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#setState('closed');
+    if (this.#probeTimer) clearInterval(this.#probeTimer);
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    if (this.#ownTimer) clearTimeout(this.#ownTimer);
+    const client = this.#client;
+    this.#client = null;
+    if (client) await endClient(client);
+    await this.#local.close();
+  }
+
+  // ---- the LISTEN connection ----------------------------------------------------------------
+
+  async #open(): Promise<pg.Client> {
+    const client = new pg.Client(
+      clientConfig(this.#connectionString, `${this.#store.applicationName}/listen`),
+    );
+    // Attached before connecting: an error event without a listener would crash the process.
+    client.on('error', (err) => this.#drop(client, 'the LISTEN connection failed', err));
+    client.on('end', () => this.#drop(client, 'the LISTEN connection ended'));
+    client.on('notification', (msg) => {
+      if (client === this.#client) this.#onNotification(msg.payload);
+    });
+    try {
+      await client.connect();
+      this.#client = client;
+      await client.query(`LISTEN ${ident(this.#store.channel)}`);
+    } catch (err) {
+      if (this.#client === client) this.#client = null;
+      void endClient(client);
+      throw err;
+    }
+    return client;
+  }
+
+  #listening(client: pg.Client): void {
+    if (client !== this.#client) return;
+    this.#failures = 0;
+    this.#setState('listening');
+    if (this.#probeTimer) clearInterval(this.#probeTimer);
+    this.#probeTimer = setInterval(() => this.#probe(client), this.#probeIntervalMs);
+    this.#probeTimer.unref();
+  }
+
+  /** One round trip on the LISTEN connection; it also checks that the channel is still listened to. */
+  #probe(client: pg.Client): void {
+    if (this.#probing || client !== this.#client || this.#state !== 'listening') return;
+    this.#probing = true;
+    const sent = Date.now();
+    const timer = setTimeout(
+      () => this.#drop(client, `the LISTEN connection did not answer a probe in ${this.#probeIntervalMs} ms`),
+      this.#probeIntervalMs,
+    );
+    client
+      .query('SELECT count(*)::int AS n FROM pg_listening_channels() c WHERE c = $1', [this.#store.channel])
+      .then(
+        (result) => {
+          if (client !== this.#client) return;
+          if ((result.rows[0] as { n: number }).n !== 1) {
+            this.#drop(client, 'the LISTEN connection no longer listens to the channel');
+          } else {
+            // Every notification committed before the probe was sent arrived before its answer.
+            this.#coveredUntil = sent;
+          }
+        },
+        (err: unknown) => this.#drop(client, 'a probe of the LISTEN connection failed', err),
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        this.#probing = false;
+      });
+  }
+
+  /** Give up on `client` (if it is still the current one) and reconnect after a back-off. */
+  #drop(client: pg.Client, why: string, err?: unknown): void {
+    if (client !== this.#client || this.#closed) return;
+    this.#client = null;
+    if (this.#probeTimer) clearInterval(this.#probeTimer);
+    this.#probeTimer = null;
+    this.#log.warn({ err }, `${why}; reconnecting, then re-reading what changed meanwhile`);
+    void endClient(client);
+    this.#setState('reconnecting');
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed || this.#reconnectTimer) return;
+    const base = Math.min(this.#maxBackoffMs, this.#minBackoffMs * 2 ** this.#failures);
+    this.#failures += 1;
+    this.#reconnectTimer = setTimeout(
+      () => {
+        this.#reconnectTimer = null;
+        void this.#reconnect();
+      },
+      base * (0.5 + Math.random() / 2),
+    );
+    this.#reconnectTimer.unref();
+  }
+
+  async #reconnect(): Promise<void> {
+    if (this.#closed) return;
+    let client: pg.Client;
+    try {
+      client = await this.#open();
+    } catch (err) {
+      this.#log.warn({ err }, 'could not reconnect the LISTEN connection; trying again');
+      this.#scheduleReconnect();
+      return;
+    }
+    this.stats.reconnects += 1;
+    // LISTEN is active again, so whatever commits from now on is notified; what committed
+    // while we were deaf is re-read. Until that succeeds `coveredUntil` stays where it was.
+    const listenedAt = Date.now();
+    try {
+      await this.#catchUp(this.#coveredUntil - this.#marginMs);
+    } catch (err) {
+      this.#drop(client, 'catching up after a reconnect failed', err);
+      return;
+    }
+    if (client !== this.#client) return;
+    this.#coveredUntil = listenedAt;
+    this.#listening(client);
+    this.#log.info({ reconnects: this.stats.reconnects }, 'the LISTEN connection is back and caught up');
+  }
+
+  /** Publish every job changed since `since` that someone here listens for. */
+  async #catchUp(since: number): Promise<void> {
+    let cursor: { updatedAt: number; seq: number } | undefined;
+    for (;;) {
+      if (!this.#anyInterest()) return;
+      const jobs = await this.#store.changedSince({ since, cursor, limit: CATCH_UP_PAGE });
+      for (const job of jobs) {
+        if (this.#interested(jobKey(job.tenant, job.id))) {
+          this.stats.caughtUp += 1;
+          this.publish(job);
+        } else if (job.status === 'queued') {
+          this.#local.queued(job);
+        }
+      }
+      const last = jobs.at(-1);
+      if (!last || jobs.length < CATCH_UP_PAGE) return;
+      cursor = { updatedAt: Date.parse(last.updated_at), seq: last.seq };
+    }
+  }
+
+  // ---- notifications -----------------------------------------------------------------------
+
+  #onNotification(payload: string | undefined): void {
+    this.stats.notifications += 1;
+    let notice: { t?: unknown; i?: unknown; q?: unknown; v?: unknown; s?: unknown; y?: unknown; o?: unknown };
+    try {
+      notice = JSON.parse(payload ?? '') as typeof notice;
+    } catch (err) {
+      this.#log.warn({ err, payload }, 'ignored a notification that is not JSON');
+      return;
+    }
+    const { t: tenant, i: id, q: seq, v: version } = notice;
+    if (typeof tenant !== 'string' || typeof id !== 'string') return;
+    if (typeof seq !== 'number' || typeof version !== 'number') return;
+    // Workers learn of queued work from the notification alone; no job is read for them.
+    if (notice.s === 'queued' && notice.o !== this.#store.origin && typeof notice.y === 'string') {
+      this.#local.queued({ tenant, id, type: notice.y });
+    }
+    const key = jobKey(tenant, id);
+    if (!this.#interested(key)) return;
+    const n: Notice = { tenant, id, seq, version };
+    if (!newer(n, this.#known.get(key))) return;
+    if (notice.o === this.#store.origin) {
+      // Our own change: the service publishes it when its write returns; look again later.
+      this.stats.ownQueued += 1;
+      this.#own.push({ notice: n, at: Date.now() });
+      if (!this.#ownTimer) this.#armOwnTimer();
+      return;
+    }
+    this.#want(n);
+  }
+
+  #want(n: Notice): void {
+    const key = jobKey(n.tenant, n.id);
+    if (newer(n, this.#pending.get(key))) this.#pending.set(key, n);
+    if (!this.#flushing) {
+      this.#flushing = true;
+      setImmediate(() => void this.#flush());
+    }
+  }
+
+  /** Read every job notified since the last flush in one query, and publish them. */
+  async #flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = new Map();
+    try {
+      const wanted = [...batch.values()].filter((n) => newer(n, this.#known.get(jobKey(n.tenant, n.id))));
+      if (wanted.length > 0) {
+        this.stats.reads += 1;
+        const jobs = await this.#store.getMany(wanted);
+        for (const job of jobs) this.publish(job);
+      }
+    } catch (err) {
+      if (this.#closed) return;
+      // The pool cannot reach the database: keep the notices and try again shortly.
+      this.#log.warn({ err }, 'could not read notified jobs; trying again');
+      for (const [key, n] of batch) if (!this.#pending.has(key)) this.#pending.set(key, n);
+      setTimeout(() => void this.#flush(), this.#minBackoffMs * 2).unref();
+      return;
+    }
+    if (this.#pending.size > 0 && !this.#closed) setImmediate(() => void this.#flush());
+    else this.#flushing = false;
+  }
+
+  #armOwnTimer(): void {
+    this.#ownTimer = setTimeout(() => {
+      this.#ownTimer = null;
+      const due = Date.now() - OWN_GRACE_MS;
+      let i = 0;
+      for (; i < this.#own.length && this.#own[i]!.at <= due; i++) {
+        const { notice } = this.#own[i]!;
+        this.stats.ownChecked += 1;
+        if (newer(notice, this.#known.get(jobKey(notice.tenant, notice.id)))) this.#want(notice);
+      }
+      this.#own.splice(0, i);
+      if (this.#own.length > 0 && !this.#closed) this.#armOwnTimer();
+    }, OWN_GRACE_MS);
+    this.#ownTimer.unref();
+  }
+
+  #interested(key: string): boolean {
+    return this.#allListeners > 0 || this.#perJob.has(key);
+  }
+
+  #anyInterest(): boolean {
+    return this.#allListeners > 0 || this.#perJob.size > 0 || this.#queuedListeners > 0;
+  }
+
+  #remember(key: string, seen: { seq: number; version: number }): void {
+    this.#known.delete(key);
+    this.#known.set(key, seen);
+    if (this.#known.size > KNOWN_LIMIT) {
+      const oldest = this.#known.keys().next().value;
+      if (oldest !== undefined) this.#known.delete(oldest);
+    }
+  }
+
+  #setState(state: FeedState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.onState?.(state);
+  }
+}
+
+/**
+ * Close a client without waiting on the network: `end()` alone can wait
+ * forever on a half-open connection, so the socket is destroyed as well.
+ */
+async function endClient(client: pg.Client): Promise<void> {
+  client.removeAllListeners('notification');
+  // Late errors of a client we gave up on must not crash the process.
+  client.removeAllListeners('error');
+  client.on('error', () => {});
+  const ending = client.end().catch(() => undefined);
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  await ending;
+}

@@ -1,0 +1,88 @@
+import pg from 'pg';
+
+/**
+ * Connection details shared by the PostgreSQL store and the change feed's
+ * LISTEN connection: type parsing, session settings, and how to tell a lost
+ * connection from an error in a statement.
+ */
+
+/** A schema name longrun accepts: a plain lower-case identifier, short enough for channel names. */
+export const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,47}$/;
+
+export function checkSchema(schema: string): string {
+  if (!SCHEMA_PATTERN.test(schema)) {
+    throw new Error(
+      `"${schema}" is not a usable schema name: use 1-48 of a-z, 0-9 and _, starting with a letter or _`,
+    );
+  }
+  return schema;
+}
+
+export function ident(name: string): string {
+  return pg.escapeIdentifier(name);
+}
+
+/** The NOTIFY channel of the jobs in one schema. */
+export function jobsChannel(schema: string): string {
+  return `${schema}:jobs`;
+}
+
+const INT8 = 20;
+const JSON_OID = 114;
+
+/**
+ * bigint (ms times, seq, counts) as numbers, which they fit; json as its text,
+ * so rows look like SQLite's and one `toJob` reads both.
+ */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8) return (value: string) => Number(value);
+    if (oid === JSON_OID) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+/** Client settings for every longrun connection. */
+export function clientConfig(connectionString: string, applicationName: string): pg.ClientConfig {
+  return {
+    connectionString,
+    application_name: applicationName,
+    types,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    connectionTimeoutMillis: 10_000,
+    // A process that dies inside a transaction must not hold row locks until TCP notices.
+    idle_in_transaction_session_timeout: 60_000,
+  };
+}
+
+const CONNECTION_CODES = new Set([
+  '57P01', // admin_shutdown: pg_terminate_backend, fast shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or shutting down
+  '53300', // too_many_connections
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** The connection (not the statement) failed: the server is gone, restarting, or unreachable. */
+export function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('08') || CONNECTION_CODES.has(code))) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|Client was closed/i.test(
+    err.message,
+  );
+}
+
+/** A transaction the server rolled back on its own, which may simply be tried again. */
+export function isRetryableTxError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01';
+}

@@ -1,0 +1,783 @@
+import { createHash, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { sleep } from '../../internal/sleep.js';
+import { LOG_TAIL, type StoredJob } from '../../jobs/model.js';
+import { ALL_STATES, type JobStatus, sourcesOf } from '../../jobs/states.js';
+import {
+  cancelChange,
+  cancelDecision,
+  finishChange,
+  idempotencyDecision,
+  isDeletable,
+  iso,
+  type JobRow,
+  lostLeaseChange,
+  MUTABLE_COLUMNS,
+  nextRow,
+  type RowChange,
+  releaseChange,
+  reportChange,
+  toJob,
+} from '../shared.js';
+import {
+  type CancelResult,
+  type ChangeCursor,
+  type ClaimOptions,
+  type DeleteResult,
+  type FinishOptions,
+  type InsertResult,
+  type JobStore,
+  type Lease,
+  type ListFilter,
+  type LogLine,
+  type NewJob,
+  type ProgressPatch,
+  StoreUnavailableError,
+} from '../store.js';
+import {
+  checkSchema,
+  clientConfig,
+  ident,
+  isConnectionError,
+  isRetryableTxError,
+  jobsChannel,
+} from './connection.js';
+import { migratePostgres } from './migrate.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` */
+  connectionString: string;
+  /** The schema that holds longrun's tables; `migrate()` creates it. @default 'longrun' */
+  schema?: string;
+  /** The most connections this store opens at once. @default 10 */
+  poolSize?: number;
+  /** How connections are named in `pg_stat_activity`. @default `longrun/<schema>` */
+  applicationName?: string;
+  /** Errors of idle connections, which the pool drops and replaces by itself. @default ignored */
+  onIdleError?: (err: Error) => void;
+}
+
+/** A row as the store reads it: the job row and, for queued jobs, its place in the queue. */
+type Row = JobRow & { queue_position?: number | null };
+type Query = <R = Row>(text: string, values?: readonly unknown[]) => Promise<R[]>;
+
+/** How often a statement is tried when the connection, not the statement, fails. */
+const CONNECTION_TRIES = 4;
+const MAX_INSERT_ROUNDS = 8;
+/**
+ * Lease rows kept by {@link PostgresJobStore}: enough for the jobs running here; a lease that
+ * ends without a last write here (canceled elsewhere) lingers until pushed out. A row can carry
+ * up to 100 KB of log tail, so the cap stays small; one pushed out costs a read, nothing more.
+ */
+const MAX_CACHED_LEASES = 1024;
+/** How often an optimistic change is tried when the row keeps changing underneath it. */
+const MAX_RACE_ROUNDS = 20;
+
+/**
+ * The store for many processes on many machines. Each change reads the row,
+ * asks shared.ts what the change is (the transition-table check included),
+ * and writes it in one statement ({@link #write}) that also appends the log
+ * lines and sends the NOTIFY, so other processes hear of a change exactly when
+ * it commits. Changes of one job by id or lease token are optimistic (the
+ * write is guarded by the version it read); claims (one statement, see
+ * {@link claim}) and lease recovery (a transaction) take their rows with
+ * `FOR UPDATE SKIP LOCKED`, so nodes never wait on each other or take the
+ * same job. Insert is one statement with `ON CONFLICT DO NOTHING`; a conflict
+ * is then resolved by reading who won.
+ */
+export class PostgresJobStore implements JobStore {
+  readonly schema: string;
+  /** The channel every change of this schema is announced on. */
+  readonly channel: string;
+  /** Sent with each NOTIFY, so this process's feed can tell its own changes (published as written). */
+  readonly origin = randomUUID();
+  readonly connectionString: string;
+  readonly applicationName: string;
+  readonly #pool: pg.Pool;
+  readonly #jobs: string;
+  readonly #logs: string;
+  readonly #names = new Map<string, string>();
+  /**
+   * The row of each lease this process holds, as it last wrote it, so a fenced
+   * change (report, finish, release) need not read it first. The write is
+   * guarded by version, so a copy made stale by another node (a cancel, a
+   * recovery) only loses the race and is read afresh.
+   */
+  readonly #leases = new Map<string, JobRow>();
+  #closed = false;
+
+  constructor({
+    connectionString,
+    schema = 'longrun',
+    poolSize = 10,
+    applicationName,
+    onIdleError = () => {},
+  }: PostgresStoreOptions) {
+    this.schema = checkSchema(schema);
+    this.channel = jobsChannel(schema);
+    this.connectionString = connectionString;
+    this.applicationName = applicationName ?? `longrun/${schema}`;
+    this.#pool = new pg.Pool({ ...clientConfig(connectionString, this.applicationName), max: poolSize });
+    // An idle connection the server closed (restart, pg_terminate_backend) is dropped by the pool;
+    // without a listener the error would crash the process.
+    this.#pool.on('error', onIdleError);
+    // pg-pool listens for errors only on idle clients. A connection cut while a client is lent
+    // out but between two statements would emit an error no one listens to, which kills the
+    // process. The error is not lost: the client's next statement fails, and the client is
+    // then discarded (released with the error).
+    this.#pool.on('connect', (client) => client.on('error', () => {}));
+    this.#jobs = `${ident(schema)}.jobs`;
+    this.#logs = `${ident(schema)}.job_logs`;
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  /** A named statement per SQL text, so each connection plans it once. */
+  #config(text: string, values: readonly unknown[]): pg.QueryConfig {
+    let name = this.#names.get(text);
+    if (!name) {
+      name = `lr_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+      this.#names.set(text, name);
+    }
+    return { name, text, values: values as unknown[] };
+  }
+
+  #connect(): Promise<pg.PoolClient> {
+    if (this.#closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
+    return this.#pool.connect();
+  }
+
+  /**
+   * One statement outside a transaction. `retry: 'always'` for reads and
+   * idempotent writes; `'unsent'` when a repeat could do harm, so only a
+   * failure to get a connection is tried again.
+   */
+  async #run<R = Row>(text: string, values: readonly unknown[], retry: 'always' | 'unsent'): Promise<R[]> {
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await this.#connect();
+      } catch (err) {
+        if (isConnectionError(err) && attempt < CONNECTION_TRIES && !this.#closed) {
+          await sleep(backoff(attempt));
+          continue;
+        }
+        throw unavailable(err);
+      }
+      try {
+        const result = await client.query(this.#config(text, values));
+        client.release();
+        return result.rows as R[];
+      } catch (err) {
+        const lost = isConnectionError(err);
+        client.release(lost ? (err as Error) : undefined);
+        if (lost && retry === 'always' && attempt < CONNECTION_TRIES && !this.#closed) {
+          await sleep(backoff(attempt));
+          continue;
+        }
+        throw unavailable(err);
+      }
+    }
+  }
+
+  /**
+   * Run `fn` in a transaction. It is tried again, from the start, when the
+   * connection drops or the server rolls it back before COMMIT was sent (the
+   * transaction then certainly did not commit); a connection lost during
+   * COMMIT leaves the outcome unknown and is reported, not repeated.
+   */
+  async #tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient | undefined;
+      let committing = false;
+      try {
+        client = await this.#connect();
+        const c = client;
+        const q: Query = async <R>(text: string, values: readonly unknown[] = []) =>
+          (await c.query(this.#config(text, values))).rows as R[];
+        await client.query('BEGIN');
+        const result = await fn(q);
+        committing = true;
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (err) {
+        const lost = isConnectionError(err);
+        if (client) {
+          if (lost) client.release(err as Error);
+          else if (committing) client.release();
+          else {
+            await client.query('ROLLBACK').then(
+              () => client?.release(),
+              (rollbackErr: Error) => client?.release(rollbackErr),
+            );
+          }
+        }
+        const again = (lost && !committing) || isRetryableTxError(err);
+        if (again && attempt < CONNECTION_TRIES && !this.#closed) {
+          await sleep(backoff(attempt));
+          continue;
+        }
+        throw unavailable(err);
+      }
+    }
+  }
+
+  /** `CASE` giving a queued row its place in the queue (null otherwise), for `alias`. */
+  #position(alias: string): string {
+    return `CASE WHEN ${alias}.status = 'queued' THEN (
+      SELECT count(*) FROM ${this.#jobs} q
+      WHERE q.status = 'queued' AND (q.run_at, q.seq) < (${alias}.run_at, ${alias}.seq)) END AS queue_position`;
+  }
+
+  /** The NOTIFY of a changed row `alias`: tiny, far under the 8000-byte limit. */
+  #notify(alias: string, originParam: string): string {
+    return `pg_notify(${pg.escapeLiteral(this.channel)}, json_build_object(
+      't', ${alias}.tenant, 'i', ${alias}.id, 'q', ${alias}.seq, 'v', ${alias}.version,
+      's', ${alias}.status, 'y', ${alias}.type, 'o', ${originParam}::text
+    )::text) AS notified`;
+  }
+
+  /**
+   * The one place a state change is written. Each change is checked against
+   * the transition table (in {@link nextRow}); then one statement appends the
+   * log lines, writes the rows (guarded by version), and sends one NOTIFY per
+   * row, all in the caller's transaction. (A webhook outbox row belongs here too.)
+   */
+  async #write(
+    q: Query,
+    items: readonly { row: JobRow; change: RowChange }[],
+    now: number,
+    onWritten?: (row: JobRow) => void,
+  ): Promise<(StoredJob | undefined)[]> {
+    if (items.length === 0) return [];
+    const nexts = items.map(({ row, change }) => nextRow(row, change, now));
+    const cols = MUTABLE_COLUMNS;
+    const logSeq: number[] = [];
+    const logN: number[] = [];
+    const logLine: string[] = [];
+    for (const [i, { logs }] of nexts.entries()) {
+      for (const { n, line } of logs) {
+        logSeq.push(items[i]!.row.seq);
+        logN.push(n);
+        logLine.push(line);
+      }
+    }
+    const values: unknown[] = [
+      nexts.map(({ next }) => next.seq),
+      nexts.map(({ next }) => next.version),
+      ...cols.map((col) => nexts.map(({ next }) => next[col])),
+      logSeq,
+      logN,
+      logLine,
+      now,
+      this.origin,
+    ];
+    const colTypes = cols.map((col, i) => `$${i + 3}::${COLUMN_TYPES[col]}[]`);
+    const p = cols.length + 3;
+    const text = `
+      WITH v AS (
+        SELECT * FROM unnest($1::bigint[], $2::integer[], ${colTypes.join(', ')})
+          AS v(seq, version, ${cols.join(', ')})
+      ), u AS (
+        UPDATE ${this.#jobs} j SET ${cols.map((col) => `${col} = ${setColumn(col)}`).join(', ')},
+          version = j.version + 1
+        FROM v WHERE j.seq = v.seq AND j.version = v.version
+        RETURNING j.*
+      ), l AS (
+        -- Only for rows the guarded update wrote: a change that lost its race adds no lines.
+        INSERT INTO ${this.#logs} (job_seq, n, ts, line)
+        SELECT s, n, $${p + 3}, line FROM unnest($${p}::bigint[], $${p + 1}::integer[], $${p + 2}::text[]) AS x(s, n, line)
+        WHERE x.s IN (SELECT seq FROM u)
+      )
+      SELECT u.*, ${this.#position('u')}, ${this.#notify('u', `$${p + 4}`)} FROM u`;
+    const rows = await q(text, values);
+    const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    if (onWritten) for (const r of rows) onWritten(r);
+    return items.map(({ row }) => {
+      const written = bySeq.get(row.seq);
+      return written && toJob(written, written.queue_position ?? null);
+    });
+  }
+
+  /** {@link #write} inside a transaction that holds the rows: every row must be written. */
+  async #writeLocked(q: Query, items: readonly { row: JobRow; change: RowChange }[], now: number) {
+    const jobs = await this.#write(q, items, now);
+    if (jobs.some((job) => job === undefined)) {
+      throw new Error('a job changed underneath a write that held its row');
+    }
+    return jobs as StoredJob[];
+  }
+
+  /**
+   * An optimistic change of one job in two statements and no transaction:
+   * read the row, decide (the transition check included), and write it
+   * guarded by its version; a row changed in between is read again. A lost
+   * connection is tried again too: every caller is fenced (by lease token) or
+   * idempotent (cancel), so a repeat after a write that did commit finds
+   * nothing to do, and the feed still publishes the committed change.
+   */
+  async #optimistic<T>(
+    read: () => Promise<JobRow | undefined>,
+    decide: (row: JobRow | undefined) => { write: RowChange; done: (job: StoredJob) => T } | { result: T },
+    now: number,
+    onWritten?: (row: JobRow) => void,
+  ): Promise<T> {
+    for (let round = 1; ; round++) {
+      const row = await read();
+      const decision = decide(row);
+      if ('result' in decision) return decision.result;
+      try {
+        const [job] = await this.#write(
+          this.#single,
+          [{ row: row!, change: decision.write }],
+          now,
+          onWritten,
+        );
+        if (job) return decision.done(job);
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError) || round >= CONNECTION_TRIES || this.#closed) throw err;
+        await sleep(backoff(round));
+        continue;
+      }
+      if (round >= MAX_RACE_ROUNDS)
+        throw new Error(`job ${row!.tenant}/${row!.id} kept changing underneath a write`);
+    }
+  }
+
+  /** One statement on its own, committed by itself; not repeated when the connection fails. */
+  readonly #single: Query = <R>(text: string, values: readonly unknown[] = []) =>
+    this.#run<R>(text, values, 'unsent');
+
+  #job(row: Row): StoredJob {
+    return toJob(row, row.queue_position ?? null);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  async migrate(): Promise<void> {
+    const client = await this.#connect().catch((err: unknown) => {
+      throw unavailable(err);
+    });
+    try {
+      await migratePostgres(client, this.schema);
+      client.release();
+    } catch (err) {
+      client.release(isConnectionError(err) ? (err as Error) : undefined);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.#pool.query('SELECT 1');
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  async get(tenant: string, id: string): Promise<StoredJob | null> {
+    const [row] = await this.#run(
+      `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.id = $2`,
+      [tenant, id],
+      'always',
+    );
+    return row ? this.#job(row) : null;
+  }
+
+  /** Several jobs by key in one query (for the change feed); missing ones are left out. */
+  async getMany(keys: readonly { tenant: string; id: string }[]): Promise<StoredJob[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.#run(
+      `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j
+       JOIN unnest($1::text[], $2::text[]) AS k(tenant, id) ON j.tenant = k.tenant AND j.id = k.id`,
+      [keys.map((k) => k.tenant), keys.map((k) => k.id)],
+      'always',
+    );
+    return rows.map((row) => this.#job(row));
+  }
+
+  async list({ tenant, status, type, limit, beforeSeq }: ListFilter): Promise<StoredJob[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const param = (v: unknown) => {
+      values.push(v);
+      return `$${values.length}`;
+    };
+    if (tenant !== undefined) where.push(`j.tenant = ${param(tenant)}`);
+    if (status && status.length > 0) where.push(`j.status = ANY(${param(status)}::text[])`);
+    if (type && type.length > 0) where.push(`j.type = ANY(${param(type)}::text[])`);
+    if (beforeSeq !== undefined) where.push(`j.seq < ${param(beforeSeq)}`);
+    const rows = await this.#run(
+      `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY j.seq DESC LIMIT ${param(limit)}`,
+      values,
+      'always',
+    );
+    return rows.map((row) => this.#job(row));
+  }
+
+  async logs(
+    tenant: string,
+    id: string,
+    { after = 0, limit }: { after?: number | undefined; limit: number },
+  ): Promise<LogLine[] | null> {
+    const rows = await this.#run<{ n: number | null; ts: number | null; line: string | null }>(
+      `SELECT l.n, l.ts, l.line FROM ${this.#jobs} j
+       LEFT JOIN LATERAL (
+         SELECT n, ts, line FROM ${this.#logs} WHERE job_seq = j.seq AND n > $3 ORDER BY n LIMIT $4
+       ) l ON true
+       WHERE j.tenant = $1 AND j.id = $2 ORDER BY l.n`,
+      [tenant, id, after, limit],
+      'always',
+    );
+    if (rows.length === 0) return null;
+    return rows.filter((l) => l.n !== null).map((l) => ({ seq: l.n!, timestamp: iso(l.ts!), line: l.line! }));
+  }
+
+  async leaseOwners(): Promise<string[]> {
+    const rows = await this.#run<{ lease_owner: string }>(
+      `SELECT DISTINCT lease_owner FROM ${this.#jobs} WHERE status = 'running' AND lease_owner IS NOT NULL`,
+      [],
+      'always',
+    );
+    return rows.map((r) => r.lease_owner);
+  }
+
+  async countByStatus(): Promise<Record<JobStatus, number>> {
+    const counts = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    const rows = await this.#run<{ status: JobStatus; n: number }>(
+      `SELECT status, count(*) AS n FROM ${this.#jobs} GROUP BY status`,
+      [],
+      'always',
+    );
+    for (const { status, n } of rows) counts[status] = n;
+    return counts;
+  }
+
+  async nextRunAt(types?: readonly string[]): Promise<number | null> {
+    if (types && types.length === 0) return null;
+    const [row] = await this.#run<{ t: number | null }>(
+      `SELECT min(run_at) AS t FROM ${this.#jobs} WHERE status = 'queued'${types ? ' AND type = ANY($1::text[])' : ''}`,
+      types ? [types] : [],
+      'always',
+    );
+    return row?.t ?? null;
+  }
+
+  async changedSince({
+    since,
+    cursor,
+    limit,
+  }: {
+    since: number;
+    cursor?: ChangeCursor | undefined;
+    limit: number;
+  }): Promise<StoredJob[]> {
+    const after = cursor ? 'AND (j.updated_at, j.seq) > ($3, $4)' : '';
+    const rows = await this.#run(
+      `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j
+       WHERE j.updated_at >= $1 ${after} ORDER BY j.updated_at, j.seq LIMIT $2`,
+      cursor ? [since, limit, cursor.updatedAt, cursor.seq] : [since, limit],
+      'always',
+    );
+    return rows.map((row) => this.#job(row));
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  async insert(job: NewJob): Promise<InsertResult> {
+    const now = job.now ?? Date.now();
+    const insert = `
+      WITH ins AS (
+        INSERT INTO ${this.#jobs} (tenant, id, type, status, input, metadata, max_attempts,
+                                   created_at, updated_at, run_at, idempotency_key, request_hash)
+        VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $7, $7, $8, $9)
+        ON CONFLICT DO NOTHING
+        RETURNING *
+      )
+      SELECT ins.*, ${this.#position('ins')}, ${this.#notify('ins', '$10')} FROM ins`;
+    const values = [
+      job.tenant,
+      job.id,
+      job.type,
+      JSON.stringify(job.input),
+      JSON.stringify(job.metadata),
+      job.max_attempts,
+      now,
+      job.idempotency?.key ?? null,
+      job.idempotency?.hash ?? null,
+      this.origin,
+    ];
+    // Inserting first is one round trip in the common case. A conflict (the id, or the
+    // idempotency key) waits for the other inserter to commit, then reads who won.
+    for (let round = 0; round < MAX_INSERT_ROUNDS; round++) {
+      const [row] = await this.#run(insert, values, 'unsent');
+      if (row) return { outcome: 'created', job: this.#job(row) };
+      if (job.idempotency) {
+        const [prior] = await this.#run(
+          `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.idempotency_key = $2`,
+          [job.tenant, job.idempotency.key],
+          'always',
+        );
+        if (prior) {
+          const decision = idempotencyDecision(prior, job.idempotency.hash, now);
+          if (decision !== 'expired') return { outcome: decision, job: this.#job(prior) };
+          await this.#run(
+            `UPDATE ${this.#jobs} SET idempotency_key = NULL, request_hash = NULL
+             WHERE seq = $1 AND idempotency_key = $2`,
+            [prior.seq, job.idempotency.key],
+            'always',
+          );
+          continue;
+        }
+      }
+      const existing = await this.get(job.tenant, job.id);
+      if (existing) return { outcome: 'id_exists', job: existing };
+      // The row we collided with is gone (deleted meanwhile): try again.
+    }
+    throw new Error(`insert of job ${job.tenant}/${job.id} kept colliding; giving up`);
+  }
+
+  /**
+   * One statement: lock the oldest runnable jobs (`SKIP LOCKED`, so claimers
+   * never wait on each other or take the same job), and write the claim. This
+   * is the one change not computed by shared.ts in JS: it is
+   * shared.ts `claimChange` in SQL (a claim that finds nothing then costs one
+   * round trip, and claims are the most frequent statement). The states it
+   * claims from come from the transition table; the differential test holds
+   * it to the SQLite store field for field. (A webhook outbox row for
+   * `job.started` belongs here, as in {@link #write}.)
+   */
+  async claim({ owner, leaseMs, limit, types, now = Date.now() }: ClaimOptions): Promise<Lease[]> {
+    if (limit <= 0 || (types && types.length === 0)) return [];
+    const line = `'attempt ' || (j.attempt + 1) || ' of ' || j.max_attempts || ' started'`;
+    const rows = await this.#run<Row & { lease_token: string }>(
+      `WITH c AS (
+         SELECT seq FROM ${this.#jobs}
+         WHERE status = ANY($1::text[]) AND run_at <= $2 ${types ? 'AND type = ANY($8::text[])' : ''}
+         ORDER BY run_at, seq LIMIT $3
+         FOR UPDATE SKIP LOCKED
+       ), u AS (
+         UPDATE ${this.#jobs} j SET
+           status = 'running', attempt = j.attempt + 1, progress = 0, started_at = $2, finished_at = NULL,
+           lease_owner = $4, lease_token = gen_random_uuid()::text, lease_expires_at = $2 + $5,
+           log_count = j.log_count + 1, logs_tail = ${appendTailSql('j.logs_tail', line, '$6')},
+           version = j.version + 1, updated_at = $2
+         FROM c WHERE j.seq = c.seq
+         RETURNING j.*
+       ), l AS (
+         INSERT INTO ${this.#logs} (job_seq, n, ts, line)
+         SELECT u.seq, u.log_count, $2, 'attempt ' || u.attempt || ' of ' || u.max_attempts || ' started' FROM u
+       )
+       SELECT u.*, NULL::bigint AS queue_position, ${this.#notify('u', '$7')} FROM u ORDER BY u.run_at, u.seq`,
+      [sourcesOf('running'), now, limit, owner, leaseMs, LOG_TAIL, this.origin, ...(types ? [types] : [])],
+      // A claim whose reply was lost holds its jobs under a lease no worker knows: they come
+      // back when it expires, as from a worker that died. Repeating it would not be better.
+      'unsent',
+    );
+    return rows.map((row) => {
+      this.#remember(row.lease_token, row);
+      return { job: this.#job(row), token: row.lease_token };
+    });
+  }
+
+  async heartbeat(token: string, leaseMs: number, now = Date.now()): Promise<boolean> {
+    const rows = await this.#run<{ seq: number }>(
+      `UPDATE ${this.#jobs} SET lease_expires_at = GREATEST(lease_expires_at, $1)
+       WHERE lease_token = $2 AND status = 'running' RETURNING seq`,
+      [now + leaseMs, token],
+      'always',
+    );
+    if (rows.length === 0) this.#leases.delete(token);
+    return rows.length === 1;
+  }
+
+  /** A fenced change: only while the job runs under `token`. */
+  async #byToken(token: string, now: number, change: (row: JobRow) => RowChange): Promise<StoredJob | null> {
+    let cached = this.#leases.get(token);
+    this.#leases.delete(token);
+    const job = await this.#optimistic<StoredJob | null>(
+      async () => {
+        if (cached) {
+          const row = cached;
+          cached = undefined;
+          return row;
+        }
+        const [row] = await this.#run(
+          `SELECT * FROM ${this.#jobs} WHERE lease_token = $1 AND status = 'running'`,
+          [token],
+          'always',
+        );
+        return row;
+      },
+      (row) => (row ? { write: change(row), done: (written) => written } : { result: null }),
+      now,
+      (row) => {
+        if (row.lease_token === token) this.#remember(token, row);
+      },
+    );
+    return job;
+  }
+
+  #remember(token: string, row: JobRow): void {
+    this.#leases.set(token, row);
+    if (this.#leases.size > MAX_CACHED_LEASES) {
+      const oldest = this.#leases.keys().next().value;
+      if (oldest !== undefined) this.#leases.delete(oldest);
+    }
+  }
+
+  async report(token: string, patch: ProgressPatch, now = Date.now()): Promise<StoredJob | null> {
+    return this.#byToken(token, now, (row) => reportChange(row, patch));
+  }
+
+  async finish(
+    token: string,
+    outcome: 'completed' | 'failed',
+    opts: FinishOptions,
+  ): Promise<StoredJob | null> {
+    const now = opts.now ?? Date.now();
+    return this.#byToken(token, now, (row) => finishChange(row, outcome, { ...opts, now }));
+  }
+
+  async release(token: string, now = Date.now()): Promise<StoredJob | null> {
+    return this.#byToken(token, now, (row) => releaseChange(row, now));
+  }
+
+  async cancel(tenant: string, id: string, now = Date.now()): Promise<CancelResult> {
+    return this.#optimistic<CancelResult>(
+      async () =>
+        (
+          await this.#run(`SELECT * FROM ${this.#jobs} WHERE tenant = $1 AND id = $2`, [tenant, id], 'always')
+        )[0],
+      (row) => {
+        if (!row) return { result: { outcome: 'not_found' } };
+        const decision = cancelDecision(row);
+        // Both other outcomes are terminal states, which have no queue position.
+        if (decision !== 'cancel') return { result: { outcome: decision, job: toJob(row, null) } };
+        return { write: cancelChange(row, now), done: (job) => ({ outcome: 'canceled', job }) };
+      },
+      now,
+    );
+  }
+
+  async delete(tenant: string, id: string): Promise<DeleteResult> {
+    return this.#tx(async (q): Promise<DeleteResult> => {
+      const [row] = await q(`SELECT * FROM ${this.#jobs} WHERE tenant = $1 AND id = $2 FOR UPDATE`, [
+        tenant,
+        id,
+      ]);
+      if (!row) return { outcome: 'not_found' };
+      if (!isDeletable(row)) return { outcome: 'not_terminal' };
+      await q(`DELETE FROM ${this.#jobs} WHERE seq = $1`, [row.seq]);
+      return { outcome: 'deleted', job: toJob(row, null) };
+    });
+  }
+
+  async recover({
+    now = Date.now(),
+    owners = [],
+  }: {
+    now?: number | undefined;
+    owners?: readonly string[] | undefined;
+  }): Promise<StoredJob[]> {
+    return this.#tx(async (q) => {
+      // SKIP LOCKED: a row another node is recovering, or its worker is finishing, is theirs.
+      const rows = await q(
+        `SELECT * FROM ${this.#jobs}
+         WHERE status = 'running' AND (lease_expires_at < $1 OR lease_owner = ANY($2::text[]))
+         ORDER BY seq FOR UPDATE SKIP LOCKED`,
+        [now, owners],
+      );
+      return this.#writeLocked(
+        q,
+        rows.map((row) => ({ row, change: lostLeaseChange(row, now) })),
+        now,
+      );
+    });
+  }
+
+  async purge({
+    finishedBefore,
+    limit,
+  }: {
+    finishedBefore: number;
+    limit: number;
+  }): Promise<{ tenant: string; id: string }[]> {
+    // Not repeated on a lost connection: a purge that committed unseen would leave its
+    // artifacts behind, and the next one would delete other jobs.
+    return this.#run<{ tenant: string; id: string }>(
+      `WITH d AS (
+         DELETE FROM ${this.#jobs} WHERE seq IN (
+           SELECT seq FROM ${this.#jobs}
+           WHERE finished_at IS NOT NULL AND finished_at < $1 AND status IN ('completed', 'failed', 'canceled')
+           ORDER BY finished_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING tenant, id, finished_at, seq)
+       SELECT tenant, id FROM d ORDER BY finished_at, seq`,
+      [finishedBefore, limit],
+      'unsent',
+    );
+  }
+}
+
+const JSON_COLUMNS = new Set<string>(['output', 'logs_tail']);
+
+/** SQL for shared.ts `appendTail`: the JSON array `tail` with `line` added, keeping the newest `keep`. */
+function appendTailSql(tail: string, line: string, keep: string): string {
+  return `(SELECT coalesce(json_agg(x ORDER BY i), '[]'::json) FROM (
+    SELECT x, i FROM (
+      SELECT e.x, e.i FROM json_array_elements_text(${tail}) WITH ORDINALITY AS e(x, i)
+      UNION ALL SELECT ${line}, 9223372036854775807
+    ) a ORDER BY i DESC LIMIT ${keep}) b)`;
+}
+
+/** The SET expression of a mutable column from the `v` row of new values. */
+function setColumn(col: (typeof MUTABLE_COLUMNS)[number]): string {
+  if (JSON_COLUMNS.has(col)) return `v.${col}::json`;
+  // A heartbeat extends a lease without a new version, so a change that keeps the lease
+  // (a progress report read before the heartbeat) must not shorten it.
+  if (col === 'lease_expires_at') {
+    return 'CASE WHEN v.lease_token IS NULL THEN NULL ELSE GREATEST(j.lease_expires_at, v.lease_expires_at) END';
+  }
+  return `v.${col}`;
+}
+
+/** The SQL type each mutable column travels as (json columns as text, cast on write). */
+const COLUMN_TYPES: Record<(typeof MUTABLE_COLUMNS)[number], string> = {
+  status: 'text',
+  progress: 'integer',
+  stage: 'text',
+  message: 'text',
+  output: 'text',
+  error_code: 'text',
+  error_message: 'text',
+  attempt: 'integer',
+  eta: 'bigint',
+  started_at: 'bigint',
+  updated_at: 'bigint',
+  finished_at: 'bigint',
+  logs_tail: 'text',
+  log_count: 'integer',
+  run_at: 'bigint',
+  lease_owner: 'text',
+  lease_token: 'text',
+  lease_expires_at: 'bigint',
+};
+
+function backoff(attempt: number): number {
+  return Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
+}
+
+function unavailable(err: unknown): unknown {
+  if (!isConnectionError(err) || err instanceof StoreUnavailableError) return err;
+  return new StoreUnavailableError(`PostgreSQL cannot be reached: ${(err as Error).message}`, { cause: err });
+}

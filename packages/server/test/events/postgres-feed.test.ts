@@ -1,0 +1,177 @@
+import { afterEach, expect, it } from 'vitest';
+import type { FeedState } from '../../src/events/feed.js';
+import { PostgresFeed } from '../../src/events/postgres-feed.js';
+import type { StoredJob } from '../../src/jobs/model.js';
+import { PostgresJobStore } from '../../src/store/postgres/store.js';
+import { eventually } from '../helpers/app.js';
+import { adminQuery, describePostgres, dropSchema, PG_URL, uniqueSchema } from '../helpers/postgres.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+/** Two processes' worth of store and feed on one schema (A writes, B listens), cleaned up after the test. */
+async function twoNodes(opts: { listenVia?: TcpProxy; probeIntervalMs?: number } = {}) {
+  const schema = uniqueSchema('feed');
+  const storeA = new PostgresJobStore({ connectionString: PG_URL, schema, poolSize: 3 });
+  await storeA.migrate();
+  const storeB = new PostgresJobStore({ connectionString: PG_URL, schema, poolSize: 3 });
+  const feedA = new PostgresFeed({ store: storeA, probeIntervalMs: opts.probeIntervalMs ?? 5000 });
+  const feedB = new PostgresFeed({
+    store: storeB,
+    probeIntervalMs: opts.probeIntervalMs ?? 5000,
+    reconnect: { minMs: 20, maxMs: 200 },
+    ...(opts.listenVia ? { connectionString: opts.listenVia.via(PG_URL) } : {}),
+  });
+  await feedA.start();
+  await feedB.start();
+  const states: FeedState[] = [];
+  feedB.onState = (s) => states.push(s);
+  cleanups.push(async () => {
+    await feedA.close();
+    await feedB.close();
+    await storeA.close();
+    await storeB.close();
+    await dropSchema(schema);
+  });
+  return { storeA, storeB, feedA, feedB, states };
+}
+
+const job = (id: string) => ({ id, tenant: 't', type: 'simulate', input: {}, metadata: {}, max_attempts: 3 });
+
+describePostgres('PostgreSQL change feed', () => {
+  it('carries a change made by one process to a waiter in another, each version once, in order', async () => {
+    const { storeA, feedA, feedB } = await twoNodes();
+    const seenByB: StoredJob[] = [];
+    const seenByA: StoredJob[] = [];
+    feedB.subscribe('t', 'x', (j) => seenByB.push(j));
+    feedA.subscribeAll((j) => seenByA.push(j));
+    // A's service publishes each change it writes, as JobService does.
+    const published = (job: StoredJob | null | undefined) => job && feedA.publish(job);
+    published((await storeA.insert(job('x'))).job);
+    const [lease] = await storeA.claim({ owner: 'w', leaseMs: 10_000, limit: 1 });
+    published(lease!.job);
+    published(await storeA.report(lease!.token, { progress: 50 }));
+    published(await storeA.finish(lease!.token, 'completed', { output: { ok: true } }));
+    const done = await eventually(async () => seenByB.find((j) => j.status === 'completed'));
+    expect(done).toMatchObject({ id: 'x', version: 4, output: { ok: true } });
+    const versions = seenByB.map((j) => j.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+    // A hears its own four notifications; all were published already, so none is read.
+    await eventually(
+      async () => feedA.stats.notifications >= 4 && feedA.stats.ownChecked === feedA.stats.ownQueued,
+    );
+    expect(feedA.stats.reads).toBe(0);
+    expect(seenByA.map((j) => j.version)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('publishes a change of its own that the writer never published (a write whose reply was lost)', async () => {
+    const { storeA, feedA } = await twoNodes();
+    const seenByA: StoredJob[] = [];
+    feedA.subscribe('t', 'lost-reply', (j) => seenByA.push(j));
+    await storeA.insert(job('lost-reply'));
+    const got = await eventually(async () => seenByA[0]);
+    expect(got).toMatchObject({ id: 'lost-reply', version: 1 });
+    expect(feedA.stats.reads).toBe(1);
+  });
+
+  it('delivers a job deleted and created again under the same id', async () => {
+    const { storeA, feedB } = await twoNodes();
+    const seen: StoredJob[] = [];
+    feedB.subscribeAll((j) => seen.push(j));
+    await storeA.insert(job('again'));
+    await storeA.cancel('t', 'again');
+    await eventually(async () => seen.some((j) => j.status === 'canceled'));
+    await storeA.delete('t', 'again');
+    const second = await storeA.insert(job('again'));
+    const fresh = await eventually(async () => seen.find((j) => j.seq === second.job.seq));
+    expect(fresh).toMatchObject({ status: 'queued', version: 1 });
+  });
+
+  it('tells workers of jobs queued elsewhere without reading them', async () => {
+    const { storeA, feedB } = await twoNodes();
+    const hints: string[] = [];
+    feedB.subscribeQueued((j) => hints.push(`${j.type}:${j.id}`));
+    await storeA.insert(job('work-1'));
+    await storeA.insert({ ...job('work-2'), type: 'video.translate' });
+    await eventually(async () => hints.length === 2);
+    expect(hints).toEqual(['simulate:work-1', 'video.translate:work-2']);
+    expect(feedB.stats.reads).toBe(0);
+  });
+
+  it('reads nothing for jobs no one in this process listens to', async () => {
+    const { storeA, feedB } = await twoNodes();
+    for (let i = 0; i < 5; i++) await storeA.insert(job(`quiet-${i}`));
+    await eventually(async () => feedB.stats.notifications >= 5);
+    expect(feedB.stats.reads).toBe(0);
+  });
+
+  it('catches up after its LISTEN connection is killed: changes made while it was deaf reach the waiter', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432) });
+    cleanups.push(() => proxy.close());
+    const { storeA, feedB, states } = await twoNodes({ listenVia: proxy });
+    const seen: StoredJob[] = [];
+    feedB.subscribe('t', 'deaf', (j) => seen.push(j));
+    await storeA.insert(job('deaf'));
+    await eventually(async () => seen.length === 1);
+    proxy.refuse(true);
+    const pid = feedB.backendPid;
+    expect(pid).not.toBeNull();
+    await adminQuery('SELECT pg_terminate_backend($1)', [pid]);
+    await eventually(async () => feedB.state === 'reconnecting');
+    // Changes while B cannot listen: no notification can reach it.
+    const [lease] = await storeA.claim({ owner: 'w', leaseMs: 10_000, limit: 1 });
+    await storeA.finish(lease!.token, 'completed', { output: { while: 'deaf' } });
+    expect(seen.map((j) => j.version)).toEqual([1]);
+    proxy.refuse(false);
+    const done = await eventually(async () => seen.find((j) => j.status === 'completed'));
+    expect(done).toMatchObject({ version: 3, output: { while: 'deaf' } });
+    expect(feedB.stats.caughtUp).toBeGreaterThan(0);
+    expect(feedB.state).toBe('listening');
+    expect(states).toEqual(['reconnecting', 'listening']);
+  });
+
+  it('after a reconnect, tells workers of jobs queued while it was deaf', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432) });
+    cleanups.push(() => proxy.close());
+    const { storeA, feedB } = await twoNodes({ listenVia: proxy });
+    const hints: string[] = [];
+    feedB.subscribeQueued((j) => hints.push(j.id));
+    proxy.refuse(true);
+    await adminQuery('SELECT pg_terminate_backend($1)', [feedB.backendPid]);
+    await eventually(async () => feedB.state === 'reconnecting');
+    await storeA.insert(job('queued-while-deaf'));
+    expect(hints).toEqual([]);
+    proxy.refuse(false);
+    await eventually(async () => hints.includes('queued-while-deaf'));
+  });
+
+  it('notices a LISTEN connection that went silent (half-open) by its probe, and replaces it', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432) });
+    cleanups.push(() => proxy.close());
+    const { storeA, feedB, states } = await twoNodes({ listenVia: proxy, probeIntervalMs: 200 });
+    const seen: StoredJob[] = [];
+    feedB.subscribe('t', 'silent', (j) => seen.push(j));
+    // The connection stays open but carries nothing: no error, no end, only the probe can tell.
+    proxy.freeze();
+    await storeA.insert(job('silent'));
+    await eventually(async () => feedB.state === 'reconnecting');
+    const got = await eventually(async () => seen.find((j) => j.id === 'silent'));
+    expect(got.version).toBe(1);
+    expect(states.slice(0, 2)).toEqual(['reconnecting', 'listening']);
+    expect(feedB.stats.reconnects).toBeGreaterThanOrEqual(1);
+  });
+
+  it('fails to start when the database cannot be reached, leaving nothing running', async () => {
+    const store = new PostgresJobStore({
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      poolSize: 1,
+    });
+    const feed = new PostgresFeed({ store });
+    await expect(feed.start()).rejects.toThrow(/ECONNREFUSED/);
+    expect(feed.state).toBe('closed');
+    await store.close();
+  });
+});
