@@ -19,10 +19,10 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { type RunningProcess as Server, startServer } from '@longrun/testkit';
 import pg from 'pg';
 import { closeConnections, send, terminalEvent } from './lib/http.js';
 import { markdownTable, replaceSection } from './lib/report.js';
-import { type Server, startServer } from './lib/server.js';
 
 const { values } = parseArgs({
   options: {
@@ -82,7 +82,7 @@ function sqlite(): Setup {
     processes: '1 (all)',
     async start() {
       const dir = mkdtempSync(join(os.tmpdir(), 'longrun-bench-'));
-      const server = await startServer([...common, '--data-dir', dir], { nodeArgs });
+      const server = await startServer([...common, '--data-dir', dir], { nodeArgs, dataDir: false });
       return {
         url: server.url,
         async stop() {
@@ -115,15 +115,19 @@ function postgres(split: boolean): Setup {
           servers.push(
             await startServer([...common, ...db, '--role', 'api', '--data-dir', join(dir, 'a')], {
               nodeArgs,
+              dataDir: false,
             }),
           );
           servers.push(
             await startServer([...common, ...db, '--role', 'worker', '--data-dir', join(dir, 'w')], {
               nodeArgs,
+              dataDir: false,
             }),
           );
         } else {
-          servers.push(await startServer([...common, ...db, '--data-dir', dir], { nodeArgs }));
+          servers.push(
+            await startServer([...common, ...db, '--data-dir', dir], { nodeArgs, dataDir: false }),
+          );
         }
       } catch (err) {
         for (const s of servers) await s.stop();

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLongrun } from './lib/server.js';
+import { startServer } from '@longrun/testkit';
 import { fmt, quantile, table } from './lib/stats.js';
 
 /**
@@ -66,7 +66,7 @@ const files = http.createServer((_req, res) => res.writeHead(200, { 'content-typ
 await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
 const imageUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/image.png`;
 
-const longrun = await startLongrun(['--allow-private-urls', '--concurrency', '1']);
+const longrun = await startServer(['--allow-private-urls', '--concurrency', '1']);
 
 interface Sample {
   case: string;
@@ -105,7 +105,7 @@ await runOnce(cases.find((c) => c.type === 'text.to_video')!);
 for (let round = 1; round <= rounds; round++) {
   for (const c of cases) samples.push({ case: c.name, round, ...(await runOnce(c)) });
 }
-await longrun.stop();
+await longrun.close();
 files.close();
 rmSync(work, { recursive: true, force: true });
 

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { startProcess, startServer } from '@longrun/testkit';
 import autocannon from 'autocannon';
-import { startLongrun, startProcess } from './lib/server.js';
 import { fmt, table } from './lib/stats.js';
 
 /**
@@ -20,7 +20,7 @@ async function measure(url: string): Promise<{ rps: number; p50: number; p99: nu
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
-const longrun = await startLongrun(['--concurrency', '1', '--simulate-error-rate', '0']);
+const longrun = await startServer(['--concurrency', '1', '--simulate-error-rate', '0']);
 const created = await (
   await fetch(`${longrun.url}/v1/jobs`, {
     method: 'POST',
@@ -50,7 +50,7 @@ for (let round = 1; round <= rounds; round++) {
   const b = a ?? (await measure(bare.url + path));
   results.push({ round, longrun: l, bare: b });
 }
-await longrun.stop();
+await longrun.close();
 await bare.stop();
 
 const best = (k: 'longrun' | 'bare') => results.map((r) => r[k]).sort((x, y) => y.rps - x.rps)[0]!;

@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
+import { type RunningProcess, startServer } from '@longrun/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, eventually, tempDir } from './helpers/app.js';
-import { type ServerProcess, spawnServer } from './helpers/process.js';
 
-const running: ServerProcess[] = [];
+const running: RunningProcess[] = [];
 afterEach(() => {
   for (const s of running.splice(0)) s.proc.kill('SIGKILL');
 });
@@ -12,7 +12,7 @@ describe('crash recovery', () => {
   it('SIGKILL with 50 jobs running: after a restart on the same data dir all 50 end, none finished twice', async () => {
     const dataDir = tempDir();
     const args = ['--data-dir', dataDir, '--concurrency', '50', '--simulate-error-rate', '0'];
-    const first = await spawnServer(args);
+    const first = await startServer(args, { dataDir: false });
     running.push(first);
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) {
@@ -29,7 +29,7 @@ describe('crash recovery', () => {
     first.proc.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
 
-    const second = await spawnServer(args);
+    const second = await startServer(args, { dataDir: false });
     running.push(second);
     const jobs = await eventually(async () => {
       const all = await Promise.all(
@@ -54,16 +54,19 @@ describe('crash recovery', () => {
 
   it('SIGTERM drains: stops taking work, puts unfinished jobs back, exits 0', async () => {
     const dataDir = tempDir();
-    const server = await spawnServer([
-      '--data-dir',
-      dataDir,
-      '--concurrency',
-      '2',
-      '--simulate-error-rate',
-      '0',
-      '--shutdown-grace',
-      '500ms',
-    ]);
+    const server = await startServer(
+      [
+        '--data-dir',
+        dataDir,
+        '--concurrency',
+        '2',
+        '--simulate-error-rate',
+        '0',
+        '--shutdown-grace',
+        '500ms',
+      ],
+      { dataDir: false },
+    );
     running.push(server);
     const short = await call(server.url, 'POST', '/v1/jobs', {
       body: { type: 'simulate', input: { duration_seconds: 0.2 } },
@@ -76,7 +79,7 @@ describe('crash recovery', () => {
     );
     server.proc.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    const again = await spawnServer(['--data-dir', dataDir, '--role', 'api']);
+    const again = await startServer(['--data-dir', dataDir, '--role', 'api'], { dataDir: false });
     running.push(again);
     expect((await call(again.url, 'GET', `/v1/jobs/${short.body.id}`)).body.status).toBe('completed');
     expect((await call(again.url, 'GET', `/v1/jobs/${long.body.id}`)).body).toMatchObject({

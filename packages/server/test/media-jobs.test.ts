@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startServer } from '@longrun/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { vttTime } from '../src/media/captions.js';
 import { MediaTools } from '../src/media/tools.js';
@@ -14,7 +15,6 @@ import {
   runJob,
   serveFiles,
 } from './helpers/media.js';
-import { spawnServer } from './helpers/process.js';
 
 /**
  * The media job types end to end, through a real server: real ffmpeg, real
@@ -225,7 +225,7 @@ describe('image.to_video', () => {
 describe('a server that dies', () => {
   it('takes its ffmpeg with it, even killed with SIGKILL', async () => {
     const dataDir = tempDir('longrun-media-crash-');
-    const server = await spawnServer(['--data-dir', dataDir, '--allow-private-urls']);
+    const server = await startServer(['--data-dir', dataDir, '--allow-private-urls'], { dataDir: false });
     try {
       const created = await call(server.url, 'POST', '/v1/jobs', {
         body: { type: 'image.to_video', input: { image_url: `${files.url}/img.png`, length: 600 } },

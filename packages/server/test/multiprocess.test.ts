@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { type RunningProcess, startServer } from '@longrun/testkit';
 import { afterEach, expect, it } from 'vitest';
 import { sleep } from '../src/internal/sleep.js';
 import { call, eventually, tempDir } from './helpers/app.js';
@@ -11,10 +12,9 @@ import {
   terminateBackends,
   uniqueSchema,
 } from './helpers/postgres.js';
-import { type ServerProcess, spawnServer } from './helpers/process.js';
 
 const JOBS = 500;
-const running: ServerProcess[] = [];
+const running: RunningProcess[] = [];
 afterEach(async () => {
   for (const s of running.splice(0)) {
     s.proc.kill('SIGKILL');
@@ -131,7 +131,10 @@ describePostgres('many processes on one PostgreSQL database', () => {
     ];
     // Distinct node names: as on separate machines, a dead worker's jobs come back only when its lease expires.
     const node = (name: string, role: string, extra: string[] = []) =>
-      spawnServer([...common, '--role', role, '--node-name', name, '--data-dir', join(root, name), ...extra]);
+      startServer(
+        [...common, '--role', role, '--node-name', name, '--data-dir', join(root, name), ...extra],
+        { dataDir: false },
+      );
     try {
       // All four start at once, so they also race to migrate the new schema.
       const [apiA, apiB, w1, w2] = await Promise.all([

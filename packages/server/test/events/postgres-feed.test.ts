@@ -1,3 +1,4 @@
+import { startTcpProxy, type TcpProxy } from '@longrun/testkit';
 import { afterEach, expect, it } from 'vitest';
 import type { FeedState } from '../../src/events/feed.js';
 import { PostgresFeed } from '../../src/events/postgres-feed.js';
@@ -5,7 +6,6 @@ import type { StoredJob } from '../../src/jobs/model.js';
 import { PostgresJobStore } from '../../src/store/postgres/store.js';
 import { eventually } from '../helpers/app.js';
 import { adminQuery, describePostgres, dropSchema, PG_URL, uniqueSchema } from '../helpers/postgres.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

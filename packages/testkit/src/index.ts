@@ -1,0 +1,11 @@
+export {
+  type LongrunServer,
+  type ProcessOptions,
+  type RunningProcess,
+  SERVER_MAIN,
+  type ServerOptions,
+  startProcess,
+  startServer,
+} from './process.js';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { removeDir, tempDir } from './temp.js';
