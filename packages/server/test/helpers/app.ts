@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { tempDir as makeTempDir } from '@longrun/testkit';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { type AppParts, buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { WorkerPool } from '../../src/worker/pool.js';
@@ -23,8 +22,18 @@ afterEach(async () => {
   expect(WorkerPool.live.size, 'a worker pool was left running').toBe(0);
 });
 
+const made = new Set<string>();
+
+// Every dir a test file makes goes when the file ends, whatever the test did with it.
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  made.clear();
+});
+
 export function tempDir(prefix = 'longrun-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = makeTempDir(prefix);
+  made.add(dir);
+  return dir;
 }
 
 export function testConfig(argv: string[] = [], dataDir = tempDir()): Config {
