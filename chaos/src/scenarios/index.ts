@@ -1,0 +1,5 @@
+import type { Scenario } from '../scenario.js';
+import { killPostgres, killSqlite } from './kill.js';
+
+/** Every scenario, in the order a full run takes them. */
+export const scenarios: Scenario[] = [killSqlite, killPostgres];
