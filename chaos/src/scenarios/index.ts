@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { killPostgres, killSqlite } from './kill.js';
+import { staleWorker } from './lease.js';
 
 /** Every scenario, in the order a full run takes them. */
-export const scenarios: Scenario[] = [killSqlite, killPostgres];
+export const scenarios: Scenario[] = [killSqlite, killPostgres, staleWorker];
