@@ -3,6 +3,7 @@ import { diskFullReadOnly } from './disk.js';
 import { killPostgres, killSqlite } from './kill.js';
 import { staleWorker } from './lease.js';
 import { listenHalfOpen, postgresRestart } from './postgres-outage.js';
+import { sigterm } from './sigterm.js';
 
 /** Every scenario, in the order a full run takes them. */
 export const scenarios: Scenario[] = [
@@ -12,4 +13,5 @@ export const scenarios: Scenario[] = [
   postgresRestart,
   listenHalfOpen,
   diskFullReadOnly,
+  sigterm,
 ];
