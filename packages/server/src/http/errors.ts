@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERRORS, ApiError, type ApiErrorCode } from '../errors.js';
 import { StoreUnavailableError } from '../store/store.js';
@@ -102,6 +104,32 @@ export function registerErrorHandling(app: FastifyInstance): void {
       }),
     ),
   );
+}
+
+/**
+ * Errors Node raises on a connection before any route runs (a request too
+ * slow to arrive, headers too large, bytes that are not HTTP), answered in the
+ * same shape as every other error; then the connection is closed.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ApiErrorCode =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? 'request_timeout'
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? 'headers_too_large'
+        : 'invalid_request';
+  const { status } = API_ERRORS[code];
+  const message =
+    code === 'invalid_request' ? 'The request is not valid HTTP/1.1.' : API_ERRORS[code].message;
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export { API_ERRORS };
