@@ -3,6 +3,7 @@ import { diskFullReadOnly } from './disk.js';
 import { killPostgres, killSqlite } from './kill.js';
 import { staleWorker } from './lease.js';
 import { listenHalfOpen, postgresRestart } from './postgres-outage.js';
+import { security } from './security.js';
 import { sigterm } from './sigterm.js';
 
 /** Every scenario, in the order a full run takes them. */
@@ -14,4 +15,5 @@ export const scenarios: Scenario[] = [
   listenHalfOpen,
   diskFullReadOnly,
   sigterm,
+  security,
 ];
