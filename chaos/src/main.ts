@@ -69,7 +69,7 @@ for (const scenario of chosen) {
     await scenario.run(ctx, result);
   } catch (err) {
     result.failures.push(`aborted: ${(err as Error).message.split('\n')[0]}`);
-    ctx.log(`${scenario.name} aborted: ${(err as Error).stack ?? err}`);
+    ctx.log(`${scenario.name} aborted: ${String((err as Error).stack ?? err).slice(0, 3000)}`);
   }
   result.seconds = Math.round((Date.now() - t0) / 1000);
   ctx.log(`${scenario.name}: ${result.failures.length === 0 ? 'pass' : 'FAIL'} in ${result.seconds} s`);

@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { diskFullReadOnly } from './disk.js';
+import { hostileInput } from './hostile.js';
 import { killPostgres, killSqlite } from './kill.js';
 import { staleWorker } from './lease.js';
 import { listenHalfOpen, postgresRestart } from './postgres-outage.js';
@@ -16,4 +17,5 @@ export const scenarios: Scenario[] = [
   diskFullReadOnly,
   sigterm,
   security,
+  hostileInput,
 ];
