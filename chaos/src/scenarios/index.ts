@@ -6,6 +6,7 @@ import { staleWorker } from './lease.js';
 import { listenHalfOpen, postgresRestart } from './postgres-outage.js';
 import { security } from './security.js';
 import { sigterm } from './sigterm.js';
+import { soak } from './soak.js';
 
 /** Every scenario, in the order a full run takes them. */
 export const scenarios: Scenario[] = [
@@ -18,4 +19,5 @@ export const scenarios: Scenario[] = [
   sigterm,
   security,
   hostileInput,
+  soak,
 ];
