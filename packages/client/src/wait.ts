@@ -54,11 +54,19 @@ class Fallback extends LongrunError {
 }
 
 /** Wait for a job to end; see {@link WaitOptions}. */
-export async function waitForJob(core: HttpCore, id: string, options: WaitOptions = {}): Promise<Job> {
+export async function waitForJob(
+  core: HttpCore,
+  target: string | Job,
+  options: WaitOptions = {},
+): Promise<Job> {
   const { timeoutMs = 3_600_000, signal, strategy = 'auto' } = options;
   if (!(timeoutMs >= 0)) throw new LongrunError(`timeoutMs must be >= 0; got ${timeoutMs}`);
   const deadline = Date.now() + timeoutMs;
-  let last: Job | undefined;
+  const id = typeof target === 'string' ? target : target.id;
+  // A snapshot in hand (the create reply) is where the wait starts: SSE resumes after it, polling waits its hint.
+  const given = typeof target === 'string' ? undefined : checkJob(target);
+  if (given && isTerminalStatus(given.status)) return given;
+  let last: Job | undefined = given;
   const seen = (job: Job) => {
     if (last && job.version <= last.version && !isTerminalStatus(job.status)) return;
     const changed = !last || job.version > last.version;
@@ -84,7 +92,8 @@ export async function waitForJob(core: HttpCore, id: string, options: WaitOption
             options,
             last: () => last,
           });
-        return await viaPoll(core, id, { signal, deadline, seen, options, timeoutMs });
+        const initial = index === 0 ? given : undefined;
+        return await viaPoll(core, id, { signal, deadline, seen, options, timeoutMs, initial });
       } catch (err) {
         if (!(err instanceof Fallback)) throw err;
         core.log.info(
@@ -207,7 +216,14 @@ async function viaLongPoll(
 async function viaPoll(
   core: HttpCore,
   id: string,
-  { signal, deadline, seen, options, timeoutMs }: Phase & { options: WaitOptions },
+  {
+    signal,
+    deadline,
+    seen,
+    options,
+    timeoutMs,
+    initial,
+  }: Phase & { options: WaitOptions; initial: Job | undefined },
 ): Promise<Job> {
   return poll({
     fetchStatus: ({ deadline: d }) =>
@@ -217,6 +233,7 @@ async function viaPoll(
       ),
     isDone: ({ job }) => isTerminalStatus(job.status),
     hint: ({ job, after }) => ({ afterMs: after, eta: job.eta }),
+    initial: initial && { job: initial, after: undefined },
     onValue: ({ job }) => seen(job),
     timeoutMs: Math.max(0, deadline - Date.now()),
     signal,

@@ -159,6 +159,32 @@ describe('wait', () => {
     }
   });
 
+  it('from a snapshot in hand: no request for a finished job, and polling waits before its first request', async () => {
+    const { fetch, calls } = scriptedFetch([json(200, job({ version: 3, status: 'completed' }))]);
+    const client = new Longrun({ baseUrl: base, fetch });
+    const finished = job({ version: 2, status: 'canceled' }) as Job;
+    expect(await client.jobs.wait(finished)).toBe(finished);
+    expect(calls).toHaveLength(0);
+    const progress: number[] = [];
+    const sent: number[] = [];
+    const started = Date.now();
+    const timed: typeof fetch = (input, init) => {
+      sent.push(Date.now() - started);
+      return fetch(input, init);
+    };
+    const done = await new Longrun({ baseUrl: base, fetch: timed }).jobs.wait(
+      job({ status: 'queued' }) as Job,
+      {
+        strategy: 'poll',
+        onProgress: (j) => progress.push(j.version),
+      },
+    );
+    expect(done.version).toBe(3);
+    expect(calls).toHaveLength(1);
+    expect(sent[0]).toBeGreaterThanOrEqual(40);
+    expect(progress).toEqual([3]);
+  });
+
   it('run() creates, waits, and throws JobFailedError when the job fails', async () => {
     const failed = job({ version: 6, status: 'failed', error: { code: 'simulated_error', message: 'boom' } });
     const { fetch, calls } = scriptedFetch([json(202, job({ status: 'queued' })), sse([failed])]);
