@@ -63,6 +63,20 @@ describe('wait', () => {
     expect(calls[1]!.headers['last-event-id']).toBe('4');
   });
 
+  it('events(): a stream gone silent (no pings) is reopened after idleTimeoutMs with Last-Event-ID', async () => {
+    const { fetch, calls } = scriptedFetch([
+      sse([job({ version: 2 })], { open: true }),
+      sse([job({ version: 3, status: 'completed' })]),
+    ]);
+    const seen: number[] = [];
+    for await (const j of new Longrun({ baseUrl: base, fetch }).jobs.events('j1', { idleTimeoutMs: 50 })) {
+      seen.push(j.version);
+    }
+    expect(seen).toEqual([2, 3]);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.headers['last-event-id']).toBe('2');
+  });
+
   it('auto: a proxy refusing event streams -> one long-poll held until the end', async () => {
     const { fetch, calls } = scriptedFetch([
       new Response('event streams are not allowed here', {
