@@ -87,8 +87,9 @@ export class WebhookDispatcher {
     await Promise.allSettled([...this.#inflight]);
   }
 
+  /** Long enough for the request to time out and its outcome to be written. */
   get #leaseMs(): number {
-    return this.#timeoutMs + 30_000;
+    return 2 * this.#timeoutMs + 1000;
   }
 
   async #run(): Promise<void> {

@@ -13,8 +13,8 @@ export interface Receiver {
   url: string;
   port: number;
   received: Received[];
-  /** What to answer each request with; the request is recorded first. @default 204 */
-  respond: (r: Received, n: number) => { status: number; headers?: Record<string, string> };
+  /** What to answer each request with ('hold': never answer); the request is recorded first. @default 204 */
+  respond: (r: Received, n: number) => { status: number; headers?: Record<string, string> } | 'hold';
   /** Stop listening (a receiver that is down: connections are refused). */
   down: () => Promise<void>;
   /** Listen again on the same port. */
@@ -50,8 +50,9 @@ export async function startReceiver(port = 0): Promise<Receiver> {
           const body = Buffer.concat(chunks).toString('utf8');
           const got: Received = { headers: req.headers, body, json: JSON.parse(body) };
           r.received.push(got);
-          const { status, headers = {} } = r.respond(got, r.received.length);
-          res.writeHead(status, headers).end();
+          const answer = r.respond(got, r.received.length);
+          if (answer === 'hold') return;
+          res.writeHead(answer.status, answer.headers ?? {}).end();
         });
       });
       await new Promise<void>((resolve) => s.listen(r.port, '127.0.0.1', () => resolve()));
