@@ -64,6 +64,7 @@ export function buildProgram(version: string, result: { code: number }): Command
       .argument('[key=value...]', 'input fields; values that read as JSON are JSON, others strings')
       .option('--input <json|@file>', 'the input as a JSON object, or @file.json (@- for stdin)')
       .option('--id <id>', 'your own job id (1-128 of A-Z a-z 0-9 . _ : -)')
+      .option('--max-attempts <n>', 'attempts before the job fails for good', positiveInteger)
       .option('--wait', 'wait for the job like `longrun wait`, and exit with its outcome')
       .option('--timeout <seconds>', 'with --wait: give up after this long (exit 3)', positiveNumber)
       .option('--json', 'print the job as JSON (with --wait: one JSON job per change)'),

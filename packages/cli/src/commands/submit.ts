@@ -6,6 +6,7 @@ import { waitAndShow } from './wait.js';
 export interface SubmitFlags {
   input?: string;
   id?: string;
+  maxAttempts?: number;
   wait?: boolean;
   timeout?: number;
   json?: boolean;
@@ -16,9 +17,14 @@ export async function submit(
   client: Longrun,
   type: string,
   pairs: string[],
-  { input, id, wait, timeout, json }: SubmitFlags,
+  { input, id, maxAttempts, wait, timeout, json }: SubmitFlags,
 ): Promise<number> {
-  const job = await client.jobs.create({ type, input: parseInput(input, pairs), ...(id ? { id } : {}) });
+  const job = await client.jobs.create({
+    type,
+    input: parseInput(input, pairs),
+    ...(id ? { id } : {}),
+    ...(maxAttempts ? { max_attempts: maxAttempts } : {}),
+  });
   // The id first, so that a wait cut short can be taken up again with `longrun wait <id>`.
   if (wait && !json) process.stderr.write(`submitted ${job.id}\n`);
   if (wait)

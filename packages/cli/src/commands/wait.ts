@@ -29,6 +29,7 @@ export async function waitAndShow(
   const mode: WaitMode = json ? 'json' : isTerminal(process.stderr) ? 'bar' : 'lines';
   const view = waitView({ mode });
   const controller = new AbortController();
+  let last: Job | undefined;
   // Ctrl-C ends the wait, not the job: put the terminal back and leave.
   const onInterrupt = () => {
     controller.abort();
@@ -37,15 +38,32 @@ export async function waitAndShow(
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
-  const deadline = timeout === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeout * 1000;
+  // The deadline is ours to keep, whatever the transport is doing when it comes.
+  let timedOut = false;
+  const timer =
+    timeout === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, timeout * 1000);
+  const giveUp = () => {
+    view.stop();
+    process.stderr.write(
+      `longrun: gave up waiting after ${timeout}s; ${id} goes on${last ? ` (${describeProgress(last)})` : ''}\n`,
+    );
+    return EXIT.timedOut;
+  };
   try {
     for (;;) {
-      const timeoutMs = Math.max(0, Math.min(TURN_MS, deadline - Date.now()));
       try {
         const job = await client.jobs.wait(id, {
-          timeoutMs,
+          timeoutMs: timeout === undefined ? TURN_MS : timeout * 1000 + 1000,
           signal: controller.signal,
-          onProgress: (j) => view.update(j),
+          onProgress: (j) => {
+            last = j;
+            view.update(j);
+          },
         });
         view.update(job);
         view.stop();
@@ -53,20 +71,18 @@ export async function waitAndShow(
           for (const line of artifactLines(job)) process.stdout.write(`${line}\n`);
         return exitCodeFor(job);
       } catch (err) {
-        if (!(err instanceof WaitTimeoutError) || Date.now() < deadline) {
-          if (err instanceof WaitTimeoutError) continue;
-          view.stop();
-          throw err;
+        if (timedOut) return giveUp();
+        if (err instanceof WaitTimeoutError) {
+          last = (err.last as Job | undefined) ?? last;
+          if (timeout === undefined) continue;
+          return giveUp();
         }
         view.stop();
-        const last = err.last as Job | undefined;
-        process.stderr.write(
-          `longrun: gave up waiting after ${timeout}s; ${id} goes on${last ? ` (${describeProgress(last)})` : ''}\n`,
-        );
-        return EXIT.timedOut;
+        throw err;
       }
     }
   } finally {
+    clearTimeout(timer);
     process.off('SIGINT', onInterrupt);
   }
 }

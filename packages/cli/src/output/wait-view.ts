@@ -23,6 +23,9 @@ export interface WaitViewOptions {
   terminal?: NodeJS.WritableStream;
 }
 
+/** Progress points between two plain lines when nothing else changed. */
+const LINE_STEP = 5;
+
 /** When the job's clock starts: when it started running, else when it was submitted. */
 function since(job: Job): number {
   return Date.parse(job.started_at ?? job.created_at);
@@ -88,15 +91,22 @@ export function waitView({
   }
 
   if (mode === 'lines') {
-    let printed = '';
+    let printed: Job | null = null;
     return {
       update(job) {
         if (!newer(job)) return;
         last = job;
-        // Elapsed time alone does not make a new line: only a change of the job does.
-        const key = [job.status, job.progress, job.stage, job.message].join('\u0000');
-        if (key === printed) return;
-        printed = key;
+        // A line for each new status, stage or message, and for each 5 points of progress:
+        // enough to follow a job in a log file without a line per percent.
+        const worth =
+          !printed ||
+          job.status !== printed.status ||
+          job.stage !== printed.stage ||
+          job.message !== printed.message ||
+          job.progress >= printed.progress + LINE_STEP ||
+          (job.progress === 100 && printed.progress < 100);
+        if (!worth) return;
+        printed = job;
         out.write(`${describeProgress(job)}\n`);
       },
       stop() {
