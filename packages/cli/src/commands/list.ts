@@ -11,6 +11,27 @@ export interface ListFlags {
   json?: boolean;
 }
 
+const NO_BORDERS = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
+};
+
+/** Messages are cut to this many characters, so that a row fits on one line. */
+const MESSAGE_WIDTH = 36;
+
 /** The newest jobs, as a table or one JSON job per line. */
 export async function list(client: Longrun, { status, type, limit, json }: ListFlags): Promise<number> {
   const statuses = (status ?? []).flatMap((s) => s.split(','));
@@ -38,8 +59,9 @@ export async function list(client: Longrun, { status, type, limit, json }: ListF
   }
   const table = new Table({
     head: ['id', 'type', 'status', 'progress', 'stage', 'message', 'age'],
-    // No colours: the table is read as often in a log file as on a terminal.
-    style: { head: [], border: [] },
+    // Columns without borders or colours, like `ps` or `docker ps`: easy to read, to grep and to cut.
+    chars: NO_BORDERS,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
     wordWrap: false,
   });
   const now = Date.now();
@@ -50,7 +72,7 @@ export async function list(client: Longrun, { status, type, limit, json }: ListF
       job.status,
       `${job.progress}%`,
       job.stage ?? '',
-      truncate(job.error ? `${job.error.code}: ${job.error.message}` : (job.message ?? ''), 40),
+      truncate(job.error ? `${job.error.code}: ${job.error.message}` : (job.message ?? ''), MESSAGE_WIDTH),
       age(job.created_at, now),
     ]);
   process.stdout.write(`${table.toString()}\n`);
