@@ -6,6 +6,7 @@ import type { StoredJob } from '../jobs/model.js';
 import type { CreateJobParams, JobService } from '../jobs/service.js';
 import { ALL_STATES, isJobStatus, isTerminal, type JobStatus } from '../jobs/states.js';
 import type { JobWatch } from '../jobs/watch.js';
+import { WEBHOOK_EVENTS } from '../webhooks/events.js';
 import { errors, jobIdParams, jobRef } from './schemas.js';
 import { jobJson } from './serialize.js';
 
@@ -124,6 +125,22 @@ const createBody = {
     id: { type: 'string', description: `Your own id (${JOB_ID_PATTERN}); a UUIDv7 when omitted.` },
     max_attempts: { type: 'integer', minimum: 1, maximum: 20, description: 'Attempts before giving up.' },
     metadata: { type: 'object', description: 'Your labels, returned as given (at most 16 KB).' },
+    webhook: {
+      type: 'object',
+      required: ['url'],
+      additionalProperties: false,
+      description: 'Where to POST signed events of this job (Standard Webhooks); see docs/webhooks.md.',
+      properties: {
+        url: { type: 'string', minLength: 1, maxLength: 2048 },
+        events: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 5,
+          items: { type: 'string', enum: [...WEBHOOK_EVENTS] },
+          description: 'Default: job.completed, job.failed, job.canceled.',
+        },
+      },
+    },
   },
 } as const;
 
