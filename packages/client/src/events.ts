@@ -97,11 +97,14 @@ export async function* jobEvents(
             parser.feed(chunk.value);
             for (const event of events.splice(0)) {
               if (event.event !== 'job') continue;
-              const job = checkJob(JSON.parse(event.data));
+              const job = checkJob(parseData(event.data));
               lastId = event.id ?? String(job.version);
               failures = 0;
+              // The time the caller spends on a snapshot is not silence on the stream.
+              clearTimeout(idle);
               yield job;
               if (isTerminalStatus(job.status)) return;
+              idle = setTimeout(() => connection.abort(), idleTimeoutMs);
             }
           }
         } finally {
@@ -129,5 +132,15 @@ export async function* jobEvents(
     }
   } finally {
     clearTimeout(expiryTimer);
+  }
+}
+
+function parseData(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch (err) {
+    throw new LongrunError(`The server sent an event that is not JSON: ${data.slice(0, 200)}`, {
+      cause: err,
+    });
   }
 }
