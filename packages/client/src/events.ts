@@ -13,8 +13,12 @@ import { type SseEvent, SseParser } from './internal/sse.js';
 import { isTerminalStatus, type Job } from './types.js';
 
 export interface JobEventsOptions {
+  /** Closes the stream with `APIUserAbortError`. @default undefined */
   signal?: AbortSignal | undefined;
-  /** Resume after this version (the last `id:` seen). */
+  /**
+   * Resume after this version (the last `id:` seen).
+   * @default undefined (from the job's current state)
+   */
   lastEventId?: string | number | undefined;
   /**
    * Reconnect when nothing (not even a ping) arrived for this long, in ms. The server pings every 15 s.
@@ -26,7 +30,10 @@ export interface JobEventsOptions {
    * @default Infinity
    */
   maxReconnects?: number | undefined;
-  /** Epoch ms after which no reconnect is tried (a wait's deadline). */
+  /**
+   * Epoch ms at which the stream is closed with `APIConnectionTimeoutError` (a wait's deadline).
+   * @default undefined (none)
+   */
   deadline?: number | undefined;
 }
 

@@ -34,16 +34,17 @@ export interface PollOptions<T> {
   /**
    * A value already in hand (e.g. from the reply that created the job): the first
    * request then waits for its hint instead of going out at once.
+   * @default undefined
    */
   initial?: T | undefined;
-  /** Called with every value fetched, final or not. */
+  /** Called with every value fetched, final or not. @default undefined */
   onValue?: ((value: T) => void) | undefined;
   /**
    * Give up with `WaitTimeoutError` after this many ms (one last check is made at the deadline).
    * @default Infinity
    */
   timeoutMs?: number | undefined;
-  /** Stops the poll at once with `APIUserAbortError`. */
+  /** Stops the poll at once with `APIUserAbortError`. @default undefined */
   signal?: AbortSignal | undefined;
   /**
    * The shortest sleep between requests without a hint, in ms.

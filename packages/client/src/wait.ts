@@ -22,9 +22,15 @@ export interface WaitOptions {
    * @default 3_600_000 (one hour)
    */
   timeoutMs?: number | undefined;
-  /** Stops the wait and its requests at once with `APIUserAbortError`. */
+  /**
+   * Stops the wait and its requests at once with `APIUserAbortError`.
+   * @default undefined
+   */
   signal?: AbortSignal | undefined;
-  /** Called with each new snapshot (a higher `version`), the terminal one included. */
+  /**
+   * Called with each new snapshot (a higher `version`), the terminal one included.
+   * @default undefined
+   */
   onProgress?: ((job: Job) => void) | undefined;
   /**
    * How to learn of changes: `sse` (one streamed request), `long-poll` (`?wait=`), `poll`
@@ -38,7 +44,10 @@ export interface WaitOptions {
    * @default 100
    */
   pollIntervalMs?: number | undefined;
-  /** Told which transport the wait is using, and again on each fallback. */
+  /**
+   * Told which transport the wait is using, and again on each fallback.
+   * @default undefined
+   */
   onTransport?: ((transport: Transport) => void) | undefined;
 }
 

@@ -6,6 +6,7 @@ import type { CreateJobParams, Job, JobListFilter, LogLine } from '../types.js';
 import { type WaitOptions, waitForJob } from '../wait.js';
 
 export interface CallOptions {
+  /** Cancels the request with `APIUserAbortError`. @default undefined */
   signal?: AbortSignal | undefined;
 }
 
