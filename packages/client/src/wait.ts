@@ -53,6 +53,12 @@ export interface WaitOptions {
 
 /** The longest hold asked of the server per long-poll (it allows 60 s). */
 const MAX_HOLD_S = 55;
+/**
+ * With an onProgress to feed, each long-poll is held at most this long, so
+ * progress shows about once a second (one request per second) while the end
+ * still comes back at once.
+ */
+const PROGRESS_HOLD_S = 1;
 /** A long-poll answered this much earlier than asked, with nothing new, means the server ignores `wait`. */
 const EARLY_MS = 250;
 /** Failed SSE (re)connects in a row, with no event between, before `auto` tries long-poll. */
@@ -177,11 +183,11 @@ async function viaLongPoll(
   }: Phase & { fallback: boolean; options: WaitOptions; last: () => Job | undefined },
 ): Promise<Job> {
   // With no one to tell of progress, one request can hold until the end.
-  const untilTerminal = options.onProgress === undefined;
+  const maxHold = options.onProgress === undefined ? MAX_HOLD_S : PROGRESS_HOLD_S;
   let failures = 0;
   for (;;) {
     const leftMs = deadline - Date.now();
-    const holdS = Math.max(0, Math.min(MAX_HOLD_S, Math.floor(leftMs / 100) / 10));
+    const holdS = Math.max(0, Math.min(maxHold, Math.floor(leftMs / 100) / 10));
     const since = last()?.version;
     const sent = Date.now();
     let job: Job;
@@ -189,7 +195,7 @@ async function viaLongPoll(
       job = await core.request(
         {
           path: `/v1/jobs/${encodeURIComponent(id)}`,
-          query: { wait: holdS, since, until: untilTerminal ? 'terminal' : undefined },
+          query: { wait: holdS, since, until: 'terminal' },
           signal,
           maxRetries: 0,
           timeoutMs: holdS * 1000 + core.timeoutMs,
@@ -211,9 +217,9 @@ async function viaLongPoll(
     failures = 0;
     seen(job);
     if (isTerminalStatus(job.status)) return job;
+    // Held until the end, a request that comes back early without it means the server does not hold.
     const early = Date.now() - sent < holdS * 1000 - EARLY_MS;
-    const nothingNew = untilTerminal || (since !== undefined && job.version <= since);
-    if (early && nothingNew && holdS > 0) {
+    if (early && holdS > 0) {
       if (fallback) throw new Fallback('the server answered at once: it does not hold ?wait requests');
       // The server does not hold: do not spin on it.
       await sleep(Math.min(1000, deadline - Date.now()), signal);

@@ -95,6 +95,33 @@ describe('wait', () => {
     expect(Number(url.searchParams.get('wait'))).toBeGreaterThan(50);
   });
 
+  it('long-poll with onProgress holds a second at most, so progress shows while the end comes at once', async () => {
+    const held =
+      (version: number, status = 'running') =>
+      () =>
+        new Promise<Response>((resolve) =>
+          setTimeout(() => resolve(json(200, job({ version, status }))), 1000),
+        );
+    const { fetch, calls } = scriptedFetch([
+      held(2),
+      held(5),
+      json(200, job({ version: 7, status: 'completed' })),
+    ]);
+    const progress: number[] = [];
+    const done = await new Longrun({ baseUrl: base, fetch }).jobs.wait('j1', {
+      strategy: 'long-poll',
+      onProgress: (j) => progress.push(j.version),
+    });
+    expect(done.version).toBe(7);
+    expect(progress).toEqual([2, 5, 7]);
+    for (const call of calls) {
+      const url = new URL(call.url);
+      expect(url.searchParams.get('wait')).toBe('1');
+      expect(url.searchParams.get('until')).toBe('terminal');
+    }
+    expect(new URL(calls[1]!.url).searchParams.get('since')).toBe('2');
+  });
+
   it('auto: a reply that is not an event stream counts as SSE blocked too', async () => {
     const { fetch } = scriptedFetch([json(200, job()), json(200, job({ version: 2, status: 'completed' }))]);
     const t = transports();
