@@ -59,10 +59,12 @@ const MAX_HOLD_S = 55;
  * still comes back at once.
  */
 const PROGRESS_HOLD_S = 1;
-/** A long-poll answered this much earlier than asked, with nothing new, means the server ignores `wait`. */
+/** A long-poll answered this much earlier than asked, and not at the end, means the server ignores `wait`. */
 const EARLY_MS = 250;
 /** Failed SSE (re)connects in a row, with no event between, before `auto` tries long-poll. */
 const SSE_ATTEMPTS = 4;
+
+const STRATEGIES: readonly string[] = ['auto', 'sse', 'long-poll', 'poll'];
 
 class Fallback extends LongrunError {
   override name = 'Fallback';
@@ -76,6 +78,9 @@ export async function waitForJob(
 ): Promise<Job> {
   const { timeoutMs = 3_600_000, signal, strategy = 'auto' } = options;
   if (!(timeoutMs >= 0)) throw new LongrunError(`timeoutMs must be >= 0; got ${timeoutMs}`);
+  if (!STRATEGIES.includes(strategy)) {
+    throw new LongrunError(`Unknown wait strategy ${String(strategy)}; use auto, sse, long-poll or poll.`);
+  }
   const deadline = Date.now() + timeoutMs;
   const id = typeof target === 'string' ? target : target.id;
   // A snapshot in hand (the create reply) is where the wait starts: SSE resumes after it, polling waits its hint.
@@ -116,7 +121,7 @@ export async function waitForJob(
         );
       }
     }
-    throw new LongrunError(`Unknown wait strategy ${String(strategy)}; use auto, sse, long-poll or poll.`);
+    throw new LongrunError('No transport could follow the job.');
   } catch (err) {
     if (signal?.aborted)
       throw err instanceof APIUserAbortError ? err : new APIUserAbortError({ cause: signal.reason });
