@@ -76,7 +76,7 @@ export interface PollOptions<T> {
 }
 
 /** A hint's sleep is never shortened; it is lengthened by at most this much, so a poll aimed at an eta lands after it. */
-const HINT_MARGIN_MAX_MS = 250;
+const HINT_MARGIN_MAX_MS = 100;
 /** How long the last check, made at the deadline, may take. */
 const FINAL_CHECK_MS = 1000;
 
