@@ -30,7 +30,7 @@ describe('longrun on pipes, against a server process', () => {
   }
 
   it('exits 0 when the job completes, with one JSON job per change, versions rising to the last', async () => {
-    const r = await run('submit', 'simulate', 'duration_seconds=1', '--wait', '--json');
+    const r = await run('submit', 'simulate', 'duration_seconds=3', '--wait', '--json');
     expect(r.code).toBe(0);
     const jobs = jsonLines(r.stdout);
     expect(jobs.length).toBeGreaterThan(2);
@@ -82,7 +82,7 @@ describe('longrun on pipes, against a server process', () => {
   });
 
   it('prints plain progress lines, not a bar, when the output is not a terminal', async () => {
-    const id = (await run('submit', 'simulate', 'duration_seconds=1.5')).stdout.trim();
+    const id = (await run('submit', 'simulate', 'duration_seconds=4')).stdout.trim();
     const r = await run('wait', id);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
