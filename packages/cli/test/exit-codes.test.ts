@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LongrunServer, removeDir, startServer, tempDir } from '@longrun/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ describe('longrun on pipes, against a server process', () => {
   }
 
   it('exits 0 when the job completes, with one JSON job per change, versions rising to the last', async () => {
-    const r = await run('submit', 'simulate', 'duration_seconds=1', '--wait', '--json');
+    const r = await run('submit', 'simulate', 'duration_seconds=3', '--wait', '--json');
     expect(r.code).toBe(0);
     const jobs = jsonLines(r.stdout);
     expect(jobs.length).toBeGreaterThan(2);
@@ -82,7 +82,7 @@ describe('longrun on pipes, against a server process', () => {
   });
 
   it('prints plain progress lines, not a bar, when the output is not a terminal', async () => {
-    const id = (await run('submit', 'simulate', 'duration_seconds=1.5')).stdout.trim();
+    const id = (await run('submit', 'simulate', 'duration_seconds=4')).stdout.trim();
     const r = await run('wait', id);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -159,6 +159,23 @@ describe('longrun on pipes, against a server process', () => {
     expect((await run('status', id)).code).toBe(4);
   });
 
+  it('reads the input from a file, with key=value words on top', async () => {
+    const dir = tempDir('longrun-cli-input-');
+    try {
+      const file = join(dir, 'input.json');
+      writeFileSync(file, JSON.stringify({ duration_seconds: 30, error_rate: 0, seed: 7 }));
+      const r = await run('submit', 'simulate', '--input', `@${file}`, 'duration_seconds=0.1', '--json');
+      expect(r.code).toBe(0);
+      const job = jsonLines(r.stdout)[0];
+      expect(job.input).toEqual({ duration_seconds: 0.1, error_rate: 0, seed: 7 });
+      const missing = await run('submit', 'simulate', '--input', `@${join(dir, 'nope.json')}`);
+      expect(missing.code).toBe(4);
+      expect(missing.stderr).toMatch(/^longrun: cannot read .*nope\.json: ENOENT/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('downloads an artifact to a file', async () => {
     const types = (await (await fetch(`${url}/v1/types`)).json()).data as {
       type: string;
@@ -195,5 +212,31 @@ describe('longrun on pipes, against a server process', () => {
     } finally {
       removeDir(dir);
     }
+  });
+});
+
+describe('longrun against a server with API keys', () => {
+  let server: LongrunServer;
+  beforeAll(async () => {
+    server = await startServer(['--role', 'api', '--api-keys', 'cli-key-1234:team']);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('says how to give a key when none is given, and uses --api-key or LONGRUN_API_KEY', async () => {
+    const refused = await cli(['list'], { url: server.url });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/^longrun: 401 .*--api-key or LONGRUN_API_KEY\)\n$/);
+    const made = await cli(['submit', 'simulate', '--id', 'keyed', '--api-key', 'cli-key-1234'], {
+      url: server.url,
+    });
+    expect(made).toMatchObject({ code: 0, stdout: 'keyed\n' });
+    const listed = await cli(['list', '--json'], {
+      url: server.url,
+      env: { LONGRUN_API_KEY: 'cli-key-1234' },
+    });
+    expect(listed.code).toBe(0);
+    expect(jsonLines(listed.stdout).map((j) => j.id)).toEqual(['keyed']);
   });
 });

@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { type LongrunServer, startServer } from '@longrun/testkit';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type LongrunServer, removeDir, startServer, tempDir } from '@longrun/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cli } from './helpers/cli.js';
 
@@ -75,5 +77,44 @@ describe.runIf(haveTmux)('longrun wait in a terminal (tmux)', () => {
     expect(text).toMatch(/[█░]{30} failed · \d+% · /);
     expect(text).toMatch(/failed after \d+s: simulated_error: /);
     expect(text).toMatch(/EXIT=1/);
+  });
+
+  it('download draws a byte bar that reaches the artifact size', async () => {
+    const types = (await (await fetch(`${server.url}/v1/types`)).json()).data as {
+      type: string;
+      available: boolean;
+    }[];
+    if (!types.find((t) => t.type === 'text.to_video')?.available) {
+      if (process.env.CI) throw new Error('text.to_video is unavailable: ffmpeg or espeak-ng is missing');
+      console.warn('download bar test skipped: text.to_video is unavailable here');
+      return;
+    }
+    const made = await cli(
+      ['submit', 'text.to_video', 'text=Hello.', 'width=160', 'height=90', '--wait', '--json'],
+      {
+        url: server.url,
+      },
+    );
+    const job = JSON.parse(made.stdout.trim().split('\n').at(-1)!);
+    const size = job.output.artifacts.find((a: { name: string }) => a.name === 'video.mp4').size as number;
+    const dir = tempDir('longrun-cli-bar-');
+    try {
+      const screen = openTerminal(
+        'download',
+        `cd ${dir} && LONGRUN_URL=${server.url} ${process.execPath} ${CLI} download ${job.id} video.mp4`,
+      );
+      let text = '';
+      for (let i = 0; i < 600 && !/EXIT=\d+/.test(text); i++) {
+        text = screen();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(text).toMatch(/EXIT=0/);
+      const kb = `${(size / 1024).toFixed(1)} KB`;
+      expect(text).toContain(`video.mp4 ${'█'.repeat(30)} 100% ${kb} of ${kb}`);
+      expect(text).toContain(`saved video.mp4 (${kb}) to video.mp4`);
+      expect(statSync(join(dir, 'video.mp4')).size).toBe(size);
+    } finally {
+      removeDir(dir);
+    }
   });
 });

@@ -29,8 +29,16 @@ const NO_BORDERS = {
   middle: '  ',
 };
 
-/** Messages are cut to this many characters, so that a row fits on one line. */
+/** Messages are cut to fit a row on one line of the terminal, or to this many characters off one. */
 const MESSAGE_WIDTH = 36;
+
+function messageWidth(rows: string[][], columns: number | undefined): number {
+  if (!columns) return MESSAGE_WIDTH;
+  const head = ['id', 'type', 'status', 'progress', 'stage', 'message', 'age'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const others = widths.reduce((sum, w, i) => (i === 5 ? sum : sum + w), 0) + 2 * (head.length - 1);
+  return Math.max(12, columns - others - 1);
+}
 
 /** The newest jobs, as a table or one JSON job per line. */
 export async function list(client: Longrun, { status, type, limit, json }: ListFlags): Promise<number> {
@@ -65,16 +73,17 @@ export async function list(client: Longrun, { status, type, limit, json }: ListF
     wordWrap: false,
   });
   const now = Date.now();
-  for (const job of jobs)
-    table.push([
-      job.id,
-      job.type,
-      job.status,
-      `${job.progress}%`,
-      job.stage ?? '',
-      truncate(job.error ? `${job.error.code}: ${job.error.message}` : (job.message ?? ''), MESSAGE_WIDTH),
-      age(job.created_at, now),
-    ]);
+  const rows = jobs.map((job) => [
+    job.id,
+    job.type,
+    job.status,
+    `${job.progress}%`,
+    job.stage ?? '',
+    job.error ? `${job.error.code}: ${job.error.message}` : (job.message ?? ''),
+    age(job.created_at, now),
+  ]);
+  const width = messageWidth(rows, (process.stdout as NodeJS.WriteStream).columns);
+  for (const row of rows) table.push(row.map((cell, i) => (i === 5 ? truncate(cell, width) : cell)));
   process.stdout.write(`${table.toString()}\n`);
   return EXIT.completed;
 }
