@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AddressPolicy } from '../net/ssrf.js';
 import { iso } from '../store/shared.js';
 import type { JobStore } from '../store/store.js';
@@ -67,6 +68,8 @@ export class WebhookDispatcher {
     this.#concurrency = concurrency;
     this.#policy = policy;
     this.#log = logger;
+    // Every request in flight listens on it.
+    setMaxListeners(concurrency + 10, this.#stop.signal);
   }
 
   start(): void {
