@@ -132,7 +132,11 @@ export class WebhookDispatcher {
     }
   }
 
-  #track(p: Promise<void>): void {
+  #track(delivery: Promise<void>): void {
+    const p = delivery.catch((err: unknown) => {
+      // Its lease runs out and it is sent again; the loop must not die of it.
+      this.#log?.error({ err }, 'a webhook delivery failed unexpectedly');
+    });
     this.#inflight.add(p);
     void p.finally(() => {
       this.#inflight.delete(p);
