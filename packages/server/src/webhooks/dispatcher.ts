@@ -4,7 +4,7 @@ import { iso } from '../store/shared.js';
 import type { JobStore } from '../store/store.js';
 import type { PoolLogger } from '../worker/pool.js';
 import { outcomeOf } from './backoff.js';
-import type { DeliveryLease } from './events.js';
+import type { DeliveryLease, DeliveryOutcome } from './events.js';
 import { sendWebhook } from './send.js';
 import { signatureHeader, type WebhookSecrets } from './signing.js';
 
@@ -22,6 +22,8 @@ export interface WebhookDispatcherOptions {
   /** Which addresses receivers may have. @default public ones only */
   policy?: AddressPolicy;
   logger?: PoolLogger | undefined;
+  /** Told of every attempt's outcome (metrics). */
+  onAttempt?: ((event: string, outcome: DeliveryOutcome['outcome']) => void) | undefined;
 }
 
 export const DEFAULT_SCHEDULE = Object.freeze([
@@ -44,6 +46,7 @@ export class WebhookDispatcher {
   readonly #concurrency: number;
   readonly #policy: AddressPolicy;
   readonly #log: PoolLogger | undefined;
+  readonly #onAttempt: WebhookDispatcherOptions['onAttempt'];
   readonly #inflight = new Set<Promise<void>>();
   readonly #stop = new AbortController();
   #wake: (() => void) | null = null;
@@ -59,7 +62,9 @@ export class WebhookDispatcher {
     concurrency = 16,
     policy = {},
     logger,
+    onAttempt,
   }: WebhookDispatcherOptions) {
+    this.#onAttempt = onAttempt;
     this.#store = store;
     this.#secrets = secrets;
     this.#schedule = schedule;
@@ -201,6 +206,7 @@ export class WebhookDispatcher {
         'could not record a webhook attempt; it will be sent again',
       );
     }
+    this.#onAttempt?.(delivery.event, outcome.outcome);
     if (outcome.outcome !== 'delivered') {
       this.#log?.warn(
         { delivery: delivery.id, job: delivery.job_id, attempts, status: result.status, error: result.error },
