@@ -218,7 +218,7 @@ export class SqliteJobStore implements JobStore {
       ),
       deliveriesOf: db.prepare<[string, string, number], DeliveryRow>(
         `SELECT d.*, ? AS tenant, ? AS job_id FROM webhook_deliveries d WHERE d.job_seq = ?
-         ORDER BY d.created_at, d.rowid`,
+         ORDER BY d.created_at, json_extract(d.job, '$.version')`,
       ),
       deliveryOf: db.prepare<[string, string, number, string], DeliveryRow>(
         'SELECT d.*, ? AS tenant, ? AS job_id FROM webhook_deliveries d WHERE d.job_seq = ? AND d.id = ?',
