@@ -242,7 +242,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { wait?: string; since?: number } }>(
+  app.get<{ Params: { id: string }; Querystring: { wait?: string; since?: number; until?: 'terminal' } }>(
     '/v1/jobs/:id',
     {
       schema: {
@@ -257,6 +257,11 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
               type: 'integer',
               minimum: 0,
               description: 'Hold until version > since (default: the version when the request came).',
+            },
+            until: {
+              type: 'string',
+              enum: ['terminal'],
+              description: 'terminal: hold until the job ends (or wait passes), not until its next change.',
             },
           },
         },
@@ -275,6 +280,16 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
             .send();
         }
         return sendJob(reply, job);
+      }
+      if (request.query.until === 'terminal') {
+        // Subscribe before reading, so that an end between the two is not missed.
+        const watch = service.watch(request.tenant, id);
+        try {
+          const current = await service.get(request.tenant, id);
+          return sendJob(reply, await holdUntilDone(watch, current, wait * 1000, clientGone(reply)));
+        } finally {
+          watch.close();
+        }
       }
       const job = await service.waitForChange(request.tenant, id, {
         since: request.query.since,
