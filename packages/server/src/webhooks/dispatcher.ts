@@ -17,7 +17,7 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number;
   /** How often to look for deliveries other processes wrote. @default 1000 */
   pollIntervalMs?: number;
-  /** Requests in flight at once. @default 16 */
+  /** Requests in flight at once. @default 64 */
   concurrency?: number;
   /** Which addresses receivers may have. @default public ones only */
   policy?: AddressPolicy;
@@ -59,7 +59,7 @@ export class WebhookDispatcher {
     schedule = DEFAULT_SCHEDULE,
     timeoutMs = 15_000,
     pollIntervalMs = 1000,
-    concurrency = 16,
+    concurrency = 64,
     policy = {},
     logger,
     onAttempt,
