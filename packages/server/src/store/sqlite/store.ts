@@ -475,6 +475,8 @@ export class SqliteJobStore implements JobStore {
     now?: number | undefined;
   }): Promise<DeliveryLease[]> {
     if (limit <= 0) return [];
+    // Dispatchers look often; a look that finds nothing costs a read, not a synced write.
+    if (this.#s.dueDeliveries.all(now, 1).length === 0) return [];
     return this.#tx((): DeliveryLease[] =>
       this.#s.dueDeliveries.all(now, limit).map(({ id }) => {
         const token = randomUUID();
