@@ -155,6 +155,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     pollIntervalMs: config.webhookPollIntervalMs,
     policy: { allowPrivate: config.allowPrivateUrls },
     logger: app.log,
+    onAttempt: (event, outcome) => metrics.webhookAttempts.inc({ event, outcome }),
   });
   service.onWebhook = () => webhooks.kick();
   const pool =

@@ -218,7 +218,7 @@ export class SqliteJobStore implements JobStore {
       ),
       deliveriesOf: db.prepare<[string, string, number], DeliveryRow>(
         `SELECT d.*, ? AS tenant, ? AS job_id FROM webhook_deliveries d WHERE d.job_seq = ?
-         ORDER BY d.created_at, d.rowid`,
+         ORDER BY d.created_at, json_extract(d.job, '$.version')`,
       ),
       deliveryOf: db.prepare<[string, string, number, string], DeliveryRow>(
         'SELECT d.*, ? AS tenant, ? AS job_id FROM webhook_deliveries d WHERE d.job_seq = ? AND d.id = ?',
@@ -475,6 +475,8 @@ export class SqliteJobStore implements JobStore {
     now?: number | undefined;
   }): Promise<DeliveryLease[]> {
     if (limit <= 0) return [];
+    // Dispatchers look often; a look that finds nothing costs a read, not a synced write.
+    if (this.#s.dueDeliveries.all(now, 1).length === 0) return [];
     return this.#tx((): DeliveryLease[] =>
       this.#s.dueDeliveries.all(now, limit).map(({ id }) => {
         const token = randomUUID();
