@@ -1,0 +1,130 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type Machine, machineLine } from './machine.js';
+import { markdownTable } from './report.js';
+import type { ChartPanel, ScenarioResult } from './scenario.js';
+import { renderChart } from './svg.js';
+
+/** One `npm run bench` run, as written to bench/results/<timestamp>.json. */
+export interface RunRecord {
+  startedAt: string;
+  quick: boolean;
+  command: string;
+  seconds: number;
+  machine: Machine;
+  /** Versions of the peers' servers, null when unreachable. */
+  services: { redis: string | null; postgres: string | null };
+  scenarios: Array<ScenarioResult & { seconds: number }>;
+  skipped: Array<{ name: string; reason: string }>;
+}
+
+const TITLES: Record<string, string> = {
+  wait: 'Waiting for a job',
+  throughput: 'Throughput',
+  dispatch: 'Dispatch latency',
+  'status-reads': 'Status reads',
+  waiters: 'SSE waiters',
+};
+
+const START = '<!-- npm run bench writes from here -->';
+const END = '<!-- to here; the rest is kept -->';
+
+/** One chart panel from a result's rows when the scenario drew none: the first text column against the first number. */
+function panelFromRows(r: ScenarioResult): ChartPanel[] {
+  const first = r.rows[0];
+  if (!first) return [];
+  const keys = Object.keys(first);
+  const label = keys.filter((k) => typeof first[k] === 'string');
+  const value = keys.find((k) => typeof first[k] === 'number');
+  if (!value) return [];
+  return [
+    {
+      title: TITLES[r.name] ?? r.name,
+      unit: value,
+      series: [value],
+      groups: r.rows.map((row) => ({
+        label: label.map((k) => String(row[k])).join(', '),
+        values: [Number(row[value])],
+        ours: label.some((k) => String(row[k]).includes('longrun')),
+      })),
+    },
+  ];
+}
+
+function rowsTable(r: ScenarioResult): string {
+  const columns = [...new Set(r.rows.flatMap((row) => Object.keys(row)))];
+  const cells = r.rows.map((row) => columns.map((c) => String(row[c] ?? '')));
+  const right = columns.map((c) => r.rows.every((row) => typeof row[c] === 'number' || row[c] === undefined));
+  return markdownTable(columns, cells, right);
+}
+
+export function allPanels(record: RunRecord): ChartPanel[] {
+  return record.scenarios.flatMap((s) => s.charts ?? panelFromRows(s));
+}
+
+function generated(record: RunRecord): string {
+  const goals = record.scenarios.flatMap((s) => s.goals);
+  const met = goals.filter((g) => g.met).length;
+  const day = record.startedAt.slice(0, 10);
+  const lines = [
+    START,
+    '',
+    '![longrun against BullMQ and pg-boss: goals, throughput, latency, status reads and SSE waiters](benchmarks.svg)',
+    '',
+    `Measured ${day} by \`${record.command}\` in one run of ${Math.round(record.seconds / 60)} minutes ` +
+      `(figures: \`bench/results/${record.startedAt.replace(/[:.]/g, '-')}.json\`).`,
+    '',
+    `Machine: ${machineLine(record.machine)}. ` +
+      `Redis ${record.services.redis ?? 'not reachable'} and PostgreSQL ${record.services.postgres ?? 'not reachable'} ` +
+      '(default settings) on the same machine; the benchmark, the servers and the databases share the cores, ' +
+      'so figures move by a tenth or more from run to run, and ratios taken in one run are the ones to compare.',
+    '',
+    'To reproduce: `npm install && npm run bench` (`-- --quick` for a short run that leaves this page alone). ' +
+      'The script starts Redis and PostgreSQL when they are down; `BENCH_DATABASE_URL` chooses another ' +
+      'PostgreSQL (default `postgres://postgres@127.0.0.1:5432/test`).',
+    '',
+    '## Goals',
+    '',
+    `${met} of ${goals.length} met (ratios from the same run).`,
+    '',
+    markdownTable(
+      ['goal', 'result', 'figure'],
+      goals.map((g) => [g.goal, g.met ? 'met' : 'MISSED', g.figure]),
+      [false, false, false],
+    ),
+    '',
+  ];
+  for (const s of record.skipped) lines.push(`Not measured: ${s.name} (${s.reason}).`, '');
+  for (const s of record.scenarios) {
+    lines.push(`## ${TITLES[s.name] ?? s.name}`, '');
+    if (s.method) lines.push(s.method, '');
+    lines.push(rowsTable(s), '');
+  }
+  lines.push(END);
+  return lines.join('\n');
+}
+
+/** Write docs/benchmarks.svg and the generated part of docs/benchmarks.md, keeping what follows it. */
+export function writeReport(record: RunRecord): void {
+  const docs = new URL('../../../docs/', import.meta.url);
+  const goals = record.scenarios.flatMap((s) => s.goals);
+  const svg = renderChart({
+    title: 'longrun benchmarks',
+    subtitle: `${record.startedAt.slice(0, 10)} · ${machineLine(record.machine)} · ${record.command}`,
+    goals,
+    panels: allPanels(record),
+  });
+  writeFileSync(new URL('benchmarks.svg', docs), svg);
+  const file = new URL('benchmarks.md', docs);
+  const current = readFileSync(file, 'utf8');
+  const start = current.indexOf(START);
+  const end = current.indexOf(END);
+  let next: string;
+  if (start !== -1 && end !== -1) {
+    next = current.slice(0, start) + generated(record) + current.slice(end + END.length);
+  } else {
+    // First run: the generated part goes under the title, the earlier sections after it.
+    const title = current.indexOf('\n') + 1;
+    next = `${current.slice(0, title)}\n${generated(record)}\n\n${current.slice(title).trimStart()}`;
+  }
+  writeFileSync(file, next);
+}

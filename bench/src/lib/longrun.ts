@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { type LongrunServer, removeDir, startServer, tempDir } from '@longrun/testkit';
+import { databaseUrl, dropSchema, freshSchema } from './postgres.js';
+
+export interface Deployment {
+  url: string;
+  server: LongrunServer;
+  stop(): Promise<void>;
+}
+
+export interface DeployOptions {
+  store: 'sqlite' | 'postgres';
+  /** Worker slots. */
+  concurrency: number;
+  /** Extra node flags for the server process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+}
+
+/**
+ * One longrun server process (role all) on a fresh data dir, and for
+ * PostgreSQL a fresh schema: no-op jobs never fail (error rate 0) and
+ * retention is off so nothing is deleted under the measurement.
+ */
+export async function deploy({ store, concurrency, nodeArgs = [] }: DeployOptions): Promise<Deployment> {
+  const dir = tempDir('longrun-bench-');
+  const schema = store === 'postgres' ? freshSchema('bench') : null;
+  const args = ['--simulate-error-rate', '0', '--concurrency', String(concurrency), '--retention', '0'];
+  if (schema) {
+    args.push(
+      '--database-url',
+      databaseUrl,
+      '--database-schema',
+      schema,
+      '--artifacts-dir',
+      join(dir, 'art'),
+    );
+  }
+  let server: LongrunServer;
+  try {
+    server = await startServer(args, { dataDir: dir, nodeArgs });
+  } catch (err) {
+    removeDir(dir);
+    if (schema) await dropSchema(schema);
+    throw err;
+  }
+  return {
+    url: server.url,
+    server,
+    async stop() {
+      await server.stop();
+      if (schema) await dropSchema(schema);
+      removeDir(dir);
+    },
+  };
+}
