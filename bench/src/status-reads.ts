@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { startProcess, startServer } from '@longrun/testkit';
 import autocannon from 'autocannon';
+import { serverNodeArgs } from './lib/profile.js';
 import type { ScenarioOptions, ScenarioResult } from './lib/scenario.js';
 
 const CONNECTIONS = 32;
@@ -28,7 +29,9 @@ async function measure(url: string, seconds: number): Promise<Measure> {
 export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
   const seconds = quick ? 4 : 10;
   const rounds = quick ? 1 : 3;
-  const longrun = await startServer(['--concurrency', '1', '--simulate-error-rate', '0']);
+  const longrun = await startServer(['--concurrency', '1', '--simulate-error-rate', '0'], {
+    nodeArgs: serverNodeArgs(),
+  });
   let bare: Awaited<ReturnType<typeof startProcess>> | undefined;
   const results: { longrun: Measure; bare: Measure }[] = [];
   try {

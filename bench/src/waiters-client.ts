@@ -5,11 +5,13 @@
  *
  *   node waiters-client.js <events-url> <count>
  */
-import { request } from 'node:http';
+import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 const [url, countArg] = process.argv.slice(2);
 const count = Number(countArg);
+const target = new URL(url!);
+const TERMINAL = /"status":"(completed|failed|canceled)"/;
 /** Connections being opened at once, so the server's accept backlog never overflows. */
 const OPENING = 64;
 
@@ -24,44 +26,52 @@ function report(): void {
   }
 }
 
+/**
+ * One stream over a bare TCP socket: the request written by hand and the
+ * response scanned as text, so the client's own cost (an HTTP response object
+ * and stream per waiter) does not crowd the server on a small machine.
+ */
 function open(): Promise<void> {
   return new Promise((resolve) => {
-    const req = request(url!, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
-      if (res.statusCode !== 200) {
-        failed += 1;
-        res.resume();
-        resolve();
-        report();
-        return;
-      }
-      res.setEncoding('utf8');
-      let buffer = '';
-      let first = true;
-      let done = false;
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        if (first && buffer.includes('event: job')) {
-          first = false;
-          connected += 1;
-          resolve();
-          if (connected === count) process.send?.({ type: 'connected' });
-        }
-        if (!done && /"status":"(completed|failed|canceled)"/.test(buffer)) {
-          done = true;
-          received.push(wallNow());
-          report();
-        }
-        // Keep only a tail long enough to hold a status split across chunks.
-        if (buffer.length > 4096) buffer = buffer.slice(-256);
-      });
-      res.on('error', () => {});
-    });
-    req.on('error', () => {
+    const socket = connect({ host: target.hostname, port: Number(target.port) });
+    socket.setEncoding('utf8');
+    socket.setNoDelay(true);
+    let buffer = '';
+    let first = true;
+    let done = false;
+    const fail = () => {
+      if (done) return;
+      done = true;
       failed += 1;
       resolve();
       report();
+    };
+    socket.on('connect', () => {
+      socket.write(
+        `GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nAccept: text/event-stream\r\n\r\n`,
+      );
     });
-    req.end();
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      if (first) {
+        if (!buffer.startsWith('HTTP/1.1 200')) return fail();
+        if (!buffer.includes('event: job')) return;
+        first = false;
+        connected += 1;
+        resolve();
+        if (connected === count) process.send?.({ type: 'connected' });
+      }
+      if (!done && TERMINAL.test(buffer)) {
+        done = true;
+        received.push(wallNow());
+        report();
+        socket.destroy();
+      }
+      // Keep only a tail long enough to hold a status split across reads.
+      if (buffer.length > 4096) buffer = buffer.slice(-256);
+    });
+    socket.on('error', fail);
+    socket.on('close', fail);
   });
 }
 

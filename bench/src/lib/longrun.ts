@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type LongrunServer, removeDir, startServer, tempDir } from '@longrun/testkit';
 import { databaseUrl, dropSchema, freshSchema } from './postgres.js';
+import { serverNodeArgs } from './profile.js';
 
 export interface Deployment {
   url: string;
@@ -21,7 +22,11 @@ export interface DeployOptions {
  * PostgreSQL a fresh schema: no-op jobs never fail (error rate 0) and
  * retention is off so nothing is deleted under the measurement.
  */
-export async function deploy({ store, concurrency, nodeArgs = [] }: DeployOptions): Promise<Deployment> {
+export async function deploy({
+  store,
+  concurrency,
+  nodeArgs = serverNodeArgs(),
+}: DeployOptions): Promise<Deployment> {
   const dir = tempDir('longrun-bench-');
   const schema = store === 'postgres' ? freshSchema('bench') : null;
   const args = ['--simulate-error-rate', '0', '--concurrency', String(concurrency), '--retention', '0'];
