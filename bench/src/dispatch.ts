@@ -124,7 +124,7 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
     .map((r) => {
       const p99 = quantile(r.pushLag!, 0.99);
       return {
-        goal: `SSE lag p99 <= 10 ms (${r.name}, completion to event)`,
+        goal: `SSE lag p99 <= 10 ms, ${r.name}`,
         met: p99 <= 10,
         figure: `p99 ${p99.toFixed(1)} ms, p50 ${quantile(r.pushLag!, 0.5).toFixed(1)} ms`,
       };

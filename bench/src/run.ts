@@ -78,6 +78,7 @@ async function main(): Promise<number> {
     quick,
     command: `npm run bench${quick ? ' -- --quick' : ''}`,
     seconds: 0,
+    file: '',
     machine,
     services: await serviceVersions(services),
     scenarios: [],
@@ -117,9 +118,10 @@ async function main(): Promise<number> {
   const dir = new URL('../results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const out = new URL(`${stamp}${quick ? '-quick' : ''}.json`, dir);
-  writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);
-  console.log(`\nresults: bench/results/${stamp}${quick ? '-quick' : ''}.json`);
+  const name = `${stamp}${quick ? '-quick' : ''}.json`;
+  record.file = `bench/results/${name}`;
+  writeFileSync(new URL(name, dir), `${JSON.stringify(record, null, 2)}\n`);
+  console.log(`\nresults: ${record.file}`);
   if (writeDocs) {
     writeReport(record);
     console.log('report: docs/benchmarks.md, docs/benchmarks.svg');

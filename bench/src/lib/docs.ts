@@ -10,6 +10,8 @@ export interface RunRecord {
   quick: boolean;
   command: string;
   seconds: number;
+  /** Where this record is written, from the repository root. */
+  file: string;
   machine: Machine;
   /** Versions of the peers' servers, null when unreachable. */
   services: { redis: string | null; postgres: string | null };
@@ -50,10 +52,17 @@ function panelFromRows(r: ScenarioResult): ChartPanel[] {
   ];
 }
 
+function duration(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : `${(seconds / 60).toFixed(1)} minutes`;
+}
+
+/** Numbers, and the dash that stands for a missing one, are right-aligned. */
+const numeric = (v: string | number | undefined) => typeof v === 'number' || v === undefined || v === '—';
+
 function rowsTable(r: ScenarioResult): string {
   const columns = [...new Set(r.rows.flatMap((row) => Object.keys(row)))];
   const cells = r.rows.map((row) => columns.map((c) => String(row[c] ?? '')));
-  const right = columns.map((c) => r.rows.every((row) => typeof row[c] === 'number' || row[c] === undefined));
+  const right = columns.map((c) => r.rows.every((row) => numeric(row[c])));
   return markdownTable(columns, cells, right);
 }
 
@@ -70,8 +79,8 @@ function generated(record: RunRecord): string {
     '',
     '![longrun against BullMQ and pg-boss: goals, throughput, latency, status reads and SSE waiters](benchmarks.svg)',
     '',
-    `Measured ${day} by \`${record.command}\` in one run of ${Math.round(record.seconds / 60)} minutes ` +
-      `(figures: \`bench/results/${record.startedAt.replace(/[:.]/g, '-')}.json\`).`,
+    `Measured ${day} by \`${record.command}\` in one run of ${duration(record.seconds)} ` +
+      `(figures: \`${record.file}\`).`,
     '',
     `Machine: ${machineLine(record.machine)}. ` +
       `Redis ${record.services.redis ?? 'not reachable'} and PostgreSQL ${record.services.postgres ?? 'not reachable'} ` +

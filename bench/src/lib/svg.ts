@@ -37,6 +37,10 @@ export function formatValue(v: number): string {
   return v.toPrecision(2);
 }
 
+function formatTick(v: number): string {
+  return Number.isInteger(v) ? v.toLocaleString('en-US') : formatValue(v);
+}
+
 function panel(p: ChartPanel, y0: number): { svg: string; height: number } {
   const out: string[] = [];
   const plotX = PAD + LABEL_W;
@@ -89,7 +93,7 @@ function panel(p: ChartPanel, y0: number): { svg: string; height: number } {
     out.push(`<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${bottom}" stroke="#f1f5f9"/>`);
     out.push(
       `<text x="${x}" y="${bottom + 14}" font-size="11" text-anchor="middle" fill="#94a3b8">` +
-        `${esc(formatValue((max * i) / 4))}</text>`,
+        `${esc(formatTick((max * i) / 4))}</text>`,
     );
   }
   if (p.mark) {
@@ -139,7 +143,7 @@ export function renderChart({
       );
       body.push(`<text x="${PAD + 24}" y="${y + 12}" font-size="13" fill="#0f172a">${esc(g.goal)}</text>`);
       body.push(
-        `<text x="${PAD + 420}" y="${y + 12}" font-size="13" fill="${colour}">${esc(g.figure)}</text>`,
+        `<text x="${PAD + 430}" y="${y + 12}" font-size="13" fill="${colour}">${esc(g.figure)}</text>`,
       );
       y += 22;
     }
