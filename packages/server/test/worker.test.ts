@@ -217,6 +217,52 @@ describe('worker pool', () => {
     expect((await service.get(T, job.id)).output).toEqual({ by: 'fresh' });
   });
 
+  it('the fence refuses the outcome of a worker that heard nothing of losing its lease, and it says so', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { pool, submit, until, service, store } = await setup(
+      processor('stale', async ({ job }) => {
+        if (job.attempt === 1) await gate; // a process stopped past its lease (SIGSTOP, a blocked event loop)
+        return { attempt: job.attempt };
+      }),
+    );
+    // A is in another process in effect: its own service and feed, so no change made by B reaches it.
+    const isolated = new JobService({
+      store,
+      feed: new LocalFeed(),
+      registry: service.registry,
+      artifacts: service.artifacts,
+      simulateErrorRate: 0,
+    });
+    const warnings: string[] = [];
+    const a = pool({
+      service: isolated,
+      concurrency: 1,
+      heartbeatMs: 60_000,
+      logger: { info() {}, warn: (_o, msg) => warnings.push(msg ?? ''), error() {} },
+    });
+    await a.start();
+    const job = await submit('stale');
+    // A's claim is published on its own feed only: look in the store.
+    while ((await store.get(T, job.id))?.status !== 'running') await new Promise((r) => setTimeout(r, 10));
+    await service.recover({ owners: [a.owner] });
+    const b = pool({ concurrency: 1 });
+    await b.start();
+    expect(await until(job.id)).toMatchObject({ status: 'completed', output: { attempt: 2 } });
+    release();
+    await a.stop({ graceMs: 5_000 });
+    expect(
+      warnings.filter((w) => /outcome of an attempt that lost its lease was refused/.test(w)),
+    ).toHaveLength(1);
+    expect(await service.get(T, job.id)).toMatchObject({
+      status: 'completed',
+      output: { attempt: 2 },
+      attempt: 2,
+    });
+  });
+
   it('coalesces progress: a processor reporting constantly makes about ten writes a second', async () => {
     const { pool, submit, until } = await setup(
       processor('chatty', async (ctx) => {

@@ -1,3 +1,4 @@
+export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export {
   type LongrunServer,
   type ProcessOptions,
@@ -7,5 +8,6 @@ export {
   startProcess,
   startServer,
 } from './process.js';
-export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { type SseWaited, type SseWaitOptions, waitBySse } from './sse-waiter.js';
+export { freePort, type ProxiedConnection, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { removeDir, tempDir } from './temp.js';

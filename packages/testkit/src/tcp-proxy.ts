@@ -11,11 +11,35 @@ export interface TcpProxy {
   via(url: string): string;
   /** While on, new connections are closed at once. */
   refuse(on: boolean): void;
-  /** The connections open now stop carrying data in both directions; new ones work. */
-  freeze(): void;
+  /**
+   * The connections open now (those `which` picks, or all) stop carrying data
+   * in both directions; new ones work. Returns how many were frozen.
+   */
+  freeze(which?: (connection: ProxiedConnection) => boolean): number;
+  /** The connections open now. */
+  connections(): ProxiedConnection[];
   /** Connections open now through the proxy. */
   readonly open: number;
   close(): Promise<void>;
+}
+
+/** One connection through the proxy, by its ports (to match it with what the upstream server reports). */
+export interface ProxiedConnection {
+  /** The client's port on its side of the proxy. */
+  clientPort: number;
+  /** The proxy's own port on its connection to the target: the client port the target sees. */
+  upstreamPort: number;
+  frozen: boolean;
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (for programs that must be told their port). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
@@ -48,6 +72,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const describe = (pair: { client: Socket; upstream: Socket; frozen: boolean }): ProxiedConnection => ({
+    clientPort: pair.client.remotePort ?? 0,
+    upstreamPort: pair.upstream.localPort ?? 0,
+    frozen: pair.frozen,
+  });
   return {
     port,
     via(url: string) {
@@ -59,8 +88,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     refuse(on: boolean) {
       refusing = on;
     },
-    freeze() {
-      for (const pair of pairs) pair.frozen = true;
+    freeze(which = () => true) {
+      let frozen = 0;
+      for (const pair of pairs) {
+        if (pair.frozen || !which(describe(pair))) continue;
+        pair.frozen = true;
+        frozen += 1;
+      }
+      return frozen;
+    },
+    connections() {
+      return [...pairs].map(describe);
     },
     get open() {
       return pairs.size;

@@ -67,7 +67,12 @@ async function sendArtifact(
   const id = checkJobId(request.params.id);
   const { name } = request.params;
   const job = await service.get(request.tenant, id);
-  const stored = isValidArtifactName(name) ? await service.artifacts.stat(request.tenant, id, name) : null;
+  // Only what a completed job lists is its result: a file an unfinished attempt put (or one that
+  // crashed before it could finish) is not served, since the attempt that completes may replace it.
+  const stored =
+    isValidArtifactName(name) && listedArtifact(job, name)
+      ? await service.artifacts.stat(request.tenant, id, name)
+      : null;
   let handle: FileHandle | null = null;
   try {
     if (stored) handle = await open(stored.path, 'r');
@@ -113,6 +118,16 @@ async function sendArtifact(
   } finally {
     if (!streaming) await handle.close();
   }
+}
+
+/** Whether the job completed with an artifact of this name in `output.artifacts`. */
+function listedArtifact(job: StoredJob, name: string): boolean {
+  const listed = job.output?.artifacts;
+  return (
+    job.status === 'completed' &&
+    Array.isArray(listed) &&
+    listed.some((a) => (a as { name?: unknown } | null)?.name === name)
+  );
 }
 
 function contentType(job: StoredJob, name: string): string {

@@ -293,7 +293,8 @@ export class WorkerPool {
       await removeAll(tempDirs);
       const report = await reporter.close();
       settling = true;
-      await this.#service.finish(token, 'completed', { output, report });
+      const finished = await this.#service.finish(token, 'completed', { output, report });
+      if (!finished) this.#refused(job);
     } catch (err) {
       await removeAll(tempDirs);
       const report = await reporter.close();
@@ -315,15 +316,20 @@ export class WorkerPool {
   ): Promise<void> {
     try {
       switch (reason) {
-        case 'canceled':
         case 'lease_lost':
+          this.#log.warn(
+            { job: job.id, attempt: job.attempt },
+            'stopped an attempt that lost its lease; the job is queued again or taken by another worker',
+          );
+          return;
+        case 'canceled':
           // The job is no longer ours: whatever we write would be refused by the fence.
           return;
         case 'shutdown':
           await this.#service.release(token);
           return;
         case 'timeout':
-          await this.#service.finish(token, 'failed', {
+          await this.#finishFailed(job, token, {
             report,
             error: { code: 'job_timeout', message: 'The attempt ran past its timeout and was stopped.' },
             retryAt: Date.now() + retryDelay(job.attempt, this.#retry),
@@ -332,7 +338,7 @@ export class WorkerPool {
         case null: {
           const failure = coerceError(err);
           if (failure.code === 'processor_error') this.#log.warn({ err, job: job.id }, 'a processor threw');
-          await this.#service.finish(token, 'failed', {
+          await this.#finishFailed(job, token, {
             report,
             error: { code: failure.code, message: failure.message },
             retryAt: failure.retryable ? Date.now() + retryDelay(job.attempt, this.#retry) : undefined,
@@ -343,6 +349,22 @@ export class WorkerPool {
       // The store is unreachable: the lease will expire and recovery will requeue the job.
       this.#log.error({ err: writeErr, job: job.id }, 'could not record the outcome of a job');
     }
+  }
+
+  async #finishFailed(
+    job: Lease['job'],
+    token: string,
+    opts: Parameters<JobService['finish']>[2],
+  ): Promise<void> {
+    if (!(await this.#service.finish(token, 'failed', opts))) this.#refused(job);
+  }
+
+  /** The store's fence refused this attempt's outcome: its lease expired and the job went on without it. */
+  #refused(job: Lease['job']): void {
+    this.#log.warn(
+      { job: job.id, attempt: job.attempt },
+      'the outcome of an attempt that lost its lease was refused; the job is queued again or taken by another worker',
+    );
   }
 
   /** At start, remove scratch folders left by pools of this host that died. */

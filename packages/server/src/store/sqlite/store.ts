@@ -4,21 +4,35 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredJob } from '../../jobs/model.js';
 import { ALL_STATES, type JobStatus } from '../../jobs/states.js';
+import type {
+  DeliveryAttempt,
+  DeliveryLease,
+  DeliveryOutcome,
+  WebhookDelivery,
+} from '../../webhooks/events.js';
 import {
+  appendHistory,
   cancelChange,
   cancelDecision,
   claimChange,
+  type DeliveryRow,
+  deliveryError,
   finishChange,
   idempotencyDecision,
   isDeletable,
   iso,
   type JobRow,
   lostLeaseChange,
+  newDeliveryId,
   nextRow,
   type RowChange,
   releaseChange,
   reportChange,
+  snapshotOf,
+  toDelivery,
   toJob,
+  webhookEventsOf,
+  webhookUrl,
 } from '../shared.js';
 import type {
   CancelResult,
@@ -125,12 +139,13 @@ export class SqliteJobStore implements JobStore {
           number,
           string | null,
           string | null,
+          string | null,
         ],
         JobRow
       >(
         `INSERT INTO jobs (tenant, id, type, status, input, metadata, max_attempts, created_at, updated_at, run_at,
-                           idempotency_key, request_hash)
-         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)
+                           idempotency_key, request_hash, webhook)
+         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING *`,
       ),
       queuePosition: db.prepare<[number, number, number], { n: number }>(
@@ -177,6 +192,46 @@ export class SqliteJobStore implements JobStore {
       changedSince: db.prepare<[number, number], JobRow>(
         'SELECT * FROM jobs WHERE updated_at >= ? ORDER BY updated_at, seq LIMIT ?',
       ),
+      insertDelivery: db.prepare<[string, number, string, string, string, number, number, number, string]>(
+        `INSERT INTO webhook_deliveries (id, job_seq, event, url, job, created_at, next_attempt_at)
+         SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (
+           SELECT 1 FROM webhook_deliveries WHERE job_seq = ? AND url = ? AND last_status = 410)`,
+      ),
+      dueDeliveries: db.prepare<[number, number], { id: string }>(
+        `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+         ORDER BY next_attempt_at, created_at LIMIT ?`,
+      ),
+      leaseDelivery: db.prepare<[string, number, string], DeliveryRow>(
+        `UPDATE webhook_deliveries SET lease_token = ?, next_attempt_at = ? WHERE id = ?
+         RETURNING *, (SELECT tenant FROM jobs WHERE seq = job_seq) AS tenant,
+                      (SELECT id FROM jobs WHERE seq = job_seq) AS job_id`,
+      ),
+      deliveryByToken: db.prepare<[string], DeliveryRow>(
+        "SELECT * FROM webhook_deliveries WHERE lease_token = ? AND status = 'pending'",
+      ),
+      recordDelivery: db.prepare(
+        `UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1, next_attempt_at = @next,
+           last_status = @last_status, last_error = @last_error, history = @history, lease_token = NULL
+         WHERE id = @id`,
+      ),
+      stopDeliveries: db.prepare<[number, string]>(
+        `UPDATE webhook_deliveries SET status = 'stopped', next_attempt_at = NULL, lease_token = NULL
+         WHERE job_seq = ? AND url = ? AND status = 'pending'`,
+      ),
+      deliveriesOf: db.prepare<[string, string, number], DeliveryRow>(
+        `SELECT d.*, ? AS tenant, ? AS job_id FROM webhook_deliveries d WHERE d.job_seq = ?
+         ORDER BY d.created_at, d.rowid`,
+      ),
+      deliveryOf: db.prepare<[string, string, number, string], DeliveryRow>(
+        'SELECT d.*, ? AS tenant, ? AS job_id FROM webhook_deliveries d WHERE d.job_seq = ? AND d.id = ?',
+      ),
+      retryDelivery: db.prepare<[number, string]>(
+        `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, lease_token = NULL
+         WHERE id = ?`,
+      ),
+      nextDeliveryAt: db.prepare<[], { t: number | null }>(
+        "SELECT MIN(next_attempt_at) AS t FROM webhook_deliveries WHERE status = 'pending'",
+      ),
       changedAfter: db.prepare<[number, number, number, number, number], JobRow>(
         `SELECT * FROM jobs WHERE updated_at >= ? AND (updated_at > ? OR (updated_at = ? AND seq > ?))
          ORDER BY updated_at, seq LIMIT ?`,
@@ -212,6 +267,15 @@ export class SqliteJobStore implements JobStore {
     for (const { n, line } of logs) this.#s.insertLog.run(row.seq, n, now, line);
     const written = this.#s.update.get(next) as JobRow | undefined;
     if (!written) throw new Error(`job ${row.tenant}/${row.id} changed underneath a write`);
+    // The outbox row commits with the change or not at all.
+    const events = webhookEventsOf(row, next);
+    if (events.length > 0) {
+      const url = webhookUrl(next);
+      const snapshot = snapshotOf(next);
+      for (const event of events) {
+        this.#s.insertDelivery.run(newDeliveryId(), row.seq, event, url, snapshot, now, now, row.seq, url);
+      }
+    }
     return this.#job(written);
   }
 
@@ -240,6 +304,7 @@ export class SqliteJobStore implements JobStore {
         now,
         job.idempotency?.key ?? null,
         job.idempotency?.hash ?? null,
+        job.webhook ? JSON.stringify(job.webhook) : null,
       )!;
       return { outcome: 'created', job: this.#job(row) };
     });
@@ -406,5 +471,75 @@ export class SqliteJobStore implements JobStore {
       ? this.#s.changedAfter.all(since, cursor.updatedAt, cursor.updatedAt, cursor.seq, limit)
       : this.#s.changedSince.all(since, limit);
     return rows.map((row) => this.#job(row));
+  }
+
+  // ---- webhook outbox -------------------------------------------------------------------------
+
+  async claimDeliveries({
+    leaseMs,
+    limit,
+    now = Date.now(),
+  }: {
+    leaseMs: number;
+    limit: number;
+    now?: number | undefined;
+  }): Promise<DeliveryLease[]> {
+    if (limit <= 0) return [];
+    return this.#tx((): DeliveryLease[] =>
+      this.#s.dueDeliveries.all(now, limit).map(({ id }) => {
+        const token = randomUUID();
+        const row = this.#s.leaseDelivery.get(token, now + leaseMs, id)!;
+        return { delivery: toDelivery(row), token };
+      }),
+    );
+  }
+
+  async recordDelivery(token: string, attempt: DeliveryAttempt, result: DeliveryOutcome): Promise<boolean> {
+    return this.#tx((): boolean => {
+      const row = this.#s.deliveryByToken.get(token);
+      if (!row) return false;
+      const status =
+        result.outcome === 'retry'
+          ? 'pending'
+          : result.outcome === 'gone'
+            ? 'stopped'
+            : result.outcome === 'delivered'
+              ? 'delivered'
+              : 'failed';
+      this.#s.recordDelivery.run({
+        id: row.id,
+        status,
+        next: result.outcome === 'retry' ? result.nextAttemptAt : null,
+        last_status: attempt.status_code,
+        last_error: deliveryError(attempt.error),
+        history: appendHistory(row.history, { ...attempt, error: deliveryError(attempt.error) }),
+      });
+      if (result.outcome === 'gone') this.#s.stopDeliveries.run(row.job_seq, row.url);
+      return true;
+    });
+  }
+
+  async listDeliveries(tenant: string, jobId: string): Promise<WebhookDelivery[] | null> {
+    const job = this.#s.byKey.get(tenant, jobId);
+    if (!job) return null;
+    return this.#s.deliveriesOf.all(tenant, jobId, job.seq).map(toDelivery);
+  }
+
+  async retryDelivery(
+    tenant: string,
+    jobId: string,
+    deliveryId: string,
+    now = Date.now(),
+  ): Promise<WebhookDelivery | null> {
+    return this.#tx((): WebhookDelivery | null => {
+      const job = this.#s.byKey.get(tenant, jobId);
+      if (!job || !this.#s.deliveryOf.get(tenant, jobId, job.seq, deliveryId)) return null;
+      this.#s.retryDelivery.run(now, deliveryId);
+      return toDelivery(this.#s.deliveryOf.get(tenant, jobId, job.seq, deliveryId)!);
+    });
+  }
+
+  async nextDeliveryAt(): Promise<number | null> {
+    return this.#s.nextDeliveryAt.get()?.t ?? null;
   }
 }

@@ -1,0 +1,7 @@
+import type { Scenario } from '../scenario.js';
+import { killPostgres, killSqlite } from './kill.js';
+import { staleWorker } from './lease.js';
+import { listenHalfOpen, postgresRestart } from './postgres-outage.js';
+
+/** Every scenario, in the order a full run takes them. */
+export const scenarios: Scenario[] = [killSqlite, killPostgres, staleWorker, postgresRestart, listenHalfOpen];
