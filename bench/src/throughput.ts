@@ -36,12 +36,13 @@ async function drive(jobs: number, one: () => Promise<void>): Promise<number> {
   return jobs / ((performance.now() - t0) / 1000);
 }
 
-function longrun(store: 'sqlite' | 'postgres'): System {
+function longrun(store: 'sqlite' | 'postgres', sqliteSynchronous: 'full' | 'normal' = 'full'): System {
+  const relaxed = sqliteSynchronous === 'normal';
   return {
-    name: store === 'sqlite' ? 'longrun (SQLite)' : 'longrun (PostgreSQL)',
-    store: store === 'sqlite' ? 'SQLite' : 'PostgreSQL',
+    name: store === 'postgres' ? 'longrun (PostgreSQL)' : relaxed ? 'longrun (SQLite, no fsync)' : 'longrun (SQLite)',
+    store: store === 'postgres' ? 'PostgreSQL' : relaxed ? 'SQLite, synchronous=NORMAL' : 'SQLite',
     async measure(jobs, warmup) {
-      const d = await deploy({ store, concurrency: CONCURRENCY });
+      const d = await deploy({ store, concurrency: CONCURRENCY, sqliteSynchronous });
       // One request per job: `Prefer: wait` holds the reply until the job is terminal.
       const one = async () => {
         const r = await send(`${d.url}/v1/jobs`, {
@@ -99,9 +100,12 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
   const rounds = quick ? 1 : 3;
   const redis = await listening(6379);
   const postgres = await listening(5432);
-  const systems: System[] = [longrun('sqlite')];
+  const systems: System[] = [longrun('sqlite'), longrun('sqlite', 'normal')];
   if (postgres) systems.push(longrun('postgres'));
-  if (redis) systems.push(peer('BullMQ', 'Redis', bullmq));
+  if (redis) {
+    systems.push(peer('BullMQ', 'Redis', bullmq));
+    systems.push(peer('BullMQ, QueueEvents', 'Redis', (c) => bullmq(c, { queueEvents: true })));
+  }
   if (postgres) systems.push(peer('pg-boss', 'PostgreSQL', pgBoss));
 
   const rates = systems.map(() => [] as number[]);
@@ -165,8 +169,11 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
       `median of ${rounds} round${rounds > 1 ? 's' : ''}, the systems taking turns. ` +
       'longrun: one server process on a fresh data dir or PostgreSQL schema, each job one ' +
       '`POST /v1/jobs` with `Prefer: wait=60` (the reply comes when the job is completed) over keep-alive HTTP. ' +
+      'longrun (SQLite, no fsync) is the same with `--sqlite-synchronous normal`: a crash loses nothing, a power ' +
+      "cut may lose the last writes, which is about what Redis's default (snapshots, no append-only file) promises. " +
       'BullMQ: `Queue.add` and a `Worker` with concurrency 32 in the benchmark process; the submitter hears of ' +
-      "completion from the worker's `completed` event. " +
+      "completion from the worker's `completed` event, or (BullMQ, QueueEvents) as a submitter in another process " +
+      'would, by `job.waitUntilFinished` on a `QueueEvents` stream. Redis runs with its default settings. ' +
       'pg-boss: `send` then `notifyWorker`, one `work` handler taking batches of up to 32; pg-boss has no ' +
       'completion notification, so the submitter hears when the handler returns and the clock stops when every ' +
       "completion is in pg-boss's table. The peers' workers share the benchmark process with the submitters and " +

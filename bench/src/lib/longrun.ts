@@ -13,6 +13,8 @@ export interface DeployOptions {
   store: 'sqlite' | 'postgres';
   /** Worker slots. */
   concurrency: number;
+  /** SQLite's sync mode: `full` (the default) fsyncs every commit, `normal` leaves it to the OS. */
+  sqliteSynchronous?: 'full' | 'normal';
   /** Extra node flags for the server process (e.g. --cpu-prof). */
   nodeArgs?: string[];
 }
@@ -25,11 +27,13 @@ export interface DeployOptions {
 export async function deploy({
   store,
   concurrency,
+  sqliteSynchronous = 'full',
   nodeArgs = serverNodeArgs(),
 }: DeployOptions): Promise<Deployment> {
   const dir = tempDir('longrun-bench-');
   const schema = store === 'postgres' ? freshSchema('bench') : null;
   const args = ['--simulate-error-rate', '0', '--concurrency', String(concurrency), '--retention', '0'];
+  if (sqliteSynchronous !== 'full') args.push('--sqlite-synchronous', sqliteSynchronous);
   if (schema) {
     args.push(
       '--database-url',

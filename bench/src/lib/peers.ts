@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Queue, Worker } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
@@ -62,11 +62,18 @@ function redis(): Redis {
   return new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null, lazyConnect: false });
 }
 
-/** BullMQ on the machine's Redis: a Worker with `concurrency` slots; done = the worker's `completed` event. */
-export async function bullmq(concurrency: number): Promise<PeerQueue> {
+/**
+ * BullMQ on the machine's Redis: a Worker with `concurrency` slots. The
+ * submitter is told by the worker's `completed` event (in-process), or with
+ * `queueEvents` the way a submitter in another process is: `waitUntilFinished`
+ * on a QueueEvents stream.
+ */
+export async function bullmq(concurrency: number, { queueEvents = false } = {}): Promise<PeerQueue> {
   const name = `bench-${randomBytes(4).toString('hex')}`;
   const jobs = tracker();
-  const connections = [redis(), redis()];
+  const connections = [redis(), redis(), redis()];
+  const events = queueEvents ? new QueueEvents(name, { connection: connections[2]! }) : null;
+  events?.setMaxListeners(0);
   const queue = new Queue(name, { connection: connections[0]! });
   const worker = new Worker<{ n: number }>(
     name,
@@ -75,20 +82,23 @@ export async function bullmq(concurrency: number): Promise<PeerQueue> {
     },
     { connection: connections[1]!, concurrency },
   );
-  worker.on('completed', (job) => jobs.finished(job.data.n));
+  if (!events) worker.on('completed', (job) => jobs.finished(job.data.n));
   worker.on('error', (err) => console.error(`BullMQ worker: ${err.message}`));
   await worker.waitUntilReady();
+  await events?.waitUntilReady();
   return {
-    name: 'BullMQ',
+    name: queueEvents ? 'BullMQ, QueueEvents' : 'BullMQ',
     async add() {
       const { n, started, done } = jobs.open();
-      await queue.add('noop', { n });
+      const job = await queue.add('noop', { n });
+      if (events) return { started, done: job.waitUntilFinished(events).then(() => jobs.finished(n)) };
       return { started, done };
     },
     // The `completed` event is emitted after the job is moved to completed in Redis.
     async settle() {},
     async close() {
       await worker.close();
+      await events?.close();
       await queue.obliterate({ force: true });
       await queue.close();
       for (const c of connections) c.disconnect();
