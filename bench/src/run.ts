@@ -118,7 +118,8 @@ async function main(): Promise<number> {
   const dir = new URL('../results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const name = `${stamp}${quick ? '-quick' : ''}.json`;
+  // Only complete full runs are named <timestamp>.json (and kept in git).
+  const name = `${stamp}${quick ? '-quick' : ''}${only ? '-partial' : ''}.json`;
   record.file = `bench/results/${name}`;
   writeFileSync(new URL(name, dir), `${JSON.stringify(record, null, 2)}\n`);
   console.log(`\nresults: ${record.file}`);
