@@ -39,7 +39,12 @@ async function drive(jobs: number, one: () => Promise<void>): Promise<number> {
 function longrun(store: 'sqlite' | 'postgres', sqliteSynchronous: 'full' | 'normal' = 'full'): System {
   const relaxed = sqliteSynchronous === 'normal';
   return {
-    name: store === 'postgres' ? 'longrun (PostgreSQL)' : relaxed ? 'longrun (SQLite, no fsync)' : 'longrun (SQLite)',
+    name:
+      store === 'postgres'
+        ? 'longrun (PostgreSQL)'
+        : relaxed
+          ? 'longrun (SQLite, no fsync)'
+          : 'longrun (SQLite)',
     store: store === 'postgres' ? 'PostgreSQL' : relaxed ? 'SQLite, synchronous=NORMAL' : 'SQLite',
     async measure(jobs, warmup) {
       const d = await deploy({ store, concurrency: CONCURRENCY, sqliteSynchronous });

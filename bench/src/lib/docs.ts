@@ -21,6 +21,7 @@ export interface RunRecord {
 
 const TITLES: Record<string, string> = {
   wait: 'Waiting for a job',
+  Waiting: 'Waiting for a job: SSE, long-poll and polling',
   throughput: 'Throughput',
   dispatch: 'Dispatch latency',
   'status-reads': 'Status reads',
@@ -66,8 +67,48 @@ function rowsTable(r: ScenarioResult): string {
   return markdownTable(columns, cells, right);
 }
 
+/**
+ * The waiting scenario's rows (one per SQLite sync mode, job duration and
+ * strategy) as two panels: requests per job and p99 lag, a bar per duration.
+ */
+function waitPanels(r: ScenarioResult): ChartPanel[] | null {
+  const rows = r.rows.filter((row) => row['SQLite sync'] === undefined || row['SQLite sync'] === 'full');
+  if (!rows.every((row) => 'strategy' in row && 'job (s)' in row && 'lag p99 (ms)' in row)) return null;
+  const durations = [...new Set(rows.map((row) => Number(row['job (s)'])))];
+  const strategies = [...new Set(rows.map((row) => String(row.strategy)))];
+  const value = (strategy: string, d: number, key: string) =>
+    Number(
+      rows.find((row) => row.strategy === strategy && Number(row['job (s)']) === d)?.[key] ?? Number.NaN,
+    );
+  const groups = (key: string) =>
+    strategies.map((strategy) => ({
+      label: strategy,
+      values: durations.map((d) => value(strategy, d, key)),
+      ours: !strategy.startsWith('fixed'),
+    }));
+  const series = durations.map((d) => `${d} s job`);
+  return [
+    {
+      title: 'Waiting for a job: HTTP requests per job, by job length',
+      unit: 'requests per job',
+      series,
+      lowerIsBetter: true,
+      groups: groups('requests/job'),
+    },
+    {
+      title: 'Waiting for a job: completion lag p99, by job length',
+      unit: "milliseconds from the job's finished_at to the wait returning",
+      series,
+      lowerIsBetter: true,
+      groups: groups('lag p99 (ms)'),
+    },
+  ];
+}
+
 export function allPanels(record: RunRecord): ChartPanel[] {
-  return record.scenarios.flatMap((s) => s.charts ?? panelFromRows(s));
+  return record.scenarios.flatMap(
+    (s) => s.charts ?? (s.name === 'Waiting' || s.name === 'wait' ? waitPanels(s) : null) ?? panelFromRows(s),
+  );
 }
 
 function generated(record: RunRecord): string {

@@ -13,8 +13,8 @@ const BAR_GAP = 3;
 const GROUP_GAP = 10;
 const PAD = 24;
 const FONT = "font-family='system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif'";
-const OURS = ['#0f766e', '#5eead4', '#99f6e4'];
-const THEIRS = ['#475569', '#94a3b8', '#cbd5e1'];
+const OURS = ['#0f766e', '#14b8a6', '#5eead4', '#99f6e4'];
+const THEIRS = ['#1e293b', '#475569', '#94a3b8', '#cbd5e1'];
 
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -55,12 +55,12 @@ function panel(p: ChartPanel, y0: number): { svg: string; height: number } {
   const caption = `${p.unit}${p.lowerIsBetter ? ', lower is better' : ', higher is better'}`;
   out.push(`<text x="${PAD}" y="${y + 32}" font-size="12" fill="#64748b">${esc(caption)}</text>`);
   if (p.series.length > 1) {
-    let lx = WIDTH - PAD - 80 * p.series.length;
+    let lx = WIDTH - PAD - 90 * p.series.length;
     for (const [i, s] of p.series.entries()) {
       out.push(`<rect x="${lx}" y="${y + 22}" width="12" height="12" rx="2" fill="${OURS[i] ?? OURS[0]}"/>`);
       out.push(`<rect x="${lx + 6}" y="${y + 22}" width="6" height="12" fill="${THEIRS[i] ?? THEIRS[0]}"/>`);
       out.push(`<text x="${lx + 17}" y="${y + 32}" font-size="12" fill="#334155">${esc(s)}</text>`);
-      lx += 80;
+      lx += 90;
     }
   }
   y += 44;
