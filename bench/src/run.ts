@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type RunRecord, writeReport } from './lib/docs.js';
@@ -79,6 +80,7 @@ async function main(): Promise<number> {
     command: `npm run bench${quick ? ' -- --quick' : ''}`,
     seconds: 0,
     file: '',
+    load: { start: loadavg()[0]!, end: 0 },
     machine,
     services: await serviceVersions(services),
     scenarios: [],
@@ -115,6 +117,7 @@ async function main(): Promise<number> {
   for (const g of goals) console.log(`  ${g.met ? 'MET   ' : 'MISSED'} ${g.goal}: ${g.figure}`);
 
   record.seconds = Math.round(performance.now() / 1000);
+  record.load.end = loadavg()[0]!;
   const dir = new URL('../results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -131,4 +134,5 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-process.exitCode = await main();
+// Exit even if a client library left a handle open: the run must end when its work does.
+process.exit(await main());

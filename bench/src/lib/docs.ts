@@ -10,6 +10,8 @@ export interface RunRecord {
   quick: boolean;
   command: string;
   seconds: number;
+  /** The machine's 1-minute load average when the run started and when it ended (other work shares it). */
+  load: { start: number; end: number };
   /** Where this record is written, from the repository root. */
   file: string;
   machine: Machine;
@@ -126,7 +128,9 @@ function generated(record: RunRecord): string {
     `Machine: ${machineLine(record.machine)}. ` +
       `Redis ${record.services.redis ?? 'not reachable'} and PostgreSQL ${record.services.postgres ?? 'not reachable'} ` +
       '(default settings) on the same machine; the benchmark, the servers and the databases share the cores, ' +
-      'so figures move by a tenth or more from run to run, and ratios taken in one run are the ones to compare.',
+      'so figures move by a tenth or more from run to run, and ratios taken in one run are the ones to compare. ' +
+      `Load average (1 min) ${record.load.start.toFixed(1)} when the run began and ${record.load.end.toFixed(1)} ` +
+      'when it ended.',
     '',
     'To reproduce: `npm install && npm run bench` (`-- --quick` for a short run that leaves this page alone). ' +
       'The script starts Redis and PostgreSQL when they are down; `BENCH_DATABASE_URL` chooses another ' +
