@@ -75,6 +75,8 @@ export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
   #prepared: ReturnType<SqliteJobStore['prepare']> | undefined;
   readonly #committer: GroupCommitter;
+  /** Statements whose text depends on the call (the claim's type filter), prepared once per text. */
+  readonly #dynamic = new Map<string, Database.Statement<unknown[], JobRow>>();
 
   constructor({ filename, synchronous = 'full' }: SqliteStoreOptions) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -237,6 +239,16 @@ export class SqliteJobStore implements JobStore {
     };
   }
 
+  /** A prepared statement for `sql`, kept for the next call with the same text (preparing costs more than running). */
+  #statement(sql: string): Database.Statement<unknown[], JobRow> {
+    let statement = this.#dynamic.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare<unknown[], JobRow>(sql);
+      this.#dynamic.set(sql, statement);
+    }
+    return statement;
+  }
+
   #job(row: JobRow): StoredJob {
     let queuePosition: number | null = null;
     if (row.status === 'queued') {
@@ -324,7 +336,7 @@ export class SqliteJobStore implements JobStore {
     }
     params.push(limit);
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    const rows = this.#db.prepare<unknown[], JobRow>(sql).all(...params);
+    const rows = this.#statement(sql).all(...params);
     return rows.map((row) => this.#job(row));
   }
 
@@ -347,11 +359,9 @@ export class SqliteJobStore implements JobStore {
         params.push(...types);
       }
       params.push(limit);
-      const rows = this.#db
-        .prepare<unknown[], JobRow>(
-          `SELECT * FROM jobs WHERE status = 'queued' AND run_at <= ? ${typeFilter} ORDER BY run_at, seq LIMIT ?`,
-        )
-        .all(...params);
+      const rows = this.#statement(
+        `SELECT * FROM jobs WHERE status = 'queued' AND run_at <= ? ${typeFilter} ORDER BY run_at, seq LIMIT ?`,
+      ).all(...params);
       return rows.map((row) => {
         const token = randomUUID();
         return { job: this.#write(row, claimChange(row, { owner, token, leaseMs, now }), now), token };
