@@ -70,6 +70,7 @@ async function* sseEvents(path, signal) {
   const res = await fetch(path, { headers: headers({ accept: 'text/event-stream' }), signal });
   if (res.status === 401) askForKey();
   if (!res.ok || !res.body) throw new HttpError(res.status, await res.json().catch(() => null));
+  yield { event: 'open', data: '' };
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
@@ -97,7 +98,11 @@ function setLive(on, text) {
   $('live').textContent = text;
 }
 
-/** Follow every change to our jobs; on a drop, reload the list and follow again. */
+/**
+ * Follow every change to our jobs. The list is read once the stream is open, so
+ * no change falls between the two: events that arrive meanwhile wait in the
+ * stream and are applied after, newest version winning. On a drop, the same again.
+ */
 async function follow() {
   state.stream?.abort();
   const controller = new AbortController();
@@ -105,11 +110,12 @@ async function follow() {
   let backoff = 500;
   while (!controller.signal.aborted) {
     try {
-      const events = sseEvents('/v1/events', controller.signal);
-      setLive(true, 'live');
-      backoff = 500;
-      for await (const { event, data } of events) {
-        if (event === 'job') upsert(JSON.parse(data));
+      for await (const { event, data } of sseEvents('/v1/events', controller.signal)) {
+        if (event === 'open') {
+          await loadJobs();
+          setLive(true, 'live');
+          backoff = 500;
+        } else if (event === 'job') upsert(JSON.parse(data));
       }
     } catch (err) {
       if (controller.signal.aborted || err?.status === 401) return;
@@ -117,7 +123,6 @@ async function follow() {
     setLive(false, 'reconnecting…');
     await new Promise((r) => setTimeout(r, backoff));
     backoff = Math.min(backoff * 2, 10_000);
-    await loadJobs().catch(() => {});
   }
 }
 
@@ -139,13 +144,17 @@ async function loadJobs({ more = false } = {}) {
   if (f.type) q.set('type', f.type);
   if (more && state.cursor) q.set('cursor', state.cursor);
   const page = await api(`/v1/jobs?${q}`);
+  const known = state.jobs;
   if (!more) {
-    state.jobs.clear();
+    state.jobs = new Map();
     state.order = [];
   }
-  for (const job of page.data) {
+  for (const listed of page.data) {
+    // An event may already have brought a newer version than the list.
+    const seen = known.get(listed.id);
+    const job = seen && seen.version > listed.version ? seen : listed;
+    if (!state.jobs.has(job.id)) state.order.push(job.id);
     state.jobs.set(job.id, job);
-    state.order.push(job.id);
   }
   state.cursor = page.next_cursor;
   $('more').hidden = !state.cursor;
@@ -155,13 +164,20 @@ async function loadJobs({ more = false } = {}) {
 function upsert(job) {
   const known = state.jobs.get(job.id);
   if (known && known.version >= job.version) return;
-  if (!known) {
-    if (!matches(job)) return;
-    state.order.unshift(job.id);
+  if (state.selected === job.id) renderDetail(job);
+  if (!matches(job)) {
+    // It left the filtered set (say, from running to completed): drop its row.
+    if (known) {
+      state.jobs.delete(job.id);
+      state.order = state.order.filter((id) => id !== job.id);
+      document.querySelector(`tr[data-id="${CSS.escape(job.id)}"]`)?.remove();
+      updateCount();
+    }
+    return;
   }
+  if (!known) state.order.unshift(job.id);
   state.jobs.set(job.id, job);
   renderRow(job);
-  if (state.selected === job.id) renderDetail(job);
 }
 
 function age(iso) {
@@ -207,6 +223,7 @@ function rowFor(job) {
     cell(job.error ? `${job.error.code}: ${job.error.message}` : job.message),
     cell(age(job.created_at), 'age'),
   );
+  tr.firstChild.title = job.id;
   tr.addEventListener('click', () => select(job.id));
   return tr;
 }
@@ -250,6 +267,7 @@ async function select(id) {
   for (const tr of document.querySelectorAll('#rows tr'))
     tr.classList.toggle('selected', tr.dataset.id === id);
   $('log').textContent = '';
+  $('detail-error').textContent = '';
   $('detail').hidden = false;
   const job = await api(`/v1/jobs/${encodeURIComponent(id)}`);
   state.jobs.set(id, job);
@@ -301,13 +319,19 @@ function renderDetail(job) {
   logFetch = logFetch.then(() => appendLogs(job.id)).catch(() => {});
 }
 
+function bytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
 function renderArtifacts(job) {
   const box = $('artifacts');
   box.replaceChildren();
   for (const artifact of job.output?.artifacts ?? []) {
     const a = document.createElement('a');
     a.href = artifact.url;
-    a.textContent = `${artifact.name} (${(artifact.size / 1024).toFixed(0)} KB)`;
+    a.textContent = `${artifact.name} (${bytes(artifact.size)})`;
     a.download = artifact.name;
     if (state.key) {
       // A plain link cannot carry the key: fetch the file, then hand the browser a blob.
@@ -329,11 +353,12 @@ function renderArtifacts(job) {
 $('cancel').addEventListener('click', async () => {
   if (!state.selected) return;
   $('cancel').disabled = true;
+  $('detail-error').textContent = '';
   try {
     upsert(await api(`/v1/jobs/${encodeURIComponent(state.selected)}/cancel`, { method: 'POST' }));
   } catch (err) {
     $('cancel').disabled = false;
-    alert(err.message);
+    $('detail-error').textContent = err.message;
   }
 });
 
@@ -450,7 +475,6 @@ async function loadTypes() {
 async function start() {
   try {
     await loadTypes();
-    await loadJobs();
   } catch (err) {
     if (err?.status !== 401) setLive(false, err.message);
     return;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { type ArtifactStorage, DiskArtifactStorage } from './artifacts/storage.js';
 import { ApiKeys } from './auth/keys.js';
+import { loadKeysFile } from './auth/keys-file.js';
 import { registerAuth } from './auth/plugin.js';
 import type { Config } from './config.js';
 import type { ChangeFeed } from './events/feed.js';
@@ -15,15 +16,19 @@ import { clientErrorHandler, registerErrorHandling, sendError, toApiError } from
 import { eventRoutes } from './http/events.js';
 import { healthRoutes } from './http/health.js';
 import { jobRoutes } from './http/jobs.js';
+import { registerRateLimits } from './http/rate-limit.js';
 import { errorSchema, jobSchema } from './http/schemas.js';
 import type { SseStream } from './http/sse.js';
 import { typeRoutes } from './http/types.js';
+import { webhookRoutes } from './http/webhooks.js';
 import { JobService } from './jobs/service.js';
 import { Metrics } from './metrics/metrics.js';
 import { defaultRegistry } from './processors/index.js';
 import type { ProcessorRegistry } from './processors/registry.js';
 import { openStore } from './store/index.js';
 import type { JobStore } from './store/store.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { parseSecret, type SecretSet, WebhookSecrets } from './webhooks/signing.js';
 import { Maintenance } from './worker/maintenance.js';
 import { WorkerPool } from './worker/pool.js';
 
@@ -44,6 +49,7 @@ export interface Longrun {
   /** The in-process workers; null in the `api` role. */
   pool: WorkerPool | null;
   maintenance: Maintenance;
+  webhooks: WebhookDispatcher;
 }
 
 declare module 'fastify' {
@@ -59,7 +65,21 @@ declare module 'fastify' {
  * are independent.
  */
 export async function buildApp(config: Config, parts: AppParts = {}): Promise<FastifyInstance> {
-  const keys = config.apiKeys ? ApiKeys.parse(config.apiKeys) : null;
+  const keysFile = config.apiKeysFile ? loadKeysFile(config.apiKeysFile) : null;
+  const inline = config.apiKeys ? ApiKeys.parse(config.apiKeys) : null;
+  const keys = inline && keysFile ? inline.concat(keysFile.keys) : (inline ?? keysFile?.keys ?? null);
+  const globalSecret: SecretSet | null = config.webhookSecret
+    ? {
+        current: parseSecret(config.webhookSecret),
+        previous: config.webhookSecretPrevious
+          ? {
+              key: parseSecret(config.webhookSecretPrevious.secret),
+              until: config.webhookSecretPrevious.until,
+            }
+          : undefined,
+      }
+    : null;
+  const secrets = new WebhookSecrets({ global: globalSecret, tenants: keysFile?.secrets ?? new Map() });
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -131,7 +151,22 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     defaultMaxAttempts: config.maxAttempts,
     // SQLite is written by this process alone, so its snapshots can be served from memory.
     readCache: parts.store === undefined && config.databaseUrl === null,
+    webhooks: {
+      policy: { allowPrivate: config.allowPrivateUrls },
+      hasSecret: (tenant) => secrets.has(tenant),
+    },
   });
+  const webhooks = new WebhookDispatcher({
+    store,
+    secrets,
+    schedule: config.webhookRetryScheduleMs,
+    timeoutMs: config.webhookTimeoutMs,
+    pollIntervalMs: config.webhookPollIntervalMs,
+    policy: { allowPrivate: config.allowPrivateUrls },
+    logger: app.log,
+    onAttempt: (event, outcome) => metrics.webhookAttempts.inc({ event, outcome }),
+  });
+  service.onWebhook = () => webhooks.kick();
   const pool =
     config.role === 'api'
       ? null
@@ -157,7 +192,16 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   service.onChange = (job) => metrics.observe(job);
   let closing = false;
 
-  app.decorate('longrun', { config, service, store, feed, metrics, pool, maintenance } satisfies Longrun);
+  app.decorate('longrun', {
+    config,
+    service,
+    store,
+    feed,
+    metrics,
+    pool,
+    maintenance,
+    webhooks,
+  } satisfies Longrun);
 
   app.addSchema(jobSchema);
   app.addSchema(errorSchema);
@@ -172,6 +216,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     });
   }
   registerAuth(app, keys);
+  if (servesApi) await registerRateLimits(app, config, { withKeys: keys !== null });
   app.addHook('onResponse', async (request, reply) => {
     metrics.http.observe(
       {
@@ -188,6 +233,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     jobRoutes(app, { service });
     artifactRoutes(app, { service });
     eventRoutes(app, { service, keepaliveMs, streams });
+    webhookRoutes(app, { service });
     typeRoutes(app, { registry });
     dashboardRoutes(app);
     await app.register(compatRoutes, { service });
@@ -197,6 +243,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   app.addHook('onReady', async () => {
     await registry.refreshAvailability();
     await maintenance.start();
+    webhooks.start();
     await pool?.start();
   });
 
@@ -210,6 +257,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   });
   app.addHook('onClose', async () => {
     await drained;
+    await webhooks.stop();
     await maintenance.stop();
     await feed.close();
     await store.close();

@@ -3,6 +3,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCHEMA_PATTERN } from './store/postgres/connection.js';
+import { parseSecret } from './webhooks/signing.js';
 
 export type Role = 'api' | 'worker' | 'all';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -53,6 +54,26 @@ export interface Config {
   sseKeepaliveMs: number;
   /** Origins allowed by CORS; empty means CORS is off. */
   corsOrigins: string[];
+  /** A JSON file of hashed API keys and per-tenant webhook secrets (see docs/operations.md); null when unset. */
+  apiKeysFile: string | null;
+  /** The `whsec_…` secret webhooks are signed with, for tenants without their own; null when unset. */
+  webhookSecret: string | null;
+  /** A secret being rotated out: it signs alongside the current one until `until` (ms). */
+  webhookSecretPrevious: { secret: string; until: number } | null;
+  /** Delays before each retry of a failed delivery; its length is the number of retries. */
+  webhookRetryScheduleMs: number[];
+  /** How long one delivery request may take. */
+  webhookTimeoutMs: number;
+  /** How often a dispatcher looks for due deliveries written by other processes. */
+  webhookPollIntervalMs: number;
+  /**
+   * Requests per API key (or client address) and window: job creation, and
+   * everything else; 0 is no limit. Unset (null): 600 and 6000 per window
+   * with API keys, no limit on an open (loopback) server.
+   */
+  rateLimitCreate: number | null;
+  rateLimitRead: number | null;
+  rateLimitWindowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -279,6 +300,76 @@ export const SETTINGS = {
     help: 'comma-separated origins allowed by CORS (unset: CORS off)',
     default: '',
   },
+  apiKeysFile: {
+    flag: 'api-keys-file',
+    env: 'LONGRUN_API_KEYS_FILE',
+    kind: 'string',
+    help: 'JSON file of SHA-256-hashed API keys and per-tenant webhook secrets',
+    default: '',
+  },
+  webhookSecret: {
+    flag: 'webhook-secret',
+    env: 'LONGRUN_WEBHOOK_SECRET',
+    kind: 'string',
+    help: 'whsec_… secret that signs webhooks (Standard Webhooks)',
+    default: '',
+  },
+  webhookSecretPrevious: {
+    flag: 'webhook-secret-previous',
+    env: 'LONGRUN_WEBHOOK_SECRET_PREVIOUS',
+    kind: 'string',
+    help: 'the secret being rotated out; signs alongside until --webhook-secret-previous-until',
+    default: '',
+  },
+  webhookSecretPreviousUntil: {
+    flag: 'webhook-secret-previous-until',
+    env: 'LONGRUN_WEBHOOK_SECRET_PREVIOUS_UNTIL',
+    kind: 'string',
+    help: 'when the previous secret stops signing (ISO 8601 time)',
+    default: '',
+  },
+  webhookRetrySchedule: {
+    flag: 'webhook-retry-schedule',
+    env: 'LONGRUN_WEBHOOK_RETRY_SCHEDULE',
+    kind: 'string',
+    help: 'delays before each retry of a failed webhook delivery (jittered)',
+    default: '5s,5m,30m,2h,5h,10h,10h',
+  },
+  webhookTimeout: {
+    flag: 'webhook-timeout',
+    env: 'LONGRUN_WEBHOOK_TIMEOUT',
+    kind: 'string',
+    help: 'how long one webhook request may take',
+    default: '15s',
+  },
+  webhookPollInterval: {
+    flag: 'webhook-poll-interval',
+    env: 'LONGRUN_WEBHOOK_POLL_INTERVAL',
+    kind: 'string',
+    help: 'how often to look for webhook deliveries written by other processes',
+    default: '1s',
+  },
+  rateLimitCreate: {
+    flag: 'rate-limit-create',
+    env: 'LONGRUN_RATE_LIMIT_CREATE',
+    kind: 'string',
+    help: 'POST /v1/jobs per API key per window; 0 is no limit (default: 600 with API keys, none without)',
+    default: '',
+  },
+  rateLimitRead: {
+    flag: 'rate-limit-read',
+    env: 'LONGRUN_RATE_LIMIT_READ',
+    kind: 'string',
+    help: 'other API requests per API key per window; 0 is no limit (default: 6000 with API keys, none without)',
+    default: '',
+  },
+  rateLimitWindow: {
+    flag: 'rate-limit-window',
+    env: 'LONGRUN_RATE_LIMIT_WINDOW',
+    kind: 'string',
+    help: 'the window of both rate limits',
+    default: '1m',
+  },
 } as const satisfies Record<string, Setting>;
 
 type SettingName = keyof typeof SETTINGS;
@@ -402,13 +493,42 @@ export function loadConfig({
     throw new ConfigError(`${raw('nodeName').source}: "${nodeName}" must be 1-64 of A-Z a-z 0-9 . _ -`);
   }
   const apiKeys = raw('apiKeys').value || null;
+  const keysFile = raw('apiKeysFile').value;
+  const apiKeysFile = keysFile ? resolve(cwd, keysFile) : null;
   const insecure = parseBool(raw('insecure').value, raw('insecure').source);
-  if (!isLoopback(host) && apiKeys === null && !insecure) {
+  if (!isLoopback(host) && apiKeys === null && apiKeysFile === null && !insecure) {
     throw new ConfigError(
       `Refusing to listen on ${host} without API keys: anyone who can reach it could run jobs. ` +
-        'Set --api-keys (LONGRUN_API_KEYS), or pass --insecure if the network is trusted.',
+        'Set --api-keys (LONGRUN_API_KEYS) or --api-keys-file, or pass --insecure if the network is trusted.',
     );
   }
+  const webhookSecret = raw('webhookSecret').value || null;
+  if (webhookSecret !== null) checkSecret(webhookSecret, raw('webhookSecret').source);
+  const previous = raw('webhookSecretPrevious');
+  const previousUntil = raw('webhookSecretPreviousUntil');
+  let webhookSecretPrevious: Config['webhookSecretPrevious'] = null;
+  if (previous.value) {
+    checkSecret(previous.value, previous.source);
+    const until = Date.parse(previousUntil.value);
+    if (!previousUntil.value || !Number.isFinite(until)) {
+      throw new ConfigError(
+        `${previousUntil.source}: give the time the previous webhook secret stops signing, e.g. 2030-01-31T00:00:00Z`,
+      );
+    }
+    webhookSecretPrevious = { secret: previous.value, until };
+  }
+  const schedule = raw('webhookRetrySchedule');
+  const webhookRetryScheduleMs = schedule.value
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map((d) => parseDuration(d, schedule.source));
+  if (webhookRetryScheduleMs.length > 50) throw new ConfigError(`${schedule.source}: at most 50 retries`);
+  const webhookTimeoutMs = parseDuration(raw('webhookTimeout').value, raw('webhookTimeout').source);
+  if (webhookTimeoutMs < 100) throw new ConfigError(`${raw('webhookTimeout').source}: use at least 100ms`);
+  const rateWindow = raw('rateLimitWindow');
+  const rateLimitWindowMs = parseDuration(rateWindow.value, rateWindow.source);
+  if (rateLimitWindowMs < 1000) throw new ConfigError(`${rateWindow.source}: use at least 1s`);
   const logLevel = raw('logLevel');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel.value)) {
     throw new ConfigError(
@@ -465,7 +585,32 @@ export function loadConfig({
       .value.split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    apiKeysFile,
+    webhookSecret,
+    webhookSecretPrevious,
+    webhookRetryScheduleMs,
+    webhookTimeoutMs,
+    webhookPollIntervalMs: Math.max(
+      50,
+      parseDuration(raw('webhookPollInterval').value, raw('webhookPollInterval').source),
+    ),
+    rateLimitCreate: optionalInt(raw('rateLimitCreate')),
+    rateLimitRead: optionalInt(raw('rateLimitRead')),
+    rateLimitWindowMs,
   };
+}
+
+function optionalInt({ value, source }: { value: string; source: string }): number | null {
+  return value.trim() === '' ? null : parseIntIn(value, source, 0, 10_000_000);
+}
+
+/** A `whsec_` secret must decode to enough bytes to sign with. */
+function checkSecret(value: string, source: string): void {
+  try {
+    parseSecret(value);
+  } catch (err) {
+    throw new ConfigError(`${source}: ${(err as Error).message}`);
+  }
 }
 
 /** The help text of the settings, for `--help`. */

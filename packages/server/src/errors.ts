@@ -13,6 +13,7 @@ export const API_ERRORS = Object.freeze({
   unknown_job_type: { status: 400, message: 'No job type of that name is registered; see GET /v1/types.' },
   unauthorized: { status: 401, message: 'A valid API key is required (Authorization: Bearer <key>).' },
   job_not_found: { status: 404, message: 'No job with that id.' },
+  delivery_not_found: { status: 404, message: 'The job has no webhook delivery with that id.' },
   artifact_not_found: { status: 404, message: 'The job has no artifact of that name.' },
   route_not_found: { status: 404, message: 'No route matches this method and path.' },
   request_timeout: {
@@ -31,6 +32,19 @@ export const API_ERRORS = Object.freeze({
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is outside the file.' },
   invalid_input: { status: 422, message: "The job's input does not match its type's schema." },
+  invalid_webhook: {
+    status: 422,
+    message:
+      'The webhook needs an http(s) url and events among job.started, job.progress, job.completed, job.failed, job.canceled.',
+  },
+  webhook_url_not_allowed: {
+    status: 422,
+    message: 'The webhook URL resolves to a private, loopback or link-local address.',
+  },
+  webhooks_not_configured: {
+    status: 422,
+    message: 'The server has no webhook secret to sign with; start it with --webhook-secret.',
+  },
   rate_limited: { status: 429, message: 'Too many requests; retry after the time in Retry-After.' },
   headers_too_large: { status: 431, message: 'The request headers are larger than the server accepts.' },
   internal_error: { status: 500, message: 'The server failed to handle the request.' },

@@ -393,6 +393,22 @@ describe('GET /v1/jobs/{id}', () => {
     expect(done.headers.get('poll-after-ms')).toBeNull();
   });
 
+  it('with until=terminal, holds one long-poll through every change until the job ends', async () => {
+    const { url } = await startApp();
+    const { body: job } = await call(url, 'POST', '/v1/jobs', {
+      body: { type: 'simulate', input: { duration_seconds: 1, error_rate: 0 } },
+    });
+    const r = await call(url, 'GET', `/v1/jobs/${job.id}?wait=30&until=terminal`);
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('completed');
+    expect(r.body.version).toBeGreaterThan(3);
+    const running = await call(url, 'POST', '/v1/jobs', { body: quick, headers: {} });
+    const held = await call(url, 'GET', `/v1/jobs/${running.body.id}?wait=0.1&until=terminal`);
+    expect(['queued', 'running', 'completed']).toContain(held.body.status);
+    const bad = await call(url, 'GET', `/v1/jobs/${job.id}?wait=1&until=later`);
+    expect(bad.status).toBe(400);
+  });
+
   it('answers a long-poll with the unchanged job when the wait runs out', async () => {
     const { url } = await startApp({ argv: ['--role', 'api'] });
     const { body: job } = await call(url, 'POST', '/v1/jobs', { body: quick });
@@ -529,10 +545,15 @@ describe('types, health, metrics, docs', () => {
       '/v1/types',
       '/submit/{job_id}',
       '/status/{job_id}',
+      '/v1/jobs/{id}/webhook-deliveries',
+      '/v1/jobs/{id}/webhook-deliveries/{delivery_id}/retry',
     ]) {
       expect(spec.paths).toHaveProperty([path]);
     }
     expect(spec.components.schemas).toHaveProperty('Job');
+    expect(spec.components.schemas).toHaveProperty('WebhookDelivery');
+    const create = spec.paths['/v1/jobs'].post.requestBody.content['application/json'].schema;
+    expect(create.properties.webhook.properties.events.items.enum).toContain('job.completed');
     const docs = await fetch(`${url}/docs`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toMatch(/swagger/i);

@@ -1,3 +1,4 @@
+export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export {
   type LongrunServer,
   type ProcessOptions,

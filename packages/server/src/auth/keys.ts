@@ -9,7 +9,7 @@ interface KeyEntry {
   tenant: string;
 }
 
-function hashKey(key: string): Buffer {
+export function hashKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 
@@ -42,6 +42,21 @@ export class ApiKeys {
     }
     if (entries.length === 0) throw new Error('API keys: no key:tenant entry found');
     return new ApiKeys(entries);
+  }
+
+  /** From SHA-256 hashes (a keys file keeps no key in the clear). */
+  static fromHashes(entries: readonly { sha256: Buffer; tenant: string }[]): ApiKeys {
+    return new ApiKeys(entries.map(({ sha256, tenant }) => ({ hash: sha256, tenant })));
+  }
+
+  /** Both sets of keys at once. */
+  concat(other: ApiKeys): ApiKeys {
+    return new ApiKeys([...this.#entries, ...other.#entries]);
+  }
+
+  /** A short, stable name of a presented key (for rate limits), never the key itself. */
+  static idOf(key: string): string {
+    return hashKey(key).subarray(0, 12).toString('base64url');
   }
 
   /** The tenant of a presented key, or null. */

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
-import { type ApiKeys, DEFAULT_TENANT, presentedKey } from './keys.js';
+import { ApiKeys, DEFAULT_TENANT, presentedKey } from './keys.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The tenant whose jobs this request may see. */
     tenant: string;
+    /** A short name of the API key the request came with (rate limits); null on an open server. */
+    apiKeyId: string | null;
   }
 }
 
@@ -19,16 +21,22 @@ const PUBLIC = [
   /^\/dashboard(\/|$)/,
 ];
 
+/** A path anyone may read, keys or not. */
+export function isPublicPath(url: string): boolean {
+  const path = url.split('?', 1)[0]!;
+  return PUBLIC.some((re) => re.test(path));
+}
+
 /**
  * Resolve each request's tenant: from its API key when keys are configured
  * (401 without a valid one), else the single default tenant.
  */
 export function registerAuth(app: FastifyInstance, keys: ApiKeys | null): void {
   app.decorateRequest('tenant', DEFAULT_TENANT);
+  app.decorateRequest('apiKeyId', null);
   if (!keys) return;
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    const path = request.url.split('?', 1)[0]!;
-    if (PUBLIC.some((re) => re.test(path))) return;
+    if (isPublicPath(request.url)) return;
     const key = presentedKey(request.headers);
     const tenant = key === null ? null : keys.tenantOf(key);
     if (tenant === null) {
@@ -41,5 +49,6 @@ export function registerAuth(app: FastifyInstance, keys: ApiKeys | null): void {
       });
     }
     request.tenant = tenant;
+    request.apiKeyId = ApiKeys.idOf(key!);
   });
 }

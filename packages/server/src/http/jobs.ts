@@ -6,6 +6,7 @@ import type { StoredJob } from '../jobs/model.js';
 import type { CreateJobParams, JobService } from '../jobs/service.js';
 import { ALL_STATES, isJobStatus, isTerminal, type JobStatus } from '../jobs/states.js';
 import type { JobWatch } from '../jobs/watch.js';
+import { WEBHOOK_EVENTS } from '../webhooks/events.js';
 import { errors, jobIdParams, jobRef } from './schemas.js';
 import { jobJson } from './serialize.js';
 
@@ -124,6 +125,22 @@ const createBody = {
     id: { type: 'string', description: `Your own id (${JOB_ID_PATTERN}); a UUIDv7 when omitted.` },
     max_attempts: { type: 'integer', minimum: 1, maximum: 20, description: 'Attempts before giving up.' },
     metadata: { type: 'object', description: 'Your labels, returned as given (at most 16 KB).' },
+    webhook: {
+      type: 'object',
+      required: ['url'],
+      additionalProperties: false,
+      description: 'Where to POST signed events of this job (Standard Webhooks); see docs/webhooks.md.',
+      properties: {
+        url: { type: 'string', minLength: 1, maxLength: 2048 },
+        events: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 5,
+          items: { type: 'string', enum: [...WEBHOOK_EVENTS] },
+          description: 'Default: job.completed, job.failed, job.canceled.',
+        },
+      },
+    },
   },
 } as const;
 
@@ -225,7 +242,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { wait?: string; since?: number } }>(
+  app.get<{ Params: { id: string }; Querystring: { wait?: string; since?: number; until?: 'terminal' } }>(
     '/v1/jobs/:id',
     {
       schema: {
@@ -240,6 +257,11 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
               type: 'integer',
               minimum: 0,
               description: 'Hold until version > since (default: the version when the request came).',
+            },
+            until: {
+              type: 'string',
+              enum: ['terminal'],
+              description: 'terminal: hold until the job ends (or wait passes), not until its next change.',
             },
           },
         },
@@ -258,6 +280,16 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
             .send();
         }
         return sendJob(reply, job);
+      }
+      if (request.query.until === 'terminal') {
+        // Subscribe before reading, so that an end between the two is not missed.
+        const watch = service.watch(request.tenant, id);
+        try {
+          const current = await service.get(request.tenant, id);
+          return sendJob(reply, await holdUntilDone(watch, current, wait * 1000, clientGone(reply)));
+        } finally {
+          watch.close();
+        }
       }
       const job = await service.waitForChange(request.tenant, id, {
         since: request.query.since,

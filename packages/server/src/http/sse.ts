@@ -51,7 +51,19 @@ export function openSse(
     open.delete(stream);
     resolveDone();
   };
+  // Writes of one tick leave in one syscall: a terminal event and the end of the
+  // stream that follows it are one write per stream when a job fans out to many.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   const write = (chunk: string) => {
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
     res.write(chunk);
   };
   const flush = () => {

@@ -1,3 +1,4 @@
+import type { WebhookSpec } from '../webhooks/events.js';
 import type { JobStatus } from './states.js';
 
 /** The error a job ended with: a stable code from the job error registry and a message for people. */
@@ -41,6 +42,8 @@ export interface StoredJob extends Job {
   run_at: number;
   lease_owner: string | null;
   lease_expires_at: number | null;
+  /** Where the job's events are sent (not shown in the API's job). */
+  webhook: WebhookSpec | null;
 }
 
 /** How many log lines a job snapshot carries; all of them are at /logs. */

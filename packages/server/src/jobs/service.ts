@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { ArtifactStorage } from '../artifacts/storage.js';
 import { ApiError } from '../errors.js';
 import type { ChangeFeed } from '../events/feed.js';
+import type { AddressPolicy } from '../net/ssrf.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import type {
   ClaimOptions,
@@ -11,6 +13,8 @@ import type {
   ListFilter,
   ProgressPatch,
 } from '../store/store.js';
+import type { WebhookDelivery } from '../webhooks/events.js';
+import { checkWebhook, type WebhookParam } from '../webhooks/validate.js';
 import { JobCache } from './cache.js';
 import { newJobId } from './ids.js';
 import type { JsonObject, StoredJob } from './model.js';
@@ -23,6 +27,7 @@ export interface CreateJobParams {
   id?: string | undefined;
   max_attempts?: number | undefined;
   metadata?: JsonObject | undefined;
+  webhook?: WebhookParam | undefined;
 }
 
 export interface JobServiceOptions {
@@ -40,6 +45,8 @@ export interface JobServiceOptions {
    * @default false
    */
   readCache?: boolean;
+  /** Which webhook URLs jobs may name, and whether a tenant has a secret to sign with. @default none allowed */
+  webhooks?: { policy: AddressPolicy; hasSecret: (tenant: string) => boolean };
 }
 
 /**
@@ -56,8 +63,11 @@ export class JobService {
   readonly #defaultMaxAttempts: number;
   readonly #closing = new AbortController();
   readonly #cache: JobCache | null;
+  readonly #webhooks: NonNullable<JobServiceOptions['webhooks']>;
   /** Called with every change this process makes (metrics). */
   onChange: ((job: StoredJob) => void) | null = null;
+  /** Called when a change here may have written webhook deliveries (to wake the dispatcher). */
+  onWebhook: (() => void) | null = null;
 
   constructor({
     store,
@@ -67,7 +77,11 @@ export class JobService {
     simulateErrorRate = 0.2,
     defaultMaxAttempts = 3,
     readCache = false,
+    webhooks = { policy: {}, hasSecret: () => false },
   }: JobServiceOptions) {
+    this.#webhooks = webhooks;
+    // Every waiter listens on it: thousands of long-polls are normal, not a leak.
+    setMaxListeners(0, this.#closing.signal);
     this.#cache = readCache ? new JobCache() : null;
     this.store = store;
     this.feed = feed;
@@ -82,6 +96,7 @@ export class JobService {
       this.#cache?.put(job);
       this.feed.publish(job);
       this.onChange?.(job);
+      if (job.webhook) this.onWebhook?.();
     }
     return job;
   }
@@ -118,6 +133,11 @@ export class JobService {
     });
     if (!checked.ok)
       throw new ApiError('invalid_input', { message: checked.message, details: checked.details });
+    let webhook: StoredJob['webhook'] = null;
+    if (params.webhook) {
+      if (!this.#webhooks.hasSecret(tenant)) throw new ApiError('webhooks_not_configured');
+      webhook = await checkWebhook(params.webhook, this.#webhooks.policy);
+    }
     const result = await this.store.insert({
       id: params.id ?? id,
       tenant,
@@ -125,6 +145,7 @@ export class JobService {
       input: checked.input,
       metadata: params.metadata ?? {},
       max_attempts: params.max_attempts ?? this.#defaultMaxAttempts,
+      webhook: webhook ?? undefined,
       idempotency:
         idempotencyKey === undefined ? undefined : { key: idempotencyKey, hash: requestHash(params) },
     });
@@ -222,6 +243,26 @@ export class JobService {
     } finally {
       watch.close();
     }
+  }
+
+  /** A job's webhook deliveries, oldest first. */
+  async deliveries(tenant: string, id: string): Promise<WebhookDelivery[]> {
+    const deliveries = await this.store.listDeliveries(tenant, id);
+    if (!deliveries) throw notFound(id);
+    return deliveries;
+  }
+
+  /** Send a delivery again now, whatever became of it. */
+  async retryDelivery(tenant: string, id: string, deliveryId: string): Promise<WebhookDelivery> {
+    const delivery = await this.store.retryDelivery(tenant, id, deliveryId);
+    if (!delivery) {
+      if (!(await this.store.get(tenant, id))) throw notFound(id);
+      throw new ApiError('delivery_not_found', {
+        message: `Job ${id} has no webhook delivery "${deliveryId}".`,
+      });
+    }
+    this.onWebhook?.();
+    return delivery;
   }
 
   // The worker side. Each call is fenced by the lease token in the store.

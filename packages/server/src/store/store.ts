@@ -1,5 +1,12 @@
 import type { JobError, JsonObject, StoredJob } from '../jobs/model.js';
 import type { JobStatus } from '../jobs/states.js';
+import type {
+  DeliveryAttempt,
+  DeliveryLease,
+  DeliveryOutcome,
+  WebhookDelivery,
+  WebhookSpec,
+} from '../webhooks/events.js';
 
 /** What a caller gives to create a job; the store fills in the rest. */
 export interface NewJob {
@@ -9,6 +16,8 @@ export interface NewJob {
   input: JsonObject;
   metadata: JsonObject;
   max_attempts: number;
+  /** Where the job's events are sent; none when omitted. */
+  webhook?: WebhookSpec | undefined;
   /** Set when the caller sent an Idempotency-Key: the key and a hash of the request. */
   idempotency?: { key: string; hash: string } | undefined;
   /** Creation time in ms; defaults to now. */
@@ -174,4 +183,32 @@ export interface JobStore {
     cursor?: ChangeCursor | undefined;
     limit: number;
   }): Promise<StoredJob[]>;
+
+  // Webhook outbox. A change that announces an event a job's webhook asks for writes a
+  // pending delivery in the same transaction as the change (unless that URL answered 410
+  // for that job); these methods hand deliveries to dispatchers and record what came of them.
+
+  /**
+   * Take up to `limit` pending deliveries due at `now`, oldest due first, each
+   * under a new lease: it is not due again until `now + leaseMs`, so a
+   * dispatcher that dies holding it only delays it. Safe on many nodes.
+   */
+  claimDeliveries(opts: {
+    leaseMs: number;
+    limit: number;
+    now?: number | undefined;
+  }): Promise<DeliveryLease[]>;
+  /** Record one attempt and its outcome; false when the lease is no longer the caller's. */
+  recordDelivery(token: string, attempt: DeliveryAttempt, outcome: DeliveryOutcome): Promise<boolean>;
+  /** A job's deliveries, oldest first; null when the tenant has no such job. */
+  listDeliveries(tenant: string, jobId: string): Promise<WebhookDelivery[] | null>;
+  /** Make a delivery pending and due at `now` (whatever its status); null when not found. */
+  retryDelivery(
+    tenant: string,
+    jobId: string,
+    deliveryId: string,
+    now?: number,
+  ): Promise<WebhookDelivery | null>;
+  /** When the next pending delivery is due (ms); null when none is pending. */
+  nextDeliveryAt(): Promise<number | null>;
 }

@@ -550,6 +550,177 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       });
     });
 
+    describe('webhook outbox', () => {
+      const URL_A = 'https://hooks.example/a';
+      const ALL = ['job.started', 'job.progress', 'job.completed', 'job.failed', 'job.canceled'] as const;
+
+      it('writes one delivery per event the webhook asks for, with the job as the change left it', async () => {
+        const job = await created({ webhook: { url: URL_A, events: [...ALL] } });
+        const quiet = await created();
+        const lease = await claimOne();
+        expect(lease.job.id).toBe(job.id);
+        const reported = await store.report(lease.token, { progress: 40 });
+        await store.report(lease.token, { stage: 'same progress' });
+        const done = await store.finish(lease.token, 'completed', { output: { ok: 1 } });
+        const deliveries = (await store.listDeliveries(T, job.id))!;
+        expect(deliveries.map((d) => d.event)).toEqual(['job.started', 'job.progress', 'job.completed']);
+        expect(new Set(deliveries.map((d) => d.id)).size).toBe(3);
+        for (const d of deliveries) {
+          expect(d).toMatchObject({ tenant: T, job_id: job.id, url: URL_A, status: 'pending', attempts: 0 });
+          expect(d.id).toMatch(/^msg_[0-9a-f]{32}$/);
+          expect(d.history).toEqual([]);
+          expect(d.job).not.toHaveProperty('tenant');
+          expect(d.job).not.toHaveProperty('lease_token');
+        }
+        expect(deliveries[0]!.job).toMatchObject({
+          status: 'running',
+          version: lease.job.version,
+          attempt: 1,
+        });
+        expect(deliveries[1]!.job).toMatchObject({ progress: 40, version: reported!.version });
+        expect(deliveries[2]!.job).toMatchObject({
+          status: 'completed',
+          output: { ok: 1 },
+          version: done!.version,
+          logs: done!.logs,
+          input: done!.input,
+        });
+        expect(await store.listDeliveries(T, quiet.id)).toEqual([]);
+        expect(await store.listDeliveries('tenant-b', job.id)).toBeNull();
+        expect(await store.listDeliveries(T, 'no-such-job')).toBeNull();
+      });
+
+      it('sends only what the webhook asks for: cancel, lost leases and retries', async () => {
+        const canceled = await created({ webhook: { url: URL_A, events: ['job.canceled', 'job.failed'] } });
+        await store.cancel(T, canceled.id);
+        expect((await store.listDeliveries(T, canceled.id))!.map((d) => d.event)).toEqual(['job.canceled']);
+
+        const lost = await created({
+          max_attempts: 2,
+          webhook: { url: URL_A, events: ['job.completed', 'job.failed'] },
+        });
+        const first = await claimOne({ leaseMs: 10 });
+        await store.finish(first.token, 'failed', {
+          error: { code: 'processor_error', message: 'x' },
+          retryAt: 0,
+        });
+        expect(await store.listDeliveries(T, lost.id)).toEqual([]); // a retry is no event
+        await claimOne({ leaseMs: 10 });
+        await store.recover({ now: Date.now() + 60_000 });
+        const [failed] = (await store.listDeliveries(T, lost.id))!;
+        expect(failed).toMatchObject({ event: 'job.failed' });
+        expect(failed!.job.error?.code).toBe('attempts_exhausted');
+      });
+
+      it('leases each due delivery to one claimer, and fences the outcome by the lease', async () => {
+        const job = await created({ webhook: { url: URL_A, events: ['job.started'] } });
+        const t = Date.now();
+        await claimOne({ now: t });
+        expect(await store.nextDeliveryAt()).toBe(t);
+        const [lease] = await store.claimDeliveries({ leaseMs: 1000, limit: 10, now: t });
+        expect(lease?.delivery).toMatchObject({ job_id: job.id, event: 'job.started' });
+        expect(await store.claimDeliveries({ leaseMs: 1000, limit: 10, now: t + 999 })).toEqual([]);
+        // The holder vanished: after the lease the delivery is due again, under a new token.
+        const [again] = await store.claimDeliveries({ leaseMs: 1000, limit: 10, now: t + 1000 });
+        expect(again?.delivery.id).toBe(lease!.delivery.id);
+        expect(again!.token).not.toBe(lease!.token);
+        const attempt = { at: t, status_code: 500, error: 'HTTP 500', duration_ms: 3 };
+        expect(await store.recordDelivery(lease!.token, attempt, { outcome: 'delivered' })).toBe(false);
+        expect(
+          await store.recordDelivery(again!.token, attempt, { outcome: 'retry', nextAttemptAt: t + 5000 }),
+        ).toBe(true);
+        expect(await store.recordDelivery(again!.token, attempt, { outcome: 'delivered' })).toBe(false);
+        let [d] = (await store.listDeliveries(T, job.id))!;
+        expect(d).toMatchObject({
+          status: 'pending',
+          attempts: 1,
+          next_attempt_at: t + 5000,
+          last_status: 500,
+        });
+        expect(d!.history).toEqual([attempt]);
+        expect(await store.claimDeliveries({ leaseMs: 1000, limit: 10, now: t + 4999 })).toEqual([]);
+        const [third] = await store.claimDeliveries({ leaseMs: 1000, limit: 10, now: t + 5000 });
+        const ok = { at: t + 5000, status_code: 204, error: null, duration_ms: 1 };
+        expect(await store.recordDelivery(third!.token, ok, { outcome: 'delivered' })).toBe(true);
+        [d] = (await store.listDeliveries(T, job.id))!;
+        expect(d).toMatchObject({
+          status: 'delivered',
+          attempts: 2,
+          next_attempt_at: null,
+          last_status: 204,
+        });
+        expect(d!.history).toEqual([attempt, ok]);
+        expect(await store.nextDeliveryAt()).toBeNull();
+      });
+
+      it('gives each delivery to exactly one of many racing dispatchers', async () => {
+        for (let i = 0; i < 12; i++) await created({ webhook: { url: URL_A, events: ['job.canceled'] } });
+        const jobs = await store.list({ tenant: T, limit: 100 });
+        for (const job of jobs) await store.cancel(T, job.id);
+        const t = Date.now() + 10;
+        const claims = await Promise.all(
+          Array.from({ length: 6 }, () => store.claimDeliveries({ leaseMs: 60_000, limit: 3, now: t })),
+        );
+        const ids = claims.flat().map((l) => l.delivery.id);
+        expect(ids.length).toBe(12);
+        expect(new Set(ids).size).toBe(12);
+      });
+
+      it('stops every delivery to a URL that answered 410 for that job, now and later', async () => {
+        const job = await created({ webhook: { url: URL_A, events: [...ALL] } });
+        const lease = await claimOne();
+        await store.report(lease.token, { progress: 10 });
+        const t = Date.now() + 10;
+        const [first] = await store.claimDeliveries({ leaseMs: 60_000, limit: 1, now: t });
+        const gone = { at: t, status_code: 410, error: 'HTTP 410', duration_ms: 1 };
+        expect(await store.recordDelivery(first!.token, gone, { outcome: 'gone' })).toBe(true);
+        await store.report(lease.token, { progress: 20 });
+        await store.finish(lease.token, 'completed', {});
+        const deliveries = (await store.listDeliveries(T, job.id))!;
+        expect(deliveries.map((d) => [d.event, d.status])).toEqual([
+          ['job.started', 'stopped'],
+          ['job.progress', 'stopped'],
+        ]);
+        expect(await store.nextDeliveryAt()).toBeNull();
+      });
+
+      it('retries a delivery on request, in its own tenant only', async () => {
+        const job = await created({ webhook: { url: URL_A, events: ['job.canceled'] } });
+        await store.cancel(T, job.id);
+        const t = Date.now() + 10;
+        const [lease] = await store.claimDeliveries({ leaseMs: 60_000, limit: 1, now: t });
+        const attempt = { at: t, status_code: 500, error: 'HTTP 500', duration_ms: 1 };
+        await store.recordDelivery(lease!.token, attempt, { outcome: 'failed' });
+        const id = lease!.delivery.id;
+        expect((await store.listDeliveries(T, job.id))![0]).toMatchObject({
+          status: 'failed',
+          next_attempt_at: null,
+        });
+        expect(await store.retryDelivery('tenant-b', job.id, id, t + 1)).toBeNull();
+        expect(await store.retryDelivery(T, job.id, 'msg_nope', t + 1)).toBeNull();
+        const retried = await store.retryDelivery(T, job.id, id, t + 1);
+        expect(retried).toMatchObject({ id, status: 'pending', next_attempt_at: t + 1, attempts: 1 });
+        const [again] = await store.claimDeliveries({ leaseMs: 60_000, limit: 1, now: t + 1 });
+        expect(again?.delivery.id).toBe(id);
+      });
+
+      it('deletes a job with its deliveries, by hand and by retention', async () => {
+        const a = await created({ webhook: { url: URL_A, events: ['job.canceled'] } });
+        const b = await created({ webhook: { url: URL_A, events: ['job.canceled'] } });
+        await store.cancel(T, a.id);
+        await store.cancel(T, b.id);
+        expect(await store.nextDeliveryAt()).not.toBeNull();
+        await store.delete(T, a.id);
+        expect(await store.listDeliveries(T, a.id)).toBeNull();
+        await store.purge({ finishedBefore: Date.now() + 60_000, limit: 10 });
+        expect(await store.listDeliveries(T, b.id)).toBeNull();
+        expect(await store.nextDeliveryAt()).toBeNull();
+        expect(await store.claimDeliveries({ leaseMs: 1000, limit: 10, now: Date.now() + 60_000 })).toEqual(
+          [],
+        );
+      });
+    });
+
     describe('every operation from every state', () => {
       type Op = { name: string; run: (job: StoredJob, token: string | null) => Promise<unknown> };
       const ops: Op[] = [

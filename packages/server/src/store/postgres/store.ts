@@ -3,9 +3,18 @@ import pg from 'pg';
 import { sleep } from '../../internal/sleep.js';
 import { LOG_TAIL, type StoredJob } from '../../jobs/model.js';
 import { ALL_STATES, type JobStatus, sourcesOf } from '../../jobs/states.js';
+import type {
+  DeliveryAttempt,
+  DeliveryLease,
+  DeliveryOutcome,
+  WebhookDelivery,
+} from '../../webhooks/events.js';
 import {
+  appendHistory,
   cancelChange,
   cancelDecision,
+  type DeliveryRow,
+  deliveryError,
   finishChange,
   idempotencyDecision,
   isDeletable,
@@ -13,11 +22,16 @@ import {
   type JobRow,
   lostLeaseChange,
   MUTABLE_COLUMNS,
+  newDeliveryId,
   nextRow,
   type RowChange,
   releaseChange,
   reportChange,
+  snapshotOf,
+  toDelivery,
   toJob,
+  webhookEventsOf,
+  webhookUrl,
 } from '../shared.js';
 import {
   type CancelResult,
@@ -96,6 +110,7 @@ export class PostgresJobStore implements JobStore {
   readonly #pool: pg.Pool;
   readonly #jobs: string;
   readonly #logs: string;
+  readonly #deliveries: string;
   readonly #names = new Map<string, string>();
   /**
    * The row of each lease this process holds, as it last wrote it, so a fenced
@@ -128,6 +143,7 @@ export class PostgresJobStore implements JobStore {
     this.#pool.on('connect', (client) => client.on('error', () => {}));
     this.#jobs = `${ident(schema)}.jobs`;
     this.#logs = `${ident(schema)}.job_logs`;
+    this.#deliveries = `${ident(schema)}.webhook_deliveries`;
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -242,7 +258,8 @@ export class PostgresJobStore implements JobStore {
    * The one place a state change is written. Each change is checked against
    * the transition table (in {@link nextRow}); then one statement appends the
    * log lines, writes the rows (guarded by version), and sends one NOTIFY per
-   * row, all in the caller's transaction. (A webhook outbox row belongs here too.)
+   * row, all in the caller's transaction, and adds the webhook outbox rows of
+   * the rows it wrote: one statement, so the change and its events commit together.
    */
   async #write(
     q: Query,
@@ -256,11 +273,29 @@ export class PostgresJobStore implements JobStore {
     const logSeq: number[] = [];
     const logN: number[] = [];
     const logLine: string[] = [];
-    for (const [i, { logs }] of nexts.entries()) {
+    const hookSeq: number[] = [];
+    const hookId: string[] = [];
+    const hookEvent: string[] = [];
+    const hookUrl: string[] = [];
+    const hookJob: string[] = [];
+    for (const [i, { next, logs }] of nexts.entries()) {
+      const row = items[i]!.row;
       for (const { n, line } of logs) {
-        logSeq.push(items[i]!.row.seq);
+        logSeq.push(row.seq);
         logN.push(n);
         logLine.push(line);
+      }
+      const events = webhookEventsOf(row, next);
+      if (events.length > 0) {
+        const url = webhookUrl(next);
+        const snapshot = snapshotOf(next);
+        for (const event of events) {
+          hookSeq.push(row.seq);
+          hookId.push(newDeliveryId());
+          hookEvent.push(event);
+          hookUrl.push(url);
+          hookJob.push(snapshot);
+        }
       }
     }
     const values: unknown[] = [
@@ -272,6 +307,7 @@ export class PostgresJobStore implements JobStore {
       logLine,
       now,
       this.origin,
+      ...(hookSeq.length > 0 ? [hookSeq, hookId, hookEvent, hookUrl, hookJob] : []),
     ];
     const colTypes = cols.map((col, i) => `$${i + 3}::${COLUMN_TYPES[col]}[]`);
     const p = cols.length + 3;
@@ -289,7 +325,19 @@ export class PostgresJobStore implements JobStore {
         INSERT INTO ${this.#logs} (job_seq, n, ts, line)
         SELECT s, n, $${p + 3}, line FROM unnest($${p}::bigint[], $${p + 1}::integer[], $${p + 2}::text[]) AS x(s, n, line)
         WHERE x.s IN (SELECT seq FROM u)
-      )
+      )${
+        hookSeq.length === 0
+          ? ''
+          : `, w AS (
+        -- Likewise only for written rows; none to a URL that answered 410 for that job.
+        INSERT INTO ${this.#deliveries} (id, job_seq, event, url, job, created_at, next_attempt_at)
+        SELECT x.id, x.s, x.event, x.url, x.job, $${p + 3}, $${p + 3}
+        FROM unnest($${p + 5}::bigint[], $${p + 6}::text[], $${p + 7}::text[], $${p + 8}::text[], $${p + 9}::text[])
+          AS x(s, id, event, url, job)
+        WHERE x.s IN (SELECT seq FROM u) AND NOT EXISTS (
+          SELECT 1 FROM ${this.#deliveries} g WHERE g.job_seq = x.s AND g.url = x.url AND g.last_status = 410)
+      )`
+      }
       SELECT u.*, ${this.#position('u')}, ${this.#notify('u', `$${p + 4}`)} FROM u`;
     const rows = await q(text, values);
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
@@ -499,8 +547,8 @@ export class PostgresJobStore implements JobStore {
     const insert = `
       WITH ins AS (
         INSERT INTO ${this.#jobs} (tenant, id, type, status, input, metadata, max_attempts,
-                                   created_at, updated_at, run_at, idempotency_key, request_hash)
-        VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $7, $7, $8, $9)
+                                   created_at, updated_at, run_at, idempotency_key, request_hash, webhook)
+        VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $7, $7, $8, $9, $11)
         ON CONFLICT DO NOTHING
         RETURNING *
       )
@@ -516,6 +564,7 @@ export class PostgresJobStore implements JobStore {
       job.idempotency?.key ?? null,
       job.idempotency?.hash ?? null,
       this.origin,
+      job.webhook ? JSON.stringify(job.webhook) : null,
     ];
     // Inserting first is one round trip in the common case. A conflict (the id, or the
     // idempotency key) waits for the other inserter to commit, then reads who won.
@@ -554,8 +603,9 @@ export class PostgresJobStore implements JobStore {
    * shared.ts `claimChange` in SQL (a claim that finds nothing then costs one
    * round trip, and claims are the most frequent statement). The states it
    * claims from come from the transition table; the differential test holds
-   * it to the SQLite store field for field. (A webhook outbox row for
-   * `job.started` belongs here, as in {@link #write}.)
+   * it to the SQLite store field for field. The outbox row of `job.started`
+   * is written here too, as in {@link #write}: the job row as `row_to_json`
+   * gives it, which the outbox reads like the rows JS writes.
    */
   async claim({ owner, leaseMs, limit, types, now = Date.now() }: ClaimOptions): Promise<Lease[]> {
     if (limit <= 0 || (types && types.length === 0)) return [];
@@ -577,6 +627,13 @@ export class PostgresJobStore implements JobStore {
        ), l AS (
          INSERT INTO ${this.#logs} (job_seq, n, ts, line)
          SELECT u.seq, u.log_count, $2, 'attempt ' || u.attempt || ' of ' || u.max_attempts || ' started' FROM u
+       ), w AS (
+         INSERT INTO ${this.#deliveries} (id, job_seq, event, url, job, created_at, next_attempt_at)
+         SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), u.seq, 'job.started',
+           u.webhook::jsonb ->> 'url', row_to_json(u)::text, $2, $2
+         FROM u WHERE u.webhook IS NOT NULL AND (u.webhook::jsonb -> 'events') ? 'job.started'
+           AND NOT EXISTS (SELECT 1 FROM ${this.#deliveries} g
+             WHERE g.job_seq = u.seq AND g.url = u.webhook::jsonb ->> 'url' AND g.last_status = 410)
        )
        SELECT u.*, NULL::bigint AS queue_position, ${this.#notify('u', '$7')} FROM u ORDER BY u.run_at, u.seq`,
       [sourcesOf('running'), now, limit, owner, leaseMs, LOG_TAIL, this.origin, ...(types ? [types] : [])],
@@ -727,7 +784,121 @@ export class PostgresJobStore implements JobStore {
       'unsent',
     );
   }
+
+  // ---- webhook outbox -------------------------------------------------------------------------
+
+  /** Deliveries with their job's tenant and id. */
+  #withJob(from: string): string {
+    return `SELECT d.*, j.tenant, j.id AS job_id FROM ${from} d JOIN ${this.#jobs} j ON j.seq = d.job_seq`;
+  }
+
+  async claimDeliveries({
+    leaseMs,
+    limit,
+    now = Date.now(),
+  }: {
+    leaseMs: number;
+    limit: number;
+    now?: number | undefined;
+  }): Promise<DeliveryLease[]> {
+    if (limit <= 0) return [];
+    // SKIP LOCKED: dispatchers on other nodes take other deliveries, never the same one.
+    const rows = await this.#run<DeliveryRow>(
+      `WITH c AS (
+         SELECT id FROM ${this.#deliveries} WHERE status = 'pending' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, created_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), u AS (
+         UPDATE ${this.#deliveries} d SET lease_token = gen_random_uuid()::text, next_attempt_at = $1 + $3
+         FROM c WHERE d.id = c.id RETURNING d.*
+       )
+       ${this.#withJob('u')} ORDER BY d.created_at`,
+      [now, limit, leaseMs],
+      // A claim whose reply was lost only delays its deliveries until the lease ends.
+      'unsent',
+    );
+    return rows.map((row) => ({ delivery: toDelivery(row), token: row.lease_token! }));
+  }
+
+  async recordDelivery(token: string, attempt: DeliveryAttempt, result: DeliveryOutcome): Promise<boolean> {
+    return this.#tx(async (q) => {
+      const [row] = await q<DeliveryRow>(
+        `SELECT * FROM ${this.#deliveries} WHERE lease_token = $1 AND status = 'pending' FOR UPDATE`,
+        [token],
+      );
+      if (!row) return false;
+      const error = deliveryError(attempt.error);
+      await q(
+        `UPDATE ${this.#deliveries} SET status = $2, attempts = attempts + 1, next_attempt_at = $3,
+           last_status = $4, last_error = $5, history = $6, lease_token = NULL
+         WHERE id = $1`,
+        [
+          row.id,
+          DELIVERY_STATUS[result.outcome],
+          result.outcome === 'retry' ? result.nextAttemptAt : null,
+          attempt.status_code,
+          error,
+          appendHistory(row.history, { ...attempt, error }),
+        ],
+      );
+      if (result.outcome === 'gone') {
+        await q(
+          `UPDATE ${this.#deliveries} SET status = 'stopped', next_attempt_at = NULL, lease_token = NULL
+           WHERE job_seq = $1 AND url = $2 AND status = 'pending'`,
+          [row.job_seq, row.url],
+        );
+      }
+      return true;
+    });
+  }
+
+  async listDeliveries(tenant: string, jobId: string): Promise<WebhookDelivery[] | null> {
+    const rows = await this.#run<DeliveryRow & { found: number | null }>(
+      `SELECT d.*, j.tenant, j.id AS job_id, j.seq AS found FROM ${this.#jobs} j
+       LEFT JOIN ${this.#deliveries} d ON d.job_seq = j.seq
+       WHERE j.tenant = $1 AND j.id = $2 ORDER BY d.created_at, (d.job::json ->> 'version')::integer`,
+      [tenant, jobId],
+      'always',
+    );
+    if (rows.length === 0) return null;
+    return rows.filter((r) => r.id !== null).map(toDelivery);
+  }
+
+  async retryDelivery(
+    tenant: string,
+    jobId: string,
+    deliveryId: string,
+    now = Date.now(),
+  ): Promise<WebhookDelivery | null> {
+    const rows = await this.#run<DeliveryRow>(
+      `WITH u AS (
+         UPDATE ${this.#deliveries} d SET status = 'pending', next_attempt_at = $4, lease_token = NULL
+         FROM ${this.#jobs} j
+         WHERE d.id = $3 AND d.job_seq = j.seq AND j.tenant = $1 AND j.id = $2
+         RETURNING d.*
+       )
+       ${this.#withJob('u')}`,
+      [tenant, jobId, deliveryId, now],
+      'always',
+    );
+    return rows[0] ? toDelivery(rows[0]) : null;
+  }
+
+  async nextDeliveryAt(): Promise<number | null> {
+    const [row] = await this.#run<{ t: number | null }>(
+      `SELECT min(next_attempt_at) AS t FROM ${this.#deliveries} WHERE status = 'pending'`,
+      [],
+      'always',
+    );
+    return row?.t ?? null;
+  }
 }
+
+const DELIVERY_STATUS = {
+  delivered: 'delivered',
+  retry: 'pending',
+  failed: 'failed',
+  gone: 'stopped',
+} as const satisfies Record<DeliveryOutcome['outcome'], string>;
 
 const JSON_COLUMNS = new Set<string>(['output', 'logs_tail']);
 

@@ -4,21 +4,35 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredJob } from '../../jobs/model.js';
 import { ALL_STATES, type JobStatus } from '../../jobs/states.js';
+import type {
+  DeliveryAttempt,
+  DeliveryLease,
+  DeliveryOutcome,
+  WebhookDelivery,
+} from '../../webhooks/events.js';
 import {
+  appendHistory,
   cancelChange,
   cancelDecision,
   claimChange,
+  type DeliveryRow,
+  deliveryError,
   finishChange,
   idempotencyDecision,
   isDeletable,
   iso,
   type JobRow,
   lostLeaseChange,
+  newDeliveryId,
   nextRow,
   type RowChange,
   releaseChange,
   reportChange,
+  snapshotOf,
+  toDelivery,
   toJob,
+  webhookEventsOf,
+  webhookUrl,
 } from '../shared.js';
 import type {
   CancelResult,
@@ -61,6 +75,8 @@ export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
   #prepared: ReturnType<SqliteJobStore['prepare']> | undefined;
   readonly #committer: GroupCommitter;
+  /** Statements whose text depends on the call (the claim's type filter), prepared once per text. */
+  readonly #dynamic = new Map<string, Database.Statement<unknown[], JobRow>>();
 
   constructor({ filename, synchronous = 'full' }: SqliteStoreOptions) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -133,12 +149,13 @@ export class SqliteJobStore implements JobStore {
           number,
           string | null,
           string | null,
+          string | null,
         ],
         JobRow
       >(
         `INSERT INTO jobs (tenant, id, type, status, input, metadata, max_attempts, created_at, updated_at, run_at,
-                           idempotency_key, request_hash)
-         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)
+                           idempotency_key, request_hash, webhook)
+         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING *`,
       ),
       queuePosition: db.prepare<[number, number, number], { n: number }>(
@@ -185,11 +202,61 @@ export class SqliteJobStore implements JobStore {
       changedSince: db.prepare<[number, number], JobRow>(
         'SELECT * FROM jobs WHERE updated_at >= ? ORDER BY updated_at, seq LIMIT ?',
       ),
+      insertDelivery: db.prepare<[string, number, string, string, string, number, number, number, string]>(
+        `INSERT INTO webhook_deliveries (id, job_seq, event, url, job, created_at, next_attempt_at)
+         SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (
+           SELECT 1 FROM webhook_deliveries WHERE job_seq = ? AND url = ? AND last_status = 410)`,
+      ),
+      dueDeliveries: db.prepare<[number, number], { id: string }>(
+        `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+         ORDER BY next_attempt_at, created_at LIMIT ?`,
+      ),
+      leaseDelivery: db.prepare<[string, number, string], DeliveryRow>(
+        `UPDATE webhook_deliveries SET lease_token = ?, next_attempt_at = ? WHERE id = ?
+         RETURNING *, (SELECT tenant FROM jobs WHERE seq = job_seq) AS tenant,
+                      (SELECT id FROM jobs WHERE seq = job_seq) AS job_id`,
+      ),
+      deliveryByToken: db.prepare<[string], DeliveryRow>(
+        "SELECT * FROM webhook_deliveries WHERE lease_token = ? AND status = 'pending'",
+      ),
+      recordDelivery: db.prepare(
+        `UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1, next_attempt_at = @next,
+           last_status = @last_status, last_error = @last_error, history = @history, lease_token = NULL
+         WHERE id = @id`,
+      ),
+      stopDeliveries: db.prepare<[number, string]>(
+        `UPDATE webhook_deliveries SET status = 'stopped', next_attempt_at = NULL, lease_token = NULL
+         WHERE job_seq = ? AND url = ? AND status = 'pending'`,
+      ),
+      deliveriesOf: db.prepare<[string, string, number], DeliveryRow>(
+        `SELECT d.*, ? AS tenant, ? AS job_id FROM webhook_deliveries d WHERE d.job_seq = ?
+         ORDER BY d.created_at, json_extract(d.job, '$.version')`,
+      ),
+      deliveryOf: db.prepare<[string, string, number, string], DeliveryRow>(
+        'SELECT d.*, ? AS tenant, ? AS job_id FROM webhook_deliveries d WHERE d.job_seq = ? AND d.id = ?',
+      ),
+      retryDelivery: db.prepare<[number, string]>(
+        `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, lease_token = NULL
+         WHERE id = ?`,
+      ),
+      nextDeliveryAt: db.prepare<[], { t: number | null }>(
+        "SELECT MIN(next_attempt_at) AS t FROM webhook_deliveries WHERE status = 'pending'",
+      ),
       changedAfter: db.prepare<[number, number, number, number, number], JobRow>(
         `SELECT * FROM jobs WHERE updated_at >= ? AND (updated_at > ? OR (updated_at = ? AND seq > ?))
          ORDER BY updated_at, seq LIMIT ?`,
       ),
     };
+  }
+
+  /** A prepared statement for `sql`, kept for the next call with the same text (preparing costs more than running). */
+  #statement(sql: string): Database.Statement<unknown[], JobRow> {
+    let statement = this.#dynamic.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare<unknown[], JobRow>(sql);
+      this.#dynamic.set(sql, statement);
+    }
+    return statement;
   }
 
   #job(row: JobRow): StoredJob {
@@ -210,6 +277,15 @@ export class SqliteJobStore implements JobStore {
     for (const { n, line } of logs) this.#s.insertLog.run(row.seq, n, now, line);
     const written = this.#s.update.get(next) as JobRow | undefined;
     if (!written) throw new Error(`job ${row.tenant}/${row.id} changed underneath a write`);
+    // The outbox row commits with the change or not at all.
+    const events = webhookEventsOf(row, next);
+    if (events.length > 0) {
+      const url = webhookUrl(next);
+      const snapshot = snapshotOf(next);
+      for (const event of events) {
+        this.#s.insertDelivery.run(newDeliveryId(), row.seq, event, url, snapshot, now, now, row.seq, url);
+      }
+    }
     return this.#job(written);
   }
 
@@ -238,6 +314,7 @@ export class SqliteJobStore implements JobStore {
         now,
         job.idempotency?.key ?? null,
         job.idempotency?.hash ?? null,
+        job.webhook ? JSON.stringify(job.webhook) : null,
       )!;
       return { outcome: 'created', job: this.#job(row) };
     });
@@ -269,7 +346,7 @@ export class SqliteJobStore implements JobStore {
     }
     params.push(limit);
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    const rows = this.#db.prepare<unknown[], JobRow>(sql).all(...params);
+    const rows = this.#statement(sql).all(...params);
     return rows.map((row) => this.#job(row));
   }
 
@@ -292,11 +369,9 @@ export class SqliteJobStore implements JobStore {
         params.push(...types);
       }
       params.push(limit);
-      const rows = this.#db
-        .prepare<unknown[], JobRow>(
-          `SELECT * FROM jobs WHERE status = 'queued' AND run_at <= ? ${typeFilter} ORDER BY run_at, seq LIMIT ?`,
-        )
-        .all(...params);
+      const rows = this.#statement(
+        `SELECT * FROM jobs WHERE status = 'queued' AND run_at <= ? ${typeFilter} ORDER BY run_at, seq LIMIT ?`,
+      ).all(...params);
       return rows.map((row) => {
         const token = randomUUID();
         return { job: this.#write(row, claimChange(row, { owner, token, leaseMs, now }), now), token };
@@ -406,6 +481,78 @@ export class SqliteJobStore implements JobStore {
       ? this.#s.changedAfter.all(since, cursor.updatedAt, cursor.updatedAt, cursor.seq, limit)
       : this.#s.changedSince.all(since, limit);
     return rows.map((row) => this.#job(row));
+  }
+
+  // ---- webhook outbox -------------------------------------------------------------------------
+
+  async claimDeliveries({
+    leaseMs,
+    limit,
+    now = Date.now(),
+  }: {
+    leaseMs: number;
+    limit: number;
+    now?: number | undefined;
+  }): Promise<DeliveryLease[]> {
+    if (limit <= 0) return [];
+    // Dispatchers look often; a look that finds nothing costs a read, not a synced write.
+    if (this.#s.dueDeliveries.all(now, 1).length === 0) return [];
+    return this.#tx((): DeliveryLease[] =>
+      this.#s.dueDeliveries.all(now, limit).map(({ id }) => {
+        const token = randomUUID();
+        const row = this.#s.leaseDelivery.get(token, now + leaseMs, id)!;
+        return { delivery: toDelivery(row), token };
+      }),
+    );
+  }
+
+  async recordDelivery(token: string, attempt: DeliveryAttempt, result: DeliveryOutcome): Promise<boolean> {
+    return this.#tx((): boolean => {
+      const row = this.#s.deliveryByToken.get(token);
+      if (!row) return false;
+      const status =
+        result.outcome === 'retry'
+          ? 'pending'
+          : result.outcome === 'gone'
+            ? 'stopped'
+            : result.outcome === 'delivered'
+              ? 'delivered'
+              : 'failed';
+      this.#s.recordDelivery.run({
+        id: row.id,
+        status,
+        next: result.outcome === 'retry' ? result.nextAttemptAt : null,
+        last_status: attempt.status_code,
+        last_error: deliveryError(attempt.error),
+        history: appendHistory(row.history, { ...attempt, error: deliveryError(attempt.error) }),
+      });
+      if (result.outcome === 'gone') this.#s.stopDeliveries.run(row.job_seq, row.url);
+      return true;
+    });
+  }
+
+  async listDeliveries(tenant: string, jobId: string): Promise<WebhookDelivery[] | null> {
+    const job = this.#s.byKey.get(tenant, jobId);
+    if (!job) return null;
+    return this.#s.deliveriesOf.all(tenant, jobId, job.seq).map(toDelivery);
+  }
+
+  async retryDelivery(
+    tenant: string,
+    jobId: string,
+    deliveryId: string,
+    now = Date.now(),
+  ): Promise<WebhookDelivery | null> {
+    return this.#tx((): WebhookDelivery | null => {
+      const job = this.#s.byKey.get(tenant, jobId);
+      if (!job || !this.#s.deliveryOf.get(tenant, jobId, job.seq, deliveryId)) return null;
+      this.#s.retryDelivery.run(now, deliveryId);
+      return toDelivery(this.#s.deliveryOf.get(tenant, jobId, job.seq, deliveryId)!);
+    });
+  }
+
+  async nextDeliveryAt(): Promise<number | null> {
+    return this.#s.nextDeliveryAt.get()?.t ?? null;
   }
 }
 

@@ -1,0 +1,155 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { cancel, remove } from './commands/cancel.js';
+import { download } from './commands/download.js';
+import { list } from './commands/list.js';
+import { logs } from './commands/logs.js';
+import { serveCommand } from './commands/serve.js';
+import { status } from './commands/status.js';
+import { submit } from './commands/submit.js';
+import { waitAndShow } from './commands/wait.js';
+import { type ClientFlags, makeClient, withClientOptions } from './context.js';
+import { EXIT_CODES_HELP } from './exit-codes.js';
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds above 0');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number above 0');
+  return n;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/**
+ * The `longrun` command. Each action stores its exit code in `result.code`;
+ * errors propagate to the caller, which prints them (see main.ts).
+ */
+export function buildProgram(version: string, result: { code: number }): Command {
+  const program = new Command('longrun')
+    .description('Run long jobs on a longrun server and watch them finish.')
+    .version(version)
+    .exitOverride()
+    .enablePositionalOptions()
+    .showSuggestionAfterError()
+    .addHelpText(
+      'after',
+      `\nEvery command but serve takes --url (LONGRUN_URL, default http://127.0.0.1:8000) and --api-key (LONGRUN_API_KEY).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  longrun serve --port 8000\n  longrun submit simulate duration_seconds=10 --wait\n  longrun submit text.to_video --input @job.json --json\n  longrun wait 01a2… --timeout 60\n  longrun list --status running\n  longrun download 01a2… video.mp4 -o out.mp4`,
+    );
+
+  const client = (flags: ClientFlags) => makeClient(flags);
+  const run = (fn: () => Promise<number>) => async () => {
+    result.code = await fn();
+  };
+
+  program
+    .command('serve')
+    .description('run the server here (longrun serve --help lists its flags)')
+    .argument('[flags...]', 'server flags, such as --port 9000 --data-dir ./data')
+    .helpOption(false)
+    .allowUnknownOption()
+    .passThroughOptions()
+    .action(async (flags: string[]) => {
+      await serveCommand(flags);
+    });
+
+  withClientOptions(
+    program
+      .command('submit')
+      .description('submit a job; prints its id, or follows it to its end with --wait')
+      .argument('<type>', 'a job type, such as simulate or text.to_video')
+      .argument('[key=value...]', 'input fields; values that read as JSON are JSON, others strings')
+      .option('--input <json|@file>', 'the input as a JSON object, or @file.json (@- for stdin)')
+      .option('--id <id>', 'your own job id (1-128 of A-Z a-z 0-9 . _ : -)')
+      .option('--max-attempts <n>', 'attempts before the job fails for good', positiveInteger)
+      .option('--wait', 'wait for the job like `longrun wait`, and exit with its outcome')
+      .option('--timeout <seconds>', 'with --wait: give up after this long (exit 3)', positiveNumber)
+      .option('--json', 'print the job as JSON (with --wait: one JSON job per change)'),
+  ).action(async (type: string, pairs: string[], flags) => {
+    await run(() => submit(client(flags), type, pairs, flags))();
+  });
+
+  withClientOptions(
+    program
+      .command('wait')
+      .description('show a job until it ends, with a live bar on a terminal; exits with its outcome')
+      .argument('<id>', 'the job')
+      .option('--timeout <seconds>', 'give up after this long (exit 3); the job goes on', positiveNumber)
+      .option('--json', 'one JSON job per line, for each change'),
+  ).action(async (id: string, flags) => {
+    await run(() => waitAndShow(client(flags), id, flags))();
+  });
+
+  withClientOptions(
+    program
+      .command('status')
+      .description("print a job's state")
+      .argument('<id>', 'the job')
+      .option('--json', 'print the job as JSON'),
+  ).action(async (id: string, flags) => {
+    await run(() => status(client(flags), id, flags))();
+  });
+
+  withClientOptions(
+    program
+      .command('list')
+      .description('list the newest jobs as a table')
+      .addOption(
+        new Option('--status <status>', 'only jobs in this state (repeat or comma-separate)').argParser(
+          collect,
+        ),
+      )
+      .addOption(
+        new Option('--type <type>', 'only jobs of this type (repeat or comma-separate)').argParser(collect),
+      )
+      .option('--limit <n>', 'at most this many jobs', positiveInteger, 20)
+      .option('--json', 'one JSON job per line'),
+  ).action(async (flags) => {
+    await run(() => list(client(flags), flags))();
+  });
+
+  withClientOptions(
+    program
+      .command('logs')
+      .description("print a job's log")
+      .argument('<id>', 'the job')
+      .option('-f, --follow', 'keep printing new lines until the job ends'),
+  ).action(async (id: string, flags) => {
+    await run(() => logs(client(flags), id, flags))();
+  });
+
+  withClientOptions(
+    program
+      .command('cancel')
+      .description('cancel a job (a running job is stopped); prints its state')
+      .argument('<id>', 'the job')
+      .option('--json', 'print the job as JSON'),
+  ).action(async (id: string, flags) => {
+    await run(() => cancel(client(flags), id, flags))();
+  });
+
+  withClientOptions(
+    program
+      .command('delete')
+      .description('delete an ended job and its artifacts')
+      .argument('<id>', 'the job'),
+  ).action(async (id: string, flags) => {
+    await run(() => remove(client(flags), id))();
+  });
+
+  withClientOptions(
+    program
+      .command('download')
+      .description('save an artifact of a job, with a byte progress bar on a terminal')
+      .argument('<id>', 'the job')
+      .argument('[name]', 'the artifact (needed when the job has more than one)')
+      .option('-o, --output <file>', "where to save it (- for stdout); default: the artifact's name"),
+  ).action(async (id: string, name: string | undefined, flags) => {
+    await run(() => download(client(flags), id, name, flags))();
+  });
+
+  return program;
+}

@@ -1,0 +1,18 @@
+export { APIConnectionError } from './api-connection-error.js';
+export { APIConnectionTimeoutError } from './api-connection-timeout-error.js';
+export { APIError, type ErrorBody } from './api-error.js';
+export { APIUserAbortError } from './api-user-abort-error.js';
+export { AuthenticationError } from './authentication-error.js';
+export { BadRequestError } from './bad-request-error.js';
+export { ConflictError } from './conflict-error.js';
+export { errorFromResponse } from './generate.js';
+export { InternalServerError } from './internal-server-error.js';
+export { JobFailedError } from './job-failed-error.js';
+export { LongrunError } from './longrun-error.js';
+export { NotFoundError } from './not-found-error.js';
+export { PermissionDeniedError } from './permission-denied-error.js';
+export { RateLimitError } from './rate-limit-error.js';
+export { StreamUnavailableError } from './stream-unavailable-error.js';
+export { UnknownStatusError } from './unknown-status-error.js';
+export { UnprocessableEntityError } from './unprocessable-entity-error.js';
+export { WaitTimeoutError } from './wait-timeout-error.js';

@@ -1,0 +1,28 @@
+export { type ClientOptions, Longrun, type RunOptions } from './client.js';
+export type { CoreOptions, Fetch } from './core.js';
+export * from './errors/index.js';
+export type { JobEventsOptions } from './events.js';
+export type { Logger, LogLevel } from './internal/log.js';
+export { AutoPager, type Page } from './pagination.js';
+export { hintFromHeaders, type PollContext, type PollHint, type PollOptions, poll } from './poll.js';
+export type { CallOptions, CreateOptions, Jobs } from './resources/jobs.js';
+export {
+  StatusApiClient,
+  type StatusApiClientOptions,
+  type StatusResult,
+  type WaitForResultOptions,
+} from './status-api.js';
+export {
+  type Artifact,
+  type CreateJobParams,
+  isJobStatus,
+  isTerminalStatus,
+  JOB_STATUSES,
+  type Job,
+  type JobListFilter,
+  type JobStatus,
+  type LogLine,
+  TERMINAL_STATUSES,
+  type Transport,
+} from './types.js';
+export type { WaitOptions, WaitStrategy } from './wait.js';

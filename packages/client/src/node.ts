@@ -1,0 +1,33 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Longrun } from './client.js';
+
+/**
+ * Save a job's artifact to `path` (Node only). The file appears whole or not
+ * at all: it is written next to `path` and renamed when complete.
+ */
+export async function saveArtifact(
+  client: Longrun,
+  id: string,
+  name: string,
+  path: string,
+  { signal }: { signal?: AbortSignal } = {},
+): Promise<{ path: string; bytes: number }> {
+  const stream = await client.jobs.download(id, name, signal ? { signal } : {});
+  const partial = `${path}.part`;
+  let bytes = 0;
+  const body = Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>);
+  body.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+  });
+  try {
+    await pipeline(body, createWriteStream(partial), signal ? { signal } : {});
+    await rename(partial, path);
+  } catch (err) {
+    await rm(partial, { force: true });
+    throw err;
+  }
+  return { path, bytes };
+}

@@ -1,0 +1,125 @@
+import { HttpCore } from '../core.js';
+import { type JobEventsOptions, jobEvents } from '../events.js';
+import { checkJob } from '../internal/check-job.js';
+import { AutoPager, type Page } from '../pagination.js';
+import type { CreateJobParams, Job, JobListFilter, LogLine } from '../types.js';
+import { type WaitOptions, waitForJob } from '../wait.js';
+
+export interface CallOptions {
+  /** Cancels the request with `APIUserAbortError`. @default undefined */
+  signal?: AbortSignal | undefined;
+}
+
+export interface CreateOptions extends CallOptions {
+  /**
+   * The same key and body give the same job, however often the request is sent.
+   * @default a fresh random key (so retries of this call never make a second job)
+   */
+  idempotencyKey?: string | undefined;
+}
+
+const path = (id: string) => `/v1/jobs/${encodeURIComponent(id)}`;
+
+/** `client.jobs`: the job routes of docs/api.md. */
+export class Jobs {
+  constructor(private readonly core: HttpCore) {}
+
+  /** Submit a job; it comes back `queued` (or already further along). */
+  create(params: CreateJobParams, { idempotencyKey, signal }: CreateOptions = {}): Promise<Job> {
+    return this.core.request(
+      {
+        method: 'POST',
+        path: '/v1/jobs',
+        body: params,
+        headers: { 'idempotency-key': idempotencyKey ?? newIdempotencyKey() },
+        signal,
+      },
+      async (r) => checkJob(await r.json()),
+    );
+  }
+
+  get(id: string, { signal }: CallOptions = {}): Promise<Job> {
+    return this.core.request({ path: path(id), signal }, async (r) => checkJob(await r.json()));
+  }
+
+  /** Jobs, newest first, as an async iterable that fetches page after page. */
+  list({ status, type, pageSize = 20 }: JobListFilter = {}, { signal }: CallOptions = {}): AutoPager<Job> {
+    return new AutoPager((cursor) =>
+      this.core.request(
+        {
+          path: '/v1/jobs',
+          query: {
+            status: status === undefined ? undefined : [status].flat(),
+            type: type === undefined ? undefined : [type].flat(),
+            limit: pageSize,
+            cursor,
+          },
+          signal,
+        },
+        (r) => HttpCore.json<Page<Job>>(r),
+      ),
+    );
+  }
+
+  /** Cancel a job (idempotent for a canceled job; a finished one is a ConflictError). */
+  cancel(id: string, { signal }: CallOptions = {}): Promise<Job> {
+    return this.core.request(
+      {
+        method: 'POST',
+        path: `${path(id)}/cancel`,
+        headers: { 'idempotency-key': newIdempotencyKey() },
+        signal,
+      },
+      async (r) => checkJob(await r.json()),
+    );
+  }
+
+  /** Delete a finished job and its artifacts (a running one is a ConflictError). */
+  delete(id: string, { signal }: CallOptions = {}): Promise<{ id: string; deleted: true }> {
+    return this.core.request({ method: 'DELETE', path: path(id), signal }, (r) => HttpCore.json(r));
+  }
+
+  /** Every log line of a job, oldest first, paging by itself. */
+  logs(id: string, { pageSize = 100, signal }: CallOptions & { pageSize?: number } = {}): AutoPager<LogLine> {
+    return new AutoPager((cursor) =>
+      this.core.request({ path: `${path(id)}/logs`, query: { limit: pageSize, cursor }, signal }, (r) =>
+        HttpCore.json<Page<LogLine>>(r),
+      ),
+    );
+  }
+
+  /** The job's snapshots as they change, over SSE; ends after the terminal one. */
+  events(id: string, options: JobEventsOptions = {}): AsyncGenerator<Job> {
+    return jobEvents(this.core, id, options);
+  }
+
+  /**
+   * An artifact's bytes as a web ReadableStream (e.g. `output.artifacts[0].name`).
+   * In Node, `saveArtifact` from `@longrun/client/node` writes it to a file.
+   */
+  download(id: string, name: string, { signal }: CallOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    return this.core.request(
+      {
+        path: `${path(id)}/artifacts/${encodeURIComponent(name)}`,
+        headers: { accept: '*/*' },
+        signal,
+        stream: true,
+      },
+      async (r) => r.body ?? new ReadableStream({ start: (c) => c.close() }),
+    );
+  }
+
+  /**
+   * Wait for the job to end, by the cheapest prompt transport the server offers
+   * (see {@link WaitOptions}). Pass the job itself (e.g. what `create` returned)
+   * rather than its id to start from that snapshot: polling then does not ask
+   * at once for what it already knows.
+   */
+  wait(job: string | Job, options: WaitOptions = {}): Promise<Job> {
+    return waitForJob(this.core, job, options);
+  }
+}
+
+function newIdempotencyKey(): string {
+  return `longrun-client-${globalThis.crypto.randomUUID()}`;
+}
