@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { clientFaults } from './client-faults.js';
 import { diskFullReadOnly } from './disk.js';
 import { hostileInput } from './hostile.js';
 import { killPostgres, killSqlite } from './kill.js';
@@ -19,5 +20,6 @@ export const scenarios: Scenario[] = [
   sigterm,
   security,
   hostileInput,
+  clientFaults,
   soak,
 ];
