@@ -54,7 +54,7 @@ export class Longrun {
       },
       { idempotencyKey, signal: options.signal },
     );
-    const done = await this.jobs.wait(job.id, waitOptions);
+    const done = await this.jobs.wait(job, waitOptions);
     if (done.status !== 'completed') throw new JobFailedError(done);
     return done;
   }

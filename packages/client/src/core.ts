@@ -39,7 +39,10 @@ export interface CoreOptions {
    * @default 'warn'
    */
   logLevel?: LogLevel | undefined;
-  /** Headers sent with every request (e.g. the API key). */
+  /**
+   * Headers sent with every request.
+   * @default {}
+   */
   headers?: Record<string, string> | undefined;
 }
 

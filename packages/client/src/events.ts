@@ -13,8 +13,12 @@ import { type SseEvent, SseParser } from './internal/sse.js';
 import { isTerminalStatus, type Job } from './types.js';
 
 export interface JobEventsOptions {
+  /** Closes the stream with `APIUserAbortError`. @default undefined */
   signal?: AbortSignal | undefined;
-  /** Resume after this version (the last `id:` seen). */
+  /**
+   * Resume after this version (the last `id:` seen).
+   * @default undefined (from the job's current state)
+   */
   lastEventId?: string | number | undefined;
   /**
    * Reconnect when nothing (not even a ping) arrived for this long, in ms. The server pings every 15 s.
@@ -26,7 +30,10 @@ export interface JobEventsOptions {
    * @default Infinity
    */
   maxReconnects?: number | undefined;
-  /** Epoch ms after which no reconnect is tried (a wait's deadline). */
+  /**
+   * Epoch ms at which the stream is closed with `APIConnectionTimeoutError` (a wait's deadline).
+   * @default undefined (none)
+   */
   deadline?: number | undefined;
 }
 
@@ -97,11 +104,14 @@ export async function* jobEvents(
             parser.feed(chunk.value);
             for (const event of events.splice(0)) {
               if (event.event !== 'job') continue;
-              const job = checkJob(JSON.parse(event.data));
+              const job = checkJob(parseData(event.data));
               lastId = event.id ?? String(job.version);
               failures = 0;
+              // The time the caller spends on a snapshot is not silence on the stream.
+              clearTimeout(idle);
               yield job;
               if (isTerminalStatus(job.status)) return;
+              idle = setTimeout(() => connection.abort(), idleTimeoutMs);
             }
           }
         } finally {
@@ -129,5 +139,15 @@ export async function* jobEvents(
     }
   } finally {
     clearTimeout(expiryTimer);
+  }
+}
+
+function parseData(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch (err) {
+    throw new LongrunError(`The server sent an event that is not JSON: ${data.slice(0, 200)}`, {
+      cause: err,
+    });
   }
 }

@@ -31,14 +31,20 @@ export interface PollOptions<T> {
    * @default () => undefined
    */
   hint?: ((value: T) => PollHint | undefined) | undefined;
-  /** Called with every value fetched, final or not. */
+  /**
+   * A value already in hand (e.g. from the reply that created the job): the first
+   * request then waits for its hint instead of going out at once.
+   * @default undefined
+   */
+  initial?: T | undefined;
+  /** Called with every value fetched, final or not. @default undefined */
   onValue?: ((value: T) => void) | undefined;
   /**
    * Give up with `WaitTimeoutError` after this many ms (one last check is made at the deadline).
    * @default Infinity
    */
   timeoutMs?: number | undefined;
-  /** Stops the poll at once with `APIUserAbortError`. */
+  /** Stops the poll at once with `APIUserAbortError`. @default undefined */
   signal?: AbortSignal | undefined;
   /**
    * The shortest sleep between requests without a hint, in ms.
@@ -70,7 +76,7 @@ export interface PollOptions<T> {
 }
 
 /** A hint's sleep is never shortened; it is lengthened by at most this much, so a poll aimed at an eta lands after it. */
-const HINT_MARGIN_MAX_MS = 20;
+const HINT_MARGIN_MAX_MS = 100;
 /** How long the last check, made at the deadline, may take. */
 const FINAL_CHECK_MS = 1000;
 
@@ -85,6 +91,7 @@ export async function poll<T>({
   fetchStatus,
   isDone,
   hint = () => undefined,
+  initial,
   onValue,
   timeoutMs = Number.POSITIVE_INFINITY,
   signal,
@@ -101,6 +108,19 @@ export async function poll<T>({
   let failures = 0;
   // Set once a sleep was cut short by the deadline: the request after it is the last.
   let final = timeoutMs <= 0;
+  const pause = async (delay: number) => {
+    const left = deadline - Date.now();
+    if (delay >= left) {
+      delay = Math.max(0, left);
+      final = true;
+    }
+    await sleep(delay, signal);
+  };
+  if (initial !== undefined) {
+    last = initial;
+    if (isDone(initial)) return initial;
+    await pause(nextDelay(hint(initial), 0, { minIntervalMs, maxIntervalMs, lagFraction, jitter, random }));
+  }
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
     let delay: number;
@@ -130,12 +150,7 @@ export async function poll<T>({
       if (final) throw new WaitTimeoutError(timeoutMs, last, { cause: err });
       delay = Math.min(maxIntervalMs, retryDelayMs(failures++, (err as APIError).headers, random));
     }
-    const left = deadline - Date.now();
-    if (delay >= left) {
-      delay = Math.max(0, left);
-      final = true;
-    }
-    await sleep(delay, signal);
+    await pause(delay);
   }
 }
 
@@ -162,7 +177,8 @@ export function nextDelay(
     if (Number.isFinite(left) && left > 0) hinted = left;
   }
   if (hinted !== undefined && Number.isFinite(hinted) && hinted >= 0) {
-    const margin = Math.min(hinted * 0.02, HINT_MARGIN_MAX_MS) * (0.5 + 0.5 * o.random());
+    // A job's end is written a little after its eta: aim 2-4% past the hint so that one request finds it.
+    const margin = Math.min(hinted * (0.02 + 0.02 * o.random()), HINT_MARGIN_MAX_MS);
     return Math.min(o.maxIntervalMs, hinted + margin);
   }
   const base = Math.min(o.maxIntervalMs, Math.max(o.minIntervalMs, waitedMs * o.lagFraction));

@@ -34,8 +34,9 @@ export interface WaitForResultOptions {
    * @default 3_600_000 (one hour)
    */
   timeoutMs?: number | undefined;
+  /** Stops the wait with `APIUserAbortError`. @default undefined */
   signal?: AbortSignal | undefined;
-  /** Called with every status read. */
+  /** Called with every status read. @default undefined */
   onStatus?: ((result: StatusResult) => void) | undefined;
 }
 

@@ -56,6 +56,12 @@ export interface CreateJobParams {
   max_attempts?: number;
   /** Your labels, returned as given (at most 16 KB). */
   metadata?: Record<string, unknown>;
+  /** Where the server POSTs this job's signed events (Standard Webhooks; see docs/webhooks.md). */
+  webhook?: {
+    url: string;
+    /** @default ['job.completed', 'job.failed', 'job.canceled'] */
+    events?: ('job.started' | 'job.progress' | 'job.completed' | 'job.failed' | 'job.canceled')[];
+  };
 }
 
 export interface JobListFilter {

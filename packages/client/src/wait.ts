@@ -22,9 +22,15 @@ export interface WaitOptions {
    * @default 3_600_000 (one hour)
    */
   timeoutMs?: number | undefined;
-  /** Stops the wait and its requests at once with `APIUserAbortError`. */
+  /**
+   * Stops the wait and its requests at once with `APIUserAbortError`.
+   * @default undefined
+   */
   signal?: AbortSignal | undefined;
-  /** Called with each new snapshot (a higher `version`), the terminal one included. */
+  /**
+   * Called with each new snapshot (a higher `version`), the terminal one included.
+   * @default undefined
+   */
   onProgress?: ((job: Job) => void) | undefined;
   /**
    * How to learn of changes: `sse` (one streamed request), `long-poll` (`?wait=`), `poll`
@@ -38,27 +44,49 @@ export interface WaitOptions {
    * @default 100
    */
   pollIntervalMs?: number | undefined;
-  /** Told which transport the wait is using, and again on each fallback. */
+  /**
+   * Told which transport the wait is using, and again on each fallback.
+   * @default undefined
+   */
   onTransport?: ((transport: Transport) => void) | undefined;
 }
 
 /** The longest hold asked of the server per long-poll (it allows 60 s). */
 const MAX_HOLD_S = 55;
-/** A long-poll answered this much earlier than asked, with nothing new, means the server ignores `wait`. */
+/**
+ * With an onProgress to feed, each long-poll is held at most this long, so
+ * progress shows about once a second (one request per second) while the end
+ * still comes back at once.
+ */
+const PROGRESS_HOLD_S = 1;
+/** A long-poll answered this much earlier than asked, and not at the end, means the server ignores `wait`. */
 const EARLY_MS = 250;
 /** Failed SSE (re)connects in a row, with no event between, before `auto` tries long-poll. */
 const SSE_ATTEMPTS = 4;
+
+const STRATEGIES: readonly string[] = ['auto', 'sse', 'long-poll', 'poll'];
 
 class Fallback extends LongrunError {
   override name = 'Fallback';
 }
 
 /** Wait for a job to end; see {@link WaitOptions}. */
-export async function waitForJob(core: HttpCore, id: string, options: WaitOptions = {}): Promise<Job> {
+export async function waitForJob(
+  core: HttpCore,
+  target: string | Job,
+  options: WaitOptions = {},
+): Promise<Job> {
   const { timeoutMs = 3_600_000, signal, strategy = 'auto' } = options;
   if (!(timeoutMs >= 0)) throw new LongrunError(`timeoutMs must be >= 0; got ${timeoutMs}`);
+  if (!STRATEGIES.includes(strategy)) {
+    throw new LongrunError(`Unknown wait strategy ${String(strategy)}; use auto, sse, long-poll or poll.`);
+  }
   const deadline = Date.now() + timeoutMs;
-  let last: Job | undefined;
+  const id = typeof target === 'string' ? target : target.id;
+  // A snapshot in hand (the create reply) is where the wait starts: SSE resumes after it, polling waits its hint.
+  const given = typeof target === 'string' ? undefined : checkJob(target);
+  if (given && isTerminalStatus(given.status)) return given;
+  let last: Job | undefined = given;
   const seen = (job: Job) => {
     if (last && job.version <= last.version && !isTerminalStatus(job.status)) return;
     const changed = !last || job.version > last.version;
@@ -84,7 +112,8 @@ export async function waitForJob(core: HttpCore, id: string, options: WaitOption
             options,
             last: () => last,
           });
-        return await viaPoll(core, id, { signal, deadline, seen, options, timeoutMs });
+        const initial = index === 0 ? given : undefined;
+        return await viaPoll(core, id, { signal, deadline, seen, options, timeoutMs, initial });
       } catch (err) {
         if (!(err instanceof Fallback)) throw err;
         core.log.info(
@@ -92,7 +121,7 @@ export async function waitForJob(core: HttpCore, id: string, options: WaitOption
         );
       }
     }
-    throw new LongrunError(`Unknown wait strategy ${String(strategy)}; use auto, sse, long-poll or poll.`);
+    throw new LongrunError('No transport could follow the job.');
   } catch (err) {
     if (signal?.aborted)
       throw err instanceof APIUserAbortError ? err : new APIUserAbortError({ cause: signal.reason });
@@ -159,11 +188,11 @@ async function viaLongPoll(
   }: Phase & { fallback: boolean; options: WaitOptions; last: () => Job | undefined },
 ): Promise<Job> {
   // With no one to tell of progress, one request can hold until the end.
-  const untilTerminal = options.onProgress === undefined;
+  const maxHold = options.onProgress === undefined ? MAX_HOLD_S : PROGRESS_HOLD_S;
   let failures = 0;
   for (;;) {
     const leftMs = deadline - Date.now();
-    const holdS = Math.max(0, Math.min(MAX_HOLD_S, Math.floor(leftMs / 100) / 10));
+    const holdS = Math.max(0, Math.min(maxHold, Math.floor(leftMs / 100) / 10));
     const since = last()?.version;
     const sent = Date.now();
     let job: Job;
@@ -171,7 +200,7 @@ async function viaLongPoll(
       job = await core.request(
         {
           path: `/v1/jobs/${encodeURIComponent(id)}`,
-          query: { wait: holdS, since, until: untilTerminal ? 'terminal' : undefined },
+          query: { wait: holdS, since, until: 'terminal' },
           signal,
           maxRetries: 0,
           timeoutMs: holdS * 1000 + core.timeoutMs,
@@ -193,9 +222,9 @@ async function viaLongPoll(
     failures = 0;
     seen(job);
     if (isTerminalStatus(job.status)) return job;
+    // Held until the end, a request that comes back early without it means the server does not hold.
     const early = Date.now() - sent < holdS * 1000 - EARLY_MS;
-    const nothingNew = untilTerminal || (since !== undefined && job.version <= since);
-    if (early && nothingNew && holdS > 0) {
+    if (early && holdS > 0) {
       if (fallback) throw new Fallback('the server answered at once: it does not hold ?wait requests');
       // The server does not hold: do not spin on it.
       await sleep(Math.min(1000, deadline - Date.now()), signal);
@@ -207,7 +236,14 @@ async function viaLongPoll(
 async function viaPoll(
   core: HttpCore,
   id: string,
-  { signal, deadline, seen, options, timeoutMs }: Phase & { options: WaitOptions },
+  {
+    signal,
+    deadline,
+    seen,
+    options,
+    timeoutMs,
+    initial,
+  }: Phase & { options: WaitOptions; initial: Job | undefined },
 ): Promise<Job> {
   return poll({
     fetchStatus: ({ deadline: d }) =>
@@ -217,6 +253,7 @@ async function viaPoll(
       ),
     isDone: ({ job }) => isTerminalStatus(job.status),
     hint: ({ job, after }) => ({ afterMs: after, eta: job.eta }),
+    initial: initial && { job: initial, after: undefined },
     onValue: ({ job }) => seen(job),
     timeoutMs: Math.max(0, deadline - Date.now()),
     signal,

@@ -1,4 +1,13 @@
-import { type FaultProxy, type LongrunServer, startFaultProxy, startServer } from '@longrun/testkit';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type FaultProxy,
+  type LongrunServer,
+  removeDir,
+  startFaultProxy,
+  startServer,
+  tempDir,
+} from '@longrun/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APIUserAbortError,
@@ -6,11 +15,13 @@ import {
   type Job,
   JobFailedError,
   Longrun,
+  NotFoundError,
   StatusApiClient,
   type Transport,
   type WaitOptions,
   WaitTimeoutError,
 } from '../src/index.js';
+import { saveArtifact } from '../src/node.js';
 
 /**
  * The SDK against a real server process (port 0), directly and through a
@@ -213,6 +224,34 @@ describe('wait() against a real server', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(2);
     expect(statuses.filter((s) => s === 502)).toHaveLength(2);
   });
+
+  it('downloads an artifact as a web stream, and saves one to a file in Node', async () => {
+    const client = new Longrun({ baseUrl: server.url });
+    const job = await client.run(
+      'text.to_video',
+      { text: 'Hello.', background: 'navy' },
+      { timeoutMs: 120_000 },
+    );
+    const artifacts = job.output?.artifacts ?? [];
+    const video = artifacts.find((a) => a.name === 'video.mp4')!;
+    expect(video.size).toBeGreaterThan(0);
+    const stream = await client.jobs.download(job.id, video.name);
+    let bytes = 0;
+    for await (const chunk of stream) bytes += chunk.byteLength;
+    expect(bytes).toBe(video.size);
+    const dir = tempDir('longrun-client-');
+    try {
+      const saved = await saveArtifact(client, job.id, video.name, join(dir, 'out.mp4'));
+      expect(saved.bytes).toBe(video.size);
+      expect(statSync(saved.path).size).toBe(video.size);
+      expect(readdirSync(dir)).toEqual(['out.mp4']);
+    } finally {
+      removeDir(dir);
+    }
+    const missing = await client.jobs.download(job.id, 'nope.mp4').catch((e) => e);
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect(missing.code).toBe('artifact_not_found');
+  }, 120_000);
 
   it('abort ends a wait at once with APIUserAbortError', async () => {
     const job = await submit(server.url, { duration_seconds: 10, error_rate: 0 });

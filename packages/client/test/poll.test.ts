@@ -18,15 +18,16 @@ describe('nextDelay', () => {
   });
 
   it('follows a hint, never sooner, a little later at most', () => {
-    expect(nextDelay({ afterMs: 2000 }, 0, { ...fixed, random: () => 0 })).toBe(2010);
-    expect(nextDelay({ afterMs: 2000 }, 0, { ...fixed, random: () => 1 })).toBe(2020);
-    expect(nextDelay({ afterMs: 100 }, 0, { ...fixed, random: () => 1 })).toBe(102);
+    expect(nextDelay({ afterMs: 2000 }, 0, { ...fixed, random: () => 0 })).toBe(2040);
+    expect(nextDelay({ afterMs: 2000 }, 0, { ...fixed, random: () => 1 })).toBe(2080);
+    expect(nextDelay({ afterMs: 100 }, 0, { ...fixed, random: () => 1 })).toBe(104);
+    expect(nextDelay({ afterMs: 20_000 }, 0, { ...fixed, random: () => 1 })).toBe(20_100);
   });
 
   it('aims at the eta when there is no header hint, and ignores an eta already past', () => {
     const d = nextDelay({ eta: Date.now() + 5000 }, 0, fixed);
     expect(d).toBeGreaterThan(4900);
-    expect(d).toBeLessThanOrEqual(5020);
+    expect(d).toBeLessThanOrEqual(5200);
     expect(nextDelay({ eta: new Date(Date.now() - 1000).toISOString() }, 10_000, fixed)).toBe(1000);
   });
 });

@@ -63,6 +63,20 @@ describe('wait', () => {
     expect(calls[1]!.headers['last-event-id']).toBe('4');
   });
 
+  it('events(): a stream gone silent (no pings) is reopened after idleTimeoutMs with Last-Event-ID', async () => {
+    const { fetch, calls } = scriptedFetch([
+      sse([job({ version: 2 })], { open: true }),
+      sse([job({ version: 3, status: 'completed' })]),
+    ]);
+    const seen: number[] = [];
+    for await (const j of new Longrun({ baseUrl: base, fetch }).jobs.events('j1', { idleTimeoutMs: 50 })) {
+      seen.push(j.version);
+    }
+    expect(seen).toEqual([2, 3]);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.headers['last-event-id']).toBe('2');
+  });
+
   it('auto: a proxy refusing event streams -> one long-poll held until the end', async () => {
     const { fetch, calls } = scriptedFetch([
       new Response('event streams are not allowed here', {
@@ -79,6 +93,33 @@ describe('wait', () => {
     expect(url.pathname).toBe('/v1/jobs/j1');
     expect(url.searchParams.get('until')).toBe('terminal');
     expect(Number(url.searchParams.get('wait'))).toBeGreaterThan(50);
+  });
+
+  it('long-poll with onProgress holds a second at most, so progress shows while the end comes at once', async () => {
+    const held =
+      (version: number, status = 'running') =>
+      () =>
+        new Promise<Response>((resolve) =>
+          setTimeout(() => resolve(json(200, job({ version, status }))), 1000),
+        );
+    const { fetch, calls } = scriptedFetch([
+      held(2),
+      held(5),
+      json(200, job({ version: 7, status: 'completed' })),
+    ]);
+    const progress: number[] = [];
+    const done = await new Longrun({ baseUrl: base, fetch }).jobs.wait('j1', {
+      strategy: 'long-poll',
+      onProgress: (j) => progress.push(j.version),
+    });
+    expect(done.version).toBe(7);
+    expect(progress).toEqual([2, 5, 7]);
+    for (const call of calls) {
+      const url = new URL(call.url);
+      expect(url.searchParams.get('wait')).toBe('1');
+      expect(url.searchParams.get('until')).toBe('terminal');
+    }
+    expect(new URL(calls[1]!.url).searchParams.get('since')).toBe('2');
   });
 
   it('auto: a reply that is not an event stream counts as SSE blocked too', async () => {
@@ -157,6 +198,32 @@ describe('wait', () => {
       setTimeout(() => controller.abort(), 20);
       await expect(pending).rejects.toBeInstanceOf(APIUserAbortError);
     }
+  });
+
+  it('from a snapshot in hand: no request for a finished job, and polling waits before its first request', async () => {
+    const { fetch, calls } = scriptedFetch([json(200, job({ version: 3, status: 'completed' }))]);
+    const client = new Longrun({ baseUrl: base, fetch });
+    const finished = job({ version: 2, status: 'canceled' }) as Job;
+    expect(await client.jobs.wait(finished)).toBe(finished);
+    expect(calls).toHaveLength(0);
+    const progress: number[] = [];
+    const sent: number[] = [];
+    const started = Date.now();
+    const timed: typeof fetch = (input, init) => {
+      sent.push(Date.now() - started);
+      return fetch(input, init);
+    };
+    const done = await new Longrun({ baseUrl: base, fetch: timed }).jobs.wait(
+      job({ status: 'queued' }) as Job,
+      {
+        strategy: 'poll',
+        onProgress: (j) => progress.push(j.version),
+      },
+    );
+    expect(done.version).toBe(3);
+    expect(calls).toHaveLength(1);
+    expect(sent[0]).toBeGreaterThanOrEqual(40);
+    expect(progress).toEqual([3]);
   });
 
   it('run() creates, waits, and throws JobFailedError when the job fails', async () => {

@@ -12,7 +12,7 @@ import { registerJsonParser } from './http/body.js';
 import { compatRoutes } from './http/compat.js';
 import { dashboardRoutes } from './http/dashboard.js';
 import { registerDocs } from './http/docs.js';
-import { registerErrorHandling, sendError, toApiError } from './http/errors.js';
+import { clientErrorHandler, registerErrorHandling, sendError, toApiError } from './http/errors.js';
 import { eventRoutes } from './http/events.js';
 import { healthRoutes } from './http/health.js';
 import { jobRoutes } from './http/jobs.js';
@@ -93,7 +93,14 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     // A client that sends its body slowly is cut off rather than holding a connection forever.
-    requestTimeout: 30_000,
+    requestTimeout: config.requestTimeoutMs,
+    // Given to Node when the server is made: set afterwards (as Fastify does), with the default
+    // headersTimeout of 60 s, Node never enforced it. Expiry is checked every quarter of the timeout.
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, config.requestTimeoutMs / 4)),
+    },
     connectionTimeout: 0,
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
@@ -101,6 +108,8 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     // Long enough that an over-long job id reaches the handler and gets invalid_job_id.
     routerOptions: { maxParamLength: 1024 },
+    // So do the ones Node raises on a connection (a slow or malformed request).
+    clientErrorHandler,
     // Errors the router raises before any route runs (a bad URL encoding) get the same JSON shape.
     frameworkErrors: (err, _request, reply) => sendError(reply, toApiError(err)),
   });
@@ -155,6 +164,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     pollIntervalMs: config.webhookPollIntervalMs,
     policy: { allowPrivate: config.allowPrivateUrls },
     logger: app.log,
+    onAttempt: (event, outcome) => metrics.webhookAttempts.inc({ event, outcome }),
   });
   service.onWebhook = () => webhooks.kick();
   const pool =

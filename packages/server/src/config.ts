@@ -45,6 +45,8 @@ export interface Config {
   jobTimeoutMs: number;
   maxAttempts: number;
   bodyLimit: number;
+  /** A request whose headers and body have not all arrived after this long is answered 408 and closed. */
+  requestTimeoutMs: number;
   sqliteSynchronous: 'full' | 'normal';
   /** How often leases and retention are checked. */
   maintenanceIntervalMs: number;
@@ -262,6 +264,13 @@ export const SETTINGS = {
     kind: 'string',
     help: 'largest request body, in bytes (k, m suffixes)',
     default: '1m',
+  },
+  requestTimeout: {
+    flag: 'request-timeout',
+    env: 'LONGRUN_REQUEST_TIMEOUT',
+    kind: 'string',
+    help: 'a request whose headers and body take longer than this to arrive is answered 408 and closed',
+    default: '30s',
   },
   sqliteSynchronous: {
     flag: 'sqlite-synchronous',
@@ -530,6 +539,8 @@ export function loadConfig({
   if (!['full', 'normal'].includes(sync.value)) {
     throw new ConfigError(`${sync.source}: "${sync.value}" must be full or normal`);
   }
+  const requestTimeoutMs = parseDuration(raw('requestTimeout').value, raw('requestTimeout').source);
+  if (requestTimeoutMs < 1000) throw new ConfigError(`${raw('requestTimeout').source}: use at least 1s`);
   const leaseMs = parseDuration(raw('lease').value, raw('lease').source);
   if (leaseMs < 1000)
     throw new ConfigError(`${raw('lease').source}: a lease shorter than 1s would expire between heartbeats`);
@@ -563,6 +574,7 @@ export function loadConfig({
     jobTimeoutMs: parseDuration(raw('jobTimeout').value, raw('jobTimeout').source),
     maxAttempts: parseIntIn(raw('maxAttempts').value, raw('maxAttempts').source, 1, 20),
     bodyLimit: parseSize(raw('bodyLimit').value, raw('bodyLimit').source),
+    requestTimeoutMs,
     sqliteSynchronous: sync.value as 'full' | 'normal',
     maintenanceIntervalMs: Math.max(
       100,

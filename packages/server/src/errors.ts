@@ -16,6 +16,11 @@ export const API_ERRORS = Object.freeze({
   delivery_not_found: { status: 404, message: 'The job has no webhook delivery with that id.' },
   artifact_not_found: { status: 404, message: 'The job has no artifact of that name.' },
   route_not_found: { status: 404, message: 'No route matches this method and path.' },
+  request_timeout: {
+    status: 408,
+    message:
+      'The request headers and body did not arrive in time (--request-timeout); the connection is closed.',
+  },
   job_exists: { status: 409, message: 'A job with that id already exists.' },
   idempotency_conflict: {
     status: 409,
@@ -41,6 +46,7 @@ export const API_ERRORS = Object.freeze({
     message: 'The server has no webhook secret to sign with; start it with --webhook-secret.',
   },
   rate_limited: { status: 429, message: 'Too many requests; retry after the time in Retry-After.' },
+  headers_too_large: { status: 431, message: 'The request headers are larger than the server accepts.' },
   internal_error: { status: 500, message: 'The server failed to handle the request.' },
   store_unavailable: { status: 503, message: 'The job store cannot be reached; retry shortly.' },
   shutting_down: { status: 503, message: 'The server is shutting down; retry on another node.' },

@@ -545,10 +545,15 @@ describe('types, health, metrics, docs', () => {
       '/v1/types',
       '/submit/{job_id}',
       '/status/{job_id}',
+      '/v1/jobs/{id}/webhook-deliveries',
+      '/v1/jobs/{id}/webhook-deliveries/{delivery_id}/retry',
     ]) {
       expect(spec.paths).toHaveProperty([path]);
     }
     expect(spec.components.schemas).toHaveProperty('Job');
+    expect(spec.components.schemas).toHaveProperty('WebhookDelivery');
+    const create = spec.paths['/v1/jobs'].post.requestBody.content['application/json'].schema;
+    expect(create.properties.webhook.properties.events.items.enum).toContain('job.completed');
     const docs = await fetch(`${url}/docs`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toMatch(/swagger/i);

@@ -6,6 +6,7 @@ import type { CreateJobParams, Job, JobListFilter, LogLine } from '../types.js';
 import { type WaitOptions, waitForJob } from '../wait.js';
 
 export interface CallOptions {
+  /** Cancels the request with `APIUserAbortError`. @default undefined */
   signal?: AbortSignal | undefined;
 }
 
@@ -108,9 +109,14 @@ export class Jobs {
     );
   }
 
-  /** Wait for the job to end, by the cheapest prompt transport the server offers (see {@link WaitOptions}). */
-  wait(id: string, options: WaitOptions = {}): Promise<Job> {
-    return waitForJob(this.core, id, options);
+  /**
+   * Wait for the job to end, by the cheapest prompt transport the server offers
+   * (see {@link WaitOptions}). Pass the job itself (e.g. what `create` returned)
+   * rather than its id to start from that snapshot: polling then does not ask
+   * at once for what it already knows.
+   */
+  wait(job: string | Job, options: WaitOptions = {}): Promise<Job> {
+    return waitForJob(this.core, job, options);
   }
 }
 

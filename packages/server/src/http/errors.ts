@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERRORS, ApiError, type ApiErrorCode } from '../errors.js';
 import { StoreUnavailableError } from '../store/store.js';
@@ -25,6 +27,26 @@ export function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
   return reply.code(err.statusCode).headers(err.headers).type('application/json; charset=utf-8').send(body);
 }
 
+const DISK_CODES: Record<string, string> = {
+  SQLITE_FULL: 'the disk is full',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  SQLITE_READONLY: 'the data dir is read-only',
+  EROFS: 'the data dir is read-only',
+  SQLITE_IOERR: 'an I/O error',
+  EIO: 'an I/O error',
+};
+
+/**
+ * What is wrong with the disk, when a write failed because of it (full,
+ * read-only, failing): the store is down for writes, not the request wrong.
+ */
+export function diskTrouble(err: Error): string | null {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code !== 'string') return null;
+  return DISK_CODES[code] ?? DISK_CODES[code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1')] ?? null;
+}
+
 /** Turn whatever a handler or Fastify threw into an {@link ApiError}. */
 export function toApiError(err: FastifyError | Error): ApiError {
   if (err instanceof ApiError) return err;
@@ -49,6 +71,13 @@ export function toApiError(err: FastifyError | Error): ApiError {
   if (fe.statusCode === 429) return new ApiError('rate_limited', { cause: err });
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new ApiError('invalid_request', { message: fe.message, cause: err });
+  }
+  const disk = diskTrouble(err);
+  if (disk) {
+    return new ApiError('store_unavailable', {
+      message: `The job store cannot write to disk (${disk}); retry once the data dir has space and is writable.`,
+      cause: err,
+    });
   }
   if (
     err instanceof StoreUnavailableError ||
@@ -75,6 +104,32 @@ export function registerErrorHandling(app: FastifyInstance): void {
       }),
     ),
   );
+}
+
+/**
+ * Errors Node raises on a connection before any route runs (a request too
+ * slow to arrive, headers too large, bytes that are not HTTP), answered in the
+ * same shape as every other error; then the connection is closed.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ApiErrorCode =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? 'request_timeout'
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? 'headers_too_large'
+        : 'invalid_request';
+  const { status } = API_ERRORS[code];
+  const message =
+    code === 'invalid_request' ? 'The request is not valid HTTP/1.1.' : API_ERRORS[code].message;
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export { API_ERRORS };

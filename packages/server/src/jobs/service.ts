@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { ArtifactStorage } from '../artifacts/storage.js';
 import { ApiError } from '../errors.js';
 import type { ChangeFeed } from '../events/feed.js';
@@ -79,6 +80,8 @@ export class JobService {
     webhooks = { policy: {}, hasSecret: () => false },
   }: JobServiceOptions) {
     this.#webhooks = webhooks;
+    // Every waiter listens on it: thousands of long-polls are normal, not a leak.
+    setMaxListeners(0, this.#closing.signal);
     this.#cache = readCache ? new JobCache() : null;
     this.store = store;
     this.feed = feed;

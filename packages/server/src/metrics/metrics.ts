@@ -10,6 +10,8 @@ export class Metrics {
   readonly #finished: Counter<'type' | 'status'>;
   readonly #duration: Histogram<'type' | 'status'>;
   readonly http: Histogram<'method' | 'route' | 'status_code'>;
+  /** Webhook requests sent by this process, by event and what came of them. */
+  readonly webhookAttempts: Counter<'event' | 'outcome'>;
 
   constructor({
     store,
@@ -42,6 +44,12 @@ export class Metrics {
       help: 'HTTP requests by route and status (long-polls and streams included).',
       labelNames: ['method', 'route', 'status_code'],
       buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10, 60],
+      registers,
+    });
+    this.webhookAttempts = new Counter({
+      name: 'longrun_webhook_attempts_total',
+      help: 'Webhook requests sent by this process: outcome delivered, retry, failed (no retry left) or gone (410).',
+      labelNames: ['event', 'outcome'],
       registers,
     });
     new Gauge({

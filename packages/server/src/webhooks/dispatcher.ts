@@ -1,9 +1,10 @@
+import { setMaxListeners } from 'node:events';
 import type { AddressPolicy } from '../net/ssrf.js';
 import { iso } from '../store/shared.js';
 import type { JobStore } from '../store/store.js';
 import type { PoolLogger } from '../worker/pool.js';
 import { outcomeOf } from './backoff.js';
-import type { DeliveryLease } from './events.js';
+import type { DeliveryLease, DeliveryOutcome } from './events.js';
 import { sendWebhook } from './send.js';
 import { signatureHeader, type WebhookSecrets } from './signing.js';
 
@@ -16,11 +17,13 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number;
   /** How often to look for deliveries other processes wrote. @default 1000 */
   pollIntervalMs?: number;
-  /** Requests in flight at once. @default 16 */
+  /** Requests in flight at once. @default 64 */
   concurrency?: number;
   /** Which addresses receivers may have. @default public ones only */
   policy?: AddressPolicy;
   logger?: PoolLogger | undefined;
+  /** Told of every attempt's outcome (metrics). */
+  onAttempt?: ((event: string, outcome: DeliveryOutcome['outcome']) => void) | undefined;
 }
 
 export const DEFAULT_SCHEDULE = Object.freeze([
@@ -43,6 +46,7 @@ export class WebhookDispatcher {
   readonly #concurrency: number;
   readonly #policy: AddressPolicy;
   readonly #log: PoolLogger | undefined;
+  readonly #onAttempt: WebhookDispatcherOptions['onAttempt'];
   readonly #inflight = new Set<Promise<void>>();
   readonly #stop = new AbortController();
   #wake: (() => void) | null = null;
@@ -55,10 +59,12 @@ export class WebhookDispatcher {
     schedule = DEFAULT_SCHEDULE,
     timeoutMs = 15_000,
     pollIntervalMs = 1000,
-    concurrency = 16,
+    concurrency = 64,
     policy = {},
     logger,
+    onAttempt,
   }: WebhookDispatcherOptions) {
+    this.#onAttempt = onAttempt;
     this.#store = store;
     this.#secrets = secrets;
     this.#schedule = schedule;
@@ -67,6 +73,8 @@ export class WebhookDispatcher {
     this.#concurrency = concurrency;
     this.#policy = policy;
     this.#log = logger;
+    // Every request in flight listens on it.
+    setMaxListeners(concurrency + 10, this.#stop.signal);
   }
 
   start(): void {
@@ -129,7 +137,11 @@ export class WebhookDispatcher {
     }
   }
 
-  #track(p: Promise<void>): void {
+  #track(delivery: Promise<void>): void {
+    const p = delivery.catch((err: unknown) => {
+      // Its lease runs out and it is sent again; the loop must not die of it.
+      this.#log?.error({ err }, 'a webhook delivery failed unexpectedly');
+    });
     this.#inflight.add(p);
     void p.finally(() => {
       this.#inflight.delete(p);
@@ -194,6 +206,7 @@ export class WebhookDispatcher {
         'could not record a webhook attempt; it will be sent again',
       );
     }
+    this.#onAttempt?.(delivery.event, outcome.outcome);
     if (outcome.outcome !== 'delivered') {
       this.#log?.warn(
         { delivery: delivery.id, job: delivery.job_id, attempts, status: result.status, error: result.error },

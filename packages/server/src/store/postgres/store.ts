@@ -855,7 +855,7 @@ export class PostgresJobStore implements JobStore {
     const rows = await this.#run<DeliveryRow & { found: number | null }>(
       `SELECT d.*, j.tenant, j.id AS job_id, j.seq AS found FROM ${this.#jobs} j
        LEFT JOIN ${this.#deliveries} d ON d.job_seq = j.seq
-       WHERE j.tenant = $1 AND j.id = $2 ORDER BY d.created_at, d.id`,
+       WHERE j.tenant = $1 AND j.id = $2 ORDER BY d.created_at, (d.job::json ->> 'version')::integer`,
       [tenant, jobId],
       'always',
     );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredJob } from '../../jobs/model.js';
@@ -80,8 +80,18 @@ export class SqliteJobStore implements JobStore {
 
   constructor({ filename, synchronous = 'full' }: SqliteStoreOptions) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
-    this.#db = new Database(filename);
-    this.#db.pragma('journal_mode = WAL');
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(filename);
+      // WAL mode needs to write beside the file: a read-only data dir fails here.
+      db.pragma('journal_mode = WAL');
+    } catch (err) {
+      db?.close();
+      throw new Error(`cannot open the SQLite database ${filename}: ${whyNotWritable(filename, err)}`, {
+        cause: err,
+      });
+    }
+    this.#db = db;
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     this.#committer = new GroupCommitter({ db: this.#db, filename, durable: synchronous === 'full' });
@@ -220,7 +230,7 @@ export class SqliteJobStore implements JobStore {
       ),
       deliveriesOf: db.prepare<[string, string, number], DeliveryRow>(
         `SELECT d.*, ? AS tenant, ? AS job_id FROM webhook_deliveries d WHERE d.job_seq = ?
-         ORDER BY d.created_at, d.rowid`,
+         ORDER BY d.created_at, json_extract(d.job, '$.version')`,
       ),
       deliveryOf: db.prepare<[string, string, number, string], DeliveryRow>(
         'SELECT d.*, ? AS tenant, ? AS job_id FROM webhook_deliveries d WHERE d.job_seq = ? AND d.id = ?',
@@ -485,6 +495,8 @@ export class SqliteJobStore implements JobStore {
     now?: number | undefined;
   }): Promise<DeliveryLease[]> {
     if (limit <= 0) return [];
+    // Dispatchers look often; a look that finds nothing costs a read, not a synced write.
+    if (this.#s.dueDeliveries.all(now, 1).length === 0) return [];
     return this.#tx((): DeliveryLease[] =>
       this.#s.dueDeliveries.all(now, limit).map(({ id }) => {
         const token = randomUUID();
@@ -542,4 +554,21 @@ export class SqliteJobStore implements JobStore {
   async nextDeliveryAt(): Promise<number | null> {
     return this.#s.nextDeliveryAt.get()?.t ?? null;
   }
+}
+
+/** Why a database file could not be opened, in words an operator can act on. */
+function whyNotWritable(filename: string, err: unknown): string {
+  for (const path of [dirname(filename), filename]) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (access) {
+      const code = (access as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue;
+      const what = path === filename ? 'the file' : 'its folder';
+      return code === 'EROFS'
+        ? `${what} is on a read-only file system (EROFS); give longrun a writable --data-dir`
+        : `${what} is not writable (${code}); give longrun a writable --data-dir`;
+    }
+  }
+  return (err as Error).message;
 }
