@@ -23,7 +23,7 @@ export interface RunRecord {
 
 const TITLES: Record<string, string> = {
   wait: 'Waiting for a job',
-  Waiting: 'Waiting for a job: SSE, long-poll and polling',
+  Waiting: 'How clients wait: SSE, long-poll and polling',
   throughput: 'Throughput',
   dispatch: 'Dispatch latency',
   'status-reads': 'Status reads',
