@@ -17,6 +17,8 @@ export interface RunRecord {
   machine: Machine;
   /** Versions of the peers' servers, null when unreachable. */
   services: { redis: string | null; postgres: string | null };
+  /** Versions of the peer libraries, from their package.json. */
+  peers: { bullmq: string; pgBoss: string };
   scenarios: Array<ScenarioResult & { seconds: number }>;
   skipped: Array<{ name: string; reason: string }>;
 }
@@ -125,7 +127,7 @@ function generated(record: RunRecord): string {
     `Measured ${day} by \`${record.command}\` in one run of ${duration(record.seconds)} ` +
       `(figures: \`${record.file}\`).`,
     '',
-    `Machine: ${machineLine(record.machine)}. ` +
+    `Machine: ${machineLine(record.machine)}. Peers: BullMQ ${record.peers.bullmq}, pg-boss ${record.peers.pgBoss}. ` +
       `Redis ${record.services.redis ?? 'not reachable'} and PostgreSQL ${record.services.postgres ?? 'not reachable'} ` +
       '(default settings) on the same machine; the benchmark, the servers and the databases share the cores, ' +
       'so figures move by a tenth or more from run to run, and ratios taken in one run are the ones to compare. ' +
