@@ -159,9 +159,11 @@ function generated(record: RunRecord): string {
   return lines.join('\n');
 }
 
-/** Write docs/benchmarks.svg and the generated part of docs/benchmarks.md, keeping what follows it. */
-export function writeReport(record: RunRecord): void {
-  const docs = new URL('../../../docs/', import.meta.url);
+/**
+ * Write benchmarks.svg and the generated part of benchmarks.md into `docs`
+ * (the repository's docs/ by default), keeping the rest of the page.
+ */
+export function writeReport(record: RunRecord, docs: URL = new URL('../../../docs/', import.meta.url)): void {
   const goals = record.scenarios.flatMap((s) => s.goals);
   const svg = renderChart({
     title: 'longrun benchmarks',
