@@ -109,8 +109,14 @@ function waitPanels(r: ScenarioResult): ChartPanel[] | null {
   ];
 }
 
+/** The report's order: what a reader choosing a queue looks for first. */
+const PANEL_ORDER = ['throughput', 'dispatch', 'Waiting', 'wait', 'status-reads', 'waiters'];
+
 export function allPanels(record: RunRecord): ChartPanel[] {
-  return record.scenarios.flatMap(
+  const rank = (name: string) =>
+    (PANEL_ORDER.indexOf(name) + PANEL_ORDER.length + 1) % (PANEL_ORDER.length + 1);
+  const scenarios = [...record.scenarios].sort((a, b) => rank(a.name) - rank(b.name));
+  return scenarios.flatMap(
     (s) => s.charts ?? (s.name === 'Waiting' || s.name === 'wait' ? waitPanels(s) : null) ?? panelFromRows(s),
   );
 }
@@ -150,7 +156,7 @@ function generated(record: RunRecord): string {
     '',
   ];
   for (const s of record.skipped) lines.push(`Not measured: ${s.name} (${s.reason}).`, '');
-  for (const s of record.scenarios) {
+  for (const s of ordered(record)) {
     lines.push(`## ${TITLES[s.name] ?? s.name}`, '');
     if (s.method) lines.push(s.method, '');
     lines.push(rowsTable(s), '');
