@@ -112,11 +112,14 @@ function waitPanels(r: ScenarioResult): ChartPanel[] | null {
 /** The report's order: what a reader choosing a queue looks for first. */
 const PANEL_ORDER = ['throughput', 'dispatch', 'Waiting', 'wait', 'status-reads', 'waiters'];
 
-export function allPanels(record: RunRecord): ChartPanel[] {
+function ordered(record: RunRecord): RunRecord['scenarios'] {
   const rank = (name: string) =>
     (PANEL_ORDER.indexOf(name) + PANEL_ORDER.length + 1) % (PANEL_ORDER.length + 1);
-  const scenarios = [...record.scenarios].sort((a, b) => rank(a.name) - rank(b.name));
-  return scenarios.flatMap(
+  return [...record.scenarios].sort((a, b) => rank(a.name) - rank(b.name));
+}
+
+export function allPanels(record: RunRecord): ChartPanel[] {
+  return ordered(record).flatMap(
     (s) => s.charts ?? (s.name === 'Waiting' || s.name === 'wait' ? waitPanels(s) : null) ?? panelFromRows(s),
   );
 }
