@@ -5,21 +5,14 @@
  * `finished_at`) to the last waiter receiving the completed event.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '@longrun/testkit';
+import { cpuMs, rss } from './lib/proc.js';
 import { serverNodeArgs } from './lib/profile.js';
 import type { ScenarioOptions, ScenarioResult } from './lib/scenario.js';
 import { quantile } from './lib/stats.js';
-
-/** Resident set size of a process, in bytes (Linux). */
-function rss(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(m[1]) * 1024;
-}
 
 async function post(url: string, body?: unknown): Promise<{ id: string; status: string; version: number }> {
   const r = await fetch(url, {
@@ -29,13 +22,6 @@ async function post(url: string, body?: unknown): Promise<{ id: string; status: 
   });
   if (!r.ok) throw new Error(`${url} answered ${r.status}: ${await r.text()}`);
   return r.json();
-}
-
-/** CPU time a process has used so far, in ms (Linux, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 interface Client {
