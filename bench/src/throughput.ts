@@ -10,6 +10,7 @@ import { bullmq, type PeerQueue, pgBoss } from './lib/peers.js';
 import { cpuMs } from './lib/proc.js';
 import type { ChartPanel, Goal, ScenarioOptions, ScenarioResult } from './lib/scenario.js';
 import { listening } from './lib/services.js';
+import { ratio as formatRatio } from './lib/stats.js';
 
 const CLIENTS = 64;
 const CONCURRENCY = 32;
@@ -158,7 +159,7 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
     goals.push({
       goal: label,
       met: a / b >= 1.5,
-      figure: `${(a / b).toFixed(2)}x (${a.toFixed(0)} vs ${b.toFixed(0)} jobs/s)`,
+      figure: `${formatRatio(a / b)} (${a.toFixed(0)} vs ${b.toFixed(0)} jobs/s)`,
     });
   };
   ratioGoal('longrun (SQLite)', 'BullMQ', 'longrun/SQLite >= 1.5x BullMQ jobs/s');
@@ -181,7 +182,7 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
       store: r.system.store,
       'jobs/s': Math.round(r.rate),
       rounds: r.all.map((x) => x.toFixed(0)).join(', '),
-      'vs best peer': bestPeer > 0 ? `${(r.rate / bestPeer).toFixed(2)}x` : '—',
+      'vs best peer': bestPeer > 0 ? formatRatio(r.rate / bestPeer) : '—',
       'server CPU µs/job': r.cpuPerJob === undefined ? '—' : Math.round(r.cpuPerJob),
     })),
     goals,
