@@ -16,9 +16,11 @@ export interface HostileStats {
   serverErrors: { method: string; path: string; status: number; body: string }[];
   badShape: { method: string; path: string; status: number; body: string }[];
   created: number;
+  /** Requests that changed something (2xx answers to POST, DELETE, PUT, PATCH), to account for every change. */
+  mutations: { method: string; path: string; status: number }[];
 }
 
-interface Raw {
+export interface Raw {
   method: string;
   path: string;
   headers: Record<string, string>;
@@ -41,8 +43,8 @@ const ids = fc.oneof(
     '%2F',
     '/etc/passwd',
     'C:%5Cwindows',
-    '😀',
-    'a b',
+    '%F0%9F%98%80',
+    'a%20b',
     'job:1.2_3-4',
   ),
   fc.string({ maxLength: 40 }).map((s) => encodeURIComponent(s)),
@@ -205,7 +207,8 @@ const requests: fc.Arbitrary<Raw> = fc
     >,
   }));
 
-function send(
+/** One request exactly as given (path, headers and body unnormalised), over raw HTTP. */
+export function send(
   base: URL,
   raw: Raw,
 ): Promise<{ status: number; body: string; type: string; replayed: boolean }> {
@@ -213,7 +216,7 @@ function send(
     const headers: Record<string, string | number> = { ...raw.headers };
     if (raw.body) headers['content-length'] = raw.body.length;
     const req = request(
-      { host: base.hostname, port: base.port, method: raw.method, path: raw.path, headers, timeout: 10_000 },
+      { host: base.hostname, port: base.port, method: raw.method, path: raw.path, headers, timeout: 15_000 },
       (res) => {
         // Event streams stay open: the status and headers are all that is checked.
         if (String(res.headers['content-type']).startsWith('text/event-stream')) {
@@ -226,7 +229,7 @@ function send(
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8').slice(0, 2000),
+            body: Buffer.concat(chunks).toString('utf8'),
             type: String(res.headers['content-type'] ?? ''),
             replayed: res.headers['idempotent-replayed'] === 'true',
           }),
@@ -266,7 +269,14 @@ export async function fuzzRoutes(
   { runs, seed, codes }: { runs: number; seed?: number; codes: ReadonlySet<string> },
 ): Promise<HostileStats> {
   const base = new URL(baseUrl);
-  const stats: HostileStats = { requests: 0, byStatus: {}, serverErrors: [], badShape: [], created: 0 };
+  const stats: HostileStats = {
+    requests: 0,
+    byStatus: {},
+    serverErrors: [],
+    badShape: [],
+    created: 0,
+    mutations: [],
+  };
   await fc.assert(
     fc.asyncProperty(requests, async (raw) => {
       const res = await send(base, raw);
@@ -274,6 +284,9 @@ export async function fuzzRoutes(
       stats.byStatus[res.status] = (stats.byStatus[res.status] ?? 0) + 1;
       const creates = raw.method === 'POST' && (raw.path === '/v1/jobs' || raw.path.startsWith('/submit/'));
       if (creates && res.status >= 200 && res.status < 300 && !res.replayed) stats.created += 1;
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(raw.method) && res.status >= 200 && res.status < 300) {
+        stats.mutations.push({ method: raw.method, path: raw.path, status: res.status });
+      }
       const sample = {
         method: raw.method,
         path: raw.path.slice(0, 120),

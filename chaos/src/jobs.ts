@@ -8,6 +8,7 @@ export interface JobView {
   status: string;
   attempt: number;
   version: number;
+  finished_at: string | null;
   // biome-ignore lint/suspicious/noExplicitAny: outputs differ by job type.
   output: any;
 }

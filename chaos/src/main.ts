@@ -18,7 +18,10 @@ Exits 1 if any scenario broke a promise.
   --json <file>    also write the results as JSON
   --echo           copy server output to stderr
   --database-url   PostgreSQL for the PostgreSQL scenarios (default: TEST_DATABASE_URL,
-                   else postgres://postgres@127.0.0.1:5432/test)`;
+                   else postgres://postgres@127.0.0.1:5432/test)
+
+Environment: CHAOS_SEED fixes the hostile-input seed (printed in its notes);
+CHAOS_DEBUG=1 prints the SDK log of any wait that ended wrongly.`;
 
 const { values } = parseArgs({
   options: {
@@ -69,7 +72,7 @@ for (const scenario of chosen) {
     await scenario.run(ctx, result);
   } catch (err) {
     result.failures.push(`aborted: ${(err as Error).message.split('\n')[0]}`);
-    ctx.log(`${scenario.name} aborted: ${(err as Error).stack ?? err}`);
+    ctx.log(`${scenario.name} aborted: ${String((err as Error).stack ?? err).slice(0, 3000)}`);
   }
   result.seconds = Math.round((Date.now() - t0) / 1000);
   ctx.log(`${scenario.name}: ${result.failures.length === 0 ? 'pass' : 'FAIL'} in ${result.seconds} s`);

@@ -1,10 +1,13 @@
 import type { Scenario } from '../scenario.js';
+import { clientFaults } from './client-faults.js';
 import { diskFullReadOnly } from './disk.js';
+import { hostileInput } from './hostile.js';
 import { killPostgres, killSqlite } from './kill.js';
 import { staleWorker } from './lease.js';
 import { listenHalfOpen, postgresRestart } from './postgres-outage.js';
 import { security } from './security.js';
 import { sigterm } from './sigterm.js';
+import { soak } from './soak.js';
 
 /** Every scenario, in the order a full run takes them. */
 export const scenarios: Scenario[] = [
@@ -16,4 +19,7 @@ export const scenarios: Scenario[] = [
   diskFullReadOnly,
   sigterm,
   security,
+  hostileInput,
+  clientFaults,
+  soak,
 ];

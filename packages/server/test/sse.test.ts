@@ -105,3 +105,15 @@ describe('GET /v1/events', () => {
     await expect(stream).resolves.toEqual(expect.any(Array));
   });
 });
+
+describe('HEAD on an event stream', () => {
+  it('is answered at once (no route), not held open like the stream it would describe', async () => {
+    const { url } = await startApp();
+    const { body: created } = await call(url, 'POST', '/v1/jobs', { body: job(30) });
+    for (const path of ['/v1/events', `/v1/jobs/${created.id}/events`]) {
+      const res = await fetch(`${url}${path}`, { method: 'HEAD' });
+      expect([path, res.status]).toEqual([path, 404]);
+    }
+    await call(url, 'POST', `/v1/jobs/${created.id}/cancel`);
+  });
+});

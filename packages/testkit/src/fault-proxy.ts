@@ -24,6 +24,10 @@ export interface FaultProxy {
   onlyPaths(pattern: RegExp | null): void;
   /** Answer the next `count` requests with `fault` instead of forwarding them. */
   failNext(count: number, fault: Fault): void;
+  /** Hold each of the next `count` requests `ms` before forwarding it (a slow network or an overloaded proxy). */
+  delayNext(count: number, ms: number): void;
+  /** Close the connection of each of the next `count` requests without an answer. */
+  dropNext(count: number): void;
   /** Destroy every connection open now (in both directions), mid-response or idle. */
   reset(): void;
   /** Every request seen, in order, with what the client got. */
@@ -37,6 +41,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let dropped: string[] = [];
   let allowed: RegExp | null = null;
   const faults: Fault[] = [];
+  const delays: number[] = [];
+  let drops = 0;
   const log: Array<{ method: string; path: string; status: number }> = [];
   const sockets = new Set<Socket>();
 
@@ -50,8 +56,28 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const entry = { method: req.method ?? 'GET', path: url.pathname + url.search, status: 0 };
     log.push(entry);
+    if (drops > 0) {
+      drops -= 1;
+      req.socket.destroy();
+      return;
+    }
     const fault = faults.shift();
     if (fault) return answer(res, entry, fault);
+    const delay = delays.shift();
+    if (delay !== undefined) {
+      const timer = setTimeout(() => forward(req, res, url, entry), delay);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+    forward(req, res, url, entry);
+  };
+
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    entry: { method: string; path: string; status: number },
+  ) => {
     if (allowed && !allowed.test(url.pathname)) {
       return answer(res, entry, {
         status: 404,
@@ -108,6 +134,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     },
     failNext: (count, fault) => {
       for (let i = 0; i < count; i++) faults.push(fault);
+    },
+    delayNext: (count, ms) => {
+      for (let i = 0; i < count; i++) delays.push(ms);
+    },
+    dropNext: (count) => {
+      drops += count;
     },
     reset: () => {
       for (const socket of sockets) socket.destroy();

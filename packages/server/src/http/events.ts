@@ -27,6 +27,8 @@ export function eventRoutes(
   app.get<{ Params: { id: string }; Querystring: { last_event_id?: string } }>(
     '/v1/jobs/:id/events',
     {
+      // A stream has no end for HEAD to wait for: Node holds a HEAD answer's headers until the end.
+      exposeHeadRoute: false,
       schema: {
         summary: "Server-Sent Events of one job's changes",
         description:
@@ -77,6 +79,8 @@ export function eventRoutes(
   app.get<{ Querystring: { type?: string | string[]; status?: string | string[] } }>(
     '/v1/events',
     {
+      // A stream has no end for HEAD to wait for: Node holds a HEAD answer's headers until the end.
+      exposeHeadRoute: false,
       schema: {
         summary: "Server-Sent Events of every change to the caller's jobs",
         description: 'For dashboards: `event: job` with the job as data, filtered by ?type= and ?status=.',
