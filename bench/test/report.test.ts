@@ -67,6 +67,7 @@ describe('writeReport', () => {
     const svg = readFileSync(join(dir, 'benchmarks.svg'), 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg).toMatch(/<title>longrun benchmarks: 0 of 1 goals met./);
     expect(svg).toContain('BullMQ &lt;peer&gt; &amp; co');
     expect(svg).toContain('longrun &gt;= 1.5x &quot;BullMQ&quot;');
     expect(svg).not.toMatch(/<peer>/);

@@ -162,6 +162,7 @@ export function renderChart({
   const height = Math.ceil(y + PAD / 2);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ${FONT}>`,
+    `<title>${esc(`${title}: ${goals.filter((g) => g.met).length} of ${goals.length} goals met. ${subtitle}`)}</title>`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     ...body,
     '</svg>',
