@@ -238,7 +238,12 @@ export function send(
       },
     );
     req.on('timeout', () => req.destroy(new Error(`timeout: ${raw.method} ${raw.path}`)));
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // A server may answer a large body early (404, 413) and close before it is all sent: status 0.
+      const early = (raw.body?.length ?? 0) > 64 * 1024 && ['EPIPE', 'ECONNRESET'].includes(err.code ?? '');
+      if (early) resolve({ status: 0, body: '', type: '', replayed: false });
+      else reject(err);
+    });
     req.end(raw.body ?? undefined);
   });
 }

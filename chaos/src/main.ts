@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { newResult, type ScenarioResult, table } from './report.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
@@ -63,6 +63,7 @@ const ctx: ScenarioContext = {
 };
 
 const started = Date.now();
+const loadAtStart = loadavg()[0]!;
 const results: ScenarioResult[] = [];
 for (const scenario of chosen) {
   const result = newResult(scenario.name);
@@ -80,7 +81,10 @@ for (const scenario of chosen) {
 }
 
 const cpu = cpus();
-const machine = `${platform()} ${release()} ${arch()}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const machine =
+  `${platform()} ${release()} ${arch()}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}, ` +
+  `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+  `load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`;
 process.stdout.write(
   `\n${table(results)}\n\n${values.quick ? 'quick run' : 'full run'} in ${Math.round((Date.now() - started) / 1000)} s on ${machine}\n`,
 );

@@ -5,6 +5,7 @@ import { ApiKeys } from './auth/keys.js';
 import { loadKeysFile } from './auth/keys-file.js';
 import { registerAuth } from './auth/plugin.js';
 import type { Config } from './config.js';
+import { ApiError } from './errors.js';
 import type { ChangeFeed } from './events/feed.js';
 import { openFeed } from './events/index.js';
 import { artifactRoutes } from './http/artifacts.js';
@@ -103,7 +104,8 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     },
     connectionTimeout: 0,
     keepAliveTimeout: 72_000,
-    return503OnClosing: true,
+    // Draining is answered by the hook below, in the documented error shape.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     // Long enough that an over-long job id reaches the handler and gets invalid_job_id.
@@ -215,6 +217,12 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
       exposedHeaders: ['etag', 'location', 'poll-after-ms', 'retry-after'],
     });
   }
+  // Requests that still arrive on open connections while the server drains: 503 shutting_down
+  // (probes and metrics keep answering, so readiness can say why).
+  app.addHook('onRequest', async (request) => {
+    if (closing && !/^\/(healthz|readyz|metrics)(\?|$)/.test(request.url))
+      throw new ApiError('shutting_down');
+  });
   registerAuth(app, keys);
   if (servesApi) await registerRateLimits(app, config, { withKeys: keys !== null });
   app.addHook('onResponse', async (request, reply) => {
