@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '@longrun/testkit';
-import { cpuMs, rss } from './lib/proc.js';
+import { cpuMs, openFileLimit, rss } from './lib/proc.js';
 import { serverNodeArgs } from './lib/profile.js';
 import type { ScenarioOptions, ScenarioResult } from './lib/scenario.js';
 import { quantile } from './lib/stats.js';
@@ -58,7 +58,12 @@ function client(url: string, count: number): Client {
 export async function run(_opts: ScenarioOptions): Promise<ScenarioResult> {
   // The goals are about 10,000 waiters, and fewer would overstate the memory per waiter (the
   // server's fixed growth spread over fewer), so a quick run takes as many; it is short anyway.
-  const waiters = 10_000;
+  // The server holds one descriptor per waiter: stay under the limit `npm run bench` raised.
+  const limit = openFileLimit();
+  const waiters = Math.min(10_000, Math.floor((limit - 500) / 1000) * 1000);
+  if (waiters < 1000)
+    throw new Error(`open files limited to ${limit}; raise it (ulimit -n) to run the waiters`);
+  if (waiters < 10_000) console.log(`  open files limited to ${limit}: ${waiters} waiters`);
   const processes = 4;
   // One worker slot: a blocker holds it, so the watched job waits queued until the blocker is canceled.
   const server = await startServer(['--concurrency', '1', '--simulate-error-rate', '0', '--retention', '0'], {
