@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -47,6 +48,12 @@ function printResult(r: ScenarioResult): void {
   for (const g of r.goals) console.log(`  ${g.met ? 'MET   ' : 'MISSED'} ${g.goal}: ${g.figure}`);
 }
 
+const require = createRequire(import.meta.url);
+
+function versionOf(pkg: string): string {
+  return (require(`${pkg}/package.json`) as { version: string }).version;
+}
+
 async function serviceVersions(up: { redis: boolean; postgres: boolean }): Promise<RunRecord['services']> {
   let redis: string | null = null;
   let postgres: string | null = null;
@@ -81,6 +88,7 @@ async function main(): Promise<number> {
     seconds: 0,
     file: '',
     load: { start: loadavg()[0]!, end: 0 },
+    peers: { bullmq: versionOf('bullmq'), pgBoss: versionOf('pg-boss') },
     machine,
     services: await serviceVersions(services),
     scenarios: [],

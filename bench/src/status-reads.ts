@@ -11,6 +11,7 @@ import { startProcess, startServer } from '@longrun/testkit';
 import autocannon from 'autocannon';
 import { serverNodeArgs } from './lib/profile.js';
 import type { ScenarioOptions, ScenarioResult } from './lib/scenario.js';
+import { ratio as formatRatio } from './lib/stats.js';
 
 const CONNECTIONS = 32;
 
@@ -80,7 +81,7 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
         'req/s': Math.round(l.rps),
         'p50 (ms)': l.p50,
         'p99 (ms)': l.p99,
-        'vs bare': `${ratio.toFixed(2)}x`,
+        'vs bare': formatRatio(ratio),
       },
       {
         server: 'bare Fastify, same JSON',
@@ -94,7 +95,7 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
       {
         goal: 'status reads >= 0.7x bare Fastify req/s',
         met: ratio >= 0.7,
-        figure: `${ratio.toFixed(2)}x (${l.rps.toFixed(0)} vs ${b.rps.toFixed(0)} req/s; p99 ${l.p99} vs ${b.p99} ms)`,
+        figure: `${formatRatio(ratio)} (${l.rps.toFixed(0)} vs ${b.rps.toFixed(0)} req/s; p99 ${l.p99} vs ${b.p99} ms)`,
       },
     ],
     charts: [

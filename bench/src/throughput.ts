@@ -7,18 +7,26 @@ import { performance } from 'node:perf_hooks';
 import { closeConnections, send } from './lib/http.js';
 import { deploy } from './lib/longrun.js';
 import { bullmq, type PeerQueue, pgBoss } from './lib/peers.js';
+import { cpuMs } from './lib/proc.js';
 import type { ChartPanel, Goal, ScenarioOptions, ScenarioResult } from './lib/scenario.js';
 import { listening } from './lib/services.js';
+import { ratio as formatRatio } from './lib/stats.js';
 
 const CLIENTS = 64;
 const CONCURRENCY = 32;
 const JOB = { type: 'simulate', input: { duration_seconds: 0, error_rate: 0 } };
 
+interface Measured {
+  rate: number;
+  /** longrun: the server process's CPU time per job, in microseconds. */
+  cpuPerJob?: number;
+}
+
 interface System {
   name: string;
   store: string;
-  /** Run `jobs` jobs from CLIENTS submitters after a warm-up; jobs/s. */
-  measure(jobs: number, warmup: number): Promise<number>;
+  /** Run `jobs` jobs from CLIENTS submitters after a warm-up. */
+  measure(jobs: number, warmup: number): Promise<Measured>;
 }
 
 /** CLIENTS loops, each submitting and awaiting one job at a time, until `jobs` are done; jobs/s. */
@@ -61,7 +69,9 @@ function longrun(store: 'sqlite' | 'postgres', sqliteSynchronous: 'full' | 'norm
       };
       try {
         await drive(warmup, one);
-        return await drive(jobs, one);
+        const cpu0 = cpuMs(d.server.proc.pid!);
+        const rate = await drive(jobs, one);
+        return { rate, cpuPerJob: ((cpuMs(d.server.proc.pid!) - cpu0) * 1000) / jobs };
       } finally {
         closeConnections();
         await d.stop();
@@ -86,7 +96,7 @@ function peer(name: string, store: string, open: (concurrency: number) => Promis
         const t0 = performance.now();
         await drive(jobs, one);
         await q.settle();
-        return jobs / ((performance.now() - t0) / 1000);
+        return { rate: jobs / ((performance.now() - t0) / 1000) };
       } finally {
         await q.close();
       }
@@ -114,14 +124,22 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
   if (postgres) systems.push(peer('pg-boss', 'PostgreSQL', pgBoss));
 
   const rates = systems.map(() => [] as number[]);
+  const cpu = systems.map(() => [] as number[]);
   for (let round = 1; round <= rounds; round++) {
     for (const [i, s] of systems.entries()) {
-      const rate = await s.measure(jobs, warmup);
-      rates[i]!.push(rate);
-      console.log(`  round ${round}/${rounds} ${s.name}: ${rate.toFixed(0)} jobs/s`);
+      const m = await s.measure(jobs, warmup);
+      rates[i]!.push(m.rate);
+      if (m.cpuPerJob !== undefined) cpu[i]!.push(m.cpuPerJob);
+      const cpuNote = m.cpuPerJob === undefined ? '' : `, server CPU ${m.cpuPerJob.toFixed(0)} µs/job`;
+      console.log(`  round ${round}/${rounds} ${s.name}: ${m.rate.toFixed(0)} jobs/s${cpuNote}`);
     }
   }
-  const result = systems.map((s, i) => ({ system: s, rate: median(rates[i]!), all: rates[i]! }));
+  const result = systems.map((s, i) => ({
+    system: s,
+    rate: median(rates[i]!),
+    all: rates[i]!,
+    cpuPerJob: cpu[i]!.length > 0 ? median(cpu[i]!) : undefined,
+  }));
   const peers = result.filter((r) => !r.system.name.startsWith('longrun'));
   const bestPeer = Math.max(0, ...peers.map((p) => p.rate));
   const rateOf = (name: string) => result.find((r) => r.system.name === name)?.rate;
@@ -141,7 +159,7 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
     goals.push({
       goal: label,
       met: a / b >= 1.5,
-      figure: `${(a / b).toFixed(2)}x (${a.toFixed(0)} vs ${b.toFixed(0)} jobs/s)`,
+      figure: `${formatRatio(a / b)} (${a.toFixed(0)} vs ${b.toFixed(0)} jobs/s)`,
     });
   };
   ratioGoal('longrun (SQLite)', 'BullMQ', 'longrun/SQLite >= 1.5x BullMQ jobs/s');
@@ -164,7 +182,8 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
       store: r.system.store,
       'jobs/s': Math.round(r.rate),
       rounds: r.all.map((x) => x.toFixed(0)).join(', '),
-      'vs best peer': bestPeer > 0 ? `${(r.rate / bestPeer).toFixed(2)}x` : '—',
+      'vs best peer': bestPeer > 0 ? formatRatio(r.rate / bestPeer) : '—',
+      'server CPU µs/job': r.cpuPerJob === undefined ? '—' : Math.round(r.cpuPerJob),
     })),
     goals,
     charts: [chart],
@@ -181,7 +200,9 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
       'would, by `job.waitUntilFinished` on a `QueueEvents` stream. Redis runs with its default settings. ' +
       'pg-boss: `send` then `notifyWorker`, one `work` handler taking batches of up to 32; pg-boss has no ' +
       'completion notification, so the submitter hears when the handler returns and the clock stops when every ' +
-      "completion is in pg-boss's table. The peers' workers share the benchmark process with the submitters and " +
+      "completion is in pg-boss's table. Server CPU per job (longrun) is the server process's CPU time over the " +
+      'measured jobs (from /proc), which does not depend on how busy the rest of the machine is. ' +
+      "The peers' workers share the benchmark process with the submitters and " +
       'tell them in-process, which favours the peers.',
   };
 }

@@ -17,13 +17,15 @@ export interface RunRecord {
   machine: Machine;
   /** Versions of the peers' servers, null when unreachable. */
   services: { redis: string | null; postgres: string | null };
+  /** Versions of the peer libraries, from their package.json. */
+  peers: { bullmq: string; pgBoss: string };
   scenarios: Array<ScenarioResult & { seconds: number }>;
   skipped: Array<{ name: string; reason: string }>;
 }
 
 const TITLES: Record<string, string> = {
   wait: 'Waiting for a job',
-  Waiting: 'Waiting for a job: SSE, long-poll and polling',
+  Waiting: 'How clients wait: SSE, long-poll and polling',
   throughput: 'Throughput',
   dispatch: 'Dispatch latency',
   'status-reads': 'Status reads',
@@ -107,8 +109,17 @@ function waitPanels(r: ScenarioResult): ChartPanel[] | null {
   ];
 }
 
+/** The report's order: what a reader choosing a queue looks for first. */
+const PANEL_ORDER = ['throughput', 'dispatch', 'Waiting', 'wait', 'status-reads', 'waiters'];
+
+function ordered(record: RunRecord): RunRecord['scenarios'] {
+  const rank = (name: string) =>
+    (PANEL_ORDER.indexOf(name) + PANEL_ORDER.length + 1) % (PANEL_ORDER.length + 1);
+  return [...record.scenarios].sort((a, b) => rank(a.name) - rank(b.name));
+}
+
 export function allPanels(record: RunRecord): ChartPanel[] {
-  return record.scenarios.flatMap(
+  return ordered(record).flatMap(
     (s) => s.charts ?? (s.name === 'Waiting' || s.name === 'wait' ? waitPanels(s) : null) ?? panelFromRows(s),
   );
 }
@@ -125,7 +136,7 @@ function generated(record: RunRecord): string {
     `Measured ${day} by \`${record.command}\` in one run of ${duration(record.seconds)} ` +
       `(figures: \`${record.file}\`).`,
     '',
-    `Machine: ${machineLine(record.machine)}. ` +
+    `Machine: ${machineLine(record.machine)}. Peers: BullMQ ${record.peers.bullmq}, pg-boss ${record.peers.pgBoss}. ` +
       `Redis ${record.services.redis ?? 'not reachable'} and PostgreSQL ${record.services.postgres ?? 'not reachable'} ` +
       '(default settings) on the same machine; the benchmark, the servers and the databases share the cores, ' +
       'so figures move by a tenth or more from run to run, and ratios taken in one run are the ones to compare. ' +
@@ -148,7 +159,7 @@ function generated(record: RunRecord): string {
     '',
   ];
   for (const s of record.skipped) lines.push(`Not measured: ${s.name} (${s.reason}).`, '');
-  for (const s of record.scenarios) {
+  for (const s of ordered(record)) {
     lines.push(`## ${TITLES[s.name] ?? s.name}`, '');
     if (s.method) lines.push(s.method, '');
     lines.push(rowsTable(s), '');
@@ -157,9 +168,11 @@ function generated(record: RunRecord): string {
   return lines.join('\n');
 }
 
-/** Write docs/benchmarks.svg and the generated part of docs/benchmarks.md, keeping what follows it. */
-export function writeReport(record: RunRecord): void {
-  const docs = new URL('../../../docs/', import.meta.url);
+/**
+ * Write benchmarks.svg and the generated part of benchmarks.md into `docs`
+ * (the repository's docs/ by default), keeping the rest of the page.
+ */
+export function writeReport(record: RunRecord, docs: URL = new URL('../../../docs/', import.meta.url)): void {
   const goals = record.scenarios.flatMap((s) => s.goals);
   const svg = renderChart({
     title: 'longrun benchmarks',

@@ -15,3 +15,8 @@ export function table(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/** A ratio such as "0.69x", rounded down so that a goal of 0.7 missed never reads as 0.70. */
+export function ratio(x: number): string {
+  return Number.isFinite(x) ? `${(Math.floor(x * 100) / 100).toFixed(2)}x` : '—';
+}

@@ -20,6 +20,10 @@ function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** A round axis maximum at or above `max`. */
 function niceMax(max: number): number {
   if (!(max > 0)) return 1;
@@ -143,9 +147,9 @@ export function renderChart({
       );
       body.push(`<text x="${PAD + 24}" y="${y + 12}" font-size="13" fill="#0f172a">${esc(g.goal)}</text>`);
       body.push(
-        `<text x="${PAD + 430}" y="${y + 12}" font-size="13" fill="${colour}">${esc(g.figure)}</text>`,
+        `<text x="${PAD + 24}" y="${y + 28}" font-size="12" fill="${colour}">${esc(clip(g.figure, 125))}</text>`,
       );
-      y += 22;
+      y += 38;
     }
     y += 14;
   }
@@ -158,6 +162,7 @@ export function renderChart({
   const height = Math.ceil(y + PAD / 2);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ${FONT}>`,
+    `<title>${esc(`${title}: ${goals.filter((g) => g.met).length} of ${goals.length} goals met. ${subtitle}`)}</title>`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     ...body,
     '</svg>',

@@ -7,7 +7,7 @@ import { serveCommand } from './commands/serve.js';
 import { status } from './commands/status.js';
 import { submit } from './commands/submit.js';
 import { waitAndShow } from './commands/wait.js';
-import { type ClientFlags, makeClient, withClientOptions } from './context.js';
+import { makeClient, withClientOptions } from './context.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
 function positiveNumber(value: string): number {
@@ -40,9 +40,8 @@ export function buildProgram(version: string, result: { code: number }): Command
       `\nEvery command but serve takes --url (LONGRUN_URL, default http://127.0.0.1:8000) and --api-key (LONGRUN_API_KEY).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  longrun serve --port 8000\n  longrun submit simulate duration_seconds=10 --wait\n  longrun submit text.to_video --input @job.json --json\n  longrun wait 01a2… --timeout 60\n  longrun list --status running\n  longrun download 01a2… video.mp4 -o out.mp4`,
     );
 
-  const client = (flags: ClientFlags) => makeClient(flags);
-  const run = (fn: () => Promise<number>) => async () => {
-    result.code = await fn();
+  const run = async (command: Promise<number>) => {
+    result.code = await command;
   };
 
   program
@@ -68,9 +67,9 @@ export function buildProgram(version: string, result: { code: number }): Command
       .option('--wait', 'wait for the job like `longrun wait`, and exit with its outcome')
       .option('--timeout <seconds>', 'with --wait: give up after this long (exit 3)', positiveNumber)
       .option('--json', 'print the job as JSON (with --wait: one JSON job per change)'),
-  ).action(async (type: string, pairs: string[], flags) => {
-    await run(() => submit(client(flags), type, pairs, flags))();
-  });
+  ).action(async (type: string, pairs: string[], flags) =>
+    run(submit(makeClient(flags), type, pairs, flags)),
+  );
 
   withClientOptions(
     program
@@ -79,9 +78,7 @@ export function buildProgram(version: string, result: { code: number }): Command
       .argument('<id>', 'the job')
       .option('--timeout <seconds>', 'give up after this long (exit 3); the job goes on', positiveNumber)
       .option('--json', 'one JSON job per line, for each change'),
-  ).action(async (id: string, flags) => {
-    await run(() => waitAndShow(client(flags), id, flags))();
-  });
+  ).action(async (id: string, flags) => run(waitAndShow(makeClient(flags), id, flags)));
 
   withClientOptions(
     program
@@ -89,9 +86,7 @@ export function buildProgram(version: string, result: { code: number }): Command
       .description("print a job's state")
       .argument('<id>', 'the job')
       .option('--json', 'print the job as JSON'),
-  ).action(async (id: string, flags) => {
-    await run(() => status(client(flags), id, flags))();
-  });
+  ).action(async (id: string, flags) => run(status(makeClient(flags), id, flags)));
 
   withClientOptions(
     program
@@ -107,9 +102,7 @@ export function buildProgram(version: string, result: { code: number }): Command
       )
       .option('--limit <n>', 'at most this many jobs', positiveInteger, 20)
       .option('--json', 'one JSON job per line'),
-  ).action(async (flags) => {
-    await run(() => list(client(flags), flags))();
-  });
+  ).action(async (flags) => run(list(makeClient(flags), flags)));
 
   withClientOptions(
     program
@@ -117,9 +110,7 @@ export function buildProgram(version: string, result: { code: number }): Command
       .description("print a job's log")
       .argument('<id>', 'the job')
       .option('-f, --follow', 'keep printing new lines until the job ends'),
-  ).action(async (id: string, flags) => {
-    await run(() => logs(client(flags), id, flags))();
-  });
+  ).action(async (id: string, flags) => run(logs(makeClient(flags), id, flags)));
 
   withClientOptions(
     program
@@ -127,18 +118,14 @@ export function buildProgram(version: string, result: { code: number }): Command
       .description('cancel a job (a running job is stopped); prints its state')
       .argument('<id>', 'the job')
       .option('--json', 'print the job as JSON'),
-  ).action(async (id: string, flags) => {
-    await run(() => cancel(client(flags), id, flags))();
-  });
+  ).action(async (id: string, flags) => run(cancel(makeClient(flags), id, flags)));
 
   withClientOptions(
     program
       .command('delete')
       .description('delete an ended job and its artifacts')
       .argument('<id>', 'the job'),
-  ).action(async (id: string, flags) => {
-    await run(() => remove(client(flags), id))();
-  });
+  ).action(async (id: string, flags) => run(remove(makeClient(flags), id)));
 
   withClientOptions(
     program
@@ -147,9 +134,9 @@ export function buildProgram(version: string, result: { code: number }): Command
       .argument('<id>', 'the job')
       .argument('[name]', 'the artifact (needed when the job has more than one)')
       .option('-o, --output <file>', "where to save it (- for stdout); default: the artifact's name"),
-  ).action(async (id: string, name: string | undefined, flags) => {
-    await run(() => download(client(flags), id, name, flags))();
-  });
+  ).action(async (id: string, name: string | undefined, flags) =>
+    run(download(makeClient(flags), id, name, flags)),
+  );
 
   return program;
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LongrunServer, removeDir, startServer, tempDir } from '@longrun/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, jsonLines, startCli } from './helpers/cli.js';
+import { cli, jsonLines, startCli, videoJob } from './helpers/cli.js';
 
 /**
  * The `longrun` command as a script sees it: output on pipes, never a
@@ -177,26 +177,8 @@ describe('longrun on pipes, against a server process', () => {
   });
 
   it('downloads an artifact to a file', async () => {
-    const types = (await (await fetch(`${url}/v1/types`)).json()).data as {
-      type: string;
-      available: boolean;
-    }[];
-    if (!types.find((t) => t.type === 'text.to_video')?.available) {
-      if (process.env.CI) throw new Error('text.to_video is unavailable: ffmpeg or espeak-ng is missing');
-      console.warn('download test skipped: text.to_video is unavailable here');
-      return;
-    }
-    const made = await run(
-      'submit',
-      'text.to_video',
-      'text=Hello.',
-      'width=160',
-      'height=90',
-      '--wait',
-      '--json',
-    );
-    expect(made.code).toBe(0);
-    const job = jsonLines(made.stdout).at(-1);
+    const job = await videoJob(url, 'download test');
+    if (!job) return;
     const dir = tempDir('longrun-cli-download-');
     try {
       const target = join(dir, 'out.mp4');

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LongrunServer, removeDir, startServer, tempDir } from '@longrun/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cli } from './helpers/cli.js';
+import { CLI, cli, videoJob } from './helpers/cli.js';
 
 const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!haveTmux) {
@@ -35,22 +35,33 @@ describe.runIf(haveTmux)('longrun wait in a terminal (tmux)', () => {
     return () => tmux('capture-pane', '-p', '-t', name);
   }
 
+  /** Read the screen every 50 ms until the command has printed EXIT=<code>; the last screen. */
+  async function untilExit(
+    screen: () => string,
+    onScreen: (text: string) => void = () => {},
+  ): Promise<string> {
+    let text = '';
+    for (let i = 0; i < 600 && !/EXIT=\d+/.test(text); i++) {
+      text = screen();
+      onScreen(text);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return text;
+  }
+
   it('draws a bar that moves to 100%, with stage, message, elapsed and eta, and exits 0', async () => {
     const id = (await cli(['submit', 'simulate', 'duration_seconds=4'], { url: server.url })).stdout.trim();
     const screen = openTerminal('wait', `LONGRUN_URL=${server.url} ${process.execPath} ${CLI} wait ${id}`);
     const percents = new Set<number>();
     const screens: string[] = [];
-    let text = '';
-    for (let i = 0; i < 600 && !/EXIT=\d+/.test(text); i++) {
-      text = screen();
+    const text = await untilExit(screen, (shown) => {
       // The bar line: shaded blocks, then "running · 42% · processing · Processing · elapsed 1s · eta 2s".
-      const bar = text.split('\n').find((l) => /[█░]{30} \w+ · \d+% · /.test(l));
+      const bar = shown.split('\n').find((l) => /[█░]{30} \w+ · \d+% · /.test(l));
       if (bar) {
         percents.add(Number(/ (\d+)% · /.exec(bar)![1]));
         if (screens.at(-1) !== bar) screens.push(bar);
       }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    });
     expect(text).toMatch(/EXIT=0/);
     expect(percents.has(100)).toBe(true);
     // The bar moved: values strictly between 0 and 100 were on the screen before it filled.
@@ -68,11 +79,7 @@ describe.runIf(haveTmux)('longrun wait in a terminal (tmux)', () => {
       'fail',
       `LONGRUN_URL=${server.url} ${process.execPath} ${CLI} submit simulate duration_seconds=1 error_rate=1 --max-attempts 1 --wait`,
     );
-    let text = '';
-    for (let i = 0; i < 600 && !/EXIT=\d+/.test(text); i++) {
-      text = screen();
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const text = await untilExit(screen);
     expect(text).toMatch(/^submitted [0-9a-f-]{36}\n/);
     expect(text).toMatch(/[█░]{30} failed · \d+% · /);
     expect(text).toMatch(/failed after \d+s: simulated_error: /);
@@ -80,22 +87,8 @@ describe.runIf(haveTmux)('longrun wait in a terminal (tmux)', () => {
   });
 
   it('download draws a byte bar that reaches the artifact size', async () => {
-    const types = (await (await fetch(`${server.url}/v1/types`)).json()).data as {
-      type: string;
-      available: boolean;
-    }[];
-    if (!types.find((t) => t.type === 'text.to_video')?.available) {
-      if (process.env.CI) throw new Error('text.to_video is unavailable: ffmpeg or espeak-ng is missing');
-      console.warn('download bar test skipped: text.to_video is unavailable here');
-      return;
-    }
-    const made = await cli(
-      ['submit', 'text.to_video', 'text=Hello.', 'width=160', 'height=90', '--wait', '--json'],
-      {
-        url: server.url,
-      },
-    );
-    const job = JSON.parse(made.stdout.trim().split('\n').at(-1)!);
+    const job = await videoJob(server.url, 'download bar test');
+    if (!job) return;
     const size = job.output.artifacts.find((a: { name: string }) => a.name === 'video.mp4').size as number;
     const dir = tempDir('longrun-cli-bar-');
     try {
@@ -103,11 +96,7 @@ describe.runIf(haveTmux)('longrun wait in a terminal (tmux)', () => {
         'download',
         `cd ${dir} && LONGRUN_URL=${server.url} ${process.execPath} ${CLI} download ${job.id} video.mp4`,
       );
-      let text = '';
-      for (let i = 0; i < 600 && !/EXIT=\d+/.test(text); i++) {
-        text = screen();
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const text = await untilExit(screen);
       expect(text).toMatch(/EXIT=0/);
       const kb = `${(size / 1024).toFixed(1)} KB`;
       expect(text).toContain(`video.mp4 ${'█'.repeat(30)} 100% ${kb} of ${kb}`);

@@ -1,31 +1,14 @@
-import type { Fetch } from './core.js';
-import { HttpCore } from './core.js';
+import { type CoreOptions, HttpCore } from './core.js';
 import { UnknownStatusError } from './errors/unknown-status-error.js';
-import type { Logger, LogLevel } from './internal/log.js';
 import { retryAfterMs } from './internal/retry-after.js';
 import { poll } from './poll.js';
 
 export type StatusResult = 'pending' | 'completed' | 'error';
 
-export interface StatusApiClientOptions {
+/** The client's options but `headers`, which the status routes have no use for. */
+export interface StatusApiClientOptions extends Omit<CoreOptions, 'baseUrl' | 'headers'> {
   /** The status server, e.g. `http://127.0.0.1:8000` (longrun's compatibility routes). */
   baseUrl: string;
-  /** @default globalThis.fetch */
-  fetch?: Fetch | undefined;
-  /**
-   * Timeout of one request, in ms.
-   * @default 60_000
-   */
-  timeoutMs?: number | undefined;
-  /**
-   * Retries of one request (408, 409, 429, 5xx, connection errors); a wait also keeps trying until its deadline.
-   * @default 2
-   */
-  maxRetries?: number | undefined;
-  /** @default undefined (nothing is written) */
-  logger?: Logger | undefined;
-  /** @default 'warn' */
-  logLevel?: LogLevel | undefined;
 }
 
 export interface WaitForResultOptions {
@@ -45,7 +28,8 @@ const RESULTS: readonly string[] = ['pending', 'completed', 'error'];
 /**
  * A client of the plain status API (`POST /submit/{id}`, `GET /status/{id}` ->
  * `{"result"}`): longrun's compatibility routes, or the original simulator.
- * It waits with the adaptive poller, following the server's hints when it sends them.
+ * It waits with the adaptive poller, following the server's hints when it sends them;
+ * a wait keeps trying past `maxRetries` until its deadline.
  */
 export class StatusApiClient {
   readonly #core: HttpCore;

@@ -96,24 +96,21 @@ export async function waitForJob(
   const order: Transport[] = strategy === 'auto' ? ['sse', 'long-poll', 'poll'] : [strategy];
   try {
     for (const [index, transport] of order.entries()) {
-      const fallback = index < order.length - 1;
+      const phase: Phase = {
+        signal,
+        timeoutMs,
+        deadline,
+        seen,
+        options,
+        last: () => last,
+        fallback: index < order.length - 1,
+      };
       options.onTransport?.(transport);
       core.log.debug(`longrun: waiting for ${id} with ${transport}`);
       try {
-        if (transport === 'sse')
-          return await viaSse(core, id, { signal, timeoutMs, deadline, seen, fallback, last: () => last });
-        if (transport === 'long-poll')
-          return await viaLongPoll(core, id, {
-            signal,
-            timeoutMs,
-            deadline,
-            seen,
-            fallback,
-            options,
-            last: () => last,
-          });
-        const initial = index === 0 ? given : undefined;
-        return await viaPoll(core, id, { signal, deadline, seen, options, timeoutMs, initial });
+        if (transport === 'sse') return await viaSse(core, id, phase);
+        if (transport === 'long-poll') return await viaLongPoll(core, id, phase);
+        return await viaPoll(core, id, phase, index === 0 ? given : undefined);
       } catch (err) {
         if (!(err instanceof Fallback)) throw err;
         core.log.info(
@@ -134,11 +131,17 @@ export async function waitForJob(
   }
 }
 
+/** What every transport is given. */
 interface Phase {
   signal: AbortSignal | undefined;
   timeoutMs: number;
   deadline: number;
   seen: (job: Job) => void;
+  options: WaitOptions;
+  /** The newest job seen, by any transport. */
+  last: () => Job | undefined;
+  /** Another transport follows: give up on this one (with `Fallback`) when the server does not offer it. */
+  fallback: boolean;
 }
 
 /** Errors that end the wait whatever the transport: the job is not there, or we may not see it. */
@@ -154,7 +157,7 @@ function isFinal(err: unknown): boolean {
 async function viaSse(
   core: HttpCore,
   id: string,
-  { signal, deadline, seen, fallback, last }: Phase & { fallback: boolean; last: () => Job | undefined },
+  { signal, deadline, seen, fallback, last }: Phase,
 ): Promise<Job> {
   const events = jobEvents(core, id, {
     signal,
@@ -177,15 +180,7 @@ async function viaSse(
 async function viaLongPoll(
   core: HttpCore,
   id: string,
-  {
-    signal,
-    timeoutMs,
-    deadline,
-    seen,
-    fallback,
-    options,
-    last,
-  }: Phase & { fallback: boolean; options: WaitOptions; last: () => Job | undefined },
+  { signal, timeoutMs, deadline, seen, fallback, options, last }: Phase,
 ): Promise<Job> {
   // With no one to tell of progress, one request can hold until the end.
   const maxHold = options.onProgress === undefined ? MAX_HOLD_S : PROGRESS_HOLD_S;
@@ -236,14 +231,8 @@ async function viaLongPoll(
 async function viaPoll(
   core: HttpCore,
   id: string,
-  {
-    signal,
-    deadline,
-    seen,
-    options,
-    timeoutMs,
-    initial,
-  }: Phase & { options: WaitOptions; initial: Job | undefined },
+  { signal, deadline, seen, options, timeoutMs }: Phase,
+  initial: Job | undefined,
 ): Promise<Job> {
   return poll({
     fetchStatus: ({ deadline: d }) =>

@@ -89,7 +89,7 @@ async function measuredWait(
 const submit = (baseUrl: string, input: Record<string, unknown>) =>
   new Longrun({ baseUrl }).jobs.create({ type: 'simulate', input });
 
-describe('wait() against a real server', () => {
+describe('wait() against a real server', { timeout: 60_000 }, () => {
   it('a 3-s job costs at most 3 requests and resolves within 200 ms of finished_at', async () => {
     const job = await submit(server.url, { duration_seconds: 3, error_rate: 0 });
     const m = await measuredWait('3 s, auto', server.url, job.id);

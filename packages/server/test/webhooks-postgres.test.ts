@@ -76,11 +76,12 @@ describePostgres('webhooks and idempotency on PostgreSQL, many processes', () =>
     expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(60);
     for (const r of receiver.received) new Webhook(key).verify(r.body, webhookHeaders(r.headers));
     for (const id of ids) {
-      const deliveries = (await call(nodes[2]!.url, 'GET', `/v1/jobs/${id}/webhook-deliveries`)).body.data;
-      expect(deliveries.map((d: { event: string; status: string }) => `${d.event} ${d.status}`)).toEqual([
-        'job.started delivered',
-        'job.completed delivered',
-      ]);
+      // Received first, recorded just after: wait for the record.
+      const deliveries = await eventually(async () => {
+        const list = (await call(nodes[2]!.url, 'GET', `/v1/jobs/${id}/webhook-deliveries`)).body.data;
+        return list.every((d: { status: string }) => d.status === 'delivered') ? list : null;
+      });
+      expect(deliveries.map((d: { event: string }) => d.event)).toEqual(['job.started', 'job.completed']);
     }
   });
 });

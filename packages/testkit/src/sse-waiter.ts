@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sseBlocks } from './sse.js';
 
 const TERMINAL = new Set(['completed', 'failed', 'canceled']);
 
@@ -45,31 +46,13 @@ export async function waitBySse(
         await res.body?.cancel();
         throw new Error(`status ${res.status}`);
       }
-      const decoder = new TextDecoder();
-      let buffer = '';
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let cut = buffer.indexOf('\n\n');
-        while (cut !== -1) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          cut = buffer.indexOf('\n\n');
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data: '))
-            .map((l) => l.slice(6))
-            .join('');
-          const idLine = block.split('\n').find((l) => l.startsWith('id: '));
-          if (idLine) lastId = idLine.slice(4);
-          if (!data) continue;
-          const job = JSON.parse(data) as SseWaited['terminal'];
-          if (TERMINAL.has(job.status)) {
-            terminalEvents += 1;
-            terminal = job;
-          }
+      for await (const e of sseBlocks(res.body)) {
+        if (e.id !== undefined) lastId = e.id;
+        if (!e.data) continue;
+        const job = JSON.parse(e.data) as SseWaited['terminal'];
+        if (TERMINAL.has(job.status)) {
+          terminalEvents += 1;
+          terminal = job;
         }
       }
       if (terminal) return { id, terminal, terminalEvents, reconnects, at: Date.now() };

@@ -51,3 +51,26 @@ export function jsonLines(text: string): any[] {
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l));
 }
+
+/**
+ * A finished text.to_video job, made with `longrun submit --wait --json`; or
+ * undefined, with a warning naming the skipped `test`, where the server cannot
+ * make videos (ffmpeg or espeak-ng missing). CI must have them.
+ */
+export async function videoJob(url: string, test: string): Promise<any | undefined> {
+  const types = (await (await fetch(`${url}/v1/types`)).json()).data as {
+    type: string;
+    available: boolean;
+  }[];
+  if (!types.find((t) => t.type === 'text.to_video')?.available) {
+    if (process.env.CI) throw new Error('text.to_video is unavailable: ffmpeg or espeak-ng is missing');
+    console.warn(`${test} skipped: text.to_video is unavailable here`);
+    return undefined;
+  }
+  const made = await cli(
+    ['submit', 'text.to_video', 'text=Hello.', 'width=160', 'height=90', '--wait', '--json'],
+    { url },
+  );
+  if (made.code !== 0) throw new Error(`submit --wait exited ${made.code}: ${made.stderr}`);
+  return jsonLines(made.stdout).at(-1);
+}

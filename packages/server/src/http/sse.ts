@@ -8,6 +8,20 @@ import type { FastifyReply } from 'fastify';
  */
 const HIGH_WATER = 64 * 1024;
 
+/**
+ * The last event encoded. A change fans out to every stream watching the job
+ * one after another with the same event, id and (cached) data, so they all
+ * share one buffer instead of each encoding the job's JSON again.
+ */
+let last: { event: string; id: string | number | undefined; data: string; chunk: Buffer } | null = null;
+
+function encode(event: string, id: string | number | undefined, data: string): Buffer {
+  if (last && last.data === data && last.event === event && last.id === id) return last.chunk;
+  const chunk = Buffer.from(`event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${data}\n\n`);
+  last = { event, id, data, chunk };
+  return chunk;
+}
+
 export interface SseStream {
   /** Send an event now, or, when the client is slow, keep only the newest of each key until it drains. */
   send(event: { event: string; id?: string | number; data: string; key?: string }): void;
@@ -36,7 +50,7 @@ export function openSse(
   });
   res.write('retry: 1000\n\n');
   let closed = false;
-  const pending = new Map<string, string>();
+  const pending = new Map<string, Buffer>();
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => {
     resolveDone = resolve;
@@ -58,7 +72,7 @@ export function openSse(
     corked = false;
     res.uncork();
   };
-  const write = (chunk: string) => {
+  const write = (chunk: string | Buffer) => {
     if (!corked) {
       corked = true;
       res.cork();
@@ -79,7 +93,7 @@ export function openSse(
   const stream: SseStream = {
     send({ event, id, data, key = '' }) {
       if (closed) return;
-      const chunk = `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${data}\n\n`;
+      const chunk = encode(event, id, data);
       if (pending.size > 0 || res.writableLength > HIGH_WATER) {
         pending.delete(key); // keep arrival order: the replaced event moves to the end
         pending.set(key, chunk);

@@ -96,8 +96,16 @@ export interface NextRow {
 export function iso(ms: number): string;
 export function iso(ms: number | null): string | null;
 export function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
+  if (ms === null) return null;
+  // A job's timestamps are often the same millisecond (created and updated, updated and finished).
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
+let lastIsoMs = Number.NaN;
+let lastIso = '';
 
 /**
  * Free text as every backend can keep it: NUL becomes U+FFFD (PostgreSQL

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { tempDir as makeTempDir } from '@longrun/testkit';
+import { tempDir as makeTempDir, type SseEvent, sseBlocks } from '@longrun/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, expect } from 'vitest';
 import { type AppParts, buildApp } from '../../src/app.js';
@@ -110,40 +110,11 @@ export async function readSse(
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal });
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const events: SseEvent[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const reader = res.body!.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let cut = buffer.indexOf('\n\n');
-    while (cut !== -1) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      cut = buffer.indexOf('\n\n');
-      const e: SseEvent = { event: 'message', id: undefined, data: '', comment: false };
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) e.comment = true;
-        else if (line.startsWith('event: ')) e.event = line.slice(7);
-        else if (line.startsWith('id: ')) e.id = line.slice(4);
-        else if (line.startsWith('data: ')) e.data += line.slice(6);
-      }
-      if (e.data || e.comment) events.push(e);
-      if (until?.(e)) {
-        await reader.cancel();
-        return events;
-      }
-    }
+  for await (const e of sseBlocks(res.body!)) {
+    if (e.data || e.comment) events.push(e);
+    if (until?.(e)) break;
   }
   return events;
-}
-
-export interface SseEvent {
-  event: string;
-  id: string | undefined;
-  data: string;
-  comment: boolean;
 }
 
 /** Poll a condition (for things only observable by polling, never for timing assertions). */

@@ -556,7 +556,10 @@ export function storeConformance(name: string, factory: StoreFactory): void {
 
       it('writes one delivery per event the webhook asks for, with the job as the change left it', async () => {
         const job = await created({ webhook: { url: URL_A, events: [...ALL] } });
+        expect(job.webhook).toEqual({ url: URL_A, events: [...ALL] });
+        expect((await store.get(T, job.id))?.webhook).toEqual({ url: URL_A, events: [...ALL] });
         const quiet = await created();
+        expect(quiet.webhook).toBeNull();
         const lease = await claimOne();
         expect(lease.job.id).toBe(job.id);
         const reported = await store.report(lease.token, { progress: 40 });

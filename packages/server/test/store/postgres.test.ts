@@ -100,6 +100,56 @@ describePostgres('PostgreSQL store', () => {
     }
   });
 
+  it('keeps the same webhook outbox as the SQLite store, snapshot for snapshot', async () => {
+    const t = 1_700_000_000_000;
+    const events = ['job.started', 'job.progress', 'job.completed', 'job.failed', 'job.canceled'] as const;
+    async function script(store: JobStore): Promise<unknown[]> {
+      const job = (id: string) => ({
+        id,
+        tenant: 'ten',
+        type: 'simulate',
+        input: { z: 1, a: { y: [1, 'two', null] } },
+        metadata: { b: '1', a: '2' },
+        max_attempts: 2,
+        webhook: { url: 'https://hooks.example/x', events: [...events] },
+        now: t,
+      });
+      await store.insert(job('a'));
+      await store.insert(job('b'));
+      // The claim writes job.started in SQL on PostgreSQL, in JS on SQLite: both must agree.
+      const [lease] = await store.claim({ owner: 'w', leaseMs: 1000, limit: 1, now: t + 10 });
+      await store.report(lease!.token, { progress: 30, stage: 's', logs: ['x'] }, t + 11);
+      await store.finish(lease!.token, 'completed', { output: { ok: true }, now: t + 12 });
+      await store.cancel('ten', 'b', t + 13);
+      const [first] = await store.claimDeliveries({ leaseMs: 1000, limit: 1, now: t + 20 });
+      await store.recordDelivery(
+        first!.token,
+        { at: t + 20, status_code: 503, error: 'HTTP 503', duration_ms: 2 },
+        { outcome: 'retry', nextAttemptAt: t + 5000 },
+      );
+      const strip = (list: { id: string }[] | null) => list?.map(({ id: _id, ...rest }) => rest) ?? null;
+      return [
+        strip(await store.listDeliveries('ten', 'a')),
+        strip(await store.listDeliveries('ten', 'b')),
+        await store.nextDeliveryAt(),
+      ];
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'longrun-diff-'));
+    const sqlite = new SqliteJobStore({ filename: join(dir, 'jobs.db') });
+    await sqlite.migrate();
+    const { store, dispose } = await freshPgStore();
+    try {
+      const fromSqlite = await script(sqlite);
+      const fromPg = await script(store);
+      expect((fromSqlite[0] as unknown[]).length).toBe(3);
+      expect(JSON.stringify(fromPg)).toBe(JSON.stringify(fromSqlite));
+    } finally {
+      await sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+      await dispose();
+    }
+  });
+
   it('migrates once when several nodes start at the same moment', async () => {
     const schema = uniqueSchema();
     const stores = Array.from(
