@@ -219,13 +219,18 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   }
   // Requests that still arrive on open connections while the server drains: 503 shutting_down
   // (probes and metrics keep answering, so readiness can say why).
-  app.addHook('onRequest', async (request) => {
-    if (closing && !/^\/(healthz|readyz|metrics)(\?|$)/.test(request.url))
-      throw new ApiError('shutting_down');
+  // Hooks on every request take a callback rather than being async: an async hook costs a
+  // promise and a microtask per request, a measurable share of a status read served from memory.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (closing && !/^\/(healthz|readyz|metrics)(\?|$)/.test(request.url)) {
+      done(new ApiError('shutting_down'));
+      return;
+    }
+    done();
   });
   registerAuth(app, keys);
   if (servesApi) await registerRateLimits(app, config, { withKeys: keys !== null });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.http.observe(
       {
         method: request.method,
@@ -234,6 +239,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
       },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   const keepaliveMs = config.sseKeepaliveMs;
