@@ -13,15 +13,14 @@
  * (b) latency: LATENCY_JOBS jobs one after another, from the POST to the
  *     terminal event on the job's SSE stream.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type RunningProcess as Server, startServer } from '@longrun/testkit';
-import pg from 'pg';
 import { closeConnections, send, terminalEvent } from './lib/http.js';
+import { adminQuery, databaseUrl as defaultDatabaseUrl, dropSchema, freshSchema } from './lib/postgres.js';
 import { markdownTable, replaceSection } from './lib/report.js';
 
 const { values } = parseArgs({
@@ -33,11 +32,7 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick;
-const databaseUrl =
-  values['database-url'] ??
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = values['database-url'] ?? defaultDatabaseUrl;
 /**
  * The machine is shared and noisy, so every setup runs once per round, the
  * setups taking turns: a burst of outside load then hits all of them alike.
@@ -100,7 +95,7 @@ function postgres(split: boolean): Setup {
     processes: split ? '2 (api + worker)' : '1 (all)',
     async start() {
       const dir = mkdtempSync(join(os.tmpdir(), 'longrun-bench-'));
-      const schema = `bench_${randomBytes(4).toString('hex')}`;
+      const schema = freshSchema('bench');
       const db = [
         '--database-url',
         databaseUrl,
@@ -137,22 +132,12 @@ function postgres(split: boolean): Setup {
         url: servers[0]!.url,
         async stop() {
           for (const s of servers) await s.stop();
-          await adminQuery(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+          await dropSchema(schema, databaseUrl);
           rmSync(dir, { recursive: true, force: true });
         },
       };
     },
   };
-}
-
-async function adminQuery(text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Submit with `Prefer: wait=60`: the reply comes when the job is terminal. */
@@ -288,7 +273,7 @@ function writeDocs(rows: Row[], described: string): void {
 async function main(): Promise<void> {
   let pgVersion: string | null = null;
   try {
-    pgVersion = (await adminQuery('SHOW server_version')).rows[0].server_version as string;
+    pgVersion = (await adminQuery('SHOW server_version', databaseUrl)).rows[0].server_version as string;
   } catch (err) {
     console.warn(`PostgreSQL at ${databaseUrl} cannot be reached (${(err as Error).message}); SQLite only.`);
   }

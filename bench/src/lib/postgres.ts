@@ -7,8 +7,8 @@ export const databaseUrl =
   process.env.TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
 
-export async function adminQuery(text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+export async function adminQuery(text: string, url = databaseUrl): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await client.query(text);
@@ -22,6 +22,6 @@ export function freshSchema(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
 }
 
-export async function dropSchema(schema: string): Promise<void> {
-  await adminQuery(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+export async function dropSchema(schema: string, url = databaseUrl): Promise<void> {
+  await adminQuery(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`, url);
 }
