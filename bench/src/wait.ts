@@ -15,7 +15,7 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Fetch, type Job, Longrun, type WaitStrategy } from '@longrun/client';
-import { startServer } from '@longrun/testkit';
+import { countingFetch, startServer } from '@longrun/testkit';
 import { markdownTable, replaceSection } from './lib/report.js';
 import { fmt, quantile } from './lib/stats.js';
 
@@ -47,17 +47,6 @@ export interface BenchResult {
   goals: Array<{ goal: string; met: boolean; figure: string }>;
 }
 
-function counting(): { fetch: Fetch; count: () => number } {
-  let n = 0;
-  return {
-    fetch: (input, init) => {
-      n++;
-      return globalThis.fetch(input, init);
-    },
-    count: () => n,
-  };
-}
-
 /** The naive client: from the create reply, sleep `intervalMs`, GET the job, until it ends. */
 async function fixedPoll(baseUrl: string, id: string, intervalMs: number, fetch: Fetch): Promise<Job> {
   for (;;) {
@@ -70,7 +59,7 @@ async function fixedPoll(baseUrl: string, id: string, intervalMs: number, fetch:
 
 /** Wait for `created` (the create reply) and measure what it cost. */
 async function measure(baseUrl: string, strategy: Strategy, created: Job): Promise<Sample> {
-  const counter = counting();
+  const counter = countingFetch();
   const job =
     strategy.kind === 'sdk'
       ? await new Longrun({ baseUrl, fetch: counter.fetch }).jobs.wait(created, {

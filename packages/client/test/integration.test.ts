@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  countingFetch,
   type FaultProxy,
   type LongrunServer,
   removeDir,
@@ -11,7 +12,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   APIUserAbortError,
-  type Fetch,
   type Job,
   JobFailedError,
   Longrun,
@@ -47,18 +47,6 @@ async function proxy(): Promise<FaultProxy> {
   return p;
 }
 
-/** A fetch that counts the requests it sends. */
-function counting(): { fetch: Fetch; count: () => number } {
-  let n = 0;
-  return {
-    fetch: (input, init) => {
-      n++;
-      return globalThis.fetch(input, init);
-    },
-    count: () => n,
-  };
-}
-
 interface Measured {
   job: Job;
   transport: Transport[];
@@ -73,7 +61,7 @@ async function measuredWait(
   id: string,
   options: WaitOptions = {},
 ): Promise<Measured> {
-  const counter = counting();
+  const counter = countingFetch();
   const client = new Longrun({ baseUrl, fetch: counter.fetch });
   const transport: Transport[] = [];
   const job = await client.jobs.wait(id, { ...options, onTransport: (t) => transport.push(t) });
@@ -171,7 +159,7 @@ describe('wait() against a real server', { timeout: 60_000 }, () => {
   it('only the compatibility routes: StatusApiClient.waitForResult on a 4-s job uses at most 12 requests', async () => {
     const p = await proxy();
     p.onlyPaths(/^\/(submit|status)\//);
-    const counter = counting();
+    const counter = countingFetch();
     const status = new StatusApiClient({ baseUrl: p.url, fetch: counter.fetch });
     await status.submit('compat-4s', { delaySeconds: 4 });
     const before = counter.count();

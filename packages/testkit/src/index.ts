@@ -1,3 +1,4 @@
+export { countingFetch } from './counting-fetch.js';
 export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export {
   type LongrunServer,
