@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, fsync, openSync, statSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
 import type Database from 'better-sqlite3';
 
 export interface CommitterOptions {
@@ -13,7 +14,7 @@ export interface CommitterOptions {
   durable: boolean;
   /** Checkpoint when the WAL grows past this many bytes. @default 4 MiB */
   checkpointBytes?: number;
-  /** Flush a file descriptor to disk (injectable for tests). @default fs.fsync */
+  /** Flush a file descriptor to disk (injectable for tests). @default fs.fdatasync */
   fsync?: (fd: number) => Promise<void>;
 }
 
@@ -29,8 +30,11 @@ interface Settle {
   fail: (error: unknown) => void;
 }
 
-const fsyncAsync = (fd: number) =>
-  new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+const fdatasyncAsync = (fd: number) =>
+  new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+
+/** Zeros written at a time when the WAL is given its blocks. */
+const ZEROS = Buffer.alloc(256 * 1024);
 
 /**
  * Group commit for a single SQLite writer. Writes asked for in the same tick
@@ -41,7 +45,15 @@ const fsyncAsync = (fd: number) =>
  * after an fsync that began after its commit has finished, so nothing that
  * was acknowledged (or published) can be lost to a power cut. Checkpoints
  * run under `synchronous=FULL`, so the database file is on disk before the
- * WAL is truncated.
+ * WAL is reset.
+ *
+ * The WAL keeps its blocks: it is filled out to the checkpoint size once and
+ * restarted from its start after each checkpoint, never truncated. A commit
+ * then overwrites blocks the file already has, and its sync writes those
+ * pages alone; an append would also make the file system commit its journal
+ * (the new size and blocks), about twice the work per sync on ext4. Bytes
+ * past the last valid frame are ignored by SQLite (each frame carries the
+ * WAL's salt and a running checksum), so the filling is never read as data.
  */
 export class GroupCommitter {
   readonly #db: Database.Database;
@@ -52,6 +64,8 @@ export class GroupCommitter {
   #awaitingSync: Settle[] = [];
   #syncing: Promise<void> | null = null;
   #walFd: number | null = null;
+  /** The wal-index (`<filename>-shm`), where SQLite keeps the count of valid frames. */
+  #shmFd: number | null = null;
   #broken: unknown = null;
 
   constructor({
@@ -59,7 +73,7 @@ export class GroupCommitter {
     filename,
     durable,
     checkpointBytes = 4 * 1024 * 1024,
-    fsync = fsyncAsync,
+    fsync = fdatasyncAsync,
   }: CommitterOptions) {
     this.#db = db;
     this.#walPath = durable && filename !== ':memory:' ? `${filename}-wal` : null;
@@ -68,6 +82,8 @@ export class GroupCommitter {
     if (this.#walPath) {
       db.pragma('synchronous = OFF');
       db.pragma('wal_autocheckpoint = 0');
+      // Past this size SQLite cuts the WAL back when it restarts it; below it, the blocks stay.
+      db.pragma(`journal_size_limit = ${2 * this.#checkpointBytes}`);
     } else {
       db.pragma('synchronous = NORMAL');
     }
@@ -88,7 +104,9 @@ export class GroupCommitter {
     while (this.#syncing) await this.#syncing;
     if (this.#walFd !== null && !this.#broken) this.#checkpoint();
     if (this.#walFd !== null) closeSync(this.#walFd);
+    if (this.#shmFd !== null) closeSync(this.#shmFd);
     this.#walFd = null;
+    this.#shmFd = null;
   }
 
   #flush(): void {
@@ -161,12 +179,48 @@ export class GroupCommitter {
   }
 
   #openWal(): number {
-    if (this.#walFd === null) this.#walFd = openSync(this.#walPath!, 'r+');
+    if (this.#walFd === null) {
+      this.#walFd = openSync(this.#walPath!, 'r+');
+      this.#fillOut(this.#walFd);
+    }
     return this.#walFd;
   }
 
+  /**
+   * Give the WAL its blocks up to the checkpoint size, appending zeros after
+   * its end; the sync that follows makes them durable with the writes it covers.
+   */
+  #fillOut(fd: number): void {
+    let size = fstatSync(fd).size;
+    try {
+      while (size < this.#checkpointBytes) {
+        size += writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, this.#checkpointBytes - size), size);
+      }
+    } catch {
+      // A full disk: the WAL grows as SQLite writes it, as it would have anyway.
+    }
+  }
+
+  /** Bytes of the WAL holding valid frames (the whole file when the wal-index cannot be read). */
+  #walBytesUsed(walFd: number): number {
+    try {
+      this.#shmFd ??= openSync(`${this.#walPath!.slice(0, -4)}-shm`, 'r');
+      // WalIndexHdr (https://sqlite.org/walformat.html), in native byte order: szPage at 14, mxFrame at 16.
+      const header = Buffer.alloc(20);
+      if (readSync(this.#shmFd, header, 0, 20, 0) === 20) {
+        const le = endianness() === 'LE';
+        const szPage = le ? header.readUInt16LE(14) : header.readUInt16BE(14);
+        const mxFrame = le ? header.readUInt32LE(16) : header.readUInt32BE(16);
+        if (szPage > 0) return 32 + mxFrame * ((szPage === 1 ? 65536 : szPage) + 24);
+      }
+    } catch {
+      // No wal-index file (an exclusive locking mode keeps it in memory).
+    }
+    return fstatSync(walFd).size;
+  }
+
   #maybeCheckpoint(): void {
-    if (this.#walFd === null || fstatSync(this.#walFd).size < this.#checkpointBytes) return;
+    if (this.#walFd === null || this.#walBytesUsed(this.#walFd) < this.#checkpointBytes) return;
     if (this.#pending.length > 0) return; // the next flush comes first; it checks again after its sync
     this.#checkpoint();
   }
@@ -174,7 +228,8 @@ export class GroupCommitter {
   #checkpoint(): void {
     this.#db.pragma('synchronous = FULL');
     try {
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      // RESTART, not TRUNCATE: the next commit writes from the WAL's start, over blocks it already has.
+      this.#db.pragma('wal_checkpoint(RESTART)');
     } finally {
       this.#db.pragma('synchronous = OFF');
     }
@@ -185,6 +240,8 @@ export class GroupCommitter {
     ) {
       closeSync(this.#walFd);
       this.#walFd = null;
+      if (this.#shmFd !== null) closeSync(this.#shmFd);
+      this.#shmFd = null;
     }
   }
 }
