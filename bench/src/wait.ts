@@ -236,7 +236,7 @@ function render(result: BenchResult, counts: Samples): string {
       'stamped before the write that ends the job is committed, so with `synchronous=full` (the default) every lag ' +
       'holds the fsync that makes the end durable before it is published; `normal` shows the transports without it. ' +
       `p99 is nearest-rank: sample ${Math.ceil(0.99 * counts.pushed)} of ${counts.pushed} in order for the pushed ` +
-        `transports, ${Math.ceil(0.99 * counts.polled)} of ${counts.polled} (the slowest) for the pollers.`,
+      `transports, ${Math.ceil(0.99 * counts.polled)} of ${counts.polled} (the slowest) for the pollers.`,
     '',
     'SSE, long-poll and adaptive polling are `client.jobs.wait(job, { strategy })` of `@longrun/client`, given the ' +
       'create reply; the fixed pollers sleep 1 s or 100 ms, then GET the job, until it ends.',
