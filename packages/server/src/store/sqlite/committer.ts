@@ -191,13 +191,18 @@ export class GroupCommitter {
    * its end; the sync that follows makes them durable with the writes it covers.
    */
   #fillOut(fd: number): void {
-    let size = fstatSync(fd).size;
     try {
-      while (size < this.#checkpointBytes) {
-        size += writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, this.#checkpointBytes - size), size);
-      }
+      // Under the write lock, so that no other connection appends a frame where the zeros go.
+      this.#db
+        .transaction(() => {
+          let size = fstatSync(fd).size;
+          while (size < this.#checkpointBytes) {
+            size += writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, this.#checkpointBytes - size), size);
+          }
+        })
+        .immediate();
     } catch {
-      // A full disk: the WAL grows as SQLite writes it, as it would have anyway.
+      // A full disk, or the lock held elsewhere: the WAL grows as SQLite writes it, as it would have anyway.
     }
   }
 
