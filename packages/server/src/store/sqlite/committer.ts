@@ -103,6 +103,8 @@ export class GroupCommitter {
     this.#flush();
     while (this.#syncing) await this.#syncing;
     if (this.#walFd !== null && !this.#broken) this.#checkpoint();
+    // SQLite checkpoints once more as the connection closes: let that one sync the database file too.
+    if (this.#walPath) this.#db.pragma('synchronous = FULL');
     if (this.#walFd !== null) closeSync(this.#walFd);
     if (this.#shmFd !== null) closeSync(this.#shmFd);
     this.#walFd = null;
@@ -231,6 +233,16 @@ export class GroupCommitter {
   }
 
   #checkpoint(): void {
+    try {
+      this.#checkpointOrThrow();
+    } catch {
+      // A full disk can stop the database file from growing. The WAL still holds every write, so
+      // nothing is lost: writes go on in its blocks (and fail once it must grow), and the
+      // checkpoint is tried again after the next sync.
+    }
+  }
+
+  #checkpointOrThrow(): void {
     this.#db.pragma('synchronous = FULL');
     try {
       // RESTART, not TRUNCATE: the next commit writes from the WAL's start, over blocks it already has.
