@@ -39,10 +39,10 @@ const ZEROS = Buffer.alloc(256 * 1024);
 /**
  * Group commit for a single SQLite writer. Writes asked for in the same tick
  * run in one transaction, so they share one sync. With `durable`, SQLite's
- * own syncing is off and the WAL file is fsynced in libuv's thread pool: the
- * event loop never blocks on the disk, and while one fsync runs the next
- * batch commits, so batches grow with load. A write's promise settles only
- * after an fsync that began after its commit has finished, so nothing that
+ * own syncing is off and the WAL file is synced (fdatasync) in libuv's thread
+ * pool: the event loop never blocks on the disk, and while one sync runs the
+ * next batch commits, so batches grow with load. A write's promise settles
+ * only after a sync that began after its commit has finished, so nothing that
  * was acknowledged (or published) can be lost to a power cut. Checkpoints
  * run under `synchronous=FULL`, so the database file is on disk before the
  * WAL is reset.
