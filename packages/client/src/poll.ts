@@ -75,6 +75,12 @@ export interface PollOptions<T> {
   random?: (() => number) | undefined;
 }
 
+/**
+ * A job can end before its eta (it fails, it is canceled): a sleep aimed at an
+ * eta is no longer than the time already waited, nor shorter than this, so an
+ * early end is heard within about the time waited, at a few requests more.
+ */
+const EARLY_END_FLOOR_MS = 2000;
 /** A hint's sleep is never shortened; it is lengthened by at most this much, so a poll aimed at an eta lands after it. */
 const HINT_MARGIN_MAX_MS = 100;
 /** How long the last check, made at the deadline, may take. */
@@ -82,7 +88,8 @@ const FINAL_CHECK_MS = 1000;
 
 /**
  * Poll any status API until `isDone`, as cheaply as the hints allow: follow
- * `Poll-After-Ms` / `Retry-After` / `eta` when the server gives them, else sleep
+ * `Poll-After-Ms` / `Retry-After` / `eta` when the server gives them (an eta
+ * no further ahead than the time already waited, at least 2 s), else sleep
  * a growing share of the time already waited (with jitter). It never sleeps
  * past the deadline and makes one last check there; transient errors are
  * retried with backoff until the deadline.
@@ -174,7 +181,7 @@ export function nextDelay(
           ? hint.eta
           : Date.parse(hint.eta);
     const left = eta - Date.now();
-    if (Number.isFinite(left) && left > 0) hinted = left;
+    if (Number.isFinite(left) && left > 0) hinted = Math.min(left, Math.max(EARLY_END_FLOOR_MS, waitedMs));
   }
   if (hinted !== undefined && Number.isFinite(hinted) && hinted >= 0) {
     // A job's end is written a little after its eta: aim 2-4% past the hint so that one request finds it.

@@ -241,6 +241,18 @@ describe('wait() against a real server', { timeout: 60_000 }, () => {
     expect(missing.code).toBe('artifact_not_found');
   }, 120_000);
 
+  it('adaptive polling hears of a long job ended early (canceled at 3 s of 120) within seconds, not at its eta', async () => {
+    const job = await submit(server.url, { duration_seconds: 120, error_rate: 0 });
+    const waited = measuredWait('120 s, canceled at 3 s, poll', server.url, job.id, { strategy: 'poll' });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await new Longrun({ baseUrl: server.url }).jobs.cancel(job.id);
+    const m = await waited;
+    expect(m.job.status).toBe('canceled');
+    // Asked at about 0.1, 2.1 and 4.2 s: the cancel at 3 s is heard at the third request.
+    expect(m.lagMs).toBeLessThan(5000);
+    expect(m.requests).toBeLessThanOrEqual(5);
+  });
+
   it('abort ends a wait at once with APIUserAbortError', async () => {
     const job = await submit(server.url, { duration_seconds: 10, error_rate: 0 });
     const client = new Longrun({ baseUrl: server.url });

@@ -25,10 +25,20 @@ describe('nextDelay', () => {
   });
 
   it('aims at the eta when there is no header hint, and ignores an eta already past', () => {
-    const d = nextDelay({ eta: Date.now() + 5000 }, 0, fixed);
+    const d = nextDelay({ eta: Date.now() + 5000 }, 10_000, fixed);
     expect(d).toBeGreaterThan(4900);
     expect(d).toBeLessThanOrEqual(5200);
     expect(nextDelay({ eta: new Date(Date.now() - 1000).toISOString() }, 10_000, fixed)).toBe(1000);
+  });
+
+  it('sleeps toward a far eta no longer than the time waited (at least 2 s), so an early end is heard', () => {
+    const far = Date.now() + 600_000;
+    const early = nextDelay({ eta: far }, 0, { ...fixed, random: () => 0 });
+    expect(early).toBeGreaterThanOrEqual(2000);
+    expect(early).toBeLessThanOrEqual(2100);
+    const later = nextDelay({ eta: far }, 8000, { ...fixed, random: () => 0 });
+    expect(later).toBeGreaterThanOrEqual(8000);
+    expect(later).toBeLessThanOrEqual(8100);
   });
 });
 
