@@ -1,34 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { pollAfterMs } from '../src/jobs/hints.js';
-import type { Job } from '../src/jobs/model.js';
+import { type HintedJob, pollAfterMs } from '../src/jobs/hints.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
 
-function job(patch: Partial<Job>): Job {
-  return {
-    id: 'j',
-    type: 'simulate',
-    status: 'running',
-    progress: 0,
-    stage: null,
-    message: null,
-    input: {},
-    output: null,
-    error: null,
-    attempt: 1,
-    max_attempts: 3,
-    queue_position: null,
-    eta: null,
-    created_at: iso(0),
-    started_at: iso(0),
-    updated_at: iso(0),
-    finished_at: null,
-    version: 1,
-    logs: [],
-    metadata: {},
-    ...patch,
-  };
+function job(patch: Partial<HintedJob>): HintedJob {
+  return { status: 'running', created_at: iso(0), started_at: iso(0), eta: null, ...patch };
 }
 
 describe('pollAfterMs', () => {

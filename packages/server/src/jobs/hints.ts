@@ -11,6 +11,9 @@ const clamp = (ms: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, 
  */
 export const EARLY_END_FLOOR_MS = 2000;
 
+/** What a poll hint is made from. */
+export type HintedJob = Pick<Job, 'status' | 'created_at' | 'started_at' | 'eta'>;
+
 /**
  * How long a poller should wait before asking again, in ms; null for a
  * terminal job. With an eta, until the eta, or the time the job has run so
@@ -20,7 +23,7 @@ export const EARLY_END_FLOOR_MS = 2000;
  * the floor is a twentieth of the planned run (10-100 ms): a short job that
  * is due any moment is not made to wait a long step.
  */
-export function pollAfterMs(job: Job, now = Date.now()): number | null {
+export function pollAfterMs(job: HintedJob, now = Date.now()): number | null {
   if (isTerminal(job.status)) return null;
   if (job.status === 'queued') return clamp((now - Date.parse(job.created_at)) / 10, 100, 5000);
   const eta = job.eta === null ? null : Date.parse(job.eta);
@@ -34,7 +37,7 @@ export function pollAfterMs(job: Job, now = Date.now()): number | null {
 }
 
 /** The hint as response headers: `Poll-After-Ms` (exact) and `Retry-After` (whole seconds). */
-export function pollHeaders(job: Job, now = Date.now()): Record<string, string> {
+export function pollHeaders(job: HintedJob, now = Date.now()): Record<string, string> {
   const ms = pollAfterMs(job, now);
   if (ms === null) return {};
   return { 'poll-after-ms': String(ms), 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
