@@ -33,8 +33,8 @@ interface Settle {
 const fdatasyncAsync = (fd: number) =>
   new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 
-/** Zeros written at a time when the WAL is given its blocks. */
-const ZEROS = Buffer.alloc(256 * 1024);
+/** The wal-index header is in native byte order. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * Group commit for a single SQLite writer. Writes asked for in the same tick
@@ -66,6 +66,8 @@ export class GroupCommitter {
   #walFd: number | null = null;
   /** The wal-index (`<filename>-shm`), where SQLite keeps the count of valid frames. */
   #shmFd: number | null = null;
+  /** Read after every sync: one buffer for the life of the committer. */
+  readonly #shmHeader = Buffer.alloc(20);
   #broken: unknown = null;
 
   constructor({
@@ -198,8 +200,9 @@ export class GroupCommitter {
       this.#db
         .transaction(() => {
           let size = fstatSync(fd).size;
+          const zeros = Buffer.alloc(Math.min(256 * 1024, Math.max(0, this.#checkpointBytes - size)));
           while (size < this.#checkpointBytes) {
-            size += writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, this.#checkpointBytes - size), size);
+            size += writeSync(fd, zeros, 0, Math.min(zeros.length, this.#checkpointBytes - size), size);
           }
         })
         .immediate();
@@ -213,11 +216,10 @@ export class GroupCommitter {
     try {
       this.#shmFd ??= openSync(`${this.#walPath!.slice(0, -4)}-shm`, 'r');
       // WalIndexHdr (https://sqlite.org/walformat.html), in native byte order: szPage at 14, mxFrame at 16.
-      const header = Buffer.alloc(20);
+      const header = this.#shmHeader;
       if (readSync(this.#shmFd, header, 0, 20, 0) === 20) {
-        const le = endianness() === 'LE';
-        const szPage = le ? header.readUInt16LE(14) : header.readUInt16BE(14);
-        const mxFrame = le ? header.readUInt32LE(16) : header.readUInt32BE(16);
+        const szPage = LITTLE_ENDIAN ? header.readUInt16LE(14) : header.readUInt16BE(14);
+        const mxFrame = LITTLE_ENDIAN ? header.readUInt32LE(16) : header.readUInt32BE(16);
         if (szPage > 0) return 32 + mxFrame * ((szPage === 1 ? 65536 : szPage) + 24);
       }
     } catch {
