@@ -7,7 +7,6 @@ import { registerAuth } from './auth/plugin.js';
 import type { Config } from './config.js';
 import { ApiError } from './errors.js';
 import type { ChangeFeed } from './events/feed.js';
-import { openFeed } from './events/index.js';
 import { artifactRoutes } from './http/artifacts.js';
 import { registerJsonParser } from './http/body.js';
 import { compatRoutes } from './http/compat.js';
@@ -26,7 +25,7 @@ import { JobService } from './jobs/service.js';
 import { Metrics } from './metrics/metrics.js';
 import { defaultRegistry } from './processors/index.js';
 import type { ProcessorRegistry } from './processors/registry.js';
-import { openStore } from './store/index.js';
+import { openBackend } from './store/backend.js';
 import type { JobStore } from './store/store.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { parseSecret, type SecretSet, WebhookSecrets } from './webhooks/signing.js';
@@ -36,6 +35,7 @@ import { WorkerPool } from './worker/pool.js';
 /** Parts a caller (a test, an embedding program) may supply instead of the ones the config makes. */
 export interface AppParts {
   store?: JobStore;
+  /** The feed of `store`'s changes; a store given without one gets the in-process feed. */
   feed?: ChangeFeed;
   registry?: ProcessorRegistry;
   artifacts?: ArtifactStorage;
@@ -116,23 +116,15 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     frameworkErrors: (err, _request, reply) => sendError(reply, toApiError(err)),
   });
 
-  const store =
-    parts.store ??
-    (await openStore(config, {
+  const { store, feed } = await openBackend(
+    config,
+    {
+      logger: app.log,
+      onListenerError: (err) => app.log.error({ err }, 'a change listener threw'),
       onIdleError: (err) => app.log.warn({ err }, 'an idle database connection closed; it will be replaced'),
-    }));
-  let feed: ChangeFeed;
-  try {
-    feed =
-      parts.feed ??
-      (await openFeed(store, config, {
-        logger: app.log,
-        onError: (err) => app.log.error({ err }, 'a change listener threw'),
-      }));
-  } catch (err) {
-    if (!parts.store) await store.close();
-    throw err;
-  }
+    },
+    parts,
+  );
   const registry =
     parts.registry ??
     defaultRegistry({

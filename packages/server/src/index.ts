@@ -3,7 +3,6 @@ export { type ArtifactStorage, DiskArtifactStorage } from './artifacts/storage.j
 export { type Config, ConfigError, loadConfig, parseDuration, SETTINGS } from './config.js';
 export { API_ERRORS, ApiError, type ApiErrorCode, JOB_ERRORS, type JobErrorCode } from './errors.js';
 export { type ChangeFeed, type FeedState, LocalFeed } from './events/feed.js';
-export { PostgresFeed, type PostgresFeedOptions } from './events/postgres-feed.js';
 export { isValidJobId, newJobId } from './jobs/ids.js';
 export type { Job, JobError, StoredJob } from './jobs/model.js';
 export { JobService } from './jobs/service.js';
@@ -13,6 +12,7 @@ export { defaultRegistry } from './processors/index.js';
 export type { Processor, ProcessorContext } from './processors/processor.js';
 export { ProcessorRegistry } from './processors/registry.js';
 export { listeningUrl, SERVE_USAGE, serve } from './serve.js';
+export { PostgresFeed, type PostgresFeedOptions } from './store/postgres/feed.js';
 export { PostgresJobStore, type PostgresStoreOptions } from './store/postgres/store.js';
 export { SqliteJobStore } from './store/sqlite/store.js';
 export { type JobStore, StoreUnavailableError } from './store/store.js';

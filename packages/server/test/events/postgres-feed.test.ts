@@ -1,8 +1,8 @@
 import { startTcpProxy, type TcpProxy } from '@longrun/testkit';
 import { afterEach, expect, it } from 'vitest';
 import type { FeedState } from '../../src/events/feed.js';
-import { PostgresFeed } from '../../src/events/postgres-feed.js';
 import type { StoredJob } from '../../src/jobs/model.js';
+import { PostgresFeed } from '../../src/store/postgres/feed.js';
 import { PostgresJobStore } from '../../src/store/postgres/store.js';
 import { eventually } from '../helpers/app.js';
 import { adminQuery, describePostgres, dropSchema, PG_URL, uniqueSchema } from '../helpers/postgres.js';

@@ -22,11 +22,6 @@ export function ident(name: string): string {
   return pg.escapeIdentifier(name);
 }
 
-/** The NOTIFY channel of the jobs in one schema. */
-export function jobsChannel(schema: string): string {
-  return `${schema}:jobs`;
-}
-
 const INT8 = 20;
 const JSON_OID = 114;
 

@@ -48,15 +48,9 @@ import {
   type ProgressPatch,
   StoreUnavailableError,
 } from '../store.js';
-import {
-  checkSchema,
-  clientConfig,
-  ident,
-  isConnectionError,
-  isRetryableTxError,
-  jobsChannel,
-} from './connection.js';
+import { checkSchema, clientConfig, ident, isConnectionError, isRetryableTxError } from './connection.js';
 import { migratePostgres } from './migrate.js';
+import { jobsChannel, notifySql } from './notify.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` */
@@ -246,12 +240,9 @@ export class PostgresJobStore implements JobStore {
       WHERE q.status = 'queued' AND (q.run_at, q.seq) < (${alias}.run_at, ${alias}.seq)) END AS queue_position`;
   }
 
-  /** The NOTIFY of a changed row `alias`: tiny, far under the 8000-byte limit. */
+  /** The NOTIFY of a changed row `alias` (see notify.ts). */
   #notify(alias: string, originParam: string): string {
-    return `pg_notify(${pg.escapeLiteral(this.channel)}, json_build_object(
-      't', ${alias}.tenant, 'i', ${alias}.id, 'q', ${alias}.seq, 'v', ${alias}.version,
-      's', ${alias}.status, 'y', ${alias}.type, 'o', ${originParam}::text
-    )::text) AS notified`;
+    return notifySql(this.channel, alias, originParam);
   }
 
   /**

@@ -1,7 +1,4 @@
 import pg from 'pg';
-import type { StoredJob } from '../jobs/model.js';
-import { clientConfig, ident } from '../store/postgres/connection.js';
-import type { PostgresJobStore } from '../store/postgres/store.js';
 import {
   type ChangeFeed,
   type FeedState,
@@ -9,7 +6,11 @@ import {
   jobKey,
   LocalFeed,
   type QueuedListener,
-} from './feed.js';
+} from '../../events/feed.js';
+import type { StoredJob } from '../../jobs/model.js';
+import { clientConfig, ident } from './connection.js';
+import { type ChangeNotice, parseNotice } from './notify.js';
+import type { PostgresJobStore } from './store.js';
 
 export interface FeedLogger {
   info(obj: object, msg?: string): void;
@@ -41,12 +42,8 @@ export interface PostgresFeedOptions {
   logger?: FeedLogger;
 }
 
-interface Notice {
-  tenant: string;
-  id: string;
-  seq: number;
-  version: number;
-}
+/** A change to read and publish: which job, and which snapshot of it. */
+type Notice = Pick<ChangeNotice, 'tenant' | 'id' | 'seq' | 'version'>;
 
 /** Which of two snapshots of a job id is newer: a re-created job (same id) has a larger seq. */
 function newer(
@@ -70,8 +67,8 @@ const silent: FeedLogger = { info() {}, warn() {}, error() {} };
 
 /**
  * The change feed across processes. Each write of the PostgreSQL store sends
- * a NOTIFY `{t, i, q, v, s, y, o}` (tenant, id, seq, version, status, type, origin) in its own
- * transaction, so a notification goes out exactly when a change commits.
+ * a NOTIFY (notify.ts: tenant, id, seq, version, status, type, origin) in its
+ * own transaction, so a notification goes out exactly when a change commits.
  * This feed holds one LISTEN connection of its own (not from the pool); on a
  * notification from another process it reads the job and publishes it
  * locally. It probes that connection, reconnects with back-off, and after a
@@ -348,25 +345,24 @@ export class PostgresFeed implements ChangeFeed {
 
   #onNotification(payload: string | undefined): void {
     this.stats.notifications += 1;
-    let notice: { t?: unknown; i?: unknown; q?: unknown; v?: unknown; s?: unknown; y?: unknown; o?: unknown };
+    let notice: ChangeNotice | null;
     try {
-      notice = JSON.parse(payload ?? '') as typeof notice;
+      notice = parseNotice(payload);
     } catch (err) {
       this.#log.warn({ err, payload }, 'ignored a notification that is not JSON');
       return;
     }
-    const { t: tenant, i: id, q: seq, v: version } = notice;
-    if (typeof tenant !== 'string' || typeof id !== 'string') return;
-    if (typeof seq !== 'number' || typeof version !== 'number') return;
+    if (!notice) return;
+    const { tenant, id, seq, version, origin } = notice;
     // Workers learn of queued work from the notification alone; no job is read for them.
-    if (notice.s === 'queued' && notice.o !== this.#store.origin && typeof notice.y === 'string') {
-      this.#local.queued({ tenant, id, type: notice.y });
+    if (notice.status === 'queued' && origin !== this.#store.origin && notice.type !== null) {
+      this.#local.queued({ tenant, id, type: notice.type });
     }
     const key = jobKey(tenant, id);
     if (!this.#interested(key)) return;
     const n: Notice = { tenant, id, seq, version };
     if (!newer(n, this.#known.get(key))) return;
-    if (notice.o === this.#store.origin) {
+    if (origin === this.#store.origin) {
       // Our own change: the service publishes it when its write returns; look again later.
       this.stats.ownQueued += 1;
       this.#own.push({ notice: n, at: Date.now() });
