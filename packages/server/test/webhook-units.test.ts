@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { parseKeysFile } from '../src/auth/keys-file.js';
-import { MAX_RETRY_AFTER_MS, outcomeOf } from '../src/webhooks/backoff.js';
+import { MAX_RETRY_AFTER_MS, outcomeOf } from '../src/webhooks/outcome.js';
 import { parseRetryAfter, sendWebhook } from '../src/webhooks/send.js';
 import { parseSecret, signatureHeader, signingKeys, WebhookSecrets } from '../src/webhooks/signing.js';
 

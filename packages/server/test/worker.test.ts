@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskArtifactStorage } from '../src/artifacts/storage.js';
-import { LocalFeed } from '../src/events/feed.js';
+import { LocalFeed } from '../src/feed/local-feed.js';
 import type { StoredJob } from '../src/jobs/model.js';
 import { JobService } from '../src/jobs/service.js';
 import { isTerminal } from '../src/jobs/states.js';

@@ -6,7 +6,7 @@ import type { StoredJob } from '../jobs/model.js';
 import type { CreateJobParams, JobService } from '../jobs/service.js';
 import { ALL_STATES, isJobStatus, isTerminal, type JobStatus } from '../jobs/states.js';
 import type { JobWatch } from '../jobs/watch.js';
-import { WEBHOOK_EVENTS } from '../webhooks/events.js';
+import { WEBHOOK_EVENTS } from '../webhooks/spec.js';
 import { errors, jobIdParams, jobRef } from './schemas.js';
 import { jobJson } from './serialize.js';
 

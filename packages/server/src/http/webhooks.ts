@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobService } from '../jobs/service.js';
 import { iso } from '../store/shared.js';
-import { WEBHOOK_EVENTS, type WebhookDelivery } from '../webhooks/events.js';
+import type { WebhookDelivery } from '../webhooks/model.js';
+import { WEBHOOK_EVENTS } from '../webhooks/spec.js';
 import { checkJobId } from './jobs.js';
 import { errors, jobIdParams } from './schemas.js';
 

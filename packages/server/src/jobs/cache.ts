@@ -1,4 +1,4 @@
-import { jobKey } from '../events/feed.js';
+import { jobKey } from '../feed/change-feed.js';
 import type { StoredJob } from './model.js';
 
 /**

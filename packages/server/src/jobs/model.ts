@@ -1,4 +1,4 @@
-import type { WebhookSpec } from '../webhooks/events.js';
+import type { WebhookSpec } from '../webhooks/spec.js';
 import type { JobStatus } from './states.js';
 
 /** The error a job ended with: a stable code from the job error registry and a message for people. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { ArtifactStorage } from '../artifacts/storage.js';
 import { ApiError } from '../errors.js';
-import type { ChangeFeed } from '../events/feed.js';
+import type { ChangeFeed } from '../feed/change-feed.js';
 import type { AddressPolicy } from '../net/ssrf.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import type {
@@ -13,7 +13,7 @@ import type {
   ListFilter,
   ProgressPatch,
 } from '../store/store.js';
-import type { WebhookDelivery } from '../webhooks/events.js';
+import type { WebhookDelivery } from '../webhooks/model.js';
 import { checkWebhook, type WebhookParam } from '../webhooks/validate.js';
 import { JobCache } from './cache.js';
 import { newJobId } from './ids.js';

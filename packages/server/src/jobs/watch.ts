@@ -1,4 +1,4 @@
-import type { ChangeFeed } from '../events/feed.js';
+import type { ChangeFeed } from '../feed/change-feed.js';
 import type { StoredJob } from './model.js';
 import { isTerminal } from './states.js';
 

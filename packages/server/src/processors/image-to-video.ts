@@ -5,7 +5,7 @@ import { render } from '../media/ffmpeg.js';
 import { checkImage, imageInputArgs, isImageMediaType } from '../media/image.js';
 import { requireFeatures } from '../media/tools.js';
 import { zoomFilter } from '../media/zoom.js';
-import { availability, type MediaDeps, needTool, stageProgress } from './media.js';
+import { availability, type MediaDeps, needTool, stageProgress } from './media-common.js';
 import type { Processor } from './processor.js';
 
 export interface ImageToVideoInput {

@@ -1,6 +1,6 @@
 import { randomSeed } from '../internal/random.js';
 import type { Processor } from './processor.js';
-import { planOutcome, runSimulation } from './simulation.js';
+import { planOutcome, runSimulation } from './simulated-backend.js';
 
 export interface SimulateInput {
   duration_seconds: number;

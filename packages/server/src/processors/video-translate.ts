@@ -1,6 +1,6 @@
 import { randomSeed, seededRandom } from '../internal/random.js';
 import type { Processor } from './processor.js';
-import { planOutcome, runSimulation } from './simulation.js';
+import { planOutcome, runSimulation } from './simulated-backend.js';
 
 export interface VideoTranslateInput {
   video_url: string;

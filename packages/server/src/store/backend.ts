@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { type ChangeFeed, LocalFeed } from '../events/feed.js';
+import type { ChangeFeed } from '../feed/change-feed.js';
+import { LocalFeed } from '../feed/local-feed.js';
 import { type FeedLogger, PostgresFeed } from './postgres/feed.js';
 import { PostgresJobStore } from './postgres/store.js';
 import { SqliteJobStore } from './sqlite/store.js';

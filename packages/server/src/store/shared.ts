@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { JOB_ERRORS } from '../errors.js';
 import { type JobError, type JsonObject, LOG_TAIL, publicJob, type StoredJob } from '../jobs/model.js';
 import { canTransition, type JobStatus, sourcesOf } from '../jobs/states.js';
-import type {
-  DeliveryAttempt,
-  DeliveryStatus,
-  WebhookDelivery,
-  WebhookEvent,
-  WebhookSpec,
-} from '../webhooks/events.js';
+import type { DeliveryAttempt, DeliveryStatus, WebhookDelivery } from '../webhooks/model.js';
+import type { WebhookEvent, WebhookSpec } from '../webhooks/spec.js';
 import type { FinishOptions, ProgressPatch } from './store.js';
 
 /**

@@ -1,12 +1,7 @@
 import type { JobError, JsonObject, StoredJob } from '../jobs/model.js';
 import type { JobStatus } from '../jobs/states.js';
-import type {
-  DeliveryAttempt,
-  DeliveryLease,
-  DeliveryOutcome,
-  WebhookDelivery,
-  WebhookSpec,
-} from '../webhooks/events.js';
+import type { DeliveryAttempt, DeliveryLease, DeliveryOutcome, WebhookDelivery } from '../webhooks/model.js';
+import type { WebhookSpec } from '../webhooks/spec.js';
 
 /** What a caller gives to create a job; the store fills in the rest. */
 export interface NewJob {

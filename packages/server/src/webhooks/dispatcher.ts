@@ -3,8 +3,8 @@ import type { AddressPolicy } from '../net/ssrf.js';
 import { iso } from '../store/shared.js';
 import type { JobStore } from '../store/store.js';
 import type { PoolLogger } from '../worker/pool.js';
-import { outcomeOf } from './backoff.js';
-import type { DeliveryLease, DeliveryOutcome } from './events.js';
+import type { DeliveryLease, DeliveryOutcome } from './model.js';
+import { outcomeOf } from './outcome.js';
 import { sendWebhook } from './send.js';
 import { signatureHeader, type WebhookSecrets } from './signing.js';
 

@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { ApiError } from '../errors.js';
 import { type AddressPolicy, checkAddress, UrlNotAllowedError } from '../net/ssrf.js';
-import { DEFAULT_WEBHOOK_EVENTS, isWebhookEvent, type WebhookEvent, type WebhookSpec } from './events.js';
+import { DEFAULT_WEBHOOK_EVENTS, isWebhookEvent, type WebhookEvent, type WebhookSpec } from './spec.js';
 
 /** What a caller may send as `webhook`. */
 export interface WebhookParam {

@@ -1,6 +1,6 @@
 import { startTcpProxy, type TcpProxy } from '@longrun/testkit';
 import { afterEach, expect, it } from 'vitest';
-import type { FeedState } from '../../src/events/feed.js';
+import type { FeedState } from '../../src/feed/change-feed.js';
 import type { StoredJob } from '../../src/jobs/model.js';
 import { PostgresFeed } from '../../src/store/postgres/feed.js';
 import { PostgresJobStore } from '../../src/store/postgres/store.js';

@@ -4,9 +4,9 @@ import {
   type FeedState,
   type JobListener,
   jobKey,
-  LocalFeed,
   type QueuedListener,
-} from '../../events/feed.js';
+} from '../../feed/change-feed.js';
+import { LocalFeed } from '../../feed/local-feed.js';
 import type { StoredJob } from '../../jobs/model.js';
 import { clientConfig, ident } from './connection.js';
 import { type ChangeNotice, parseNotice } from './notify.js';

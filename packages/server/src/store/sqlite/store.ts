@@ -9,7 +9,7 @@ import type {
   DeliveryLease,
   DeliveryOutcome,
   WebhookDelivery,
-} from '../../webhooks/events.js';
+} from '../../webhooks/model.js';
 import {
   appendHistory,
   cancelChange,

@@ -7,7 +7,7 @@ import { errors, jobIdParams } from './schemas.js';
 import { jobJson } from './serialize.js';
 import { openSse, type SseStream } from './sse.js';
 
-export interface EventRouteOptions {
+export interface StreamRouteOptions {
   service: JobService;
   keepaliveMs: number;
   /** Every open stream, so shutdown can end them. */
@@ -20,9 +20,9 @@ function lastEventId(header: string | string[] | undefined, query: string | unde
   return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
-export function eventRoutes(
+export function streamRoutes(
   app: FastifyInstance,
-  { service, keepaliveMs, streams }: EventRouteOptions,
+  { service, keepaliveMs, streams }: StreamRouteOptions,
 ): void {
   app.get<{ Params: { id: string }; Querystring: { last_event_id?: string } }>(
     '/v1/jobs/:id/events',

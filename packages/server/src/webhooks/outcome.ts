@@ -1,4 +1,4 @@
-import type { DeliveryOutcome } from './events.js';
+import type { DeliveryOutcome } from './model.js';
 
 /** The longest a receiver's Retry-After can hold a delivery back. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;

@@ -1,32 +1,7 @@
 import type { Job } from '../jobs/model.js';
+import type { WebhookEvent } from './spec.js';
 
-/** The events a job's webhook can ask for, as sent in the body's `type`. */
-export const WEBHOOK_EVENTS = Object.freeze([
-  'job.started',
-  'job.progress',
-  'job.completed',
-  'job.failed',
-  'job.canceled',
-] as const);
-
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-
-/** The events a webhook gets when it names none: how the job ended. */
-export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEvent[] = Object.freeze([
-  'job.completed',
-  'job.failed',
-  'job.canceled',
-]);
-
-export function isWebhookEvent(value: unknown): value is WebhookEvent {
-  return typeof value === 'string' && (WEBHOOK_EVENTS as readonly string[]).includes(value);
-}
-
-/** Where a job's events go, and which ones. */
-export interface WebhookSpec {
-  url: string;
-  events: WebhookEvent[];
-}
+/** Deliveries: one event for one job's webhook, sent and recorded by the dispatcher through the outbox. */
 
 /** `pending` until sent (or retried), then `delivered`, `failed` (schedule spent) or `stopped` (410 Gone). */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'stopped';
