@@ -166,6 +166,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
       ? null
       : new WorkerPool({
           service,
+          registry,
           concurrency: config.concurrency,
           leaseMs: config.leaseMs,
           defaultTimeoutMs: config.jobTimeoutMs,
@@ -244,7 +245,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     dashboardRoutes(app);
     await app.register(compatRoutes, { service });
   }
-  healthRoutes(app, { service, config, metrics, closing: () => closing });
+  healthRoutes(app, { service, registry, config, metrics, closing: () => closing });
 
   app.addHook('onReady', async () => {
     await registry.refreshAvailability();

@@ -69,6 +69,15 @@ describe('status API compatibility', () => {
     expect((await app.longrun.store.countByStatus()).queued).toBe(0);
   });
 
+  it('answers the latest change at once, though a running job is read from memory', async () => {
+    const { url } = await startApp({ argv: ['--simulate-error-rate', '0'] });
+    await fetch(`${url}/submit/c1?delay_seconds=30`, { method: 'POST' });
+    await eventually(async () => (await (await fetch(`${url}/v1/jobs/c1`)).json()).status === 'running');
+    expect(await (await fetch(`${url}/status/c1`)).json()).toEqual({ result: 'pending' });
+    expect((await fetch(`${url}/v1/jobs/c1/cancel`, { method: 'POST' })).status).toBe(200);
+    expect(await (await fetch(`${url}/status/c1`)).json()).toEqual({ result: 'error' });
+  });
+
   it('hints pollers with Poll-After-Ms while pending', async () => {
     const { url } = await startApp({ argv: ['--role', 'api'] });
     await fetch(`${url}/submit/h1?delay_seconds=5`, { method: 'POST' });

@@ -28,13 +28,9 @@ async function setup(...processors: Processor<any>[]) {
   await store.migrate();
   const registry = defaultRegistry();
   for (const p of processors) registry.register(p);
-  const service = new JobService({
-    store,
-    feed: new LocalFeed(),
-    registry,
-    artifacts: new DiskArtifactStorage(join(dir, 'artifacts')),
-    simulateErrorRate: 0,
-  });
+  const feed = new LocalFeed();
+  const artifacts = new DiskArtifactStorage(join(dir, 'artifacts'));
+  const service = new JobService({ store, feed, registry, artifacts, simulateErrorRate: 0 });
   const pools: WorkerPool[] = [];
   cleanups.push(async () => {
     for (const p of pools) await p.stop({ graceMs: 0 });
@@ -43,6 +39,7 @@ async function setup(...processors: Processor<any>[]) {
   const pool = (opts: Partial<WorkerPoolOptions> = {}) => {
     const p = new WorkerPool({
       service,
+      registry,
       tempRoot: join(dir, 'tmp'),
       retry: { baseMs: 10, maxMs: 50 },
       concurrency: 2,
@@ -54,13 +51,13 @@ async function setup(...processors: Processor<any>[]) {
   /** Resolve when the job reaches a terminal state (or `until` says so), listening on the feed. */
   const until = (id: string, pred: (j: StoredJob) => boolean = (j) => isTerminal(j.status)) =>
     new Promise<StoredJob>((resolve) => {
-      const stop = service.feed.subscribe(T, id, (j) => {
+      const stop = feed.subscribe(T, id, (j) => {
         if (pred(j)) {
           stop();
           resolve(j);
         }
       });
-      service.store.get(T, id).then((j) => {
+      store.get(T, id).then((j) => {
         if (j && pred(j)) {
           stop();
           resolve(j);
@@ -69,7 +66,7 @@ async function setup(...processors: Processor<any>[]) {
     });
   const submit = async (type: string, input: object = {}, extra: object = {}) =>
     (await service.create(T, { type, input: input as Record<string, unknown>, ...extra })).job;
-  return { dir, store, service, pool, until, submit };
+  return { dir, store, registry, artifacts, service, pool, until, submit };
 }
 
 function processor(type: string, run: Processor['run'], extra: Partial<Processor> = {}): Processor {
@@ -222,7 +219,7 @@ describe('worker pool', () => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
-    const { pool, submit, until, service, store } = await setup(
+    const { pool, submit, until, service, store, registry, artifacts } = await setup(
       processor('stale', async ({ job }) => {
         if (job.attempt === 1) await gate; // a process stopped past its lease (SIGSTOP, a blocked event loop)
         return { attempt: job.attempt };
@@ -232,8 +229,8 @@ describe('worker pool', () => {
     const isolated = new JobService({
       store,
       feed: new LocalFeed(),
-      registry: service.registry,
-      artifacts: service.artifacts,
+      registry,
+      artifacts,
       simulateErrorRate: 0,
     });
     const warnings: string[] = [];
@@ -328,7 +325,7 @@ describe('worker pool', () => {
   });
 
   it('deletes terminal jobs past retention, with their artifacts', async () => {
-    const { service, submit, pool, until, dir } = await setup();
+    const { service, store, submit, pool, until, dir } = await setup();
     await pool().start();
     const job = await until((await submit('simulate', { duration_seconds: 0 })).id);
     const m = new Maintenance({ service, retentionMs: 1 });
@@ -336,7 +333,7 @@ describe('worker pool', () => {
     const { mkdirSync, existsSync } = await import('node:fs');
     mkdirSync(join(dir, 'artifacts', T, job.id), { recursive: true });
     expect((await m.runOnce()).purged).toBe(1);
-    expect(await service.store.get(T, job.id)).toBeNull();
+    expect(await store.get(T, job.id)).toBeNull();
     expect(existsSync(join(dir, 'artifacts', T, job.id))).toBe(false);
   });
 });

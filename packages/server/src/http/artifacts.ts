@@ -1,7 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isValidArtifactName } from '../artifacts/storage.js';
 import { ApiError } from '../errors.js';
 import type { StoredJob } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
@@ -66,13 +65,7 @@ async function sendArtifact(
 ): Promise<FastifyReply> {
   const id = checkJobId(request.params.id);
   const { name } = request.params;
-  const job = await service.get(request.tenant, id);
-  // Only what a completed job lists is its result: a file an unfinished attempt put (or one that
-  // crashed before it could finish) is not served, since the attempt that completes may replace it.
-  const stored =
-    isValidArtifactName(name) && listedArtifact(job, name)
-      ? await service.artifacts.stat(request.tenant, id, name)
-      : null;
+  const { job, file: stored } = await service.artifact(request.tenant, id, name);
   let handle: FileHandle | null = null;
   try {
     if (stored) handle = await open(stored.path, 'r');
@@ -118,16 +111,6 @@ async function sendArtifact(
   } finally {
     if (!streaming) await handle.close();
   }
-}
-
-/** Whether the job completed with an artifact of this name in `output.artifacts`. */
-function listedArtifact(job: StoredJob, name: string): boolean {
-  const listed = job.output?.artifacts;
-  return (
-    job.status === 'completed' &&
-    Array.isArray(listed) &&
-    listed.some((a) => (a as { name?: unknown } | null)?.name === name)
-  );
 }
 
 function contentType(job: StoredJob, name: string): string {

@@ -98,7 +98,7 @@ export async function compatRoutes(
     },
     async (request, reply) => {
       const { job_id } = request.params;
-      const job = isValidJobId(job_id) ? await service.store.get(request.tenant, job_id) : null;
+      const job = isValidJobId(job_id) ? await service.find(request.tenant, job_id) : null;
       if (!job) return detail(reply, 404, `Job ID ${job_id} could not be found`);
       const result =
         job.status === 'completed'

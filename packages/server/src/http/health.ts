@@ -2,9 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { JobService } from '../jobs/service.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { ProcessorRegistry } from '../processors/registry.js';
 
 export interface HealthOptions {
   service: JobService;
+  /** The job types, to say which can run here. */
+  registry: ProcessorRegistry;
   config: Config;
   metrics: Metrics;
   /** True once shutdown began: readiness fails so balancers stop sending traffic. */
@@ -13,7 +16,7 @@ export interface HealthOptions {
 
 export function healthRoutes(
   app: FastifyInstance,
-  { service, config, metrics, closing }: HealthOptions,
+  { service, registry, config, metrics, closing }: HealthOptions,
 ): void {
   app.get(
     '/healthz',
@@ -40,12 +43,10 @@ export function healthRoutes(
       },
     },
     async (_request, reply) => {
-      const types = Object.fromEntries(
-        service.registry.types.map((t) => [t, service.registry.availability(t)]),
-      );
+      const types = Object.fromEntries(registry.types.map((t) => [t, registry.availability(t)]));
       let store = 'ok';
       try {
-        await service.store.ping();
+        await service.ping();
       } catch (err) {
         store = `unreachable: ${(err as Error).message}`;
       }
@@ -56,7 +57,7 @@ export function healthRoutes(
         store,
         // How this process hears of changes made elsewhere: 'local' (SQLite), or the LISTEN
         // connection's state; while 'reconnecting', waiters catch up once it is back.
-        feed: service.feed.state,
+        feed: service.feedState,
         types,
       });
     },

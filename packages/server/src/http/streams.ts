@@ -49,30 +49,24 @@ export function streamRoutes(
     async (request, reply) => {
       const id = checkJobId(request.params.id);
       let sent = lastEventId(request.headers['last-event-id'], request.query.last_event_id);
-      let stream: SseStream | null = null;
-      const early: StoredJob[] = [];
-      const deliver = (job: StoredJob) => {
-        if (!stream || job.version <= sent) return;
-        sent = job.version;
-        stream.send({ event: 'job', id: job.version, data: jobJson(job) });
-        if (isTerminal(job.status)) stream.end();
-      };
-      // Subscribe before reading so that no change is lost between the two.
-      const unsubscribe = service.feed.subscribe(request.tenant, id, (job) => {
-        if (stream) deliver(job);
-        else early.push(job);
-      });
+      // Watch before reading so that no change is lost between the two.
+      const watch = service.watch(request.tenant, id);
       let job: StoredJob;
       try {
         job = await service.get(request.tenant, id);
       } catch (err) {
-        unsubscribe();
+        watch.close();
         throw err;
       }
-      stream = openSse(reply, { keepaliveMs, open: streams });
-      stream.done.then(unsubscribe);
-      for (const snapshot of [job, ...early].sort((a, b) => a.version - b.version)) deliver(snapshot);
-      if (isTerminal(job.status) && !stream.closed) stream.end();
+      const stream = openSse(reply, { keepaliveMs, open: streams });
+      void stream.done.then(() => watch.close());
+      watch.follow(job, (snapshot) => {
+        if (snapshot.version > sent) {
+          sent = snapshot.version;
+          stream.send({ event: 'job', id: snapshot.version, data: jobJson(snapshot) });
+        }
+        if (isTerminal(snapshot.status)) stream.end();
+      });
     },
   );
 
@@ -101,7 +95,7 @@ export function streamRoutes(
       const statuses = statusFilter(request.query.status);
       const tenant = request.tenant;
       const stream = openSse(reply, { keepaliveMs, open: streams });
-      const unsubscribe = service.feed.subscribeAll((job) => {
+      const unsubscribe = service.subscribeAll((job) => {
         if (job.tenant !== tenant) return;
         if (types && !types.includes(job.type)) return;
         if (statuses && !statuses.includes(job.status)) return;

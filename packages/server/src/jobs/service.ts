@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { ArtifactStorage } from '../artifacts/storage.js';
+import { type ArtifactStorage, isValidArtifactName, type StoredArtifact } from '../artifacts/storage.js';
 import { ApiError } from '../errors.js';
-import type { ChangeFeed } from '../feed/change-feed.js';
+import type { ChangeFeed, FeedState, JobListener, QueuedListener } from '../feed/change-feed.js';
 import type { AddressPolicy } from '../net/ssrf.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import type {
@@ -52,13 +52,14 @@ export interface JobServiceOptions {
 /**
  * Every change to a job goes through here: HTTP routes and workers call the
  * service, the service calls the store and publishes each change it made on
- * the feed, once. Nothing else writes jobs.
+ * the feed, once. Nothing else writes jobs. Callers get operations, never the
+ * store, feed or artifact storage behind them.
  */
 export class JobService {
-  readonly store: JobStore;
-  readonly feed: ChangeFeed;
-  readonly registry: ProcessorRegistry;
-  readonly artifacts: ArtifactStorage;
+  readonly #store: JobStore;
+  readonly #feed: ChangeFeed;
+  readonly #registry: ProcessorRegistry;
+  readonly #artifacts: ArtifactStorage;
   readonly #simulateErrorRate: number;
   readonly #defaultMaxAttempts: number;
   readonly #closing = new AbortController();
@@ -83,10 +84,10 @@ export class JobService {
     // Every waiter listens on it: thousands of long-polls are normal, not a leak.
     setMaxListeners(0, this.#closing.signal);
     this.#cache = readCache ? new JobCache() : null;
-    this.store = store;
-    this.feed = feed;
-    this.registry = registry;
-    this.artifacts = artifacts;
+    this.#store = store;
+    this.#feed = feed;
+    this.#registry = registry;
+    this.#artifacts = artifacts;
     this.#simulateErrorRate = simulateErrorRate;
     this.#defaultMaxAttempts = defaultMaxAttempts;
   }
@@ -94,7 +95,7 @@ export class JobService {
   #publish<T extends StoredJob | null>(job: T): T {
     if (job) {
       this.#cache?.put(job);
-      this.feed.publish(job);
+      this.#feed.publish(job);
       this.onChange?.(job);
       if (job.webhook) this.onWebhook?.();
     }
@@ -104,6 +105,16 @@ export class JobService {
   /** Release every waiter at once (each answers with the job as it is): the server is closing. */
   shutdown(): void {
     this.#closing.abort();
+  }
+
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void> {
+    return this.#store.ping();
+  }
+
+  /** How this process hears of changes made elsewhere (see {@link FeedState}). */
+  get feedState(): FeedState {
+    return this.#feed.state;
   }
 
   /**
@@ -123,12 +134,12 @@ export class JobService {
       id?: string | undefined;
     } = {},
   ): Promise<{ job: StoredJob; replayed: boolean }> {
-    if (!this.registry.has(params.type)) {
+    if (!this.#registry.has(params.type)) {
       throw new ApiError('unknown_job_type', {
-        message: `No job type "${params.type}"; registered types: ${this.registry.types.join(', ')}.`,
+        message: `No job type "${params.type}"; registered types: ${this.#registry.types.join(', ')}.`,
       });
     }
-    const checked = this.registry.checkInput(params.type, params.input ?? {}, {
+    const checked = this.#registry.checkInput(params.type, params.input ?? {}, {
       simulateErrorRate: this.#simulateErrorRate,
     });
     if (!checked.ok)
@@ -138,7 +149,7 @@ export class JobService {
       if (!this.#webhooks.hasSecret(tenant)) throw new ApiError('webhooks_not_configured');
       webhook = await checkWebhook(params.webhook, this.#webhooks.policy);
     }
-    const result = await this.store.insert({
+    const result = await this.#store.insert({
       id: params.id ?? id,
       tenant,
       type: params.type,
@@ -164,27 +175,37 @@ export class JobService {
   }
 
   async get(tenant: string, id: string): Promise<StoredJob> {
+    const job = await this.find(tenant, id);
+    if (!job) throw notFound(id);
+    return job;
+  }
+
+  /**
+   * The job, or null when there is none. From memory when the read cache
+   * holds it: the cache keeps the newest snapshot of every change this
+   * process made, and is on only when no other process writes the store.
+   */
+  async find(tenant: string, id: string): Promise<StoredJob | null> {
     const cached = this.#cache?.get(tenant, id);
     if (cached) return cached;
-    const job = await this.store.get(tenant, id);
-    if (!job) throw notFound(id);
-    this.#cache?.put(job);
+    const job = await this.#store.get(tenant, id);
+    if (job) this.#cache?.put(job);
     return job;
   }
 
   list(filter: ListFilter): Promise<StoredJob[]> {
-    return this.store.list(filter);
+    return this.#store.list(filter);
   }
 
   async logs(tenant: string, id: string, opts: { after?: number; limit: number }) {
-    const lines = await this.store.logs(tenant, id, opts);
+    const lines = await this.#store.logs(tenant, id, opts);
     if (!lines) throw notFound(id);
     return lines;
   }
 
   /** Idempotent: canceling a canceled job returns it; a completed or failed one is a conflict. */
   async cancel(tenant: string, id: string): Promise<StoredJob> {
-    const result = await this.store.cancel(tenant, id);
+    const result = await this.#store.cancel(tenant, id);
     switch (result.outcome) {
       case 'not_found':
         throw notFound(id);
@@ -200,7 +221,7 @@ export class JobService {
   }
 
   async delete(tenant: string, id: string): Promise<StoredJob> {
-    const result = await this.store.delete(tenant, id);
+    const result = await this.#store.delete(tenant, id);
     switch (result.outcome) {
       case 'not_found':
         throw notFound(id);
@@ -210,14 +231,46 @@ export class JobService {
         });
       case 'deleted':
         this.#cache?.delete(tenant, id);
-        await this.artifacts.removeJob(tenant, id);
+        await this.#artifacts.removeJob(tenant, id);
         return result.job;
     }
   }
 
+  /**
+   * A result file of a job: the job (job_not_found when there is none), and
+   * the file when the job completed listing an artifact of that name in
+   * `output.artifacts` and the file is there, else null. A file an unfinished
+   * attempt put (or one that crashed before it could finish) is no result:
+   * the attempt that completes may replace it.
+   */
+  async artifact(
+    tenant: string,
+    id: string,
+    name: string,
+  ): Promise<{ job: StoredJob; file: StoredArtifact | null }> {
+    const job = await this.get(tenant, id);
+    const listed = isValidArtifactName(name) && listsArtifact(job, name);
+    return { job, file: listed ? await this.#artifacts.stat(tenant, id, name) : null };
+  }
+
+  /** Keep a file a running job made as its artifact `name` (the processor then lists it in its output). */
+  putArtifact(tenant: string, id: string, name: string, fromPath: string): Promise<StoredArtifact> {
+    return this.#artifacts.put(tenant, id, name, fromPath);
+  }
+
   /** Start following a job's changes (before creating or reading it, so none is missed). */
   watch(tenant: string, id: string): JobWatch {
-    return new JobWatch(this.feed, tenant, id, this.#closing.signal);
+    return new JobWatch(this.#feed, tenant, id, this.#closing.signal);
+  }
+
+  /** Every change to every job, as this process hears of it; returns the function that stops listening. */
+  subscribeAll(listener: JobListener): () => void {
+    return this.#feed.subscribeAll(listener);
+  }
+
+  /** Jobs queued (created, retried, released, recovered) here or elsewhere: a hint to look for work. */
+  subscribeQueued(listener: QueuedListener): () => void {
+    return this.#feed.subscribeQueued(listener);
   }
 
   /**
@@ -247,16 +300,16 @@ export class JobService {
 
   /** A job's webhook deliveries, oldest first. */
   async deliveries(tenant: string, id: string): Promise<WebhookDelivery[]> {
-    const deliveries = await this.store.listDeliveries(tenant, id);
+    const deliveries = await this.#store.listDeliveries(tenant, id);
     if (!deliveries) throw notFound(id);
     return deliveries;
   }
 
   /** Send a delivery again now, whatever became of it. */
   async retryDelivery(tenant: string, id: string, deliveryId: string): Promise<WebhookDelivery> {
-    const delivery = await this.store.retryDelivery(tenant, id, deliveryId);
+    const delivery = await this.#store.retryDelivery(tenant, id, deliveryId);
     if (!delivery) {
-      if (!(await this.store.get(tenant, id))) throw notFound(id);
+      if (!(await this.#store.get(tenant, id))) throw notFound(id);
       throw new ApiError('delivery_not_found', {
         message: `Job ${id} has no webhook delivery "${deliveryId}".`,
       });
@@ -268,17 +321,17 @@ export class JobService {
   // The worker side. Each call is fenced by the lease token in the store.
 
   async claim(opts: ClaimOptions): Promise<Lease[]> {
-    const leases = await this.store.claim(opts);
+    const leases = await this.#store.claim(opts);
     for (const lease of leases) this.#publish(lease.job);
     return leases;
   }
 
   heartbeat(token: string, leaseMs: number): Promise<boolean> {
-    return this.store.heartbeat(token, leaseMs);
+    return this.#store.heartbeat(token, leaseMs);
   }
 
   async report(token: string, patch: ProgressPatch): Promise<StoredJob | null> {
-    return this.#publish(await this.store.report(token, patch));
+    return this.#publish(await this.#store.report(token, patch));
   }
 
   async finish(
@@ -286,25 +339,35 @@ export class JobService {
     outcome: 'completed' | 'failed',
     opts: FinishOptions,
   ): Promise<StoredJob | null> {
-    return this.#publish(await this.store.finish(token, outcome, opts));
+    return this.#publish(await this.#store.finish(token, outcome, opts));
   }
 
   async release(token: string): Promise<StoredJob | null> {
-    return this.#publish(await this.store.release(token));
+    return this.#publish(await this.#store.release(token));
+  }
+
+  /** The earliest time a queued job of these types may be claimed; null when none is queued. */
+  nextRunAt(types?: readonly string[]): Promise<number | null> {
+    return this.#store.nextRunAt(types);
+  }
+
+  /** The owners of current leases (to find those held by dead local processes). */
+  leaseOwners(): Promise<string[]> {
+    return this.#store.leaseOwners();
   }
 
   async recover(opts: { owners?: readonly string[] } = {}): Promise<StoredJob[]> {
-    const jobs = await this.store.recover(opts);
+    const jobs = await this.#store.recover(opts);
     for (const job of jobs) this.#publish(job);
     return jobs;
   }
 
   /** Delete terminal jobs (and their artifacts) that finished before the cutoff. */
   async purge(finishedBefore: number, limit = 500): Promise<number> {
-    const removed = await this.store.purge({ finishedBefore, limit });
+    const removed = await this.#store.purge({ finishedBefore, limit });
     for (const { tenant, id } of removed) {
       this.#cache?.delete(tenant, id);
-      await this.artifacts.removeJob(tenant, id);
+      await this.#artifacts.removeJob(tenant, id);
     }
     return removed.length;
   }
@@ -312,6 +375,16 @@ export class JobService {
 
 function notFound(id: string): ApiError {
   return new ApiError('job_not_found', { message: `No job with id "${id}".` });
+}
+
+/** Whether the job completed with an artifact of this name in `output.artifacts`. */
+function listsArtifact(job: StoredJob, name: string): boolean {
+  const listed = job.output?.artifacts;
+  return (
+    job.status === 'completed' &&
+    Array.isArray(listed) &&
+    listed.some((a) => (a as { name?: unknown } | null)?.name === name)
+  );
 }
 
 /** A hash of the request that created a job, for Idempotency-Key checks; key order does not matter. */

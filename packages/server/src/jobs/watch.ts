@@ -5,11 +5,14 @@ import { isTerminal } from './states.js';
 /**
  * Follows one job's changes from the moment it is made: changes are kept
  * (the newest only), so a caller can subscribe first, then create or read the
- * job, and never miss what happened in between.
+ * job, and never miss what happened in between. A long-poll waits for the
+ * next change ({@link next}); a stream or a worker takes every change as it
+ * comes ({@link follow}).
  */
 export class JobWatch {
   #latest: StoredJob | null = null;
   #waiter: { after: number; resolve: (job: StoredJob | null) => void } | null = null;
+  #follower: ((job: StoredJob) => void) | null = null;
   readonly #unsubscribe: () => void;
   readonly #closing: AbortSignal;
 
@@ -18,6 +21,7 @@ export class JobWatch {
     this.#unsubscribe = feed.subscribe(tenant, id, (job) => {
       if (this.#latest && job.version <= this.#latest.version) return;
       this.#latest = job;
+      this.#follower?.(job);
       const waiter = this.#waiter;
       if (waiter && (job.version > waiter.after || isTerminal(job.status))) {
         this.#waiter = null;
@@ -56,7 +60,20 @@ export class JobWatch {
     });
   }
 
+  /**
+   * Hand `listener` the newest of `from` (the job as read or claimed once the
+   * watch began) and what the watch saw since, now, then every newer snapshot
+   * as it comes: in order of version, none twice. Snapshots seen before this
+   * call are coalesced into the newest, as a slow stream's are.
+   */
+  follow(from: StoredJob, listener: (job: StoredJob) => void): void {
+    if (!this.#latest || from.version > this.#latest.version) this.#latest = from;
+    this.#follower = listener;
+    listener(this.#latest);
+  }
+
   close(): void {
+    this.#follower = null;
     this.#unsubscribe();
     this.#waiter?.resolve(null);
     this.#waiter = null;

@@ -67,7 +67,7 @@ export class Maintenance {
   }
 
   async runOnce(): Promise<{ recovered: number; purged: number }> {
-    const owners = deadLocalOwners(await this.#service.store.leaseOwners(), this.#self, this.#node);
+    const owners = deadLocalOwners(await this.#service.leaseOwners(), this.#self, this.#node);
     const recovered = await this.#service.recover({ owners });
     if (recovered.length > 0) {
       this.#log?.warn({ jobs: recovered.map((j) => j.id) }, 'requeued jobs whose worker was lost');

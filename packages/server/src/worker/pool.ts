@@ -4,6 +4,7 @@ import { type JsonObject, publicJob } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
 import { coerceError, JobFailure } from '../processors/errors.js';
 import type { ArtifactInfo, ProcessorContext } from '../processors/processor.js';
+import type { ProcessorRegistry } from '../processors/registry.js';
 import type { Lease } from '../store/store.js';
 import { retryDelay } from './backoff.js';
 import { deadLocalOwners, newOwnerId } from './owner.js';
@@ -16,7 +17,10 @@ export interface PoolLogger {
 }
 
 export interface WorkerPoolOptions {
+  /** Where jobs are claimed, watched and finished. */
   service: JobService;
+  /** The processors that run the jobs. */
+  registry: ProcessorRegistry;
   /** How many jobs run at once. @default 1 */
   concurrency?: number;
   /** How long a claim holds a job without a heartbeat. @default 30000 */
@@ -62,6 +66,7 @@ export class WorkerPool {
   readonly owner: string;
   readonly #node: string | undefined;
   readonly #service: JobService;
+  readonly #registry: ProcessorRegistry;
   readonly #concurrency: number;
   readonly #leaseMs: number;
   readonly #heartbeatMs: number;
@@ -82,6 +87,7 @@ export class WorkerPool {
 
   constructor({
     service,
+    registry,
     concurrency = 1,
     leaseMs = 30_000,
     heartbeatMs = leaseMs / 3,
@@ -97,6 +103,7 @@ export class WorkerPool {
     this.owner = newOwnerId(node);
     this.#node = node;
     this.#service = service;
+    this.#registry = registry;
     this.#concurrency = concurrency;
     this.#leaseMs = leaseMs;
     this.#heartbeatMs = heartbeatMs;
@@ -105,7 +112,7 @@ export class WorkerPool {
     this.#idlePollMs = idlePollMs;
     this.#progressIntervalMs = progressIntervalMs;
     this.#tempRoot = tempRoot;
-    this.#types = types ?? service.registry.types;
+    this.#types = types ?? registry.types;
     this.#log = logger;
   }
 
@@ -123,7 +130,7 @@ export class WorkerPool {
     this.#started = true;
     WorkerPool.live.add(this);
     await this.#removeStaleTempDirs();
-    this.#unsubscribe = this.#service.feed.subscribeQueued((job) => {
+    this.#unsubscribe = this.#service.subscribeQueued((job) => {
       if (this.#types.includes(job.type)) this.#pump();
     });
     this.#pump();
@@ -199,7 +206,7 @@ export class WorkerPool {
       this.#idleTimer.unref();
     };
     arm(this.#idlePollMs);
-    this.#service.store.nextRunAt(this.#types).then(
+    this.#service.nextRunAt(this.#types).then(
       (at) => {
         if (at !== null && at - Date.now() < this.#idlePollMs && this.#idleTimer) {
           clearTimeout(this.#idleTimer);
@@ -234,7 +241,7 @@ export class WorkerPool {
     stopReason: () => StopReason | null,
   ): Promise<void> {
     const { job, token } = lease;
-    const processor = this.#service.registry.get(job.type);
+    const processor = this.#registry.get(job.type);
     const tempDirs: string[] = [];
     const reporter = new ProgressReporter({
       write: (patch) => this.#service.report(token, patch),
@@ -243,7 +250,8 @@ export class WorkerPool {
     });
     // Set once this attempt writes its own outcome, so the change it publishes is not taken for a lost lease.
     let settling = false;
-    const unsubscribe = this.#service.feed.subscribe(job.tenant, job.id, (changed) => {
+    const watch = this.#service.watch(job.tenant, job.id);
+    watch.follow(job, (changed) => {
       if (settling) return;
       if (changed.status === 'canceled') abort('canceled');
       else if (changed.status !== 'running' || changed.attempt !== job.attempt) abort('lease_lost');
@@ -277,7 +285,7 @@ export class WorkerPool {
         },
         artifacts: {
           put: async (name, fromPath, contentType): Promise<ArtifactInfo> => {
-            const stored = await this.#service.artifacts.put(job.tenant, job.id, name, fromPath);
+            const stored = await this.#service.putArtifact(job.tenant, job.id, name, fromPath);
             return {
               name,
               content_type: contentType,
@@ -303,7 +311,7 @@ export class WorkerPool {
     } finally {
       clearTimeout(timeout);
       clearInterval(heartbeat);
-      unsubscribe();
+      watch.close();
       await removeAll(tempDirs);
     }
   }
