@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobService } from '../jobs/service.js';
-import { iso } from '../store/shared.js';
+import { iso } from '../store/job-row.js';
 import type { WebhookDelivery } from '../webhooks/model.js';
 import { WEBHOOK_EVENTS } from '../webhooks/spec.js';
 import { checkJobId } from './jobs.js';

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { AddressPolicy } from '../net/ssrf.js';
-import { iso } from '../store/shared.js';
+import { iso } from '../store/job-row.js';
 import type { JobStore } from '../store/store.js';
 import type { PoolLogger } from '../worker/pool.js';
 import type { DeliveryLease, DeliveryOutcome } from './model.js';

@@ -9,30 +9,17 @@ import type {
   DeliveryOutcome,
   WebhookDelivery,
 } from '../../webhooks/model.js';
+import { iso, type JobRow, MUTABLE_COLUMNS, toJob } from '../job-row.js';
 import {
   appendHistory,
-  cancelChange,
-  cancelDecision,
   type DeliveryRow,
   deliveryError,
-  finishChange,
-  idempotencyDecision,
-  isDeletable,
-  iso,
-  type JobRow,
-  lostLeaseChange,
-  MUTABLE_COLUMNS,
   newDeliveryId,
-  nextRow,
-  type RowChange,
-  releaseChange,
-  reportChange,
   snapshotOf,
   toDelivery,
-  toJob,
   webhookEventsOf,
   webhookUrl,
-} from '../shared.js';
+} from '../outbox.js';
 import {
   type CancelResult,
   type ChangeCursor,
@@ -48,6 +35,18 @@ import {
   type ProgressPatch,
   StoreUnavailableError,
 } from '../store.js';
+import {
+  cancelChange,
+  cancelDecision,
+  finishChange,
+  idempotencyDecision,
+  isDeletable,
+  lostLeaseChange,
+  nextRow,
+  type RowChange,
+  releaseChange,
+  reportChange,
+} from '../transitions.js';
 import { checkSchema, clientConfig, ident, isConnectionError, isRetryableTxError } from './connection.js';
 import { migratePostgres } from './migrate.js';
 import { jobsChannel, notifySql } from './notify.js';
@@ -83,7 +82,7 @@ const MAX_RACE_ROUNDS = 20;
 
 /**
  * The store for many processes on many machines. Each change reads the row,
- * asks shared.ts what the change is (the transition-table check included),
+ * asks transitions.ts what the change is (the transition-table check included),
  * and writes it in one statement ({@link #write}) that also appends the log
  * lines and sends the NOTIFY, so other processes hear of a change exactly when
  * it commits. Changes of one job by id or lease token are optimistic (the
@@ -590,8 +589,8 @@ export class PostgresJobStore implements JobStore {
   /**
    * One statement: lock the oldest runnable jobs (`SKIP LOCKED`, so claimers
    * never wait on each other or take the same job), and write the claim. This
-   * is the one change not computed by shared.ts in JS: it is
-   * shared.ts `claimChange` in SQL (a claim that finds nothing then costs one
+   * is the one change not computed by transitions.ts in JS: it is
+   * transitions.ts `claimChange` in SQL (a claim that finds nothing then costs one
    * round trip, and claims are the most frequent statement). The states it
    * claims from come from the transition table; the differential test holds
    * it to the SQLite store field for field. The outbox row of `job.started`
@@ -893,7 +892,7 @@ const DELIVERY_STATUS = {
 
 const JSON_COLUMNS = new Set<string>(['output', 'logs_tail']);
 
-/** SQL for shared.ts `appendTail`: the JSON array `tail` with `line` added, keeping the newest `keep`. */
+/** SQL for transitions.ts `appendTail`: the JSON array `tail` with `line` added, keeping the newest `keep`. */
 function appendTailSql(tail: string, line: string, keep: string): string {
   return `(SELECT coalesce(json_agg(x ORDER BY i), '[]'::json) FROM (
     SELECT x, i FROM (

@@ -10,30 +10,17 @@ import type {
   DeliveryOutcome,
   WebhookDelivery,
 } from '../../webhooks/model.js';
+import { iso, type JobRow, toJob } from '../job-row.js';
 import {
   appendHistory,
-  cancelChange,
-  cancelDecision,
-  claimChange,
   type DeliveryRow,
   deliveryError,
-  finishChange,
-  idempotencyDecision,
-  isDeletable,
-  iso,
-  type JobRow,
-  lostLeaseChange,
   newDeliveryId,
-  nextRow,
-  type RowChange,
-  releaseChange,
-  reportChange,
   snapshotOf,
   toDelivery,
-  toJob,
   webhookEventsOf,
   webhookUrl,
-} from '../shared.js';
+} from '../outbox.js';
 import type {
   CancelResult,
   ChangeCursor,
@@ -48,6 +35,19 @@ import type {
   NewJob,
   ProgressPatch,
 } from '../store.js';
+import {
+  cancelChange,
+  cancelDecision,
+  claimChange,
+  finishChange,
+  idempotencyDecision,
+  isDeletable,
+  lostLeaseChange,
+  nextRow,
+  type RowChange,
+  releaseChange,
+  reportChange,
+} from '../transitions.js';
 import { GroupCommitter } from './committer.js';
 import { migrateSqlite } from './migrate.js';
 

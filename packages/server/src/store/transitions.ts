@@ -1,79 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { JOB_ERRORS } from '../errors.js';
-import { type JobError, type JsonObject, LOG_TAIL, publicJob, type StoredJob } from '../jobs/model.js';
-import { canTransition, type JobStatus, sourcesOf } from '../jobs/states.js';
-import type { DeliveryAttempt, DeliveryStatus, WebhookDelivery } from '../webhooks/model.js';
-import type { WebhookEvent, WebhookSpec } from '../webhooks/spec.js';
+import { type JobError, LOG_TAIL } from '../jobs/model.js';
+import { canTransition, sourcesOf } from '../jobs/states.js';
+import { cleanLogLines, cleanNullable, cleanText } from './clean-text.js';
+import type { JobRow } from './job-row.js';
 import type { FinishOptions, ProgressPatch } from './store.js';
 
 /**
- * Store logic that does not depend on the backend, so every store decides
- * alike: the row both stores keep, and, for each transition, the change it
- * makes to that row. A store reads the row, asks here what the change is, and
- * writes it in one place ({@link nextRow} checks it against the transition table).
+ * What each transition does to a job's row, decided here for every store
+ * alike: a store reads the row, asks here what the change is, and writes it
+ * in one place ({@link nextRow} checks it against the transition table).
  */
 
-/** A single log line is cut at this many characters. */
-export const MAX_LOG_LINE = 2000;
 /** How long an Idempotency-Key keeps pointing at its job. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
-
-/** A job as both stores keep it: times in Unix ms, JSON columns as JSON text. */
-export interface JobRow {
-  seq: number;
-  tenant: string;
-  id: string;
-  type: string;
-  status: JobStatus;
-  progress: number;
-  stage: string | null;
-  message: string | null;
-  input: string;
-  output: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  attempt: number;
-  max_attempts: number;
-  eta: number | null;
-  created_at: number;
-  started_at: number | null;
-  updated_at: number;
-  finished_at: number | null;
-  version: number;
-  logs_tail: string;
-  log_count: number;
-  metadata: string;
-  run_at: number;
-  lease_owner: string | null;
-  lease_token: string | null;
-  lease_expires_at: number | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
-  /** JSON text of a {@link WebhookSpec}, or null. */
-  webhook: string | null;
-}
-
-/** The columns a state change may set (the rest are fixed at insert). */
-export const MUTABLE_COLUMNS = [
-  'status',
-  'progress',
-  'stage',
-  'message',
-  'output',
-  'error_code',
-  'error_message',
-  'attempt',
-  'eta',
-  'started_at',
-  'updated_at',
-  'finished_at',
-  'logs_tail',
-  'log_count',
-  'run_at',
-  'lease_owner',
-  'lease_token',
-  'lease_expires_at',
-] as const satisfies readonly (keyof JobRow)[];
 
 /** What a transition does to a row: the changed columns and the log lines it adds. */
 export interface RowChange {
@@ -86,39 +25,6 @@ export interface NextRow {
   next: JobRow;
   /** Log lines to append to the job's full log, numbered from the row's `log_count + 1`. */
   logs: { n: number; line: string }[];
-}
-
-export function iso(ms: number): string;
-export function iso(ms: number | null): string | null;
-export function iso(ms: number | null): string | null {
-  if (ms === null) return null;
-  // A job's timestamps are often the same millisecond (created and updated, updated and finished).
-  if (ms !== lastIsoMs) {
-    lastIsoMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
-}
-let lastIsoMs = Number.NaN;
-let lastIso = '';
-
-/**
- * Free text as every backend can keep it: NUL becomes U+FFFD (PostgreSQL
- * text cannot hold NUL; SQLite could, but both stores must answer alike).
- */
-export function cleanText(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
-}
-
-function cleanNullable(text: string | null | undefined): string | null | undefined {
-  return typeof text === 'string' ? cleanText(text) : text;
-}
-
-export function cleanLogLines(lines: readonly string[]): string[] {
-  return lines.map((raw) => {
-    const line = cleanText(raw);
-    return line.length > MAX_LOG_LINE ? `${line.slice(0, MAX_LOG_LINE - 1)}…` : line;
-  });
 }
 
 /** The newest {@link LOG_TAIL} lines after appending `lines` to `tail`. */
@@ -326,136 +232,4 @@ export function idempotencyDecision(
 /** A terminal job that may be deleted. */
 export function isDeletable(row: Pick<JobRow, 'status' | 'finished_at'>): boolean {
   return row.finished_at !== null && ['completed', 'failed', 'canceled'].includes(row.status);
-}
-
-/** The job as the service sees it. */
-export function toJob(row: JobRow, queuePosition: number | null): StoredJob {
-  const error: JobError | null =
-    row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' };
-  return {
-    id: row.id,
-    type: row.type,
-    status: row.status,
-    progress: row.progress,
-    stage: row.stage,
-    message: row.message,
-    input: JSON.parse(row.input) as JsonObject,
-    output: row.output === null ? null : (JSON.parse(row.output) as JsonObject),
-    error,
-    attempt: row.attempt,
-    max_attempts: row.max_attempts,
-    queue_position: queuePosition,
-    eta: iso(row.eta),
-    created_at: iso(row.created_at),
-    started_at: iso(row.started_at),
-    updated_at: iso(row.updated_at),
-    finished_at: iso(row.finished_at),
-    version: row.version,
-    logs: JSON.parse(row.logs_tail) as string[],
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    tenant: row.tenant,
-    seq: row.seq,
-    run_at: row.run_at,
-    lease_owner: row.lease_owner,
-    lease_expires_at: row.lease_expires_at,
-    webhook: row.webhook === null ? null : (JSON.parse(row.webhook) as WebhookSpec),
-  };
-}
-
-// ---- webhook outbox ---------------------------------------------------------------------------
-
-/** How many attempts a delivery keeps in its history (the newest). */
-export const DELIVERY_HISTORY = 20;
-
-/** A new `webhook-id`. */
-export function newDeliveryId(): string {
-  return `msg_${randomUUID().replaceAll('-', '')}`;
-}
-
-/** The events a change from `row` to `next` announces to the job's webhook, if it asks for them. */
-export function webhookEventsOf(row: JobRow, next: JobRow): WebhookEvent[] {
-  if (next.webhook === null) return [];
-  const wanted = (JSON.parse(next.webhook) as WebhookSpec).events;
-  const events: WebhookEvent[] = [];
-  if (next.status !== row.status) {
-    if (next.status === 'running') events.push('job.started');
-    else if (next.status === 'completed') events.push('job.completed');
-    else if (next.status === 'failed') events.push('job.failed');
-    else if (next.status === 'canceled') events.push('job.canceled');
-  } else if (next.status === 'running' && next.progress !== row.progress) {
-    events.push('job.progress');
-  }
-  return events.filter((e) => wanted.includes(e));
-}
-
-/** The webhook URL of a row that has one. */
-export function webhookUrl(row: Pick<JobRow, 'webhook'>): string {
-  return (JSON.parse(row.webhook!) as WebhookSpec).url;
-}
-
-/** The row a change writes, as the delivery keeps it: the version it gets, no lease. */
-export function snapshotOf(next: JobRow): string {
-  const { lease_token: _t, lease_owner: _o, lease_expires_at: _e, ...rest } = next;
-  return JSON.stringify({ ...rest, version: next.version + 1 });
-}
-
-/**
- * A job snapshot back from the outbox. Written by JS it holds JSON columns as
- * text; written by SQL (`row_to_json`) as nested JSON: both read alike.
- */
-function snapshotJob(text: string): StoredJob {
-  const raw = JSON.parse(text) as Record<string, unknown>;
-  for (const col of ['input', 'output', 'logs_tail', 'metadata', 'webhook']) {
-    const v = raw[col];
-    if (v !== null && v !== undefined && typeof v !== 'string') raw[col] = JSON.stringify(v);
-  }
-  return toJob({ lease_owner: null, lease_token: null, lease_expires_at: null, ...raw } as JobRow, null);
-}
-
-/** A delivery as both stores keep it, with its job's tenant and id. */
-export interface DeliveryRow {
-  id: string;
-  job_seq: number;
-  tenant: string;
-  job_id: string;
-  event: string;
-  url: string;
-  job: string;
-  created_at: number;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_status: number | null;
-  last_error: string | null;
-  history: string;
-  lease_token: string | null;
-}
-
-export function toDelivery(row: DeliveryRow): WebhookDelivery {
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    job_id: row.job_id,
-    event: row.event as WebhookEvent,
-    url: row.url,
-    status: row.status,
-    attempts: row.attempts,
-    created_at: row.created_at,
-    next_attempt_at: row.status === 'pending' ? row.next_attempt_at : null,
-    last_status: row.last_status,
-    last_error: row.last_error,
-    history: JSON.parse(row.history) as DeliveryAttempt[],
-    job: publicJob(snapshotJob(row.job)),
-  };
-}
-
-/** The history with `attempt` added, keeping the newest {@link DELIVERY_HISTORY}. */
-export function appendHistory(history: string, attempt: DeliveryAttempt): string {
-  const all = (JSON.parse(history) as DeliveryAttempt[]).concat(attempt);
-  return JSON.stringify(all.slice(-DELIVERY_HISTORY));
-}
-
-/** An error text as a delivery keeps it. */
-export function deliveryError(error: string | null): string | null {
-  return error === null ? null : cleanText(error).slice(0, 500);
 }
