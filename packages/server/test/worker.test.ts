@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskArtifactStorage } from '../src/artifacts/storage.js';
 import { LocalFeed } from '../src/feed/local-feed.js';
+import { backoff } from '../src/internal/backoff.js';
 import type { StoredJob } from '../src/jobs/model.js';
 import { JobService } from '../src/jobs/service.js';
 import { isTerminal } from '../src/jobs/states.js';
@@ -10,7 +11,6 @@ import { JobFailure, UnrecoverableError } from '../src/processors/errors.js';
 import { defaultRegistry } from '../src/processors/index.js';
 import type { Processor } from '../src/processors/processor.js';
 import { SqliteJobStore } from '../src/store/sqlite/store.js';
-import { retryDelay } from '../src/worker/backoff.js';
 import { Maintenance } from '../src/worker/maintenance.js';
 import { JobStopped, WorkerPool, type WorkerPoolOptions } from '../src/worker/pool.js';
 import { tempDir } from './helpers/app.js';
@@ -340,9 +340,10 @@ describe('worker pool', () => {
 
 describe('retry back-off', () => {
   it('doubles from the base up to the cap, with jitter between half and all of it', () => {
-    expect(retryDelay(1, { baseMs: 1000, random: () => 0 })).toBe(500);
-    expect(retryDelay(1, { baseMs: 1000, random: () => 1 })).toBe(1000);
-    expect(retryDelay(3, { baseMs: 1000, random: () => 1 })).toBe(4000);
-    expect(retryDelay(20, { baseMs: 1000, maxMs: 60_000, random: () => 1 })).toBe(60_000);
+    const retry = { baseMs: 1000, maxMs: 60_000 };
+    expect(backoff(0, { ...retry, random: () => 0 })).toBe(500);
+    expect(backoff(0, { ...retry, random: () => 1 })).toBe(1000);
+    expect(backoff(2, { ...retry, random: () => 1 })).toBe(4000);
+    expect(backoff(19, { ...retry, random: () => 1 })).toBe(60_000);
   });
 });

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { ChangeFeed } from '../feed/change-feed.js';
 import { LocalFeed } from '../feed/local-feed.js';
-import { type FeedLogger, PostgresFeed } from './postgres/feed.js';
+import type { Logger } from '../internal/logger.js';
+import { PostgresFeed } from './postgres/feed.js';
 import { PostgresJobStore } from './postgres/store.js';
 import { SqliteJobStore } from './sqlite/store.js';
 import type { JobStore } from './store.js';
@@ -14,7 +15,7 @@ export interface Backend {
 }
 
 export interface BackendOptions {
-  logger: FeedLogger;
+  logger: Logger;
   /** A change listener threw. */
   onListenerError: (err: unknown) => void;
   /** An idle PostgreSQL connection closed (the pool replaces it). */

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
+import { type Logger, silentLogger } from '../internal/logger.js';
 import type { AddressPolicy } from '../net/ssrf.js';
 import { iso } from '../store/job-row.js';
 import type { JobStore } from '../store/store.js';
-import type { PoolLogger } from '../worker/pool.js';
 import type { DeliveryLease, DeliveryOutcome } from './model.js';
 import { outcomeOf } from './outcome.js';
 import { sendWebhook } from './send.js';
@@ -21,7 +21,7 @@ export interface WebhookDispatcherOptions {
   concurrency?: number;
   /** Which addresses receivers may have. @default public ones only */
   policy?: AddressPolicy;
-  logger?: PoolLogger | undefined;
+  logger?: Logger | undefined;
   /** Told of every attempt's outcome (metrics). */
   onAttempt?: ((event: string, outcome: DeliveryOutcome['outcome']) => void) | undefined;
 }
@@ -45,7 +45,7 @@ export class WebhookDispatcher {
   readonly #pollMs: number;
   readonly #concurrency: number;
   readonly #policy: AddressPolicy;
-  readonly #log: PoolLogger | undefined;
+  readonly #log: Logger;
   readonly #onAttempt: WebhookDispatcherOptions['onAttempt'];
   readonly #inflight = new Set<Promise<void>>();
   readonly #stop = new AbortController();
@@ -61,7 +61,7 @@ export class WebhookDispatcher {
     pollIntervalMs = 1000,
     concurrency = 64,
     policy = {},
-    logger,
+    logger = silentLogger,
     onAttempt,
   }: WebhookDispatcherOptions) {
     this.#onAttempt = onAttempt;
@@ -111,7 +111,7 @@ export class WebhookDispatcher {
           claimed = leases.length;
           for (const lease of leases) this.#track(this.#deliver(lease));
         } catch (err) {
-          this.#log?.error({ err }, 'could not claim webhook deliveries; trying again shortly');
+          this.#log.error({ err }, 'could not claim webhook deliveries; trying again shortly');
         }
         if (claimed === free) continue;
       }
@@ -140,7 +140,7 @@ export class WebhookDispatcher {
   #track(delivery: Promise<void>): void {
     const p = delivery.catch((err: unknown) => {
       // Its lease runs out and it is sent again; the loop must not die of it.
-      this.#log?.error({ err }, 'a webhook delivery failed unexpectedly');
+      this.#log.error({ err }, 'a webhook delivery failed unexpectedly');
     });
     this.#inflight.add(p);
     void p.finally(() => {
@@ -201,14 +201,14 @@ export class WebhookDispatcher {
         outcome,
       );
     } catch (err) {
-      this.#log?.error(
+      this.#log.error(
         { err, delivery: delivery.id },
         'could not record a webhook attempt; it will be sent again',
       );
     }
     this.#onAttempt?.(delivery.event, outcome.outcome);
     if (outcome.outcome !== 'delivered') {
-      this.#log?.warn(
+      this.#log.warn(
         { delivery: delivery.id, job: delivery.job_id, attempts, status: result.status, error: result.error },
         `webhook ${delivery.event} not delivered: ${outcome.outcome}`,
       );

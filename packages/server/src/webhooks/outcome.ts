@@ -1,3 +1,4 @@
+import { jitter } from '../internal/backoff.js';
 import type { DeliveryOutcome } from './model.js';
 
 /** The longest a receiver's Retry-After can hold a delivery back. */
@@ -16,7 +17,7 @@ export function outcomeOf({
   attempts,
   schedule,
   now,
-  random = Math.random,
+  random,
 }: {
   status: number | null;
   retryAfterMs: number | null;
@@ -24,6 +25,7 @@ export function outcomeOf({
   attempts: number;
   schedule: readonly number[];
   now: number;
+  /** @default Math.random */
   random?: () => number;
 }): DeliveryOutcome {
   if (status !== null && status >= 200 && status < 300) return { outcome: 'delivered' };
@@ -33,5 +35,5 @@ export function outcomeOf({
   if ((status === 429 || status === 503) && retryAfterMs !== null) {
     return { outcome: 'retry', nextAttemptAt: now + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) };
   }
-  return { outcome: 'retry', nextAttemptAt: now + Math.round(delay * (0.8 + 0.4 * random())) };
+  return { outcome: 'retry', nextAttemptAt: now + jitter(delay, { from: 0.8, to: 1.2, random }) };
 }

@@ -1,6 +1,6 @@
+import { type Logger, silentLogger } from '../internal/logger.js';
 import type { JobService } from '../jobs/service.js';
 import { deadLocalOwners } from './owner.js';
-import type { PoolLogger } from './pool.js';
 
 export interface MaintenanceOptions {
   service: JobService;
@@ -12,7 +12,7 @@ export interface MaintenanceOptions {
   node?: string;
   /** Terminal jobs older than this are deleted with their artifacts; 0 keeps them. @default 86400000 */
   retentionMs?: number;
-  logger?: PoolLogger;
+  logger?: Logger;
 }
 
 /**
@@ -26,7 +26,7 @@ export class Maintenance {
   readonly #self: string;
   readonly #node: string | undefined;
   readonly #retentionMs: number;
-  readonly #log: PoolLogger | undefined;
+  readonly #log: Logger;
   #timer: NodeJS.Timeout | null = null;
   #tick: Promise<void> = Promise.resolve();
 
@@ -36,7 +36,7 @@ export class Maintenance {
     self = '',
     node,
     retentionMs = 86_400_000,
-    logger,
+    logger = silentLogger,
   }: MaintenanceOptions) {
     this.#service = service;
     this.#intervalMs = intervalMs;
@@ -54,7 +54,7 @@ export class Maintenance {
         .then(() => this.runOnce())
         .then(() => undefined)
         .catch((err) => {
-          this.#log?.error({ err }, 'maintenance failed; trying again at the next interval');
+          this.#log.error({ err }, 'maintenance failed; trying again at the next interval');
         });
     }, this.#intervalMs);
     this.#timer.unref();
@@ -70,7 +70,7 @@ export class Maintenance {
     const owners = deadLocalOwners(await this.#service.leaseOwners(), this.#self, this.#node);
     const recovered = await this.#service.recover({ owners });
     if (recovered.length > 0) {
-      this.#log?.warn({ jobs: recovered.map((j) => j.id) }, 'requeued jobs whose worker was lost');
+      this.#log.warn({ jobs: recovered.map((j) => j.id) }, 'requeued jobs whose worker was lost');
     }
     let purged = 0;
     if (this.#retentionMs > 0) {

@@ -1,20 +1,15 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { backoff } from '../internal/backoff.js';
+import { type Logger, silentLogger } from '../internal/logger.js';
 import { type JsonObject, publicJob } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
 import { coerceError, JobFailure } from '../processors/errors.js';
 import type { ArtifactInfo, ProcessorContext } from '../processors/processor.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import type { Lease } from '../store/store.js';
-import { retryDelay } from './backoff.js';
 import { deadLocalOwners, newOwnerId } from './owner.js';
 import { ProgressReporter } from './reporter.js';
-
-export interface PoolLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
 
 export interface WorkerPoolOptions {
   /** Where jobs are claimed, watched and finished. */
@@ -41,7 +36,7 @@ export interface WorkerPoolOptions {
   types?: readonly string[];
   /** This node's name in lease owners (see {@link newOwnerId}). @default the host name */
   node?: string;
-  logger?: PoolLogger;
+  logger?: Logger;
 }
 
 type StopReason = 'canceled' | 'lease_lost' | 'timeout' | 'shutdown';
@@ -51,8 +46,6 @@ interface Running {
   abort(reason: StopReason): void;
   done: Promise<void>;
 }
-
-const silent: PoolLogger = { info() {}, warn() {}, error() {} };
 
 /**
  * Runs jobs in this process: claims up to `concurrency` jobs, holds each
@@ -71,12 +64,12 @@ export class WorkerPool {
   readonly #leaseMs: number;
   readonly #heartbeatMs: number;
   readonly #defaultTimeoutMs: number;
-  readonly #retry: { baseMs?: number; maxMs?: number };
+  readonly #retry: { baseMs: number; maxMs: number };
   readonly #idlePollMs: number;
   readonly #progressIntervalMs: number;
   readonly #tempRoot: string;
   readonly #types: readonly string[];
-  readonly #log: PoolLogger;
+  readonly #log: Logger;
   readonly #running = new Map<string, Running>();
   #started = false;
   #stopping = false;
@@ -98,7 +91,7 @@ export class WorkerPool {
     tempRoot,
     types,
     node,
-    logger = silent,
+    logger = silentLogger,
   }: WorkerPoolOptions) {
     this.owner = newOwnerId(node);
     this.#node = node;
@@ -108,7 +101,7 @@ export class WorkerPool {
     this.#leaseMs = leaseMs;
     this.#heartbeatMs = heartbeatMs;
     this.#defaultTimeoutMs = defaultTimeoutMs;
-    this.#retry = retry;
+    this.#retry = { baseMs: retry.baseMs ?? 1000, maxMs: retry.maxMs ?? 60_000 };
     this.#idlePollMs = idlePollMs;
     this.#progressIntervalMs = progressIntervalMs;
     this.#tempRoot = tempRoot;
@@ -340,7 +333,7 @@ export class WorkerPool {
           await this.#finishFailed(job, token, {
             report,
             error: { code: 'job_timeout', message: 'The attempt ran past its timeout and was stopped.' },
-            retryAt: Date.now() + retryDelay(job.attempt, this.#retry),
+            retryAt: Date.now() + this.#retryDelay(job.attempt),
           });
           return;
         case null: {
@@ -349,7 +342,7 @@ export class WorkerPool {
           await this.#finishFailed(job, token, {
             report,
             error: { code: failure.code, message: failure.message },
-            retryAt: failure.retryable ? Date.now() + retryDelay(job.attempt, this.#retry) : undefined,
+            retryAt: failure.retryable ? Date.now() + this.#retryDelay(job.attempt) : undefined,
           });
         }
       }
@@ -357,6 +350,11 @@ export class WorkerPool {
       // The store is unreachable: the lease will expire and recovery will requeue the job.
       this.#log.error({ err: writeErr, job: job.id }, 'could not record the outcome of a job');
     }
+  }
+
+  /** The wait before the retry that follows failed attempt number `attempt`. */
+  #retryDelay(attempt: number): number {
+    return backoff(attempt - 1, this.#retry);
   }
 
   async #finishFailed(

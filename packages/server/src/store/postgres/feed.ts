@@ -7,16 +7,12 @@ import {
   type QueuedListener,
 } from '../../feed/change-feed.js';
 import { LocalFeed } from '../../feed/local-feed.js';
+import { backoff } from '../../internal/backoff.js';
+import { type Logger, silentLogger } from '../../internal/logger.js';
 import type { StoredJob } from '../../jobs/model.js';
 import { clientConfig, ident } from './connection.js';
 import { type ChangeNotice, parseNotice } from './notify.js';
 import type { PostgresJobStore } from './store.js';
-
-export interface FeedLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
 
 export interface PostgresFeedOptions {
   /** The store whose changes this feed carries; its writes send the NOTIFYs. */
@@ -39,7 +35,7 @@ export interface PostgresFeedOptions {
   catchUpMarginMs?: number;
   /** Called when a listener throws. */
   onError?: (err: unknown) => void;
-  logger?: FeedLogger;
+  logger?: Logger;
 }
 
 /** A change to read and publish: which job, and which snapshot of it. */
@@ -63,7 +59,6 @@ const CATCH_UP_PAGE = 500;
  * version still has not been published here.
  */
 const OWN_GRACE_MS = 250;
-const silent: FeedLogger = { info() {}, warn() {}, error() {} };
 
 /**
  * The change feed across processes. Each write of the PostgreSQL store sends
@@ -86,7 +81,7 @@ export class PostgresFeed implements ChangeFeed {
   readonly #minBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #marginMs: number;
-  readonly #log: FeedLogger;
+  readonly #log: Logger;
   readonly #known = new Map<string, { seq: number; version: number }>();
   readonly #perJob = new Map<string, number>();
   #allListeners = 0;
@@ -116,7 +111,7 @@ export class PostgresFeed implements ChangeFeed {
     reconnect = {},
     catchUpMarginMs = 10_000,
     onError,
-    logger = silent,
+    logger = silentLogger,
   }: PostgresFeedOptions) {
     this.#store = store;
     this.#local = new LocalFeed(onError ? { onError } : {});
@@ -283,15 +278,12 @@ export class PostgresFeed implements ChangeFeed {
 
   #scheduleReconnect(): void {
     if (this.#closed || this.#reconnectTimer) return;
-    const base = Math.min(this.#maxBackoffMs, this.#minBackoffMs * 2 ** this.#failures);
+    const wait = backoff(this.#failures, { baseMs: this.#minBackoffMs, maxMs: this.#maxBackoffMs });
     this.#failures += 1;
-    this.#reconnectTimer = setTimeout(
-      () => {
-        this.#reconnectTimer = null;
-        void this.#reconnect();
-      },
-      base * (0.5 + Math.random() / 2),
-    );
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      void this.#reconnect();
+    }, wait);
     this.#reconnectTimer.unref();
   }
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { backoff } from '../../internal/backoff.js';
 import { sleep } from '../../internal/sleep.js';
 import { LOG_TAIL, type StoredJob } from '../../jobs/model.js';
 import { ALL_STATES, type JobStatus, sourcesOf } from '../../jobs/states.js';
@@ -70,6 +71,8 @@ type Query = <R = Row>(text: string, values?: readonly unknown[]) => Promise<R[]
 
 /** How often a statement is tried when the connection, not the statement, fails. */
 const CONNECTION_TRIES = 4;
+/** The wait between those tries: 100 ms, doubling, with jitter. */
+const CONNECTION_BACKOFF = { baseMs: 50, maxMs: 1000 };
 const MAX_INSERT_ROUNDS = 8;
 /**
  * Lease rows kept by {@link PostgresJobStore}: enough for the jobs running here; a lease that
@@ -168,7 +171,7 @@ export class PostgresJobStore implements JobStore {
         client = await this.#connect();
       } catch (err) {
         if (isConnectionError(err) && attempt < CONNECTION_TRIES && !this.#closed) {
-          await sleep(backoff(attempt));
+          await sleep(backoff(attempt, CONNECTION_BACKOFF));
           continue;
         }
         throw unavailable(err);
@@ -181,7 +184,7 @@ export class PostgresJobStore implements JobStore {
         const lost = isConnectionError(err);
         client.release(lost ? (err as Error) : undefined);
         if (lost && retry === 'always' && attempt < CONNECTION_TRIES && !this.#closed) {
-          await sleep(backoff(attempt));
+          await sleep(backoff(attempt, CONNECTION_BACKOFF));
           continue;
         }
         throw unavailable(err);
@@ -224,7 +227,7 @@ export class PostgresJobStore implements JobStore {
         }
         const again = (lost && !committing) || isRetryableTxError(err);
         if (again && attempt < CONNECTION_TRIES && !this.#closed) {
-          await sleep(backoff(attempt));
+          await sleep(backoff(attempt, CONNECTION_BACKOFF));
           continue;
         }
         throw unavailable(err);
@@ -375,7 +378,7 @@ export class PostgresJobStore implements JobStore {
         if (job) return decision.done(job);
       } catch (err) {
         if (!(err instanceof StoreUnavailableError) || round >= CONNECTION_TRIES || this.#closed) throw err;
-        await sleep(backoff(round));
+        await sleep(backoff(round, CONNECTION_BACKOFF));
         continue;
       }
       if (round >= MAX_RACE_ROUNDS)
@@ -933,10 +936,6 @@ const COLUMN_TYPES: Record<(typeof MUTABLE_COLUMNS)[number], string> = {
   lease_token: 'text',
   lease_expires_at: 'bigint',
 };
-
-function backoff(attempt: number): number {
-  return Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
-}
 
 function unavailable(err: unknown): unknown {
   if (!isConnectionError(err) || err instanceof StoreUnavailableError) return err;
