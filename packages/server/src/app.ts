@@ -116,12 +116,20 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     frameworkErrors: (err, _request, reply) => sendError(reply, toApiError(err)),
   });
 
+  const streams = new Set<SseStream>();
+  // Made before the backend, whose feed counts into it as soon as it listens; read only at a scrape.
+  const metrics = new Metrics({
+    jobCounts: () => store.countByStatus(),
+    sseStreams: () => streams.size,
+    activeJobs: () => pool?.active ?? 0,
+  });
   const { store, feed } = await openBackend(
     config,
     {
       logger: app.log,
       onListenerError: (err) => app.log.error({ err }, 'a change listener threw'),
       onIdleError: (err) => app.log.warn({ err }, 'an idle database connection closed; it will be replaced'),
+      onFeedActivity: (activity) => metrics.feedActivity(activity),
     },
     parts,
   );
@@ -182,8 +190,6 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     logger: app.log,
     ...(pool ? { self: pool.owner } : {}),
   });
-  const streams = new Set<SseStream>();
-  const metrics = new Metrics({ store, sseStreams: () => streams.size, activeJobs: () => pool?.active ?? 0 });
   service.onChange = (job) => metrics.observe(job);
   let closing = false;
 

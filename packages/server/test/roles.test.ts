@@ -56,6 +56,9 @@ describePostgres('roles on one PostgreSQL database', () => {
         return r.body.status === 'completed' ? r.body : null;
       });
       expect(done.progress).toBe(100);
+      // The api node heard the worker's changes from its feed, and /metrics counts them.
+      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      expect(metrics).toMatch(/^longrun_feed_activity_total\{activity="notification"\} [1-9]/m);
       await api.close();
       await worker.close();
     } finally {

@@ -14,12 +14,13 @@ import { SqliteJobStore } from '../src/store/sqlite/store.js';
 import { Maintenance } from '../src/worker/maintenance.js';
 import { JobStopped, WorkerPool, type WorkerPoolOptions } from '../src/worker/pool.js';
 import { tempDir } from './helpers/app.js';
+import { expectNoPoolRunning, watchPool } from './helpers/pools.js';
 
 const T = 'default';
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
-  expect(WorkerPool.live.size, 'a worker pool was left running').toBe(0);
+  expectNoPoolRunning();
 });
 
 async function setup(...processors: Processor<any>[]) {
@@ -46,7 +47,7 @@ async function setup(...processors: Processor<any>[]) {
       ...opts,
     });
     pools.push(p);
-    return p;
+    return watchPool(p);
   };
   /** Resolve when the job reaches a terminal state (or `until` says so), listening on the feed. */
   const until = (id: string, pred: (j: StoredJob) => boolean = (j) => isTerminal(j.status)) =>

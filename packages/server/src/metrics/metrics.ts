@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { StoredJob } from '../jobs/model.js';
-import { ALL_STATES, isTerminal } from '../jobs/states.js';
-import type { JobStore } from '../store/store.js';
+import { ALL_STATES, isTerminal, type JobStatus } from '../jobs/states.js';
+import type { FeedActivity } from '../store/postgres/feed.js';
 
 /** The Prometheus metrics of one server; each app has its own registry, nothing global. */
 export class Metrics {
@@ -12,12 +12,18 @@ export class Metrics {
   readonly http: Histogram<'method' | 'route' | 'status_code'>;
   /** Webhook requests sent by this process, by event and what came of them. */
   readonly webhookAttempts: Counter<'event' | 'outcome'>;
+  readonly #feedActivity: Counter<'activity'>;
 
   constructor({
-    store,
+    jobCounts,
     sseStreams,
     activeJobs,
-  }: { store: JobStore; sseStreams: () => number; activeJobs: () => number }) {
+  }: {
+    /** Jobs in the store by status (read at each scrape). */
+    jobCounts: () => Promise<Record<JobStatus, number>>;
+    sseStreams: () => number;
+    activeJobs: () => number;
+  }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'longrun_' });
     this.#created = new Counter({
@@ -52,13 +58,21 @@ export class Metrics {
       labelNames: ['event', 'outcome'],
       registers,
     });
+    this.#feedActivity = new Counter({
+      name: 'longrun_feed_activity_total',
+      help:
+        'What the PostgreSQL change feed of this process did: notifications heard, reads of notified jobs, ' +
+        'reconnects, jobs published by a catch-up, own changes set aside and checked again.',
+      labelNames: ['activity'],
+      registers,
+    });
     new Gauge({
       name: 'longrun_jobs',
       help: 'Jobs in the store by status.',
       labelNames: ['status'],
       registers,
       async collect() {
-        const counts = await store.countByStatus();
+        const counts = await jobCounts();
         for (const status of ALL_STATES) this.set({ status }, counts[status]);
       },
     });
@@ -78,6 +92,11 @@ export class Metrics {
         this.set(activeJobs());
       },
     });
+  }
+
+  /** Count something the PostgreSQL change feed did. */
+  feedActivity(activity: FeedActivity): void {
+    this.#feedActivity.inc({ activity });
   }
 
   /** Count a change made by this process. */

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { ChangeFeed } from '../feed/change-feed.js';
 import { LocalFeed } from '../feed/local-feed.js';
 import type { Logger } from '../internal/logger.js';
-import { PostgresFeed } from './postgres/feed.js';
+import { type FeedActivity, PostgresFeed } from './postgres/feed.js';
 import { PostgresJobStore } from './postgres/store.js';
 import { SqliteJobStore } from './sqlite/store.js';
 import type { JobStore } from './store.js';
@@ -20,6 +20,8 @@ export interface BackendOptions {
   onListenerError: (err: unknown) => void;
   /** An idle PostgreSQL connection closed (the pool replaces it). */
   onIdleError?: ((err: Error) => void) | undefined;
+  /** What the PostgreSQL feed does (metrics). */
+  onFeedActivity?: ((activity: FeedActivity) => void) | undefined;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function openBackend(
     | 'dataDir'
     | 'sqliteSynchronous'
   >,
-  { logger, onListenerError, onIdleError }: BackendOptions,
+  { logger, onListenerError, onIdleError, onFeedActivity }: BackendOptions,
   given: { store?: JobStore | undefined; feed?: ChangeFeed | undefined } = {},
 ): Promise<Backend> {
   const localFeed = () => given.feed ?? new LocalFeed({ onError: onListenerError });
@@ -69,6 +71,7 @@ export async function openBackend(
     probeIntervalMs: config.feedProbeIntervalMs,
     logger,
     onError: onListenerError,
+    onActivity: onFeedActivity,
   });
   try {
     await feed.start();

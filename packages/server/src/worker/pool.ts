@@ -54,8 +54,6 @@ interface Running {
  * through the service, fenced by the lease token.
  */
 export class WorkerPool {
-  /** Pools started and not yet stopped in this process (tests check that none is left running). */
-  static readonly live = new Set<WorkerPool>();
   readonly owner: string;
   readonly #node: string | undefined;
   readonly #service: JobService;
@@ -121,7 +119,6 @@ export class WorkerPool {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    WorkerPool.live.add(this);
     await this.#removeStaleTempDirs();
     this.#unsubscribe = this.#service.subscribeQueued((job) => {
       if (this.#types.includes(job.type)) this.#pump();
@@ -149,7 +146,6 @@ export class WorkerPool {
       await all();
     }
     await rm(join(this.#tempRoot, encodeURIComponent(this.owner)), { recursive: true, force: true });
-    WorkerPool.live.delete(this);
   }
 
   #pump(): void {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, expect } from 'vitest';
 import { type AppParts, buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { WorkerPool } from '../../src/worker/pool.js';
+import { expectNoPoolRunning, watchPool } from './pools.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -19,7 +19,7 @@ const open = new Set<TestApp>();
 afterEach(async () => {
   for (const t of [...open]) await t.close();
   // A test that leaves a worker pool running would leak jobs into the next one.
-  expect(WorkerPool.live.size, 'a worker pool was left running').toBe(0);
+  expectNoPoolRunning();
 });
 
 const made = new Set<string>();
@@ -57,6 +57,7 @@ export async function startApp({
 } = {}): Promise<TestApp> {
   const config = testConfig(argv, dataDir);
   const app = await buildApp(config, parts);
+  watchPool(app.longrun.pool);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -14,6 +14,23 @@ import { clientConfig, ident } from './connection.js';
 import { type ChangeNotice, parseNotice } from './notify.js';
 import type { PostgresJobStore } from './store.js';
 
+/**
+ * What the feed does, as counted by /metrics: a notification heard, a read
+ * of notified jobs (one query for a batch), a reconnect, a job published by
+ * the catch-up after one, a change of this process's own set aside
+ * (`own_queued`) and looked at again (`own_checked`).
+ */
+export const FEED_ACTIVITIES = Object.freeze([
+  'notification',
+  'read',
+  'reconnect',
+  'caught_up',
+  'own_queued',
+  'own_checked',
+] as const);
+
+export type FeedActivity = (typeof FEED_ACTIVITIES)[number];
+
 export interface PostgresFeedOptions {
   /** The store whose changes this feed carries; its writes send the NOTIFYs. */
   store: PostgresJobStore;
@@ -35,6 +52,8 @@ export interface PostgresFeedOptions {
   catchUpMarginMs?: number;
   /** Called when a listener throws. */
   onError?: (err: unknown) => void;
+  /** Told of each thing the feed does (metrics). */
+  onActivity?: ((activity: FeedActivity) => void) | undefined;
   logger?: Logger;
 }
 
@@ -99,8 +118,8 @@ export class PostgresFeed implements ChangeFeed {
   #reconnectTimer: NodeJS.Timeout | null = null;
   #failures = 0;
   #closed = false;
-  /** Counters for tests and /metrics. */
-  readonly stats = { notifications: 0, reads: 0, reconnects: 0, caughtUp: 0, ownQueued: 0, ownChecked: 0 };
+  #reconnects = 0;
+  readonly #onActivity: (activity: FeedActivity) => void;
   /** Called on every state change (tests wait on it). */
   onState: ((state: FeedState) => void) | null = null;
 
@@ -111,9 +130,11 @@ export class PostgresFeed implements ChangeFeed {
     reconnect = {},
     catchUpMarginMs = 10_000,
     onError,
+    onActivity = () => {},
     logger = silentLogger,
   }: PostgresFeedOptions) {
     this.#store = store;
+    this.#onActivity = onActivity;
     this.#local = new LocalFeed(onError ? { onError } : {});
     this.#connectionString = connectionString;
     this.#probeIntervalMs = probeIntervalMs;
@@ -125,11 +146,6 @@ export class PostgresFeed implements ChangeFeed {
 
   get state(): FeedState {
     return this.#state;
-  }
-
-  /** The backend pid of the LISTEN connection, null while there is none (tests cut it). */
-  get backendPid(): number | null {
-    return (this.#client as unknown as { processID?: number } | null)?.processID ?? null;
   }
 
   /** Connect and LISTEN; rejects when the first connection fails (the server then fails to start). */
@@ -297,7 +313,8 @@ export class PostgresFeed implements ChangeFeed {
       this.#scheduleReconnect();
       return;
     }
-    this.stats.reconnects += 1;
+    this.#reconnects += 1;
+    this.#onActivity('reconnect');
     // LISTEN is active again, so whatever commits from now on is notified; what committed
     // while we were deaf is re-read. Until that succeeds `coveredUntil` stays where it was.
     const listenedAt = Date.now();
@@ -310,7 +327,7 @@ export class PostgresFeed implements ChangeFeed {
     if (client !== this.#client) return;
     this.#coveredUntil = listenedAt;
     this.#listening(client);
-    this.#log.info({ reconnects: this.stats.reconnects }, 'the LISTEN connection is back and caught up');
+    this.#log.info({ reconnects: this.#reconnects }, 'the LISTEN connection is back and caught up');
   }
 
   /** Publish every job changed since `since` that someone here listens for. */
@@ -321,7 +338,7 @@ export class PostgresFeed implements ChangeFeed {
       const jobs = await this.#store.changedSince({ since, cursor, limit: CATCH_UP_PAGE });
       for (const job of jobs) {
         if (this.#interested(jobKey(job.tenant, job.id))) {
-          this.stats.caughtUp += 1;
+          this.#onActivity('caught_up');
           this.publish(job);
         } else if (job.status === 'queued') {
           this.#local.queued(job);
@@ -336,7 +353,7 @@ export class PostgresFeed implements ChangeFeed {
   // ---- notifications -----------------------------------------------------------------------
 
   #onNotification(payload: string | undefined): void {
-    this.stats.notifications += 1;
+    this.#onActivity('notification');
     let notice: ChangeNotice | null;
     try {
       notice = parseNotice(payload);
@@ -356,7 +373,7 @@ export class PostgresFeed implements ChangeFeed {
     if (!newer(n, this.#known.get(key))) return;
     if (origin === this.#store.origin) {
       // Our own change: the service publishes it when its write returns; look again later.
-      this.stats.ownQueued += 1;
+      this.#onActivity('own_queued');
       this.#own.push({ notice: n, at: Date.now() });
       if (!this.#ownTimer) this.#armOwnTimer();
       return;
@@ -380,7 +397,7 @@ export class PostgresFeed implements ChangeFeed {
     try {
       const wanted = [...batch.values()].filter((n) => newer(n, this.#known.get(jobKey(n.tenant, n.id))));
       if (wanted.length > 0) {
-        this.stats.reads += 1;
+        this.#onActivity('read');
         const jobs = await this.#store.getMany(wanted);
         for (const job of jobs) this.publish(job);
       }
@@ -403,7 +420,7 @@ export class PostgresFeed implements ChangeFeed {
       let i = 0;
       for (; i < this.#own.length && this.#own[i]!.at <= due; i++) {
         const { notice } = this.#own[i]!;
-        this.stats.ownChecked += 1;
+        this.#onActivity('own_checked');
         if (newer(notice, this.#known.get(jobKey(notice.tenant, notice.id)))) this.#want(notice);
       }
       this.#own.splice(0, i);
