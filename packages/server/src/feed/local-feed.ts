@@ -28,13 +28,6 @@ export class LocalFeed implements ChangeFeed {
     return 'local';
   }
 
-  /** The number of per-job listeners (for /metrics and tests). */
-  get listenerCount(): number {
-    let n = this.#all.size;
-    for (const set of this.#byJob.values()) n += set.size;
-    return n;
-  }
-
   publish(job: StoredJob): void {
     const key = jobKey(job.tenant, job.id);
     const listeners = this.#byJob.get(key);
