@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskArtifactStorage } from '../src/artifacts/storage.js';
+import { defaultConfig } from '../src/config.js';
 import { LocalFeed } from '../src/events/feed.js';
 import type { StoredJob } from '../src/jobs/model.js';
 import { JobService } from '../src/jobs/service.js';
@@ -16,6 +17,7 @@ import { JobStopped, WorkerPool, type WorkerPoolOptions } from '../src/worker/po
 import { tempDir } from './helpers/app.js';
 
 const T = 'default';
+const settings = defaultConfig();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -24,7 +26,10 @@ afterEach(async () => {
 
 async function setup(...processors: Processor<any>[]) {
   const dir = tempDir();
-  const store = new SqliteJobStore({ filename: join(dir, 'db.sqlite') });
+  const store = new SqliteJobStore({
+    filename: join(dir, 'db.sqlite'),
+    synchronous: settings.sqliteSynchronous,
+  });
   await store.migrate();
   const registry = defaultRegistry();
   for (const p of processors) registry.register(p);
@@ -34,6 +39,7 @@ async function setup(...processors: Processor<any>[]) {
     registry,
     artifacts: new DiskArtifactStorage(join(dir, 'artifacts')),
     simulateErrorRate: 0,
+    defaultMaxAttempts: settings.maxAttempts,
   });
   const pools: WorkerPool[] = [];
   cleanups.push(async () => {
@@ -46,6 +52,9 @@ async function setup(...processors: Processor<any>[]) {
       tempRoot: join(dir, 'tmp'),
       retry: { baseMs: 10, maxMs: 50 },
       concurrency: 2,
+      leaseMs: settings.leaseMs,
+      defaultTimeoutMs: settings.jobTimeoutMs,
+      node: settings.nodeName,
       ...opts,
     });
     pools.push(p);
@@ -235,6 +244,7 @@ describe('worker pool', () => {
       registry: service.registry,
       artifacts: service.artifacts,
       simulateErrorRate: 0,
+      defaultMaxAttempts: settings.maxAttempts,
     });
     const warnings: string[] = [];
     const a = pool({
@@ -319,10 +329,15 @@ describe('worker pool', () => {
   it('requeues at once the jobs of a dead process on this host', async () => {
     const { store, service, submit } = await setup();
     const job = await submit('simulate', { duration_seconds: 1 });
-    // A lease owner whose pid cannot exist: the process is gone, no need to wait for its 30-s lease.
+    // A lease owner whose pid cannot exist: the process is gone, no need to wait for its lease to end.
     const dead = `${hostname()}:2147483646:deadbeef`;
-    await store.claim({ owner: dead, leaseMs: 30_000, limit: 1 });
-    const m = new Maintenance({ service, retentionMs: 0 });
+    await store.claim({ owner: dead, leaseMs: settings.leaseMs, limit: 1 });
+    const m = new Maintenance({
+      service,
+      intervalMs: settings.maintenanceIntervalMs,
+      node: settings.nodeName,
+      retentionMs: 0,
+    });
     expect(await m.runOnce()).toEqual({ recovered: 1, purged: 0 });
     expect(await service.get(T, job.id)).toMatchObject({ status: 'queued', attempt: 1 });
   });
@@ -331,7 +346,12 @@ describe('worker pool', () => {
     const { service, submit, pool, until, dir } = await setup();
     await pool().start();
     const job = await until((await submit('simulate', { duration_seconds: 0 })).id);
-    const m = new Maintenance({ service, retentionMs: 1 });
+    const m = new Maintenance({
+      service,
+      intervalMs: settings.maintenanceIntervalMs,
+      node: settings.nodeName,
+      retentionMs: 1,
+    });
     await new Promise((r) => setTimeout(r, 5));
     const { mkdirSync, existsSync } = await import('node:fs');
     mkdirSync(join(dir, 'artifacts', T, job.id), { recursive: true });

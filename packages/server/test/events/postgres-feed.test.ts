@@ -1,5 +1,6 @@
 import { startTcpProxy, type TcpProxy } from '@longrun/testkit';
 import { afterEach, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config.js';
 import type { FeedState } from '../../src/events/feed.js';
 import { PostgresFeed } from '../../src/events/postgres-feed.js';
 import type { StoredJob } from '../../src/jobs/model.js';
@@ -7,6 +8,7 @@ import { PostgresJobStore } from '../../src/store/postgres/store.js';
 import { eventually } from '../helpers/app.js';
 import { adminQuery, describePostgres, dropSchema, PG_URL, uniqueSchema } from '../helpers/postgres.js';
 
+const settings = defaultConfig();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
@@ -18,10 +20,13 @@ async function twoNodes(opts: { listenVia?: TcpProxy; probeIntervalMs?: number }
   const storeA = new PostgresJobStore({ connectionString: PG_URL, schema, poolSize: 3 });
   await storeA.migrate();
   const storeB = new PostgresJobStore({ connectionString: PG_URL, schema, poolSize: 3 });
-  const feedA = new PostgresFeed({ store: storeA, probeIntervalMs: opts.probeIntervalMs ?? 5000 });
+  const feedA = new PostgresFeed({
+    store: storeA,
+    probeIntervalMs: opts.probeIntervalMs ?? settings.feedProbeIntervalMs,
+  });
   const feedB = new PostgresFeed({
     store: storeB,
-    probeIntervalMs: opts.probeIntervalMs ?? 5000,
+    probeIntervalMs: opts.probeIntervalMs ?? settings.feedProbeIntervalMs,
     reconnect: { minMs: 20, maxMs: 200 },
     ...(opts.listenVia ? { connectionString: opts.listenVia.via(PG_URL) } : {}),
   });
@@ -167,9 +172,10 @@ describePostgres('PostgreSQL change feed', () => {
   it('fails to start when the database cannot be reached, leaving nothing running', async () => {
     const store = new PostgresJobStore({
       connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      schema: settings.databaseSchema,
       poolSize: 1,
     });
-    const feed = new PostgresFeed({ store });
+    const feed = new PostgresFeed({ store, probeIntervalMs: settings.feedProbeIntervalMs });
     await expect(feed.start()).rejects.toThrow(/ECONNREFUSED/);
     expect(feed.state).toBe('closed');
     await store.close();
