@@ -25,7 +25,7 @@ export function settingsTable(names: readonly SettingName[]): string {
  * A document's settings tables, each between `<!-- settings: --flag … -->`
  * and `<!-- /settings -->`, naming the settings it lists.
  */
-const BLOCK = /(<!-- settings:([^>]*)-->\n)[\s\S]*?(\n<!-- \/settings -->)/g;
+const BLOCK = /(<!-- settings:([^>]*)-->\n)[\s\S]*?(<!-- \/settings -->)/g;
 
 function namesOf(flags: string): SettingName[] {
   return flags
@@ -41,7 +41,8 @@ function namesOf(flags: string): SettingName[] {
 /** The document with each settings table written afresh from the settings. */
 export function refreshSettingsTables(doc: string): string {
   return doc.replace(BLOCK, (_, open: string, flags: string, close: string) =>
-    [open, settingsTable(namesOf(flags)), close].join(''),
+    // Blank lines around the table, so that no renderer takes a comment for part of it.
+    [open, '\n', settingsTable(namesOf(flags)), '\n\n', close].join(''),
   );
 }
 
