@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { settingsHelp } from '../src/config.js';
-import { refreshSettingsTables, settingsTabled } from '../src/settings/markdown.js';
+import { refreshSettingsTables, settingsInTables } from '../src/settings/markdown.js';
 import { SETTING_NAMES, SETTINGS } from '../src/settings/settings.js';
 
 const docPath = fileURLToPath(new URL('../../../docs/operations.md', import.meta.url));
@@ -10,7 +10,7 @@ const doc = readFileSync(docPath, 'utf8');
 
 describe('docs/operations.md', () => {
   it('lists every setting, each in one table', () => {
-    expect(settingsTabled(doc).sort()).toEqual([...SETTING_NAMES].sort());
+    expect(settingsInTables(doc).sort()).toEqual([...SETTING_NAMES].sort());
   });
 
   // After a change to the settings, `npx vitest run packages/server/test/settings-doc.test.ts -u`

@@ -47,6 +47,6 @@ export function refreshSettingsTables(doc: string): string {
 }
 
 /** The settings that the document's tables list, in order (a setting listed twice, twice). */
-export function settingsTabled(doc: string): SettingName[] {
+export function settingsInTables(doc: string): SettingName[] {
   return [...doc.matchAll(BLOCK)].flatMap((m) => namesOf(m[2]!));
 }

@@ -361,7 +361,7 @@ export interface DerivedDefault {
   value: (settings: Settings) => string;
 }
 
-/** With API keys the server is shared, so each key gets a budget; an open server (loopback only) has none. */
+/** With API keys, each key gets this budget; a server without keys has none. */
 function perKey(limit: number): DerivedDefault {
   return { text: `${limit} with API keys, none without`, value: (s) => (hasKeys(s) ? String(limit) : '0') };
 }
