@@ -72,12 +72,10 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   const globalSecret: SecretSet | null = config.webhookSecret
     ? {
         current: parseSecret(config.webhookSecret),
-        previous: config.webhookSecretPrevious
-          ? {
-              key: parseSecret(config.webhookSecretPrevious.secret),
-              until: config.webhookSecretPrevious.until,
-            }
-          : undefined,
+        previous:
+          config.webhookSecretPrevious !== null && config.webhookSecretPreviousUntil !== null
+            ? { key: parseSecret(config.webhookSecretPrevious), until: config.webhookSecretPreviousUntil }
+            : undefined,
       }
     : null;
   const secrets = new WebhookSecrets({ global: globalSecret, tenants: keysFile?.secrets ?? new Map() });
@@ -228,7 +226,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     done();
   });
   registerAuth(app, keys);
-  if (servesApi) await registerRateLimits(app, config, { withKeys: keys !== null });
+  if (servesApi) await registerRateLimits(app, config);
   app.addHook('onResponse', (request, reply, done) => {
     metrics.http.observe(
       {

@@ -68,6 +68,11 @@ describe('settings', () => {
     [['--database-pool-size', '0'], /--database-pool-size: 0 is out of range/],
     [['--feed-probe-interval', '10ms'], /--feed-probe-interval: use at least 100ms/],
     [['--node-name', 'a b'], /--node-name: "a b" must be/],
+    [
+      ['--sqlite-synchronous', 'fast'],
+      /--sqlite-synchronous: "fast" is not a synchronous mode; use full or normal/,
+    ],
+    [['--webhook-retry-schedule', '5s,soon'], /--webhook-retry-schedule: "soon" is not a duration/],
   ])('refuses %j with a clear message', (argv, message) => {
     expect(() => load(argv)).toThrow(ConfigError);
     expect(() => load(argv)).toThrow(message);
@@ -81,6 +86,22 @@ describe('settings', () => {
     expect(load(['--host', '0.0.0.0', '--api-keys', 'secretkey1:team']).host).toBe('0.0.0.0');
     expect(load(['--host', '0.0.0.0', '--insecure']).insecure).toBe(true);
     expect(load(['--host', '::1']).host).toBe('::1');
+  });
+
+  it('works out the rate limits from whether there are API keys, unless they are given', () => {
+    expect(load()).toMatchObject({ rateLimitCreate: 0, rateLimitRead: 0 });
+    expect(load(['--api-keys', 'secretkey1:team'])).toMatchObject({
+      rateLimitCreate: 600,
+      rateLimitRead: 6000,
+    });
+    expect(load(['--api-keys-file', 'keys.json', '--rate-limit-read', '0'])).toMatchObject({
+      rateLimitCreate: 600,
+      rateLimitRead: 0,
+    });
+  });
+
+  it('reads when a previous webhook secret stops signing only with that secret', () => {
+    expect(load(['--webhook-secret-previous-until', 'never']).webhookSecretPreviousUntil).toBeNull();
   });
 
   it('parses durations', () => {

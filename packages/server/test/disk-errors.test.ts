@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../src/config.js';
 import { toApiError } from '../src/http/errors.js';
 import { SqliteJobStore } from '../src/store/sqlite/store.js';
 import { tempDir } from './helpers/app.js';
@@ -30,6 +31,8 @@ describe('disk trouble', () => {
     const dir = tempDir();
     const filename = join(dir, 'longrun.db');
     mkdirSync(filename); // a folder where the file should be
-    expect(() => new SqliteJobStore({ filename })).toThrow(`cannot open the SQLite database ${filename}`);
+    expect(() => new SqliteJobStore({ filename, synchronous: defaultConfig().sqliteSynchronous })).toThrow(
+      `cannot open the SQLite database ${filename}`,
+    );
   });
 });

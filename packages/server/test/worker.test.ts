@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskArtifactStorage } from '../src/artifacts/storage.js';
+import { defaultConfig } from '../src/config.js';
 import { LocalFeed } from '../src/feed/local-feed.js';
 import { backoff } from '../src/internal/backoff.js';
 import type { StoredJob } from '../src/jobs/model.js';
@@ -17,6 +18,7 @@ import { tempDir } from './helpers/app.js';
 import { expectNoPoolRunning, watchPool } from './helpers/pools.js';
 
 const T = 'default';
+const settings = defaultConfig();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -25,13 +27,23 @@ afterEach(async () => {
 
 async function setup(...processors: Processor<any>[]) {
   const dir = tempDir();
-  const store = new SqliteJobStore({ filename: join(dir, 'db.sqlite') });
+  const store = new SqliteJobStore({
+    filename: join(dir, 'db.sqlite'),
+    synchronous: settings.sqliteSynchronous,
+  });
   await store.migrate();
   const registry = defaultRegistry();
   for (const p of processors) registry.register(p);
   const feed = new LocalFeed();
   const artifacts = new DiskArtifactStorage(join(dir, 'artifacts'));
-  const service = new JobService({ store, feed, registry, artifacts, simulateErrorRate: 0 });
+  const service = new JobService({
+    store,
+    feed,
+    registry,
+    artifacts,
+    simulateErrorRate: 0,
+    defaultMaxAttempts: settings.maxAttempts,
+  });
   const pools: WorkerPool[] = [];
   cleanups.push(async () => {
     for (const p of pools) await p.stop({ graceMs: 0 });
@@ -44,6 +56,9 @@ async function setup(...processors: Processor<any>[]) {
       tempRoot: join(dir, 'tmp'),
       retry: { baseMs: 10, maxMs: 50 },
       concurrency: 2,
+      leaseMs: settings.leaseMs,
+      defaultTimeoutMs: settings.jobTimeoutMs,
+      node: settings.nodeName,
       ...opts,
     });
     pools.push(p);
@@ -233,6 +248,7 @@ describe('worker pool', () => {
       registry,
       artifacts,
       simulateErrorRate: 0,
+      defaultMaxAttempts: settings.maxAttempts,
     });
     const warnings: string[] = [];
     const a = pool({
@@ -317,10 +333,15 @@ describe('worker pool', () => {
   it('requeues at once the jobs of a dead process on this host', async () => {
     const { store, service, submit } = await setup();
     const job = await submit('simulate', { duration_seconds: 1 });
-    // A lease owner whose pid cannot exist: the process is gone, no need to wait for its 30-s lease.
+    // A lease owner whose pid cannot exist: the process is gone, no need to wait for its lease to end.
     const dead = `${hostname()}:2147483646:deadbeef`;
-    await store.claim({ owner: dead, leaseMs: 30_000, limit: 1 });
-    const m = new Maintenance({ service, retentionMs: 0 });
+    await store.claim({ owner: dead, leaseMs: settings.leaseMs, limit: 1 });
+    const m = new Maintenance({
+      service,
+      intervalMs: settings.maintenanceIntervalMs,
+      node: settings.nodeName,
+      retentionMs: 0,
+    });
     expect(await m.runOnce()).toEqual({ recovered: 1, purged: 0 });
     expect(await service.get(T, job.id)).toMatchObject({ status: 'queued', attempt: 1 });
   });
@@ -329,7 +350,12 @@ describe('worker pool', () => {
     const { service, store, submit, pool, until, dir } = await setup();
     await pool().start();
     const job = await until((await submit('simulate', { duration_seconds: 0 })).id);
-    const m = new Maintenance({ service, retentionMs: 1 });
+    const m = new Maintenance({
+      service,
+      intervalMs: settings.maintenanceIntervalMs,
+      node: settings.nodeName,
+      retentionMs: 1,
+    });
     await new Promise((r) => setTimeout(r, 5));
     const { mkdirSync, existsSync } = await import('node:fs');
     mkdirSync(join(dir, 'artifacts', T, job.id), { recursive: true });

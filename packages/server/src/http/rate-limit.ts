@@ -4,10 +4,6 @@ import { isPublicPath } from '../auth/plugin.js';
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
 
-/** Per window, when API keys are configured and no limit is set. */
-export const DEFAULT_CREATE = 600;
-export const DEFAULT_READ = 6000;
-
 /** Requests that create jobs draw on the create budget; every other API request on the read one. */
 function budgetOf(request: FastifyRequest): 'create' | 'read' {
   const route = request.routeOptions.url;
@@ -21,18 +17,14 @@ function budgetOf(request: FastifyRequest): 'create' | 'read' {
  * separate budgets for creating jobs and for everything else, so a client
  * polling hard cannot stop itself from submitting, nor the reverse. Over the
  * limit: 429 `rate_limited` with `Retry-After`. Probes, metrics and docs are
- * not limited. Counts are per process. An open server (no keys) has no
- * limit unless one is set.
+ * not limited. Counts are per process. The settings give both budgets (by
+ * default, none on a server without API keys).
  */
 export async function registerRateLimits(
   app: FastifyInstance,
-  config: Config,
-  { withKeys }: { withKeys: boolean },
+  config: Pick<Config, 'rateLimitCreate' | 'rateLimitRead' | 'rateLimitWindowMs'>,
 ): Promise<void> {
-  const max = {
-    create: config.rateLimitCreate ?? (withKeys ? DEFAULT_CREATE : 0),
-    read: config.rateLimitRead ?? (withKeys ? DEFAULT_READ : 0),
-  };
+  const max = { create: config.rateLimitCreate, read: config.rateLimitRead };
   if (max.create === 0 && max.read === 0) return;
   await app.register(rateLimit, {
     global: true,

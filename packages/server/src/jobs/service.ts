@@ -35,10 +35,10 @@ export interface JobServiceOptions {
   feed: ChangeFeed;
   registry: ProcessorRegistry;
   artifacts: ArtifactStorage;
-  /** @default 0.2 */
-  simulateErrorRate?: number;
-  /** @default 3 */
-  defaultMaxAttempts?: number;
+  /** The error rate of simulated jobs whose input gives none. */
+  simulateErrorRate: number;
+  /** Attempts of a job whose request gives no `max_attempts`. */
+  defaultMaxAttempts: number;
   /**
    * Serve reads of recently changed jobs from memory. Only for a store that
    * no other process writes to (SQLite); off for PostgreSQL.
@@ -75,8 +75,8 @@ export class JobService {
     feed,
     registry,
     artifacts,
-    simulateErrorRate = 0.2,
-    defaultMaxAttempts = 3,
+    simulateErrorRate,
+    defaultMaxAttempts,
     readCache = false,
     webhooks = { policy: {}, hasSecret: () => false },
   }: JobServiceOptions) {

@@ -11,12 +11,12 @@ import { signatureHeader, type WebhookSecrets } from './signing.js';
 export interface WebhookDispatcherOptions {
   store: JobStore;
   secrets: WebhookSecrets;
-  /** Delays before each retry. @default 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h */
-  schedule?: readonly number[];
-  /** @default 15000 */
-  timeoutMs?: number;
-  /** How often to look for deliveries other processes wrote. @default 1000 */
-  pollIntervalMs?: number;
+  /** Delays before each retry; its length is the number of retries. */
+  schedule: readonly number[];
+  /** How long one delivery request may take. */
+  timeoutMs: number;
+  /** How often to look for deliveries other processes wrote. */
+  pollIntervalMs: number;
   /** Requests in flight at once. @default 64 */
   concurrency?: number;
   /** Which addresses receivers may have. @default public ones only */
@@ -25,10 +25,6 @@ export interface WebhookDispatcherOptions {
   /** Told of every attempt's outcome (metrics). */
   onAttempt?: ((event: string, outcome: DeliveryOutcome['outcome']) => void) | undefined;
 }
-
-export const DEFAULT_SCHEDULE = Object.freeze([
-  5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
-]);
 
 /**
  * Sends the outbox. Each process may run one: deliveries are claimed from the
@@ -56,9 +52,9 @@ export class WebhookDispatcher {
   constructor({
     store,
     secrets,
-    schedule = DEFAULT_SCHEDULE,
-    timeoutMs = 15_000,
-    pollIntervalMs = 1000,
+    schedule,
+    timeoutMs,
+    pollIntervalMs,
     concurrency = 64,
     policy = {},
     logger = silentLogger,

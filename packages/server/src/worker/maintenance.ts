@@ -4,14 +4,14 @@ import { deadLocalOwners } from './owner.js';
 
 export interface MaintenanceOptions {
   service: JobService;
-  /** How often to look for expired leases and old jobs. @default 5000 */
-  intervalMs?: number;
+  /** How often to look for expired leases and old jobs. */
+  intervalMs: number;
   /** The local pool's own lease owner, never treated as dead. */
   self?: string;
-  /** This node's name in lease owners: only owners on this node can be found dead early. @default the host name */
-  node?: string;
-  /** Terminal jobs older than this are deleted with their artifacts; 0 keeps them. @default 86400000 */
-  retentionMs?: number;
+  /** This node's name in lease owners: only owners on this node can be found dead early. */
+  node: string;
+  /** Terminal jobs older than this are deleted with their artifacts; 0 keeps them. */
+  retentionMs: number;
   logger?: Logger;
 }
 
@@ -24,7 +24,7 @@ export class Maintenance {
   readonly #service: JobService;
   readonly #intervalMs: number;
   readonly #self: string;
-  readonly #node: string | undefined;
+  readonly #node: string;
   readonly #retentionMs: number;
   readonly #log: Logger;
   #timer: NodeJS.Timeout | null = null;
@@ -32,10 +32,10 @@ export class Maintenance {
 
   constructor({
     service,
-    intervalMs = 5000,
+    intervalMs,
     self = '',
     node,
-    retentionMs = 86_400_000,
+    retentionMs,
     logger = silentLogger,
   }: MaintenanceOptions) {
     this.#service = service;

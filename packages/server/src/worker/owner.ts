@@ -1,24 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 
 /**
  * A lease owner names the node and process that holds a job, plus a random
  * part, so that a node can tell which leases belong to processes on the same
  * node that are gone (their jobs need not wait for the lease to expire).
- * The node defaults to the host name; nodes that may share one (containers
- * given the same --hostname) must be given distinct names, or one would take
+ * Nodes that may share a name (containers given the same --hostname, whose
+ * names default to it) must be given distinct ones, or one would take
  * another's live processes for dead ones.
  */
-export function newOwnerId(node: string = hostname()): string {
+export function newOwnerId(node: string): string {
   return `${node}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
 /** Owners on this node whose process no longer exists. */
-export function deadLocalOwners(
-  owners: readonly string[],
-  self: string,
-  node: string = hostname(),
-): string[] {
+export function deadLocalOwners(owners: readonly string[], self: string, node: string): string[] {
   return owners.filter((owner) => {
     if (owner === self) return false;
     const parts = owner.split(':');

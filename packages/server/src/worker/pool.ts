@@ -16,26 +16,26 @@ export interface WorkerPoolOptions {
   service: JobService;
   /** The processors that run the jobs. */
   registry: ProcessorRegistry;
-  /** How many jobs run at once. @default 1 */
-  concurrency?: number;
-  /** How long a claim holds a job without a heartbeat. @default 30000 */
-  leaseMs?: number;
+  /** How many jobs run at once. */
+  concurrency: number;
+  /** How long a claim holds a job without a heartbeat. */
+  leaseMs: number;
   /** How often a running job's lease is renewed. @default leaseMs / 3 */
   heartbeatMs?: number;
-  /** Per-attempt timeout for processors that set none. @default 3600000 */
-  defaultTimeoutMs?: number;
-  /** Back-off before a retry: doubles from baseMs up to maxMs, with jitter. @default { baseMs: 1000, maxMs: 60000 } */
+  /** Per-attempt timeout for processors that set none. */
+  defaultTimeoutMs: number;
+  /** Back-off before a retry: doubles from baseMs up to maxMs, with jitter. @default {@link retryDelay}'s */
   retry?: { baseMs?: number; maxMs?: number };
   /** How often an idle pool looks for work that no change told it of (other processes). @default 1000 */
   idlePollMs?: number;
-  /** The least time between two progress writes of one job. @default 100 */
+  /** The least time between two progress writes of one job. @default {@link ProgressReporter}'s */
   progressIntervalMs?: number;
   /** Where attempts get scratch folders; each pool keeps its own under it. */
   tempRoot: string;
   /** Only these job types; every registered type when omitted. */
   types?: readonly string[];
-  /** This node's name in lease owners (see {@link newOwnerId}). @default the host name */
-  node?: string;
+  /** This node's name in lease owners (see {@link newOwnerId}). */
+  node: string;
   logger?: Logger;
 }
 
@@ -55,7 +55,7 @@ interface Running {
  */
 export class WorkerPool {
   readonly owner: string;
-  readonly #node: string | undefined;
+  readonly #node: string;
   readonly #service: JobService;
   readonly #registry: ProcessorRegistry;
   readonly #concurrency: number;
@@ -64,7 +64,7 @@ export class WorkerPool {
   readonly #defaultTimeoutMs: number;
   readonly #retry: { baseMs: number; maxMs: number };
   readonly #idlePollMs: number;
-  readonly #progressIntervalMs: number;
+  readonly #progressIntervalMs: number | undefined;
   readonly #tempRoot: string;
   readonly #types: readonly string[];
   readonly #log: Logger;
@@ -79,13 +79,13 @@ export class WorkerPool {
   constructor({
     service,
     registry,
-    concurrency = 1,
-    leaseMs = 30_000,
+    concurrency,
+    leaseMs,
     heartbeatMs = leaseMs / 3,
-    defaultTimeoutMs = 3_600_000,
+    defaultTimeoutMs,
     retry = {},
     idlePollMs = 1000,
-    progressIntervalMs = 100,
+    progressIntervalMs,
     tempRoot,
     types,
     node,
@@ -130,7 +130,7 @@ export class WorkerPool {
    * Stop claiming; let running jobs finish for up to `graceMs`; then abort the
    * rest and put them back in the queue for another worker.
    */
-  async stop({ graceMs = 10_000 }: { graceMs?: number } = {}): Promise<void> {
+  async stop({ graceMs }: { graceMs: number }): Promise<void> {
     if (!this.#started || this.#stopping) return;
     this.#stopping = true;
     this.#unsubscribe?.();

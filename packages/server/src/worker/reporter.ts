@@ -21,7 +21,7 @@ export class ProgressReporter {
     onError,
   }: {
     write: (patch: ProgressPatch) => Promise<unknown>;
-    intervalMs?: number;
+    intervalMs?: number | undefined;
     onError: (err: unknown) => void;
   }) {
     this.#write = write;

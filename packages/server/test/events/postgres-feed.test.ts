@@ -1,5 +1,6 @@
 import { startTcpProxy, type TcpProxy } from '@longrun/testkit';
 import { afterEach, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config.js';
 import type { FeedState } from '../../src/feed/change-feed.js';
 import type { StoredJob } from '../../src/jobs/model.js';
 import { type FeedActivity, PostgresFeed } from '../../src/store/postgres/feed.js';
@@ -13,6 +14,7 @@ import {
   uniqueSchema,
 } from '../helpers/postgres.js';
 
+const settings = defaultConfig();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
@@ -49,12 +51,12 @@ async function twoNodes(opts: { listenVia?: TcpProxy; probeIntervalMs?: number }
   const b = activityCounter();
   const feedA = new PostgresFeed({
     store: storeA,
-    probeIntervalMs: opts.probeIntervalMs ?? 5000,
+    probeIntervalMs: opts.probeIntervalMs ?? settings.feedProbeIntervalMs,
     onActivity: a.onActivity,
   });
   const feedB = new PostgresFeed({
     store: storeB,
-    probeIntervalMs: opts.probeIntervalMs ?? 5000,
+    probeIntervalMs: opts.probeIntervalMs ?? settings.feedProbeIntervalMs,
     reconnect: { minMs: 20, maxMs: 200 },
     onActivity: b.onActivity,
     ...(opts.listenVia ? { connectionString: opts.listenVia.via(PG_URL) } : {}),
@@ -201,9 +203,10 @@ describePostgres('PostgreSQL change feed', () => {
   it('fails to start when the database cannot be reached, leaving nothing running', async () => {
     const store = new PostgresJobStore({
       connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      schema: settings.databaseSchema,
       poolSize: 1,
     });
-    const feed = new PostgresFeed({ store });
+    const feed = new PostgresFeed({ store, probeIntervalMs: settings.feedProbeIntervalMs });
     await expect(feed.start()).rejects.toThrow(/ECONNREFUSED/);
     expect(feed.state).toBe('closed');
     await store.close();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config.js';
 import { ALL_STATES } from '../../src/jobs/states.js';
 import { PostgresJobStore } from '../../src/store/postgres/store.js';
 import { SqliteJobStore } from '../../src/store/sqlite/store.js';
@@ -17,6 +18,8 @@ import {
   uniqueSchema,
 } from '../helpers/postgres.js';
 import { storeConformance } from './conformance.js';
+
+const { sqliteSynchronous: synchronous } = defaultConfig();
 
 describePostgres('PostgreSQL store', () => {
   storeConformance('postgres', () => freshPgStore());
@@ -86,7 +89,7 @@ describePostgres('PostgreSQL store', () => {
       return out;
     }
     const dir = mkdtempSync(join(tmpdir(), 'longrun-diff-'));
-    const sqlite = new SqliteJobStore({ filename: join(dir, 'jobs.db') });
+    const sqlite = new SqliteJobStore({ filename: join(dir, 'jobs.db'), synchronous });
     await sqlite.migrate();
     const { store, dispose } = await freshPgStore();
     try {
@@ -135,7 +138,7 @@ describePostgres('PostgreSQL store', () => {
       ];
     }
     const dir = mkdtempSync(join(tmpdir(), 'longrun-diff-'));
-    const sqlite = new SqliteJobStore({ filename: join(dir, 'jobs.db') });
+    const sqlite = new SqliteJobStore({ filename: join(dir, 'jobs.db'), synchronous });
     await sqlite.migrate();
     const { store, dispose } = await freshPgStore();
     try {

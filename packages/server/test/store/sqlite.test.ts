@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config.js';
 import { ALL_STATES } from '../../src/jobs/states.js';
 import { SqliteJobStore } from '../../src/store/sqlite/store.js';
 import { storeConformance } from './conformance.js';
+
+const { sqliteSynchronous: synchronous } = defaultConfig();
 
 function tempFile(): { file: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'longrun-sqlite-'));
@@ -14,7 +17,7 @@ function tempFile(): { file: string; remove: () => void } {
 
 storeConformance('sqlite', async () => {
   const { file, remove } = tempFile();
-  const store = new SqliteJobStore({ filename: file });
+  const store = new SqliteJobStore({ filename: file, synchronous });
   await store.migrate();
   return {
     store,
@@ -28,7 +31,7 @@ storeConformance('sqlite', async () => {
 describe('SQLite store specifics', () => {
   it('runs in WAL mode (durability: see committer.test.ts)', async () => {
     const { file, remove } = tempFile();
-    const store = new SqliteJobStore({ filename: file });
+    const store = new SqliteJobStore({ filename: file, synchronous });
     await store.migrate();
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -39,8 +42,8 @@ describe('SQLite store specifics', () => {
 
   it('migrates once, however many times and processes ask', async () => {
     const { file, remove } = tempFile();
-    const a = new SqliteJobStore({ filename: file });
-    const b = new SqliteJobStore({ filename: file });
+    const a = new SqliteJobStore({ filename: file, synchronous });
+    const b = new SqliteJobStore({ filename: file, synchronous });
     await Promise.all([a.migrate(), b.migrate(), a.migrate()]);
     const db = new Database(file, { readonly: true });
     const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as {
@@ -55,7 +58,7 @@ describe('SQLite store specifics', () => {
 
   it('stores exactly the states of the state machine (the CHECK constraint agrees with JOB_STATES)', async () => {
     const { file, remove } = tempFile();
-    const store = new SqliteJobStore({ filename: file });
+    const store = new SqliteJobStore({ filename: file, synchronous });
     await store.migrate();
     await store.close();
     const db = new Database(file);

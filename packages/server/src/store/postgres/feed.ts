@@ -39,9 +39,9 @@ export interface PostgresFeedOptions {
   /**
    * How often the LISTEN connection is probed (`SELECT` on it, checking the
    * channel is still listened to); a probe unanswered this long counts as a
-   * dead connection. @default 5000
+   * dead connection.
    */
-  probeIntervalMs?: number;
+  probeIntervalMs: number;
   /** Reconnect back-off, doubling with jitter. @default { minMs: 100, maxMs: 5000 } */
   reconnect?: { minMs?: number; maxMs?: number };
   /**
@@ -126,7 +126,7 @@ export class PostgresFeed implements ChangeFeed {
   constructor({
     store,
     connectionString = store.connectionString,
-    probeIntervalMs = 5000,
+    probeIntervalMs,
     reconnect = {},
     catchUpMarginMs = 10_000,
     onError,

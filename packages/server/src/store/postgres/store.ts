@@ -55,10 +55,10 @@ import { jobsChannel, notifySql } from './notify.js';
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` */
   connectionString: string;
-  /** The schema that holds longrun's tables; `migrate()` creates it. @default 'longrun' */
-  schema?: string;
-  /** The most connections this store opens at once. @default 10 */
-  poolSize?: number;
+  /** The schema that holds longrun's tables; `migrate()` creates it. */
+  schema: string;
+  /** The most connections this store opens at once. */
+  poolSize: number;
   /** How connections are named in `pg_stat_activity`. @default `longrun/<schema>` */
   applicationName?: string;
   /** Errors of idle connections, which the pool drops and replaces by itself. @default ignored */
@@ -119,8 +119,8 @@ export class PostgresJobStore implements JobStore {
 
   constructor({
     connectionString,
-    schema = 'longrun',
-    poolSize = 10,
+    schema,
+    poolSize,
     applicationName,
     onIdleError = () => {},
   }: PostgresStoreOptions) {

@@ -60,9 +60,8 @@ export interface SqliteStoreOptions {
    * with the fsync off the event loop; see GroupCommitter). `normal`: SQLite's
    * `synchronous=NORMAL`, which a crash cannot hurt but a power cut can cost
    * the last writes.
-   * @default 'full'
    */
-  synchronous?: 'full' | 'normal';
+  synchronous: 'full' | 'normal';
 }
 
 /**
@@ -78,7 +77,7 @@ export class SqliteJobStore implements JobStore {
   /** Statements whose text depends on the call (the claim's type filter), prepared once per text. */
   readonly #dynamic = new Map<string, Database.Statement<unknown[], JobRow>>();
 
-  constructor({ filename, synchronous = 'full' }: SqliteStoreOptions) {
+  constructor({ filename, synchronous }: SqliteStoreOptions) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     let db: Database.Database | undefined;
     try {
