@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { JOB_ERRORS } from '../errors.js';
 import { type JobError, type JsonObject, LOG_TAIL, publicJob, type StoredJob } from '../jobs/model.js';
-import { canTransition, type JobStatus, sourcesOf } from '../jobs/states.js';
+import { canTransition, isTerminal, type JobStatus, sourcesOf } from '../jobs/states.js';
 import type {
   DeliveryAttempt,
   DeliveryStatus,
@@ -330,7 +330,7 @@ export function idempotencyDecision(
 
 /** A terminal job that may be deleted. */
 export function isDeletable(row: Pick<JobRow, 'status' | 'finished_at'>): boolean {
-  return row.finished_at !== null && ['completed', 'failed', 'canceled'].includes(row.status);
+  return row.finished_at !== null && isTerminal(row.status);
 }
 
 /** The job as the service sees it. */
