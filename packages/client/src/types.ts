@@ -40,6 +40,10 @@ export interface Job<Output = Record<string, unknown>> extends Omit<WireJob, 'ou
   output: (Output & { artifacts?: Artifact[] }) | null;
 }
 
+/** The body of `POST /v1/jobs` as the server's /openapi.json describes it. */
+export type CreateJobBody = paths['/v1/jobs']['post']['requestBody']['content']['application/json'];
+
+/** What `jobs.create()` sends: the fields of {@link CreateJobBody} (tsc checks it where it is sent). */
 export interface CreateJobParams {
   /** A type from `GET /v1/types`, e.g. `simulate`. */
   type: string;

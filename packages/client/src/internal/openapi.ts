@@ -74,13 +74,17 @@ export interface paths {
                         /** @description A type from GET /v1/types. */
                         type: string;
                         /** @description Checked against the type's input schema. */
-                        input?: Record<string, never>;
+                        input?: {
+                            [key: string]: unknown;
+                        };
                         /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                         id?: string;
                         /** @description Attempts before giving up. */
                         max_attempts?: number;
                         /** @description Your labels, returned as given (at most 16 KB). */
-                        metadata?: Record<string, never>;
+                        metadata?: {
+                            [key: string]: unknown;
+                        };
                         /** @description Where to POST signed events of this job (Standard Webhooks); see docs/webhooks.md. */
                         webhook?: {
                             url: string;
