@@ -63,8 +63,11 @@ export interface RequestOptions {
   stream?: boolean | undefined;
 }
 
-/** Statuses worth another try. A 409 with one of these codes is a lasting conflict, so it is not. */
-const LASTING_CONFLICTS = new Set([
+/**
+ * 409 codes that sending the same request again cannot resolve, so they are not retried:
+ * the codes the server's error registry marks `lasting` (a test holds the two equal).
+ */
+export const LASTING_CONFLICTS: ReadonlySet<string> = new Set([
   'job_exists',
   'idempotency_conflict',
   'job_not_cancelable',

@@ -1,6 +1,19 @@
-/** The states of a job; the last three never change again. */
-export const JOB_STATUSES = Object.freeze(['queued', 'running', 'completed', 'failed', 'canceled'] as const);
-export type JobStatus = (typeof JOB_STATUSES)[number];
+import type { components, paths } from './internal/openapi.js';
+
+/** The job as the server's /openapi.json describes it. */
+type WireJob = components['schemas']['Job'];
+
+/** A job's state: `completed`, `failed` and `canceled` never change again. */
+export type JobStatus = WireJob['status'];
+
+/** The states of a job, as the server lists them (a test holds the lists equal). */
+export const JOB_STATUSES = Object.freeze([
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'canceled',
+] as const satisfies readonly JobStatus[]);
 export const TERMINAL_STATUSES: readonly JobStatus[] = Object.freeze(['completed', 'failed', 'canceled']);
 
 export function isJobStatus(value: unknown): value is JobStatus {
@@ -18,33 +31,19 @@ export interface Artifact {
   url: string;
 }
 
-/** A job as the server returns it (docs/api.md, "The job"). */
-export interface Job<Output = Record<string, unknown>> {
-  id: string;
-  type: string;
-  status: JobStatus;
-  progress: number;
-  stage: string | null;
-  message: string | null;
-  input: Record<string, unknown>;
+/**
+ * A job as the server returns it (docs/api.md, "The job"): the fields of the server's
+ * job schema, with `output` typed by the caller.
+ */
+export interface Job<Output = Record<string, unknown>> extends Omit<WireJob, 'output'> {
+  /** The result; files are listed in `output.artifacts`. */
   output: (Output & { artifacts?: Artifact[] }) | null;
-  error: { code: string; message: string } | null;
-  attempt: number;
-  max_attempts: number;
-  queue_position: number | null;
-  /** Estimated finish, ISO-8601. */
-  eta: string | null;
-  created_at: string;
-  started_at: string | null;
-  updated_at: string;
-  finished_at: string | null;
-  /** +1 on every change: the ETag and the SSE event id. */
-  version: number;
-  /** The newest log lines (at most 50); all of them through `jobs.logs()`. */
-  logs: string[];
-  metadata: Record<string, unknown>;
 }
 
+/** The body of `POST /v1/jobs` as the server's /openapi.json describes it. */
+export type CreateJobBody = paths['/v1/jobs']['post']['requestBody']['content']['application/json'];
+
+/** What `jobs.create()` sends: the fields of {@link CreateJobBody} (tsc checks it where it is sent). */
 export interface CreateJobParams {
   /** A type from `GET /v1/types`, e.g. `simulate`. */
   type: string;
@@ -76,11 +75,9 @@ export interface JobListFilter {
   pageSize?: number;
 }
 
-export interface LogLine {
-  seq: number;
-  timestamp: string;
-  line: string;
-}
+/** One line of a job's log, as `GET /v1/jobs/{id}/logs` pages them. */
+export type LogLine =
+  paths['/v1/jobs/{id}/logs']['get']['responses'][200]['content']['application/json']['data'][number];
 
 /** How `wait()` learned of the job's end. */
 export type Transport = 'sse' | 'long-poll' | 'poll';

@@ -3,6 +3,9 @@
  * keeps its meaning and status, and is never reused. docs/errors.md lists every
  * code here (a test keeps the two in sync). Handlers throw {@link ApiError};
  * one error handler renders `{"error": {"code", "message", "details"?}}`.
+ *
+ * `lasting` marks a conflict that the same request meets again however often
+ * it is sent: clients retry other 409s (a race that may clear) but not these.
  */
 export const API_ERRORS = Object.freeze({
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
@@ -21,13 +24,22 @@ export const API_ERRORS = Object.freeze({
     message:
       'The request headers and body did not arrive in time (--request-timeout); the connection is closed.',
   },
-  job_exists: { status: 409, message: 'A job with that id already exists.' },
+  job_exists: { status: 409, message: 'A job with that id already exists.', lasting: true },
   idempotency_conflict: {
     status: 409,
     message: 'This Idempotency-Key was used with a different request body.',
+    lasting: true,
   },
-  job_not_cancelable: { status: 409, message: 'The job already finished and cannot be canceled.' },
-  job_not_terminal: { status: 409, message: 'Only a completed, failed or canceled job can be deleted.' },
+  job_not_cancelable: {
+    status: 409,
+    message: 'The job already finished and cannot be canceled.',
+    lasting: true,
+  },
+  job_not_terminal: {
+    status: 409,
+    message: 'Only a completed, failed or canceled job can be deleted.',
+    lasting: true,
+  },
   payload_too_large: { status: 413, message: 'The request body is larger than the server accepts.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is outside the file.' },
@@ -50,7 +62,7 @@ export const API_ERRORS = Object.freeze({
   internal_error: { status: 500, message: 'The server failed to handle the request.' },
   store_unavailable: { status: 503, message: 'The job store cannot be reached; retry shortly.' },
   shutting_down: { status: 503, message: 'The server is shutting down; retry on another node.' },
-} as const satisfies Record<string, { status: number; message: string }>);
+} as const satisfies Record<string, { status: number; message: string; lasting?: true }>);
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
 

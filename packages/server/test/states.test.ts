@@ -1,5 +1,13 @@
+import { TERMINAL_STATUSES as TESTKIT_TERMINAL } from '@longrun/testkit';
 import { describe, expect, it } from 'vitest';
-import { ALL_STATES, canTransition, isTerminal, JOB_STATES, TRANSITIONS } from '../src/jobs/states.js';
+import {
+  ALL_STATES,
+  canTransition,
+  isTerminal,
+  JOB_STATES,
+  TERMINAL_STATES,
+  TRANSITIONS,
+} from '../src/jobs/states.js';
 
 // The state machine of ARCHITECTURE §2, written out independently of the table it checks.
 const EXPECTED = new Set([
@@ -31,5 +39,13 @@ describe('job state machine', () => {
     for (const from of ALL_STATES.filter(isTerminal)) {
       for (const to of ALL_STATES) expect(canTransition(from, to)).toBe(false);
     }
+  });
+
+  it('calls terminal exactly the states with no way out', () => {
+    expect(ALL_STATES.filter(isTerminal)).toEqual(ALL_STATES.filter((s) => TRANSITIONS[s].length === 0));
+  });
+
+  it("agrees with testkit's copy of the terminal states", () => {
+    expect([...TESTKIT_TERMINAL].sort()).toEqual([...TERMINAL_STATES].sort());
   });
 });

@@ -10,6 +10,6 @@ export {
   startServer,
 } from './process.js';
 export { type SseEvent, sseBlocks } from './sse.js';
-export { type SseWaited, type SseWaitOptions, waitBySse } from './sse-waiter.js';
+export { type SseWaited, type SseWaitOptions, TERMINAL_STATUSES, waitBySse } from './sse-waiter.js';
 export { freePort, type ProxiedConnection, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { removeDir, tempDir } from './temp.js';

@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sseBlocks } from './sse.js';
 
-const TERMINAL = new Set(['completed', 'failed', 'canceled']);
+/**
+ * The states that end a job. A copy: the server's table is jobs/states.ts, which testkit does
+ * not import (the server's tests import testkit); a test holds the two equal.
+ */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'canceled']);
 
 export interface SseWaited {
   id: string;
@@ -50,7 +54,7 @@ export async function waitBySse(
         if (e.id !== undefined) lastId = e.id;
         if (!e.data) continue;
         const job = JSON.parse(e.data) as SseWaited['terminal'];
-        if (TERMINAL.has(job.status)) {
+        if (TERMINAL_STATUSES.has(job.status)) {
           terminalEvents += 1;
           terminal = job;
         }

@@ -1,8 +1,9 @@
 import { HttpCore } from '../core.js';
 import { type JobEventsOptions, jobEvents } from '../events.js';
 import { checkJob } from '../internal/check-job.js';
+import type { Fits } from '../internal/fits.js';
 import { AutoPager, type Page } from '../pagination.js';
-import type { CreateJobParams, Job, JobListFilter, LogLine } from '../types.js';
+import type { CreateJobBody, CreateJobParams, Job, JobListFilter, LogLine } from '../types.js';
 import { type WaitOptions, waitForJob } from '../wait.js';
 
 export interface CallOptions {
@@ -30,7 +31,7 @@ export class Jobs {
       {
         method: 'POST',
         path: '/v1/jobs',
-        body: params,
+        body: params satisfies Fits<CreateJobParams, CreateJobBody>,
         headers: { 'idempotency-key': idempotencyKey ?? newIdempotencyKey() },
         signal,
       },

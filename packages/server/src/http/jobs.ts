@@ -121,10 +121,18 @@ const createBody = {
   additionalProperties: false,
   properties: {
     type: { type: 'string', minLength: 1, maxLength: 64, description: 'A type from GET /v1/types.' },
-    input: { type: 'object', description: "Checked against the type's input schema." },
+    input: {
+      type: 'object',
+      additionalProperties: true,
+      description: "Checked against the type's input schema.",
+    },
     id: { type: 'string', description: `Your own id (${JOB_ID_PATTERN}); a UUIDv7 when omitted.` },
     max_attempts: { type: 'integer', minimum: 1, maximum: 20, description: 'Attempts before giving up.' },
-    metadata: { type: 'object', description: 'Your labels, returned as given (at most 16 KB).' },
+    metadata: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'Your labels, returned as given (at most 16 KB).',
+    },
     webhook: {
       type: 'object',
       required: ['url'],

@@ -1,68 +1,8 @@
 import { JOB_ID_PATTERN } from '../jobs/ids.js';
-import { ALL_STATES } from '../jobs/states.js';
 
 /** JSON Schemas shared by the routes: they validate requests, shape responses and make the OpenAPI document. */
 
-const nullableString = { type: ['string', 'null'] } as const;
-const isoTime = { type: 'string', format: 'date-time' } as const;
-const nullableIsoTime = { type: ['string', 'null'], format: 'date-time' } as const;
-
-export const jobSchema = {
-  $id: 'Job',
-  type: 'object',
-  description: 'A job and everything known about it now.',
-  required: [
-    'id',
-    'type',
-    'status',
-    'progress',
-    'stage',
-    'message',
-    'input',
-    'output',
-    'error',
-    'attempt',
-    'max_attempts',
-    'queue_position',
-    'eta',
-    'created_at',
-    'started_at',
-    'updated_at',
-    'finished_at',
-    'version',
-    'logs',
-    'metadata',
-  ],
-  properties: {
-    id: { type: 'string' },
-    type: { type: 'string' },
-    status: { type: 'string', enum: [...ALL_STATES] },
-    progress: { type: 'integer', minimum: 0, maximum: 100 },
-    stage: nullableString,
-    message: nullableString,
-    input: { type: 'object', additionalProperties: true },
-    output: { type: ['object', 'null'], additionalProperties: true },
-    error: {
-      type: ['object', 'null'],
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-    },
-    attempt: { type: 'integer' },
-    max_attempts: { type: 'integer' },
-    queue_position: { type: ['integer', 'null'], description: 'Jobs ahead of this one while queued.' },
-    eta: { ...nullableIsoTime, description: 'Estimated finish time.' },
-    created_at: isoTime,
-    started_at: nullableIsoTime,
-    updated_at: isoTime,
-    finished_at: nullableIsoTime,
-    version: {
-      type: 'integer',
-      description: 'Goes up by one on every change: the ETag and the SSE event id.',
-    },
-    logs: { type: 'array', items: { type: 'string' }, description: 'The newest 50 log lines.' },
-    metadata: { type: 'object', additionalProperties: true },
-  },
-} as const;
+export { jobSchema } from '../jobs/model.js';
 
 export const errorSchema = {
   $id: 'Error',

@@ -1,37 +1,83 @@
+import { type Static, type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
 import type { WebhookSpec } from '../webhooks/spec.js';
-import type { JobStatus } from './states.js';
+import { JOB_ID_PATTERN } from './ids.js';
+import { ALL_STATES, type JobStatus } from './states.js';
 
-/** The error a job ended with: a stable code from the job error registry and a message for people. */
-export interface JobError {
-  code: string;
-  message: string;
-}
+/** How many log lines a job snapshot carries; all of them are at /logs. */
+export const LOG_TAIL = 50;
 
 export type JsonObject = Record<string, unknown>;
 
-/** A job as the API shows it (ARCHITECTURE §2). */
-export interface Job {
-  id: string;
-  type: string;
-  status: JobStatus;
-  progress: number;
-  stage: string | null;
-  message: string | null;
-  input: JsonObject;
-  output: JsonObject | null;
-  error: JobError | null;
-  attempt: number;
-  max_attempts: number;
-  queue_position: number | null;
-  eta: string | null;
-  created_at: string;
-  started_at: string | null;
-  updated_at: string;
-  finished_at: string | null;
-  version: number;
-  logs: string[];
-  metadata: JsonObject;
+/**
+ * `type: [t, 'null']` rather than TypeBox's `anyOf` with null: fast-json-stringify
+ * writes it without trying each branch, and it is how the API has always described it.
+ */
+function nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
+  const { type, ...rest } = Object.fromEntries(Object.entries(schema)) as { type: string };
+  return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'] });
 }
+
+/** Any JSON object; `additionalProperties` said outright so that generated types read it as a record. */
+function jsonObject(options: { description?: string } = {}): TUnsafe<JsonObject> {
+  return Type.Unsafe<JsonObject>({ ...options, type: 'object', additionalProperties: true });
+}
+
+const isoTime = (description: string) => Type.String({ format: 'date-time', description });
+
+export const jobErrorSchema = Type.Object(
+  {
+    code: Type.String({ description: 'Stable; see the job error codes in docs/errors.md.' }),
+    message: Type.String({ description: 'For people.' }),
+  },
+  { description: 'Why the job failed.' },
+);
+
+/**
+ * The job as the API shows it (ARCHITECTURE §2), written once: the {@link Job}
+ * type, the route schema (so /openapi.json and the client's generated types),
+ * the JSON serializer and {@link publicJob}'s fields all come from here.
+ */
+export const jobSchema = Type.Object(
+  {
+    id: Type.String({ description: `A UUIDv7 made by the server, or the caller's own: ${JOB_ID_PATTERN}` }),
+    type: Type.String({ description: 'The job type, one of GET /v1/types.' }),
+    status: Type.Unsafe<JobStatus>({
+      type: 'string',
+      enum: [...ALL_STATES],
+      description: 'completed, failed and canceled never change again.',
+    }),
+    progress: Type.Integer({
+      minimum: 0,
+      maximum: 100,
+      description: 'Percent done; never goes down within an attempt.',
+    }),
+    stage: nullable(Type.String({ description: "The processor's current step, e.g. transcribing." })),
+    message: nullable(Type.String({ description: 'The latest human-readable message.' })),
+    input: jsonObject({ description: "As submitted, checked against the type's input schema." }),
+    output: nullable(jsonObject({ description: 'The result; files are listed in output.artifacts.' })),
+    error: nullable(jobErrorSchema),
+    attempt: Type.Integer({ description: 'The current or last attempt, from 1; 0 before the first.' }),
+    max_attempts: Type.Integer({ description: 'Attempts before the job fails for good.' }),
+    queue_position: nullable(Type.Integer({ description: 'Jobs ahead of this one while queued.' })),
+    eta: nullable(isoTime('Estimated finish time.')),
+    created_at: isoTime('When the job was submitted.'),
+    started_at: nullable(isoTime('When the current or last attempt started.')),
+    updated_at: isoTime('When the job last changed.'),
+    finished_at: nullable(isoTime('When the job reached completed, failed or canceled.')),
+    version: Type.Integer({ description: 'Goes up by one on every change: the ETag and the SSE event id.' }),
+    logs: Type.Array(Type.String(), {
+      description: `The newest ${LOG_TAIL} log lines; all of them at GET /v1/jobs/{id}/logs.`,
+    }),
+    metadata: jsonObject({ description: "The caller's labels, returned as given." }),
+  },
+  { $id: 'Job', description: 'A job and everything known about it now.' },
+);
+
+/** A job as the API shows it. */
+export type Job = Static<typeof jobSchema>;
+
+/** The error a job ended with: a stable code from the job error registry and a message for people. */
+export type JobError = Static<typeof jobErrorSchema>;
 
 /** A job with the fields only the server sees. */
 export interface StoredJob extends Job {
@@ -46,31 +92,14 @@ export interface StoredJob extends Job {
   webhook: WebhookSpec | null;
 }
 
-/** How many log lines a job snapshot carries; all of them are at /logs. */
-export const LOG_TAIL = 50;
+/** The fields the API shows, in the schema's order. */
+export const PUBLIC_JOB_FIELDS: readonly (keyof Job)[] = Object.freeze(
+  Object.keys(jobSchema.properties) as (keyof Job)[],
+);
 
-/** The public view of a stored job. */
+/** The public view of a stored job: the schema's fields and no others. */
 export function publicJob(job: StoredJob): Job {
-  return {
-    id: job.id,
-    type: job.type,
-    status: job.status,
-    progress: job.progress,
-    stage: job.stage,
-    message: job.message,
-    input: job.input,
-    output: job.output,
-    error: job.error,
-    attempt: job.attempt,
-    max_attempts: job.max_attempts,
-    queue_position: job.queue_position,
-    eta: job.eta,
-    created_at: job.created_at,
-    started_at: job.started_at,
-    updated_at: job.updated_at,
-    finished_at: job.finished_at,
-    version: job.version,
-    logs: job.logs,
-    metadata: job.metadata,
-  };
+  const view: Partial<Record<keyof Job, unknown>> = {};
+  for (const field of PUBLIC_JOB_FIELDS) view[field] = job[field];
+  return view as Job;
 }

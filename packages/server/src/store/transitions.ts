@@ -1,6 +1,6 @@
 import { JOB_ERRORS } from '../errors.js';
 import { type JobError, LOG_TAIL } from '../jobs/model.js';
-import { canTransition, sourcesOf } from '../jobs/states.js';
+import { canTransition, isTerminal, sourcesOf } from '../jobs/states.js';
 import { cleanLogLines, cleanNullable, cleanText } from './clean-text.js';
 import type { JobRow } from './job-row.js';
 import type { FinishOptions, ProgressPatch } from './store.js';
@@ -231,5 +231,5 @@ export function idempotencyDecision(
 
 /** A terminal job that may be deleted. */
 export function isDeletable(row: Pick<JobRow, 'status' | 'finished_at'>): boolean {
-  return row.finished_at !== null && ['completed', 'failed', 'canceled'].includes(row.status);
+  return row.finished_at !== null && isTerminal(row.status);
 }

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { backoff } from '../../internal/backoff.js';
 import { sleep } from '../../internal/sleep.js';
 import { LOG_TAIL, type StoredJob } from '../../jobs/model.js';
-import { ALL_STATES, type JobStatus, sourcesOf } from '../../jobs/states.js';
+import { ALL_STATES, type JobStatus, sourcesOf, TERMINAL_STATES } from '../../jobs/states.js';
 import type {
   DeliveryAttempt,
   DeliveryLease,
@@ -769,11 +769,11 @@ export class PostgresJobStore implements JobStore {
       `WITH d AS (
          DELETE FROM ${this.#jobs} WHERE seq IN (
            SELECT seq FROM ${this.#jobs}
-           WHERE finished_at IS NOT NULL AND finished_at < $1 AND status IN ('completed', 'failed', 'canceled')
+           WHERE finished_at IS NOT NULL AND finished_at < $1 AND status = ANY($3::text[])
            ORDER BY finished_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING tenant, id, finished_at, seq)
        SELECT tenant, id FROM d ORDER BY finished_at, seq`,
-      [finishedBefore, limit],
+      [finishedBefore, limit, [...TERMINAL_STATES]],
       'unsent',
     );
   }

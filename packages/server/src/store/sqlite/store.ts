@@ -3,7 +3,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredJob } from '../../jobs/model.js';
-import { ALL_STATES, type JobStatus } from '../../jobs/states.js';
+import { ALL_STATES, type JobStatus, TERMINAL_STATES } from '../../jobs/states.js';
 import type {
   DeliveryAttempt,
   DeliveryLease,
@@ -63,6 +63,9 @@ export interface SqliteStoreOptions {
    */
   synchronous: 'full' | 'normal';
 }
+
+/** The terminal states as an SQL list, from the state table: SQLite binds no arrays. */
+const TERMINAL_SQL = [...TERMINAL_STATES].map((s) => `'${s}'`).join(', ');
 
 /**
  * The embedded store: one SQLite file in WAL mode. better-sqlite3 is
@@ -189,7 +192,7 @@ export class SqliteJobStore implements JobStore {
       ),
       purgeable: db.prepare<[number, number], { seq: number; tenant: string; id: string }>(
         `SELECT seq, tenant, id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?
-           AND status IN ('completed', 'failed', 'canceled') ORDER BY finished_at, seq LIMIT ?`,
+           AND status IN (${TERMINAL_SQL}) ORDER BY finished_at, seq LIMIT ?`,
       ),
       deleteSeq: db.prepare<[number]>('DELETE FROM jobs WHERE seq = ?'),
       counts: db.prepare<[], { status: JobStatus; n: number }>(
