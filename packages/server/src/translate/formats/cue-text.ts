@@ -41,7 +41,10 @@ export function cueText(
   const slot = segments.add(withWords.map((s) => syntax.decode(s.core!)).join(' '));
   return (translations) => {
     if (slot < 0) return [...lines];
-    const wrapped = wrapLike(translations[slot]!, withWords.length);
+    const wrapped = wrapLike(
+      translations[slot]!,
+      withWords.map((s) => syntax.decode(s.core!).length),
+    );
     const out: string[] = [];
     let next = 0;
     let dropped = '';

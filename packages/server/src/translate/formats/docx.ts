@@ -1,6 +1,6 @@
 import { TranslationError } from '../errors.js';
 import { checkCount, type DocumentFormat, type ParsedDocument } from './format.js';
-import { applyEdits, type Edit, SegmentList } from './segments.js';
+import { applyEdits, type Edit, SegmentList, splitPadding } from './segments.js';
 import { decodeXml, encodeXml, xmlTags } from './xml.js';
 import { readZip, writeZip, type ZipEntry } from './zip.js';
 
@@ -50,9 +50,13 @@ export function parseDocx(bytes: Uint8Array): ParsedDocument {
       const source = decodePart(entry);
       return { entry, source, chunks: chunksOf(source, entry.name) };
     });
-  const slots = new Map<Chunk, number>();
+  // the white space around a chunk's words stays where it is; only the words are sent
+  const slots = new Map<Chunk, { slot: number; lead: string; trail: string }>();
   for (const part of parts) {
-    for (const chunk of part.chunks) slots.set(chunk, segments.add(chunk.map((t) => t.text).join('')));
+    for (const chunk of part.chunks) {
+      const { lead, core, trail } = splitPadding(chunk.map((t) => t.text).join(''));
+      slots.set(chunk, { slot: segments.add(core), lead, trail });
+    }
   }
   return {
     segments: segments.texts,
@@ -62,9 +66,9 @@ export function parseDocx(bytes: Uint8Array): ParsedDocument {
       for (const { entry, source, chunks } of parts) {
         const edits: Edit[] = [];
         for (const chunk of chunks) {
-          const slot = slots.get(chunk)!;
+          const { slot, lead, trail } = slots.get(chunk)!;
           if (slot < 0) continue;
-          const texts = distribute(chunk, translations[slot]!);
+          const texts = distribute(chunk, lead + translations[slot]! + trail);
           chunk.forEach((element, i) => {
             edits.push(textEdit(element, texts[i]!));
           });

@@ -15,6 +15,8 @@ interface Place {
   end: number;
   /** What each line after the first starts with (container markers: "> ", indentation). */
   prefixes: string[];
+  /** How long the words on each line were. */
+  lineLengths: number[];
   eol: string;
   /** Whether the piece starts a line, where "# " or "1. " would begin a block. */
   atLineStart: boolean;
@@ -95,7 +97,7 @@ export function parseMarkdown(source: string): ParsedText {
     segments: segments.texts,
     render(translations) {
       const edits: Edit[] = places.map((p) => {
-        const lines = wrapLike(translations[p.slot]!, p.prefixes.length + 1);
+        const lines = wrapLike(translations[p.slot]!, p.lineLengths);
         const text = lines
           .map((line, i) => {
             const escaped = escapeMarkdown(line, i > 0 || p.atLineStart);
@@ -135,6 +137,7 @@ function placeOf(source: string, start: number, end: number): Omit<Place, 'slot'
     start: from,
     end: to,
     prefixes: content.slice(1).map((l) => l.prefix),
+    lineLengths: content.map((l) => l.body.trim().length),
     eol,
     atLineStart: /^[ \t>]*$/.test(source.slice(lineStart, from)),
   };

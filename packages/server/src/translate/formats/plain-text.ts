@@ -45,7 +45,10 @@ export function parsePlainText(source: string): ParsedText {
       // replace from the end so that earlier line numbers stay valid
       for (const unit of units.toReversed()) {
         if (unit.slot < 0) continue;
-        const wrapped = wrapLike(translations[unit.slot]!, unit.lines.length);
+        const wrapped = wrapLike(
+          translations[unit.slot]!,
+          unit.lines.map((l) => content(l).length),
+        );
         const rewritten = wrapped.map((text, i): Line => {
           const original = unit.lines[i]!;
           const { lead, trail } = splitPadding(original.text);

@@ -24,7 +24,10 @@ export function isTranslatable(text: string): boolean {
 export class SegmentList {
   readonly texts: string[] = [];
 
-  /** The slot of `text`, or -1 when it is not worth translating and is kept as it is. */
+  /**
+   * The slot of `text` (words without white space at the edges: the format
+   * keeps that), or -1 when it is not worth translating and is kept as it is.
+   */
   add(text: string): number {
     if (!isTranslatable(text)) return -1;
     return this.texts.push(text) - 1;
@@ -37,28 +40,35 @@ export function oneLine(text: string): string {
 }
 
 /**
- * A translation laid out on about as many lines as the original took
- * (subtitles and hard-wrapped paragraphs keep their shape): words are spread
- * so that lines come out of similar length. Never an empty line; text
- * without spaces between words (Chinese, Japanese) stays on one line.
+ * A translation laid out in the shape of the original (subtitles and
+ * hard-wrapped paragraphs keep their line breaks): on as many lines as
+ * `lineLengths` has, each line's share of the text about the share the
+ * original line had. Never an empty line; text without spaces between
+ * words (Chinese, Japanese) stays on one line.
  */
-export function wrapLike(text: string, lineCount: number): string[] {
+export function wrapLike(text: string, lineLengths: readonly number[]): string[] {
   const flat = oneLine(text);
   const words = flat.split(' ').filter((w) => w !== '');
-  const count = Math.min(lineCount, words.length);
+  const count = Math.min(lineLengths.length, words.length);
   if (count <= 1) return [flat];
-  const total = flat.length;
+  const shares = lineLengths.slice(0, count).map((n) => Math.max(1, n));
+  const totalShares = shares.reduce((a, b) => a + b, 0);
   const lines: string[][] = [[]];
   let used = 0;
+  let reach = 0;
   for (const [i, word] of words.entries()) {
     const line = lines.at(-1)!;
-    const target = (total * lines.length) / count;
-    const wordsLeft = words.length - i;
     const linesLeft = count - lines.length;
-    // start the next line before this word when that lands nearer the line's share, or when every line left needs a word
-    const nearer = Math.abs(used - target) <= Math.abs(used + word.length + 1 - target);
-    if (line.length > 0 && linesLeft > 0 && (nearer || wordsLeft === linesLeft)) lines.push([word]);
-    else line.push(word);
+    const wordsLeft = words.length - i;
+    const target = (flat.length * (reach + shares[lines.length - 1]!)) / totalShares;
+    // start the next line before this word when that ends this one nearer its share, or when every line left needs a word
+    const nearer = Math.abs(used - 1 - target) <= Math.abs(used + word.length - target);
+    if (line.length > 0 && linesLeft > 0 && (nearer || wordsLeft === linesLeft)) {
+      reach += shares[lines.length - 1]!;
+      lines.push([word]);
+    } else {
+      line.push(word);
+    }
     used += word.length + 1;
   }
   return lines.map((l) => l.join(' '));
