@@ -103,6 +103,12 @@ describe('Markdown', () => {
     expect(out).toBe('> uno dos tres\n> cuatro cinco seis\n');
   });
 
+  it('translates image alt text written with escapes and brackets', () => {
+    const parsed = FORMATS.markdown.parse(encode('![a \\*starred\\* [nested] word](x.png "T")\n'));
+    expect(parsed.segments).toEqual(['a *starred* [nested] word']);
+    expect(decode(parsed.render(['un *mot*']))).toBe('![un \\*mot\\*](x.png "T")\n');
+  });
+
   it('leaves the label of a shortcut reference alone (it names the link definition)', () => {
     const parsed = FORMATS.markdown.parse(
       encode('See [the guide] and [docs][ref].\n\n[the guide]: /g\n[ref]: /d\n'),

@@ -83,12 +83,12 @@ export function parseMarkdown(source: string): ParsedText {
     const start = node.position?.start.offset;
     const alt = node.alt ?? '';
     if (start === undefined || alt.trim() === '') return;
-    // only an alt written plainly (no escapes or brackets in it) is found again in the source
-    const from = start + 2;
-    if (source.slice(from, from + alt.length) !== alt || source[from + alt.length] !== ']') return;
-    const place = placeOf(source, from, from + alt.length);
+    const from = start + 2; // after "!["
+    const to = closingBracket(source, from);
+    if (to < 0) return;
+    const place = placeOf(source, from, to);
     if (!place) return;
-    const slot = segments.add(alt.trim());
+    const slot = segments.add(alt.replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ').trim());
     if (slot >= 0) places.push({ ...place, slot });
   };
 
@@ -109,6 +109,18 @@ export function parseMarkdown(source: string): ParsedText {
       return applyEdits(source, edits);
     },
   };
+}
+
+/** Where the bracket that closes the one before `from` is, minding escapes and nested brackets; -1 if none. */
+function closingBracket(source: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (c === '[') depth++;
+    else if (c === ']' && depth-- === 0) return i;
+  }
+  return -1;
 }
 
 /**
