@@ -1,5 +1,16 @@
+export {
+  type ChatCompletionsServer,
+  type ChatCompletionsServerOptions,
+  startChatCompletionsServer,
+} from './chat-completions-server.js';
 export { countingFetch } from './counting-fetch.js';
 export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';
+export type { ServiceControls, ServiceFault, ServiceRequest } from './json-service.js';
+export {
+  type LibreTranslateServer,
+  type LibreTranslateServerOptions,
+  startLibreTranslateServer,
+} from './libretranslate-server.js';
 export {
   type LongrunServer,
   type ProcessOptions,
