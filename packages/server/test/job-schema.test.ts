@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { jobSchema, PUBLIC_JOB_FIELDS, publicJob } from '../src/jobs/model.js';
-import { type JobRow, toJob } from '../src/store/shared.js';
+import { type JobRow, toJob } from '../src/store/job-row.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 

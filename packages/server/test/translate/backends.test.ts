@@ -250,14 +250,16 @@ describe('pseudo-localisation', () => {
 
 describe('backend settings', () => {
   it('builds each backend by name and refuses settings it cannot use', async () => {
-    expect(createBackend({ backend: 'libretranslate', url: 'http://127.0.0.1:5000/' }).name).toBe(
+    expect(createBackend({ backend: 'libretranslate', url: 'http://127.0.0.1:5000/', ...FAST }).name).toBe(
       'libretranslate',
     );
-    expect(createBackend({ backend: 'openai', url: 'http://127.0.0.1:11434/v1', model: 'llama3' }).name).toBe(
-      'openai',
+    expect(
+      createBackend({ backend: 'openai', url: 'http://127.0.0.1:11434/v1', model: 'llama3', ...FAST }).name,
+    ).toBe('openai');
+    expect(() => createBackend({ backend: 'libretranslate', url: 'ftp://x', ...FAST })).toThrow(TypeError);
+    expect(() => createBackend({ backend: 'openai', url: 'http://x/v1', model: '', ...FAST })).toThrow(
+      /model/,
     );
-    expect(() => createBackend({ backend: 'libretranslate', url: 'ftp://x' })).toThrow(TypeError);
-    expect(() => createBackend({ backend: 'openai', url: 'http://x/v1', model: '' })).toThrow(/model/);
     expect(() => createBackend({ backend: 'deepl' } as never)).toThrow(
       /use one of pseudo, libretranslate, openai/,
     );

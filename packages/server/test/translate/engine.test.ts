@@ -79,7 +79,13 @@ describe('translateDocument through a LibreTranslate server', () => {
   afterEach(() => server.close());
 
   const backend = (options: { maxTexts?: number } = {}) =>
-    new LibreTranslateBackend({ url: server.url, retryBaseMs: 10, retryMaxMs: 20, ...options });
+    new LibreTranslateBackend({
+      url: server.url,
+      retryBaseMs: 10,
+      retryMaxMs: 20,
+      timeoutMs: 10_000,
+      ...options,
+    });
 
   it.each(fixtures)(
     '%s: every text translated once, the output in the same format and shape',
@@ -175,7 +181,7 @@ describe('translateDocument through a LibreTranslate server', () => {
         ...plainTextFixture,
         source: 'en',
         target: 'es',
-        backend: new LibreTranslateBackend({ url: blanks.url }),
+        backend: new LibreTranslateBackend({ url: blanks.url, timeoutMs: 10_000 }),
       });
       expect(result.keptOriginal).toBe(1);
       expect(decode(result.bytes).startsWith('Meeting notes\n\nTHE TEAM')).toBe(true);
@@ -206,7 +212,12 @@ describe('translateDocument through a LibreTranslate server', () => {
       ...subRipFixture,
       source: 'en',
       target: 'es',
-      backend: new LibreTranslateBackend({ url: server.url, maxRetries: 1, retryBaseMs: 10 }),
+      backend: new LibreTranslateBackend({
+        url: server.url,
+        timeoutMs: 10_000,
+        maxRetries: 1,
+        retryBaseMs: 10,
+      }),
     }).catch((e) => e);
     expect(err).toBeInstanceOf(TranslationError);
     expect(err.code).toBe('translation_backend_unavailable');

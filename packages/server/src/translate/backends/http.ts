@@ -19,8 +19,8 @@ export interface HttpOptions {
    * @default 2
    */
   maxRetries?: number;
-  /** Each request must be answered, body and all, within this many ms. @default 30000 */
-  timeoutMs?: number;
+  /** Each request must be answered, body and all, within this many ms (the server's translation timeout setting). */
+  timeoutMs: number;
   /** The first retry's delay in ms; it doubles each retry, half of it random. @default 500 */
   retryBaseMs?: number;
   /** The longest delay between retries, in ms. @default 8000 */
@@ -71,13 +71,13 @@ export async function requestJson<T>(
   { backend, url, method = 'POST', headers = {}, body, signal, read }: JsonRequest<T>,
   {
     maxRetries = 2,
-    timeoutMs = 30_000,
+    timeoutMs,
     retryBaseMs = 500,
     retryMaxMs = 8000,
     maxRetryAfterMs = 30_000,
     onRetry,
     fetch: fetchImpl = globalThis.fetch,
-  }: HttpOptions = {},
+  }: HttpOptions,
 ): Promise<T> {
   const where = `${backend} at ${new URL(url).origin}`;
   let failure: Failure | undefined;
