@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { call, readSse, startApp } from '../helpers/app.js';
+
+const job = (seconds: number) => ({ type: 'simulate', input: { duration_seconds: seconds, error_rate: 0 } });
+
+describe('GET /v1/jobs/{id}/events', () => {
+  it('streams every change with its version as the event id, and ends after the terminal event', async () => {
+    const { url } = await startApp();
+    const { body: created } = await call(url, 'POST', '/v1/jobs', { body: job(1) });
+    const events = (await readSse(`${url}/v1/jobs/${created.id}/events`)).filter((e) => !e.comment);
+    const jobs = events.map((e) => JSON.parse(e.data));
+    expect(events.every((e) => e.event === 'job')).toBe(true);
+    expect(events.map((e) => Number(e.id))).toEqual(jobs.map((j) => j.version));
+    const versions = jobs.map((j) => j.version);
+    expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+    expect(new Set(versions).size).toBe(versions.length);
+    expect(jobs.at(-1)).toMatchObject({ status: 'completed', progress: 100 });
+    expect(jobs.some((j) => j.status === 'running' && j.progress > 0 && j.progress < 100)).toBe(true);
+    const progress = jobs.filter((j) => j.status === 'running').map((j) => j.progress);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+  });
+
+  it('resumes after Last-Event-ID without repeating what was seen', async () => {
+    const { url } = await startApp();
+    const { body: created } = await call(url, 'POST', '/v1/jobs', { body: job(0.5) });
+    const first = await readSse(`${url}/v1/jobs/${created.id}/events`, {
+      until: (e) => e.event === 'job' && Number(e.id) >= 3,
+    });
+    const lastId = first.filter((e) => e.event === 'job').at(-1)!.id!;
+    const rest = (
+      await readSse(`${url}/v1/jobs/${created.id}/events`, { headers: { 'last-event-id': lastId } })
+    ).filter((e) => !e.comment);
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest.every((e) => Number(e.id) > Number(lastId))).toBe(true);
+    expect(JSON.parse(rest.at(-1)!.data).status).toBe('completed');
+  });
+
+  it('sends a finished job once and ends; sends nothing when Last-Event-ID is already its version', async () => {
+    const { url } = await startApp();
+    const { body: done } = await call(url, 'POST', '/v1/jobs', {
+      body: job(0),
+      headers: { prefer: 'wait=10' },
+    });
+    const events = (await readSse(`${url}/v1/jobs/${done.id}/events`)).filter((e) => !e.comment);
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]!.data).status).toBe('completed');
+    const none = (
+      await readSse(`${url}/v1/jobs/${done.id}/events`, {
+        headers: { 'last-event-id': String(done.version) },
+      })
+    ).filter((e) => !e.comment);
+    expect(none).toEqual([]);
+  });
+
+  it('pings with comments while nothing changes', async () => {
+    const { url } = await startApp({ argv: ['--role', 'api', '--sse-keepalive', '100ms'] });
+    const { body: created } = await call(url, 'POST', '/v1/jobs', { body: job(5) });
+    const events = await readSse(`${url}/v1/jobs/${created.id}/events`, { until: (e) => e.comment });
+    expect(events.some((e) => e.comment)).toBe(true);
+  });
+
+  it('answers 404 in the JSON error shape for an unknown job', async () => {
+    const { url } = await startApp({ argv: ['--role', 'api'] });
+    const r = await call(url, 'GET', '/v1/jobs/missing/events');
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('job_not_found');
+  });
+});
+
+describe('GET /v1/events', () => {
+  it("streams every change of the caller's jobs, filtered by type and status", async () => {
+    const { url } = await startApp();
+    const controller = new AbortController();
+    const seen = readSse(`${url}/v1/events?type=simulate&status=completed`, {
+      signal: controller.signal,
+      until: (e) => e.event === 'job' && JSON.parse(e.data).id === 'last',
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    await call(url, 'POST', '/v1/jobs', {
+      body: {
+        type: 'video.translate',
+        input: {
+          video_url: 'https://x.example/v.mp4',
+          target_language: 'fr',
+          duration_seconds: 0,
+          error_rate: 0,
+        },
+      },
+      headers: { prefer: 'wait=10' },
+    });
+    await call(url, 'POST', '/v1/jobs', { body: { ...job(0), id: 'first' }, headers: { prefer: 'wait=10' } });
+    await call(url, 'POST', '/v1/jobs', { body: { ...job(0), id: 'last' }, headers: { prefer: 'wait=10' } });
+    const events = (await seen).filter((e) => e.event === 'job').map((e) => JSON.parse(e.data));
+    expect(events.map((j) => [j.id, j.status])).toEqual([
+      ['first', 'completed'],
+      ['last', 'completed'],
+    ]);
+  });
+
+  it('ends open streams when the server closes', async () => {
+    const t = await startApp({ argv: ['--role', 'api'] });
+    const stream = readSse(`${t.url}/v1/events`);
+    await new Promise((r) => setTimeout(r, 100));
+    await t.close();
+    await expect(stream).resolves.toEqual(expect.any(Array));
+  });
+});
+
+describe('HEAD on an event stream', () => {
+  it('is answered at once (no route), not held open like the stream it would describe', async () => {
+    const { url } = await startApp();
+    const { body: created } = await call(url, 'POST', '/v1/jobs', { body: job(30) });
+    for (const path of ['/v1/events', `/v1/jobs/${created.id}/events`]) {
+      const res = await fetch(`${url}${path}`, { method: 'HEAD' });
+      expect([path, res.status]).toEqual([path, 404]);
+    }
+    await call(url, 'POST', `/v1/jobs/${created.id}/cancel`);
+  });
+});

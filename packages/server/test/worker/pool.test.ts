@@ -1,0 +1,376 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiskArtifactStorage } from '../../src/artifacts/storage.js';
+import { defaultConfig } from '../../src/config.js';
+import { LocalFeed } from '../../src/feed/local-feed.js';
+import { backoff } from '../../src/internal/backoff.js';
+import type { StoredJob } from '../../src/jobs/model.js';
+import { JobService } from '../../src/jobs/service.js';
+import { isTerminal } from '../../src/jobs/states.js';
+import { JobFailure, UnrecoverableError } from '../../src/processors/errors.js';
+import { defaultRegistry } from '../../src/processors/index.js';
+import type { Processor } from '../../src/processors/processor.js';
+import { SqliteJobStore } from '../../src/store/sqlite/store.js';
+import { Maintenance } from '../../src/worker/maintenance.js';
+import { JobStopped, WorkerPool, type WorkerPoolOptions } from '../../src/worker/pool.js';
+import { tempDir } from '../helpers/app.js';
+import { expectNoPoolRunning, watchPool } from '../helpers/pools.js';
+
+const T = 'default';
+const settings = defaultConfig();
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  expectNoPoolRunning();
+});
+
+async function setup(...processors: Processor<any>[]) {
+  const dir = tempDir();
+  const store = new SqliteJobStore({
+    filename: join(dir, 'db.sqlite'),
+    synchronous: settings.sqliteSynchronous,
+  });
+  await store.migrate();
+  const registry = defaultRegistry();
+  for (const p of processors) registry.register(p);
+  const feed = new LocalFeed();
+  const artifacts = new DiskArtifactStorage(join(dir, 'artifacts'));
+  const service = new JobService({
+    store,
+    feed,
+    registry,
+    artifacts,
+    simulateErrorRate: 0,
+    defaultMaxAttempts: settings.maxAttempts,
+  });
+  const pools: WorkerPool[] = [];
+  cleanups.push(async () => {
+    for (const p of pools) await p.stop({ graceMs: 0 });
+    await store.close();
+  });
+  const pool = (opts: Partial<WorkerPoolOptions> = {}) => {
+    const p = new WorkerPool({
+      service,
+      registry,
+      tempRoot: join(dir, 'tmp'),
+      retry: { baseMs: 10, maxMs: 50 },
+      concurrency: 2,
+      leaseMs: settings.leaseMs,
+      defaultTimeoutMs: settings.jobTimeoutMs,
+      node: settings.nodeName,
+      ...opts,
+    });
+    pools.push(p);
+    return watchPool(p);
+  };
+  /** Resolve when the job reaches a terminal state (or `until` says so), listening on the feed. */
+  const until = (id: string, pred: (j: StoredJob) => boolean = (j) => isTerminal(j.status)) =>
+    new Promise<StoredJob>((resolve) => {
+      const stop = feed.subscribe(T, id, (j) => {
+        if (pred(j)) {
+          stop();
+          resolve(j);
+        }
+      });
+      store.get(T, id).then((j) => {
+        if (j && pred(j)) {
+          stop();
+          resolve(j);
+        }
+      });
+    });
+  const submit = async (type: string, input: object = {}, extra: object = {}) =>
+    (await service.create(T, { type, input: input as Record<string, unknown>, ...extra })).job;
+  return { dir, store, registry, artifacts, service, pool, until, submit };
+}
+
+function processor(type: string, run: Processor['run'], extra: Partial<Processor> = {}): Processor {
+  return { type, description: type, inputSchema: { type: 'object' }, run, ...extra };
+}
+
+describe('worker pool', () => {
+  it('retries a retryable failure with back-off, then succeeds', async () => {
+    let calls = 0;
+    const { pool, submit, until } = await setup(
+      processor('flaky', async () => {
+        calls += 1;
+        if (calls < 3) throw new JobFailure('processor_error', `try ${calls} failed`);
+        return { calls };
+      }),
+    );
+    await pool().start();
+    const job = await until((await submit('flaky')).id);
+    expect(job).toMatchObject({ status: 'completed', attempt: 3, output: { calls: 3 } });
+    expect(job.logs.filter((l) => /retrying in/.test(l))).toHaveLength(2);
+  });
+
+  it('fails for good after max_attempts with the last error', async () => {
+    const { pool, submit, until } = await setup(
+      processor('broken', async () => {
+        throw new Error('always');
+      }),
+    );
+    await pool().start();
+    const job = await until((await submit('broken', {}, { max_attempts: 2 })).id);
+    expect(job).toMatchObject({
+      status: 'failed',
+      attempt: 2,
+      error: { code: 'processor_error', message: 'always' },
+    });
+  });
+
+  it('does not retry an UnrecoverableError, and normalises thrown non-errors', async () => {
+    const { pool, submit, until } = await setup(
+      processor('final', async () => {
+        throw new UnrecoverableError('invalid_image', 'not an image');
+      }),
+      processor('weird', async () => {
+        throw { some: 'object' };
+      }),
+    );
+    await pool().start();
+    expect(await until((await submit('final')).id)).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: { code: 'invalid_image', message: 'not an image' },
+    });
+    const weird = await until((await submit('weird', {}, { max_attempts: 1 })).id);
+    expect(weird.error).toEqual({
+      code: 'processor_error',
+      message: 'A non-error was thrown: {"some":"object"}',
+    });
+  });
+
+  it('stops an attempt at its timeout, even when the processor ignores its signal', async () => {
+    const { pool, submit, until } = await setup(
+      processor('stuck', () => new Promise(() => {}), { timeoutMs: () => 100 }),
+    );
+    await pool().start();
+    const job = await until((await submit('stuck', {}, { max_attempts: 2 })).id);
+    expect(job).toMatchObject({ status: 'failed', attempt: 2, error: { code: 'job_timeout' } });
+  });
+
+  it('fires the AbortSignal when a running job is canceled', async () => {
+    let reason: unknown;
+    const { pool, submit, until, service } = await setup(
+      processor('long', (ctx) => {
+        ctx.progress(1);
+        return new Promise((_, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            reason = ctx.signal.reason;
+            reject(ctx.signal.reason);
+          });
+        });
+      }),
+    );
+    const p = pool();
+    await p.start();
+    const job = await submit('long');
+    await until(job.id, (j) => j.progress === 1);
+    await service.cancel(T, job.id);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(reason).toBeInstanceOf(JobStopped);
+    expect((reason as JobStopped).reason).toBe('canceled');
+    expect(p.active).toBe(0);
+    expect((await service.get(T, job.id)).status).toBe('canceled');
+  });
+
+  it('on stop, lets short jobs finish and puts long ones back in the queue without spending an attempt', async () => {
+    const { pool, submit, until, service } = await setup(
+      processor('short', async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        return { ok: true };
+      }),
+      processor(
+        'endless',
+        (ctx) =>
+          new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+      ),
+    );
+    const p = pool({ concurrency: 2 });
+    await p.start();
+    const short = await submit('short');
+    const endless = await submit('endless');
+    await until(endless.id, (j) => j.status === 'running');
+    await until(short.id, (j) => j.status === 'running');
+    await p.stop({ graceMs: 400 });
+    expect((await service.get(T, short.id)).status).toBe('completed');
+    expect(await service.get(T, endless.id)).toMatchObject({ status: 'queued', attempt: 0 });
+  });
+
+  it('refuses the result of a worker that lost its lease; the job is finished by another', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let first = true;
+    const { pool, submit, until, service } = await setup(
+      processor('slow', async () => {
+        if (first) {
+          first = false;
+          await gate; // ignores its signal, like a worker whose event loop was blocked
+          return { by: 'stale' };
+        }
+        return { by: 'fresh' };
+      }),
+    );
+    const a = pool({ concurrency: 1 });
+    await a.start();
+    const job = await submit('slow');
+    await until(job.id, (j) => j.status === 'running');
+    // Pretend A's process is gone: its lease is taken back and the job queued again.
+    await service.recover({ owners: [a.owner] });
+    const b = pool({ concurrency: 1 });
+    await b.start();
+    const done = await until(job.id);
+    release();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done).toMatchObject({ status: 'completed', output: { by: 'fresh' }, attempt: 2 });
+    expect((await service.get(T, job.id)).output).toEqual({ by: 'fresh' });
+  });
+
+  it('the fence refuses the outcome of a worker that heard nothing of losing its lease, and it says so', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { pool, submit, until, service, store, registry, artifacts } = await setup(
+      processor('stale', async ({ job }) => {
+        if (job.attempt === 1) await gate; // a process stopped past its lease (SIGSTOP, a blocked event loop)
+        return { attempt: job.attempt };
+      }),
+    );
+    // A is in another process in effect: its own service and feed, so no change made by B reaches it.
+    const isolated = new JobService({
+      store,
+      feed: new LocalFeed(),
+      registry,
+      artifacts,
+      simulateErrorRate: 0,
+      defaultMaxAttempts: settings.maxAttempts,
+    });
+    const warnings: string[] = [];
+    const a = pool({
+      service: isolated,
+      concurrency: 1,
+      heartbeatMs: 60_000,
+      logger: { info() {}, warn: (_o, msg) => warnings.push(msg ?? ''), error() {} },
+    });
+    await a.start();
+    const job = await submit('stale');
+    // A's claim is published on its own feed only: look in the store.
+    while ((await store.get(T, job.id))?.status !== 'running') await new Promise((r) => setTimeout(r, 10));
+    await service.recover({ owners: [a.owner] });
+    const b = pool({ concurrency: 1 });
+    await b.start();
+    expect(await until(job.id)).toMatchObject({ status: 'completed', output: { attempt: 2 } });
+    release();
+    await a.stop({ graceMs: 5_000 });
+    expect(
+      warnings.filter((w) => /outcome of an attempt that lost its lease was refused/.test(w)),
+    ).toHaveLength(1);
+    expect(await service.get(T, job.id)).toMatchObject({
+      status: 'completed',
+      output: { attempt: 2 },
+      attempt: 2,
+    });
+  });
+
+  it('coalesces progress: a processor reporting constantly makes about ten writes a second', async () => {
+    const { pool, submit, until } = await setup(
+      processor('chatty', async (ctx) => {
+        const end = Date.now() + 500;
+        let i = 0;
+        while (Date.now() < end) {
+          i += 1;
+          ctx.progress(Math.min(99, i));
+          await new Promise((r) => setImmediate(r));
+        }
+        return {};
+      }),
+    );
+    await pool().start();
+    const job = await until((await submit('chatty')).id);
+    // claim + at most ~6 coalesced writes in 500 ms + finish; each bumps the version once.
+    expect(job.version).toBeLessThanOrEqual(1 + 1 + 8 + 1);
+    expect(job.status).toBe('completed');
+  });
+
+  it('never runs more jobs at once than its concurrency', async () => {
+    let running = 0;
+    let peak = 0;
+    const { pool, submit, until } = await setup(
+      processor('count', async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 20));
+        running -= 1;
+        return {};
+      }),
+    );
+    await pool({ concurrency: 3 }).start();
+    const jobs = await Promise.all(Array.from({ length: 15 }, () => submit('count')));
+    await Promise.all(jobs.map((j) => until(j.id)));
+    expect(peak).toBe(3);
+  });
+
+  it('gives each attempt a scratch folder and removes it afterwards', async () => {
+    let dir = '';
+    const { pool, submit, until } = await setup(
+      processor('scratch', async (ctx) => {
+        dir = await ctx.tempDir();
+        return {};
+      }),
+    );
+    await pool().start();
+    await until((await submit('scratch')).id);
+    const { existsSync } = await import('node:fs');
+    expect(dir).not.toBe('');
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('requeues at once the jobs of a dead process on this host', async () => {
+    const { store, service, submit } = await setup();
+    const job = await submit('simulate', { duration_seconds: 1 });
+    // A lease owner whose pid cannot exist: the process is gone, no need to wait for its lease to end.
+    const dead = `${hostname()}:2147483646:deadbeef`;
+    await store.claim({ owner: dead, leaseMs: settings.leaseMs, limit: 1 });
+    const m = new Maintenance({
+      service,
+      intervalMs: settings.maintenanceIntervalMs,
+      node: settings.nodeName,
+      retentionMs: 0,
+    });
+    expect(await m.runOnce()).toEqual({ recovered: 1, purged: 0 });
+    expect(await service.get(T, job.id)).toMatchObject({ status: 'queued', attempt: 1 });
+  });
+
+  it('deletes terminal jobs past retention, with their artifacts', async () => {
+    const { service, store, submit, pool, until, dir } = await setup();
+    await pool().start();
+    const job = await until((await submit('simulate', { duration_seconds: 0 })).id);
+    const m = new Maintenance({
+      service,
+      intervalMs: settings.maintenanceIntervalMs,
+      node: settings.nodeName,
+      retentionMs: 1,
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    const { mkdirSync, existsSync } = await import('node:fs');
+    mkdirSync(join(dir, 'artifacts', T, job.id), { recursive: true });
+    expect((await m.runOnce()).purged).toBe(1);
+    expect(await store.get(T, job.id)).toBeNull();
+    expect(existsSync(join(dir, 'artifacts', T, job.id))).toBe(false);
+  });
+});
+
+describe('retry back-off', () => {
+  it('doubles from the base up to the cap, with jitter between half and all of it', () => {
+    const retry = { baseMs: 1000, maxMs: 60_000 };
+    expect(backoff(0, { ...retry, random: () => 0 })).toBe(500);
+    expect(backoff(0, { ...retry, random: () => 1 })).toBe(1000);
+    expect(backoff(2, { ...retry, random: () => 1 })).toBe(4000);
+    expect(backoff(19, { ...retry, random: () => 1 })).toBe(60_000);
+  });
+});
