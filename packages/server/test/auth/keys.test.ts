@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { call, startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 const KEYS = 'key-alpha-123:alpha,key-beta-4567:beta';
 const A = { authorization: 'Bearer key-alpha-123' };

@@ -5,7 +5,10 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { call, eventually, startApp, tempDir } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import { startReceiver, webhookHeaders } from '../helpers/receiver.js';
+
+useCleanup();
 
 const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
 const secret = () => `whsec_${randomBytes(32).toString('base64')}`;

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/processors/index.js';
 import type { Processor } from '../../src/processors/processor.js';
 import { call, eventually, startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import { startReceiver } from '../helpers/receiver.js';
+
+useCleanup();
 
 const KEYS = 'key-alpha-123:alpha,key-beta-4567:beta';
 const A = { authorization: 'Bearer key-alpha-123' };

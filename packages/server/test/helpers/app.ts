@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
 import { tempDir as makeTempDir, type SseEvent, sseBlocks } from '@longrun/testkit';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import { type AppParts, buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { expectNoPoolRunning, watchPool } from './pools.js';
+import { afterThisFile, afterThisTest } from './cleanup.js';
+import { watchPool } from './pools.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -14,25 +15,10 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-const open = new Set<TestApp>();
-
-afterEach(async () => {
-  for (const t of [...open]) await t.close();
-  // A test that leaves a worker pool running would leak jobs into the next one.
-  expectNoPoolRunning();
-});
-
-const made = new Set<string>();
-
-// Every dir a test file makes goes when the file ends, whatever the test did with it.
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-  made.clear();
-});
-
+/** A temporary dir, removed when the test file ends, whatever the test did with it. */
 export function tempDir(prefix = 'longrun-test-'): string {
   const dir = makeTempDir(prefix);
-  made.add(dir);
+  afterThisFile(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -70,12 +56,11 @@ export async function startApp({
     close: async () => {
       if (closed) return;
       closed = true;
-      open.delete(t);
       await app.close();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  open.add(t);
+  afterThisTest(t.close);
   return t;
 }
 

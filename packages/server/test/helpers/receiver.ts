@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach } from 'vitest';
+import { afterThisTest } from './cleanup.js';
 
 export interface Received {
   headers: IncomingHttpHeaders;
@@ -21,13 +21,7 @@ export interface Receiver {
   up: () => Promise<void>;
 }
 
-const open = new Set<Receiver>();
-afterEach(async () => {
-  for (const r of [...open]) await r.down();
-  open.clear();
-});
-
-/** A real HTTP receiver on 127.0.0.1 that records every webhook it gets. */
+/** A real HTTP receiver on 127.0.0.1 that records every webhook it gets, stopped after the test. */
 export async function startReceiver(port = 0): Promise<Receiver> {
   let server: Server | null = null;
   const r: Receiver = {
@@ -61,8 +55,8 @@ export async function startReceiver(port = 0): Promise<Receiver> {
       server = s;
     },
   };
+  afterThisTest(r.down);
   await r.up();
-  open.add(r);
   return r;
 }
 

@@ -2,6 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { call, eventually, startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 /** Put a file where the job's artifacts live, as an attempt that never finished leaves it. */
 function leaveFile(dataDir: string, id: string, name: string): void {

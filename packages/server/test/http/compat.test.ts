@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 describe('status API compatibility', () => {
   it('submits with a form field and answers 201 text/plain', async () => {

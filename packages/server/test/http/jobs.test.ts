@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { call, eventually, startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 const quick = { type: 'simulate', input: { duration_seconds: 0.3, error_rate: 0 } };
 

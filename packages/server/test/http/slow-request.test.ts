@@ -2,6 +2,9 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 /** Send the headers and part of a body, then nothing: resolve with whatever the server answers before it closes. */
 function trickle(url: string): Promise<string> {

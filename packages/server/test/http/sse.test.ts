@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { call, readSse, startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 const job = (seconds: number) => ({ type: 'simulate', input: { duration_seconds: seconds, error_rate: 0 } });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { vttTime } from '../../src/media/captions.js';
 import { MediaTools } from '../../src/media/tools.js';
 import { call, eventually, startApp, type TestApp, tempDir } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import {
   childProcesses,
   ffmpeg,
@@ -15,6 +16,8 @@ import {
   runJob,
   serveFiles,
 } from '../helpers/media.js';
+
+useCleanup();
 
 /**
  * The media job types end to end, through a real server: real ffmpeg, real

@@ -4,6 +4,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { GroupCommitter } from '../../src/store/sqlite/committer.js';
 import { tempDir } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 function setup(fsync: (fd: number) => Promise<void>, checkpointBytes?: number) {
   const file = join(tempDir(), 'c.db');

@@ -5,6 +5,9 @@ import { defaultConfig } from '../../src/config.js';
 import { toApiError } from '../../src/http/errors.js';
 import { SqliteJobStore } from '../../src/store/sqlite/store.js';
 import { tempDir } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 function withCode(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });

@@ -1,11 +1,12 @@
 import { startTcpProxy, type TcpProxy } from '@longrun/testkit';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import type { FeedState } from '../../src/feed/change-feed.js';
 import type { StoredJob } from '../../src/jobs/model.js';
 import { type FeedActivity, PostgresFeed } from '../../src/store/postgres/feed.js';
 import { PostgresJobStore } from '../../src/store/postgres/store.js';
 import { eventually } from '../helpers/app.js';
+import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
 import {
   describePostgres,
   dropSchema,
@@ -14,11 +15,9 @@ import {
   uniqueSchema,
 } from '../helpers/postgres.js';
 
+useCleanup();
+
 const settings = defaultConfig();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
 
 /** How often a feed did each thing it reports (what /metrics counts). */
 function activityCounter() {
@@ -67,7 +66,7 @@ async function twoNodes(opts: { listenVia?: TcpProxy; probeIntervalMs?: number }
   await feedB.start();
   const states: FeedState[] = [];
   feedB.onState = (s) => states.push(s);
-  cleanups.push(async () => {
+  afterThisTest(async () => {
     await feedA.close();
     await feedB.close();
     await storeA.close();
@@ -148,7 +147,7 @@ describePostgres('PostgreSQL change feed', () => {
 
   it('catches up after its LISTEN connection is killed: changes made while it was deaf reach the waiter', async () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432) });
-    cleanups.push(() => proxy.close());
+    afterThisTest(() => proxy.close());
     const { storeA, feedB, states, activityB, cutListenB } = await twoNodes({ listenVia: proxy });
     const seen: StoredJob[] = [];
     feedB.subscribe('t', 'deaf', (j) => seen.push(j));
@@ -171,7 +170,7 @@ describePostgres('PostgreSQL change feed', () => {
 
   it('after a reconnect, tells workers of jobs queued while it was deaf', async () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432) });
-    cleanups.push(() => proxy.close());
+    afterThisTest(() => proxy.close());
     const { storeA, feedB, cutListenB } = await twoNodes({ listenVia: proxy });
     const hints: string[] = [];
     feedB.subscribeQueued((j) => hints.push(j.id));
@@ -186,7 +185,7 @@ describePostgres('PostgreSQL change feed', () => {
 
   it('notices a LISTEN connection that went silent (half-open) by its probe, and replaces it', async () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(PG_URL).port || 5432) });
-    cleanups.push(() => proxy.close());
+    afterThisTest(() => proxy.close());
     const { storeA, feedB, states, activityB } = await twoNodes({ listenVia: proxy, probeIntervalMs: 200 });
     const seen: StoredJob[] = [];
     feedB.subscribe('t', 'silent', (j) => seen.push(j));

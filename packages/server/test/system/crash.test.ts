@@ -2,6 +2,9 @@ import { rmSync } from 'node:fs';
 import { type RunningProcess, startServer } from '@longrun/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, eventually, tempDir } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 const running: RunningProcess[] = [];
 afterEach(() => {

@@ -1,6 +1,9 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 describe('while draining', () => {
   it('a request still arriving on an open connection gets 503 shutting_down in the documented shape', async () => {

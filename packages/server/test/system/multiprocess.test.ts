@@ -4,6 +4,7 @@ import { type RunningProcess, type SseWaited, startServer, waitBySse } from '@lo
 import { afterEach, expect, it } from 'vitest';
 import { sleep } from '../../src/internal/sleep.js';
 import { call, eventually, tempDir } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import {
   adminQuery,
   describePostgres,
@@ -12,6 +13,8 @@ import {
   terminateBackends,
   uniqueSchema,
 } from '../helpers/postgres.js';
+
+useCleanup();
 
 const JOBS = 500;
 const running: RunningProcess[] = [];

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { call, eventually, readSse, startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import { describePostgres, dropSchema, PG_URL, uniqueSchema } from '../helpers/postgres.js';
+
+useCleanup();
 
 const quick = { type: 'simulate', input: { duration_seconds: 0.2, error_rate: 0 } };
 

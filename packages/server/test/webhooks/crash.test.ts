@@ -1,17 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { type LongrunServer, startServer } from '@longrun/testkit';
+import { startServer } from '@longrun/testkit';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, eventually, tempDir } from '../helpers/app.js';
+import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
 import { describePostgres, dropSchema, PG_URL, uniqueSchema } from '../helpers/postgres.js';
 import { startReceiver, webhookHeaders } from '../helpers/receiver.js';
 
-const running: LongrunServer[] = [];
-const schemas: string[] = [];
-afterEach(async () => {
-  for (const s of running.splice(0)) await s.kill('SIGKILL');
-  for (const schema of schemas.splice(0)) await dropSchema(schema);
-});
+useCleanup();
 
 const TITLE =
   'a SIGKILL after a job finished, before its webhook was acknowledged: delivered after the restart, same webhook-id';
@@ -23,7 +19,7 @@ describe('webhooks across a crash (SQLite)', () => {
 describePostgres('webhooks across a crash (PostgreSQL)', () => {
   it(TITLE, () => {
     const schema = uniqueSchema('hookcrash');
-    schemas.push(schema);
+    afterThisTest(() => dropSchema(schema));
     return crashBetweenFinishAndAck(['--database-url', PG_URL, '--database-schema', schema]);
   });
 });
@@ -48,7 +44,7 @@ async function crashBetweenFinishAndAck(storeArgs: string[]): Promise<void> {
     ],
     { dataDir, env: { LONGRUN_WEBHOOK_SECRET: key } },
   );
-  running.push(server);
+  afterThisTest(() => server.kill('SIGKILL'));
   const job = await call(server.url, 'POST', '/v1/jobs', {
     body: {
       type: 'simulate',
@@ -62,7 +58,7 @@ async function crashBetweenFinishAndAck(storeArgs: string[]): Promise<void> {
   await server.kill('SIGKILL');
 
   const again = await server.restart();
-  running.push(again);
+  afterThisTest(() => again.kill('SIGKILL'));
   await eventually(async () => receiver.received.length === 2, 30_000);
   const [first, second] = receiver.received;
   expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);

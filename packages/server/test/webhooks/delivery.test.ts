@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { call, eventually, startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import { type Received, startReceiver, webhookHeaders } from '../helpers/receiver.js';
+
+useCleanup();
 
 const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
 const FAST = ['--webhook-retry-schedule', '50ms,100ms,150ms,200ms,250ms,300ms,300ms,300ms,300ms,300ms'];

@@ -3,14 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, eventually, startApp } from '../helpers/app.js';
+import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
+
+useCleanup();
 
 const DOC = new URL('../../../../docs/webhooks.md', import.meta.url);
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -28,7 +27,7 @@ describe('docs/webhooks.md', () => {
     expect(snippet.trim().split('\n').length).toBeLessThanOrEqual(15);
     // Inside the package, so that `standardwebhooks` resolves as it would in a user's project.
     const dir = mkdtempSync(join(new URL('../..', import.meta.url).pathname, '.snippet-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    afterThisTest(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'receiver.mjs'), snippet);
 
     const key = `whsec_${randomBytes(32).toString('base64')}`;
@@ -37,7 +36,7 @@ describe('docs/webhooks.md', () => {
       env: { ...process.env, LONGRUN_WEBHOOK_SECRET: key, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    cleanups.push(() => child.kill('SIGKILL'));
+    afterThisTest(() => child.kill('SIGKILL'));
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();

@@ -2,22 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type LongrunServer, startServer } from '@longrun/testkit';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { call, eventually, tempDir } from '../helpers/app.js';
+import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
 import { describePostgres, dropSchema, PG_URL, uniqueSchema } from '../helpers/postgres.js';
 import { startReceiver, webhookHeaders } from '../helpers/receiver.js';
 
-const running: LongrunServer[] = [];
-const schemas: string[] = [];
-afterEach(async () => {
-  for (const s of running.splice(0)) await s.kill('SIGKILL');
-  for (const schema of schemas.splice(0)) await dropSchema(schema);
-});
+useCleanup();
 
 /** Three server processes on one PostgreSQL schema, as on three machines. */
 async function cluster(key: string): Promise<LongrunServer[]> {
   const schema = uniqueSchema('hooks');
-  schemas.push(schema);
+  afterThisTest(() => dropSchema(schema));
   const root = tempDir('longrun-hooks-pg-');
   const common = [
     ...['--database-url', PG_URL, '--database-schema', schema, '--database-pool-size', '4'],
@@ -29,7 +25,7 @@ async function cluster(key: string): Promise<LongrunServer[]> {
       startServer([...common, '--node-name', name], { dataDir: false, env: { LONGRUN_WEBHOOK_SECRET: key } }),
     ),
   );
-  running.push(...nodes);
+  for (const node of nodes) afterThisTest(() => node.kill('SIGKILL'));
   return nodes;
 }
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DiskArtifactStorage } from '../../src/artifacts/storage.js';
 import { defaultConfig } from '../../src/config.js';
 import { LocalFeed } from '../../src/feed/local-feed.js';
@@ -15,15 +15,13 @@ import { SqliteJobStore } from '../../src/store/sqlite/store.js';
 import { Maintenance } from '../../src/worker/maintenance.js';
 import { JobStopped, WorkerPool, type WorkerPoolOptions } from '../../src/worker/pool.js';
 import { tempDir } from '../helpers/app.js';
-import { expectNoPoolRunning, watchPool } from '../helpers/pools.js';
+import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
+import { watchPool } from '../helpers/pools.js';
+
+useCleanup();
 
 const T = 'default';
 const settings = defaultConfig();
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  expectNoPoolRunning();
-});
 
 async function setup(...processors: Processor<any>[]) {
   const dir = tempDir();
@@ -45,7 +43,7 @@ async function setup(...processors: Processor<any>[]) {
     defaultMaxAttempts: settings.maxAttempts,
   });
   const pools: WorkerPool[] = [];
-  cleanups.push(async () => {
+  afterThisTest(async () => {
     for (const p of pools) await p.stop({ graceMs: 0 });
     await store.close();
   });

@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/processors/index.js';
 import type { Processor } from '../../src/processors/processor.js';
 import { call, eventually, startApp } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import { startReceiver } from '../helpers/receiver.js';
+
+useCleanup();
 
 /** A job type that leaves a file, so retention has files to remove. */
 const report: Processor = {
