@@ -1,5 +1,5 @@
 import { removeDir, tempDir } from '@longrun/testkit';
-import openapiTS, { astToString } from 'openapi-typescript';
+import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/src/app.js';
 import { loadConfig } from '../../server/src/config.js';
@@ -23,7 +23,7 @@ const HEADER = [
   '',
 ].join('\n');
 
-async function servedSpec(): Promise<Record<string, unknown>> {
+async function servedSpec(): Promise<OpenAPI3> {
   const dataDir = tempDir('longrun-contract-');
   try {
     const app = await buildApp(

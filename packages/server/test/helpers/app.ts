@@ -74,7 +74,7 @@ export async function call(
   const res = await fetch(base + path, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed: unknown = text;
@@ -93,7 +93,7 @@ export async function readSse(
     signal,
   }: { headers?: Record<string, string>; until?: (e: SseEvent) => boolean; signal?: AbortSignal } = {},
 ): Promise<SseEvent[]> {
-  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal });
+  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: signal ?? null });
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const events: SseEvent[] = [];
   for await (const e of sseBlocks(res.body!)) {

@@ -15,7 +15,7 @@ if (!haveChromium) {
   );
 }
 
-type WatchedPage = Page & { errors: string[]; requests: string[] };
+type WatchedPage = Page & { errors: string[]; requested: string[] };
 
 describe.runIf(haveChromium)('dashboard in headless Chromium, against a server process', () => {
   let browser: Browser;
@@ -53,25 +53,25 @@ describe.runIf(haveChromium)('dashboard in headless Chromium, against a server p
   async function open(url: string): Promise<WatchedPage> {
     const page = (await browser.newPage({ viewport: { width: 1400, height: 900 } })) as WatchedPage;
     page.errors = [];
-    page.requests = [];
+    page.requested = [];
     page.on('pageerror', (e) => page.errors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') page.errors.push(m.text());
     });
-    page.on('request', (r) => page.requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
+    page.on('request', (r) => page.requested.push(`${r.method()} ${new URL(r.url()).pathname}`));
     await page.goto(url);
     return page;
   }
 
   const row = (page: Page, id: string) => page.locator(`tr[data-id="${id}"]`);
-  const listReads = (page: WatchedPage) => page.requests.filter((r) => r === 'GET /v1/jobs').length;
+  const listReads = (page: WatchedPage) => page.requested.filter((r) => r === 'GET /v1/jobs').length;
 
   it('submits a job from the form and shows its bar moving to 100%, cancels another, and shows a log', async () => {
     const { url } = await serve(['--simulate-error-rate', '0', '--concurrency', '4']);
     const page = await open(url);
     await page.locator('#live.on').waitFor();
-    expect(page.requests).toContain('GET /v1/events');
-    expect(page.requests).toContain('GET /v1/types');
+    expect(page.requested).toContain('GET /v1/events');
+    expect(page.requested).toContain('GET /v1/types');
     const readsBefore = listReads(page);
 
     // The form is built from GET /v1/types: every registered type is offered.
@@ -200,7 +200,7 @@ describe.runIf(haveChromium)('dashboard in headless Chromium, against a server p
     await page.locator('#live.on').waitFor();
     expect(await page.evaluate(() => localStorage.getItem('longrun.apiKey'))).toBe('dash-key-1234');
     // The key never travels in a URL, only in a header.
-    expect(page.requests.some((r) => r.includes('dash-key'))).toBe(false);
+    expect(page.requested.some((r) => r.includes('dash-key'))).toBe(false);
     await shot(page, 'with-key.png');
     await page.close();
   });
