@@ -1,4 +1,5 @@
 import { type Answer, call } from './http.js';
+import { expect, type ScenarioResult } from './report.js';
 
 export const TERMINAL = new Set(['completed', 'failed', 'canceled']);
 
@@ -67,6 +68,18 @@ export async function checkOutcome(base: string, ids: readonly string[]): Promis
     if (ends.length > 1 || (ends.length === 0 && job.status !== 'canceled')) outcome.duplicated.push(id);
   }
   return outcome;
+}
+
+/** Records `outcome` in `result`, failing it when a job was lost or ended more than once. */
+export function expectEachEndedOnce(result: ScenarioResult, outcome: Outcome): void {
+  result.lost = outcome.lost.length;
+  result.duplicated = outcome.duplicated.length;
+  expect(
+    result,
+    outcome.lost.length === 0,
+    `${outcome.lost.length} jobs lost: ${outcome.lost.slice(0, 3).join(', ')}`,
+  );
+  expect(result, outcome.duplicated.length === 0, `${outcome.duplicated.length} jobs ended more than once`);
 }
 
 /** Resolves when every job is terminal (polling the list, the harness's view), or throws at the deadline. */

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { type LongrunServer, removeDir, startServer, tempDir } from '@longrun/testkit';
 import Database from 'better-sqlite3';
 import { type Answer, call, submit, Tally, until } from '../http.js';
-import { allTerminal, checkOutcome, listAll } from '../jobs.js';
+import { allTerminal, checkOutcome, expectEachEndedOnce, listAll } from '../jobs.js';
 import { expect } from '../report.js';
 import type { Scenario } from '../scenario.js';
 
@@ -223,10 +223,7 @@ export const diskFullReadOnly: Scenario = {
       await allTerminal(server.url, ids, Date.now() + 120_000);
       const outcome = await checkOutcome(server.url, ids);
       result.jobs = ids.length;
-      result.lost = outcome.lost.length;
-      result.duplicated = outcome.duplicated.length;
-      expect(result, outcome.lost.length === 0, `${outcome.lost.length} accepted jobs lost`);
-      expect(result, outcome.duplicated.length === 0, `${outcome.duplicated.length} jobs ended twice`);
+      expectEachEndedOnce(result, outcome);
       const code = await server.stop();
       expect(result, code === 0, `the server exited ${code} on SIGTERM after the disk trouble`);
       const db = new Database(join(dataDir, 'longrun.db'), { readonly: true });

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type LongrunServer, removeDir, startServer, tempDir } from '@longrun/testkit';
 import { brokenArtifacts, servedEarly } from '../artifacts.js';
 import { submit, Tally, until } from '../http.js';
-import { allTerminal, checkOutcome, type JobView, listAll, TERMINAL } from '../jobs.js';
+import { allTerminal, checkOutcome, expectEachEndedOnce, type JobView, listAll, TERMINAL } from '../jobs.js';
 import { dropSchema, uniqueSchema } from '../postgres.js';
 import { expect, type ScenarioResult } from '../report.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
@@ -121,20 +121,13 @@ async function killWithJobsInFlight(
     await watcher;
 
     const outcome = await checkOutcome(server.url, ids);
-    result.lost = outcome.lost.length;
-    result.duplicated = outcome.duplicated.length;
     for (const job of (await listAll(server.url)).filter(
       (j) => mediaIds.has(j.id) && j.status === 'completed',
     )) {
       badArtifacts.push(...(await brokenArtifacts(server.url, job)));
     }
     result.serverErrors = tally.unexpected5xx;
-    expect(
-      result,
-      outcome.lost.length === 0,
-      `${outcome.lost.length} jobs lost: ${outcome.lost.slice(0, 3).join(', ')}`,
-    );
-    expect(result, outcome.duplicated.length === 0, `${outcome.duplicated.length} jobs ended more than once`);
+    expectEachEndedOnce(result, outcome);
     expect(
       result,
       (outcome.byStatus.completed ?? 0) === JOBS,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LongrunServer, removeDir, startServer, tempDir } from '@longrun/testkit';
 import { submit, Tally, until } from '../http.js';
-import { allTerminal, checkOutcome, listAll } from '../jobs.js';
+import { allTerminal, checkOutcome, expectEachEndedOnce, listAll } from '../jobs.js';
 import { adminQuery, dropSchema, uniqueSchema } from '../postgres.js';
 import { expect } from '../report.js';
 import type { Scenario } from '../scenario.js';
@@ -90,11 +90,8 @@ export const staleWorker: Scenario = {
       const outcome = await checkOutcome(api.url, ids);
       const final = await listAll(api.url);
       const secondAttempt = final.filter((j) => ids.includes(j.id) && j.attempt === 2).length;
-      result.lost = outcome.lost.length;
-      result.duplicated = outcome.duplicated.length;
       result.serverErrors = tally.unexpected5xx;
-      expect(result, outcome.lost.length === 0, `${outcome.lost.length} jobs lost`);
-      expect(result, outcome.duplicated.length === 0, `${outcome.duplicated.length} jobs ended twice`);
+      expectEachEndedOnce(result, outcome);
       expect(
         result,
         (outcome.byStatus.completed ?? 0) === jobs,

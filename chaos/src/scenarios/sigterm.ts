@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LongrunServer, removeDir, startServer, tempDir } from '@longrun/testkit';
 import { call, submit, Tally, until } from '../http.js';
-import { allTerminal, checkOutcome, listAll } from '../jobs.js';
+import { allTerminal, checkOutcome, expectEachEndedOnce, listAll } from '../jobs.js';
 import { expect } from '../report.js';
 import type { Scenario } from '../scenario.js';
 
@@ -142,11 +142,8 @@ export const sigterm: Scenario = {
       for (const id of long) await call(server.url, 'POST', `/v1/jobs/${id}/cancel`);
       await allTerminal(server.url, ids, Date.now() + 60_000);
       const outcome = await checkOutcome(server.url, ids);
-      result.lost = outcome.lost.length;
-      result.duplicated = outcome.duplicated.length;
       result.serverErrors = tally.unexpected5xx;
-      expect(result, outcome.lost.length === 0, `${outcome.lost.length} jobs lost`);
-      expect(result, outcome.duplicated.length === 0, `${outcome.duplicated.length} jobs ended twice`);
+      expectEachEndedOnce(result, outcome);
       expect(result, tally.unexpected5xx === 0, `5xx: ${tally.samples.join('; ')}`);
       result.notes.push(
         `pid ${pid}: exit ${code} ${exitMs} ms after SIGTERM (grace ${GRACE_MS} ms)`,
