@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type RunningProcess as Server, startServer } from '@longrun/testkit';
-import { closeConnections, send, terminalEvent } from './lib/http.js';
+import { closeConnections, send, submitAndWait, terminalEvent } from './lib/http.js';
 import { adminQuery, databaseUrl as defaultDatabaseUrl, dropSchema, freshSchema } from './lib/postgres.js';
 import { markdownTable, replaceSection } from './lib/report.js';
 
@@ -140,14 +140,6 @@ function postgres(split: boolean): Setup {
   };
 }
 
-/** Submit with `Prefer: wait=60`: the reply comes when the job is terminal. */
-async function submitAndWait(url: string): Promise<void> {
-  const r = await send(`${url}/v1/jobs`, { method: 'POST', body: JOB, headers: { prefer: 'wait=60' } });
-  if (r.status !== 200 || !r.body.includes('"status":"completed"')) {
-    throw new Error(`expected a completed job, got ${r.status} ${r.body.slice(0, 200)}`);
-  }
-}
-
 async function throughput(url: string, jobs: number): Promise<number> {
   let next = 0;
   const started = performance.now();
@@ -155,7 +147,7 @@ async function throughput(url: string, jobs: number): Promise<number> {
     Array.from({ length: CLIENTS }, async () => {
       while (next < jobs) {
         next += 1;
-        await submitAndWait(url);
+        await submitAndWait(url, JOB);
       }
     }),
   );

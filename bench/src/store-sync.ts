@@ -14,9 +14,9 @@
  */
 import { closeSync, fdatasyncSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { newJobId, SqliteJobStore } from '@longrun/server';
 import { removeDir, tempDir } from '@longrun/testkit';
+import { runIfMain } from './lib/main.js';
 import { fmt, quantile } from './lib/stats.js';
 
 const summary = (ms: number[]) =>
@@ -83,9 +83,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

@@ -4,7 +4,7 @@
  * system, the systems taking turns within each round.
  */
 import { performance } from 'node:perf_hooks';
-import { closeConnections, send } from './lib/http.js';
+import { closeConnections, submitAndWait } from './lib/http.js';
 import { deploy } from './lib/longrun.js';
 import { bullmq, type PeerQueue, pgBoss } from './lib/peers.js';
 import { cpuMs } from './lib/proc.js';
@@ -57,16 +57,7 @@ function longrun(store: 'sqlite' | 'postgres', sqliteSynchronous: 'full' | 'norm
     async measure(jobs, warmup) {
       const d = await deploy({ store, concurrency: CONCURRENCY, sqliteSynchronous });
       // One request per job: `Prefer: wait` holds the reply until the job is terminal.
-      const one = async () => {
-        const r = await send(`${d.url}/v1/jobs`, {
-          method: 'POST',
-          body: JOB,
-          headers: { prefer: 'wait=60' },
-        });
-        if (r.status !== 200 || !r.body.includes('"status":"completed"')) {
-          throw new Error(`expected a completed job, got ${r.status} ${r.body.slice(0, 200)}`);
-        }
-      };
+      const one = () => submitAndWait(d.url, JOB);
       try {
         await drive(warmup, one);
         const cpu0 = cpuMs(d.server.proc.pid!);

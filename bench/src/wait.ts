@@ -12,10 +12,10 @@
  * longest job, and every strategy meets the same load.
  */
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Fetch, type Job, Longrun, type WaitStrategy } from '@longrun/client';
 import { countingFetch, startServer } from '@longrun/testkit';
+import { runIfMain } from './lib/main.js';
 import { markdownTable, replaceSection } from './lib/report.js';
 import { fmt, quantile } from './lib/stats.js';
 
@@ -266,9 +266,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

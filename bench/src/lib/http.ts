@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { openEventStream } from './sse.js';
 
 /** One keep-alive agent, so a run measures the server, not TCP handshakes. */
 const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
@@ -43,26 +44,24 @@ export function send(
 /** Open a job's SSE stream and resolve with the status of its terminal event. */
 export function terminalEvent(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent, headers: { accept: 'text/event-stream' } }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        reject(new Error(`SSE answered ${res.statusCode}`));
-        return;
-      }
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buffer += d;
-        const m = /"status":"(completed|failed|canceled)"/.exec(buffer);
-        // Resolve on arrival; the server then ends the stream and the socket goes back to the agent.
+    // Resolve on arrival; the server then ends the stream and the socket goes back to the agent.
+    openEventStream(
+      url,
+      ({ data }) => {
+        const m = /"status":"(completed|failed|canceled)"/.exec(data);
         if (m) resolve(m[1]!);
-      });
-      res.on('end', () => reject(new Error('SSE ended without a terminal event')));
-      res.on('error', () => {});
-    });
-    req.on('error', reject);
-    req.end();
+      },
+      { agent, onEnd: () => reject(new Error('SSE ended without a terminal event')) },
+    ).catch(reject);
   });
+}
+
+/** Submit `job` with `Prefer: wait=60`, so the reply comes when it is terminal; throws unless it completed. */
+export async function submitAndWait(base: string, job: unknown): Promise<void> {
+  const r = await send(`${base}/v1/jobs`, { method: 'POST', body: job, headers: { prefer: 'wait=60' } });
+  if (r.status !== 200 || !r.body.includes('"status":"completed"')) {
+    throw new Error(`expected a completed job, got ${r.status} ${r.body.slice(0, 200)}`);
+  }
 }
 
 export function closeConnections(): void {

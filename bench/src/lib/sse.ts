@@ -1,14 +1,25 @@
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 
 export interface SseEvent {
   event: string;
   data: string;
 }
 
+export interface EventStreamOptions {
+  /** The agent to connect with. @default Node's global agent */
+  agent?: Agent;
+  /** Called when the server ends the stream. */
+  onEnd?: () => void;
+}
+
 /** Open an SSE stream and call `onEvent` for each event; resolves once the stream answered 200. */
-export function openEventStream(url: string, onEvent: (e: SseEvent) => void): Promise<{ close: () => void }> {
+export function openEventStream(
+  url: string,
+  onEvent: (e: SseEvent) => void,
+  { agent, onEnd }: EventStreamOptions = {},
+): Promise<{ close: () => void }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { accept: 'text/event-stream' } }, (res) => {
+    const req = request(url, { agent, headers: { accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`SSE answered ${res.statusCode}`));
@@ -32,6 +43,7 @@ export function openEventStream(url: string, onEvent: (e: SseEvent) => void): Pr
           end = buffer.indexOf('\n\n');
         }
       });
+      if (onEnd) res.on('end', onEnd);
       res.on('error', () => {});
       resolve({ close: () => req.destroy() });
     });
