@@ -1,19 +1,12 @@
-import { randomSeed } from '../internal/random.js';
 import type { Processor } from './processor.js';
-import { planOutcome, runSimulation } from './simulated-backend.js';
-
-export interface SimulateInput {
-  duration_seconds: number;
-  error_rate?: number;
-  seed?: number;
-}
+import { planOutcome, runSimulation, type SimulatedInput, simulatedJob } from './simulated-backend.js';
 
 /**
  * A stand-in for a flaky video backend: it takes `duration_seconds`, moves
  * its progress steadily, and fails with `simulated_error` at `error_rate`.
  * Whether it fails is fixed at submit by the seed, so a run can be replayed.
  */
-export const simulate: Processor<SimulateInput> = {
+export const simulate: Processor<SimulatedInput> = {
   type: 'simulate',
   description:
     'Simulates a slow, flaky video backend: runs for duration_seconds with steady progress and fails with ' +
@@ -44,12 +37,7 @@ export const simulate: Processor<SimulateInput> = {
       },
     },
   },
-  prepare(input, { simulateErrorRate }) {
-    return { ...input, error_rate: input.error_rate ?? simulateErrorRate, seed: input.seed ?? randomSeed() };
-  },
-  timeoutMs(input) {
-    return input.duration_seconds * 1000 * 2 + 60_000;
-  },
+  ...simulatedJob,
   async run(ctx) {
     const { duration_seconds, error_rate = 0, seed = 0 } = ctx.input;
     const outcome = planOutcome(seed, error_rate);

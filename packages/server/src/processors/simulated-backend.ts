@@ -1,7 +1,28 @@
-import { seededRandom } from '../internal/random.js';
+import { randomSeed, seededRandom } from '../internal/random.js';
 import { sleep } from '../internal/sleep.js';
 import { UnrecoverableError } from './errors.js';
-import type { ProcessorContext } from './processor.js';
+import type { PrepareContext, ProcessorContext } from './processor.js';
+
+/** What the input of every simulated job type holds. */
+export interface SimulatedInput {
+  duration_seconds: number;
+  error_rate?: number;
+  seed?: number;
+}
+
+/**
+ * What every simulated job type does alike: its error rate (the server's when
+ * the input has none) and its seed are fixed at submit, so that a retry plays
+ * the same outcome; an attempt may take twice the duration and a minute more.
+ */
+export const simulatedJob = {
+  prepare<I extends SimulatedInput>(input: I, { simulateErrorRate }: PrepareContext): I {
+    return { ...input, error_rate: input.error_rate ?? simulateErrorRate, seed: input.seed ?? randomSeed() };
+  },
+  timeoutMs(input: SimulatedInput): number {
+    return input.duration_seconds * 1000 * 2 + 60_000;
+  },
+};
 
 export interface SimulatedStage {
   stage: string;

@@ -1,14 +1,11 @@
-import { randomSeed, seededRandom } from '../internal/random.js';
+import { seededRandom } from '../internal/random.js';
 import type { Processor } from './processor.js';
-import { planOutcome, runSimulation } from './simulated-backend.js';
+import { planOutcome, runSimulation, type SimulatedInput, simulatedJob } from './simulated-backend.js';
 
-export interface VideoTranslateInput {
+export interface VideoTranslateInput extends SimulatedInput {
   video_url: string;
   target_language: string;
   source_language?: string;
-  duration_seconds: number;
-  error_rate?: number;
-  seed?: number;
 }
 
 const LANGUAGE = { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 };
@@ -47,12 +44,7 @@ export const videoTranslate: Processor<VideoTranslateInput> = {
       seed: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'Fixes the outcome.' },
     },
   },
-  prepare(input, { simulateErrorRate }) {
-    return { ...input, error_rate: input.error_rate ?? simulateErrorRate, seed: input.seed ?? randomSeed() };
-  },
-  timeoutMs(input) {
-    return input.duration_seconds * 1000 * 2 + 60_000;
-  },
+  ...simulatedJob,
   async run(ctx) {
     const {
       video_url,
