@@ -45,6 +45,12 @@ export interface ClaimOptions {
   now?: number | undefined;
 }
 
+export interface DeliveryClaimOptions {
+  leaseMs: number;
+  limit: number;
+  now?: number | undefined;
+}
+
 /** A report from the lease holder; each field is optional and only given fields change. */
 export interface ProgressPatch {
   progress?: number | undefined;
@@ -188,11 +194,7 @@ export interface JobStore {
    * under a new lease: it is not due again until `now + leaseMs`, so a
    * dispatcher that dies holding it only delays it. Safe on many nodes.
    */
-  claimDeliveries(opts: {
-    leaseMs: number;
-    limit: number;
-    now?: number | undefined;
-  }): Promise<DeliveryLease[]>;
+  claimDeliveries(opts: DeliveryClaimOptions): Promise<DeliveryLease[]>;
   /** Record one attempt and its outcome; false when the lease is no longer the caller's. */
   recordDelivery(token: string, attempt: DeliveryAttempt, outcome: DeliveryOutcome): Promise<boolean>;
   /** A job's deliveries, oldest first; null when the tenant has no such job. */

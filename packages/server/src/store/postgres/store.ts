@@ -26,6 +26,7 @@ import {
   type ChangeCursor,
   type ClaimOptions,
   type DeleteResult,
+  type DeliveryClaimOptions,
   type FinishOptions,
   type InsertResult,
   type JobStore,
@@ -789,11 +790,7 @@ export class PostgresJobStore implements JobStore {
     leaseMs,
     limit,
     now = Date.now(),
-  }: {
-    leaseMs: number;
-    limit: number;
-    now?: number | undefined;
-  }): Promise<DeliveryLease[]> {
+  }: DeliveryClaimOptions): Promise<DeliveryLease[]> {
     if (limit <= 0) return [];
     // SKIP LOCKED: dispatchers on other nodes take other deliveries, never the same one.
     const rows = await this.#run<DeliveryRow>(

@@ -26,6 +26,7 @@ import type {
   ChangeCursor,
   ClaimOptions,
   DeleteResult,
+  DeliveryClaimOptions,
   FinishOptions,
   InsertResult,
   JobStore,
@@ -491,11 +492,7 @@ export class SqliteJobStore implements JobStore {
     leaseMs,
     limit,
     now = Date.now(),
-  }: {
-    leaseMs: number;
-    limit: number;
-    now?: number | undefined;
-  }): Promise<DeliveryLease[]> {
+  }: DeliveryClaimOptions): Promise<DeliveryLease[]> {
     if (limit <= 0) return [];
     // Dispatchers look often; a look that finds nothing costs a read, not a synced write.
     if (this.#s.dueDeliveries.all(now, 1).length === 0) return [];
