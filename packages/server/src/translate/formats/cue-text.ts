@@ -1,5 +1,6 @@
-import { joinLines, type Line } from './lines.js';
-import { oneLine, type SegmentList, splitPadding, wrapLike } from './segments.js';
+import type { ParsedText } from './format.js';
+import { joinLines, type Line, splitLines } from './lines.js';
+import { oneLine, SegmentList, splitPadding, wrapLike } from './segments.js';
 
 /** How a subtitle format marks up cue text. */
 export interface CueSyntax {
@@ -125,15 +126,48 @@ function perStretch(
     );
 }
 
-/** The payload lines of one cue in a file's lines, and how to write them back. */
-export interface CueBlock {
+/** Where the payload of one cue stands in a file's lines. */
+export interface CueSpan {
   start: number;
   count: number;
+}
+
+/** The payload lines of one cue in a file's lines, and how to write them back. */
+interface CueBlock extends CueSpan {
   render: (translations: readonly string[]) => string[];
 }
 
+/**
+ * A subtitle file as text to translate: the payload of each cue that
+ * `findCues` finds in the file's lines is translated as {@link cueText} says;
+ * every other line, and every line break, is kept as it was.
+ */
+export function parseCues(
+  source: string,
+  syntax: CueSyntax,
+  findCues: (lines: readonly Line[]) => CueSpan[],
+): ParsedText {
+  const lines = splitLines(source);
+  const segments = new SegmentList();
+  const cues = findCues(lines).map(
+    ({ start, count }): CueBlock => ({
+      start,
+      count,
+      render: cueText(
+        lines.slice(start, start + count).map((l) => l.text),
+        segments,
+        syntax,
+      ),
+    }),
+  );
+  return {
+    segments: segments.texts,
+    render: (translations) => renderCues(lines, cues, translations),
+  };
+}
+
 /** The file with each cue's payload lines rewritten; every other line, and every line break, as it was. */
-export function renderCues(
+function renderCues(
   lines: readonly Line[],
   cues: readonly CueBlock[],
   translations: readonly string[],

@@ -1,8 +1,6 @@
 import { TranslationError } from '../errors.js';
-import { type CueBlock, type CueSyntax, cueText, renderCues } from './cue-text.js';
+import { type CueSpan, type CueSyntax, parseCues } from './cue-text.js';
 import type { ParsedText } from './format.js';
-import { splitLines } from './lines.js';
-import { SegmentList } from './segments.js';
 import { textFormat } from './text-codec.js';
 
 const TIMING = /^\s*\d{1,3}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,3}:\d{2}:\d{2}[,.]\d{1,3}/;
@@ -20,27 +18,23 @@ const SUBRIP_SYNTAX: CueSyntax = {
  * the lines after its timing up to a blank line, is translated.
  */
 export function parseSubRip(source: string): ParsedText {
-  const lines = splitLines(source);
-  const segments = new SegmentList();
-  const cues: CueBlock[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (!TIMING.test(lines[i]!.text)) continue;
-    let end = i + 1;
-    while (end < lines.length && lines[end]!.text.trim() !== '') end++;
-    const payload = lines.slice(i + 1, end).map((l) => l.text);
-    cues.push({ start: i + 1, count: payload.length, render: cueText(payload, segments, SUBRIP_SYNTAX) });
-    i = end;
-  }
-  if (cues.length === 0 && source.trim() !== '') {
-    throw new TranslationError(
-      'unsupported_document',
-      'The SubRip file has no cue timings (00:00:01,000 --> …).',
-    );
-  }
-  return {
-    segments: segments.texts,
-    render: (translations) => renderCues(lines, cues, translations),
-  };
+  return parseCues(source, SUBRIP_SYNTAX, (lines) => {
+    const cues: CueSpan[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      if (!TIMING.test(lines[i]!.text)) continue;
+      let end = i + 1;
+      while (end < lines.length && lines[end]!.text.trim() !== '') end++;
+      cues.push({ start: i + 1, count: end - i - 1 });
+      i = end;
+    }
+    if (cues.length === 0 && source.trim() !== '') {
+      throw new TranslationError(
+        'unsupported_document',
+        'The SubRip file has no cue timings (00:00:01,000 --> …).',
+      );
+    }
+    return cues;
+  });
 }
 
 export const subRip = textFormat({

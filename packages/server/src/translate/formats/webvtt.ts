@@ -1,8 +1,7 @@
 import { TranslationError } from '../errors.js';
-import { type CueBlock, type CueSyntax, cueText, renderCues } from './cue-text.js';
+import { type CueSpan, type CueSyntax, parseCues } from './cue-text.js';
 import type { ParsedText } from './format.js';
-import { splitLines } from './lines.js';
-import { SegmentList } from './segments.js';
+import type { Line } from './lines.js';
 import { textFormat } from './text-codec.js';
 
 const REFERENCES: Record<string, string> = {
@@ -41,9 +40,11 @@ export function parseWebVtt(source: string): ParsedText {
   if (!/^(?:\ufeff)?WEBVTT(?:[ \t]|\r|\n|$)/.test(source)) {
     throw new TranslationError('unsupported_document', 'A WebVTT file starts with the line WEBVTT.');
   }
-  const lines = splitLines(source);
-  const segments = new SegmentList();
-  const cues: CueBlock[] = [];
+  return parseCues(source, WEBVTT_SYNTAX, findWebVttCues);
+}
+
+function findWebVttCues(lines: readonly Line[]): CueSpan[] {
+  const cues: CueSpan[] = [];
   let i = 0;
   const skipBlock = () => {
     while (i < lines.length && lines[i]!.text.trim() !== '') i++;
@@ -67,13 +68,9 @@ export function parseWebVtt(source: string): ParsedText {
     i = timing + 1;
     const start = i;
     skipBlock();
-    const payload = lines.slice(start, i).map((l) => l.text);
-    cues.push({ start, count: payload.length, render: cueText(payload, segments, WEBVTT_SYNTAX) });
+    cues.push({ start, count: i - start });
   }
-  return {
-    segments: segments.texts,
-    render: (translations) => renderCues(lines, cues, translations),
-  };
+  return cues;
 }
 
 export const webVtt = textFormat({
