@@ -1,6 +1,7 @@
-import type { BatchLimits, TranslateOptions, TranslationBackend } from './backend.js';
+import type { TranslateOptions } from './backend.js';
 import { baseUrl } from './base-url.js';
-import { type HttpOptions, requestJson, UnusableReply } from './http.js';
+import { type HttpOptions, type JsonRequest, requestJson, UnusableReply } from './http.js';
+import { HttpBackend, translationList } from './http-backend.js';
 
 export interface LibreTranslateOptions extends HttpOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:5000`. */
@@ -26,50 +27,38 @@ export interface LibreTranslateLanguage {
  * `source` (or `auto`), `target`, `format: "text"` and an optional
  * `api_key`; the answer's `translatedText` is an array in the same order.
  */
-export class LibreTranslateBackend implements TranslationBackend {
+export class LibreTranslateBackend extends HttpBackend {
   readonly name = 'libretranslate';
-  readonly detectsLanguage = true;
-  readonly batch: BatchLimits;
   readonly #base: string;
   readonly #apiKey: string | undefined;
-  readonly #http: HttpOptions;
 
   constructor({ url, apiKey, maxTexts = 25, maxChars = 4000, ...http }: LibreTranslateOptions) {
+    super({ maxTexts, maxChars }, http);
     this.#base = baseUrl(url, 'LibreTranslate');
     this.#apiKey = apiKey;
-    this.batch = { maxTexts, maxChars };
-    this.#http = http;
   }
 
-  async translate(texts: readonly string[], { source, target, signal }: TranslateOptions): Promise<string[]> {
-    if (texts.length === 0) return [];
-    return requestJson(
-      {
-        backend: 'LibreTranslate',
-        url: `${this.#base}/translate`,
-        body: {
-          q: texts,
-          source,
-          target,
-          format: 'text',
-          ...(this.#apiKey === undefined ? {} : { api_key: this.#apiKey }),
-        },
-        signal,
-        read: (json) => {
-          const translated = (json as { translatedText?: unknown } | null)?.translatedText;
-          // a server given one text may answer with a string
-          const list = typeof translated === 'string' && texts.length === 1 ? [translated] : translated;
-          if (!Array.isArray(list) || !list.every((t) => typeof t === 'string')) {
-            throw new UnusableReply('answered without a translatedText array of strings');
-          }
-          if (list.length !== texts.length) {
-            throw new UnusableReply(`answered ${list.length} translations for ${texts.length} texts`);
-          }
-          return list as string[];
-        },
+  protected override translationRequest(
+    texts: readonly string[],
+    { source, target }: TranslateOptions,
+  ): JsonRequest<string[]> {
+    return {
+      backend: 'LibreTranslate',
+      url: `${this.#base}/translate`,
+      body: {
+        q: texts,
+        source,
+        target,
+        format: 'text',
+        ...(this.#apiKey === undefined ? {} : { api_key: this.#apiKey }),
       },
-      this.#http,
-    );
+      read: (json) => {
+        const translated = (json as { translatedText?: unknown } | null)?.translatedText;
+        // a server given one text may answer with a string
+        const list = typeof translated === 'string' && texts.length === 1 ? [translated] : translated;
+        return translationList(list, texts.length, 'answered without a translatedText array of strings');
+      },
+    };
   }
 
   /** The languages the server offers (`GET /languages`). */
@@ -87,7 +76,7 @@ export class LibreTranslateBackend implements TranslationBackend {
           return json as LibreTranslateLanguage[];
         },
       },
-      this.#http,
+      this.http,
     );
   }
 }

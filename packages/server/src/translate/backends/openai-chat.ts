@@ -1,7 +1,8 @@
 import { languageName } from '../languages.js';
-import type { BatchLimits, TranslateOptions, TranslationBackend } from './backend.js';
+import type { TranslateOptions } from './backend.js';
 import { baseUrl } from './base-url.js';
-import { type HttpOptions, requestJson, UnusableReply } from './http.js';
+import { type HttpOptions, type JsonRequest, UnusableReply } from './http.js';
+import { HttpBackend, translationList } from './http-backend.js';
 
 export interface OpenAIChatOptions extends HttpOptions {
   /** The API's base URL, the part before `/chat/completions`, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`. */
@@ -25,15 +26,12 @@ export interface OpenAIChatOptions extends HttpOptions {
  * answer is checked (JSON, strings, as many as were sent) before it is
  * used; an answer that fails the check is asked again.
  */
-export class OpenAIChatBackend implements TranslationBackend {
+export class OpenAIChatBackend extends HttpBackend {
   readonly name = 'openai';
-  readonly detectsLanguage = true;
-  readonly batch: BatchLimits;
   readonly #url: string;
   readonly #model: string;
   readonly #apiKey: string | undefined;
   readonly #temperature: number;
-  readonly #http: HttpOptions;
 
   constructor({
     url,
@@ -45,34 +43,31 @@ export class OpenAIChatBackend implements TranslationBackend {
     ...http
   }: OpenAIChatOptions) {
     if (!model) throw new TypeError('The chat-completions backend needs a model name.');
+    super({ maxTexts, maxChars }, http);
     this.#url = `${baseUrl(url, 'chat-completions')}/chat/completions`;
     this.#model = model;
     this.#apiKey = apiKey;
     this.#temperature = temperature;
-    this.batch = { maxTexts, maxChars };
-    this.#http = http;
   }
 
-  async translate(texts: readonly string[], { source, target, signal }: TranslateOptions): Promise<string[]> {
-    if (texts.length === 0) return [];
-    return requestJson(
-      {
-        backend: `Chat completions (${this.#model})`,
-        url: this.#url,
-        headers: this.#apiKey === undefined ? {} : { authorization: `Bearer ${this.#apiKey}` },
-        body: {
-          model: this.#model,
-          temperature: this.#temperature,
-          messages: [
-            { role: 'system', content: instructions(source, target, texts.length) },
-            { role: 'user', content: JSON.stringify(texts) },
-          ],
-        },
-        signal,
-        read: (json) => readTranslations(json, texts.length),
+  protected override translationRequest(
+    texts: readonly string[],
+    { source, target }: TranslateOptions,
+  ): JsonRequest<string[]> {
+    return {
+      backend: `Chat completions (${this.#model})`,
+      url: this.#url,
+      headers: this.#apiKey === undefined ? {} : { authorization: `Bearer ${this.#apiKey}` },
+      body: {
+        model: this.#model,
+        temperature: this.#temperature,
+        messages: [
+          { role: 'system', content: instructions(source, target, texts.length) },
+          { role: 'user', content: JSON.stringify(texts) },
+        ],
       },
-      this.#http,
-    );
+      read: (json) => readTranslations(json, texts.length),
+    };
   }
 }
 
@@ -107,10 +102,5 @@ export function readTranslations(json: unknown, count: number): string[] {
     parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
       ? Object.values(parsed).find(Array.isArray)
       : parsed;
-  if (!Array.isArray(list) || !list.every((t) => typeof t === 'string')) {
-    throw new UnusableReply('answered with something other than a JSON array of strings');
-  }
-  if (list.length !== count)
-    throw new UnusableReply(`answered ${list.length} translations for ${count} texts`);
-  return list;
+  return translationList(list, count, 'answered with something other than a JSON array of strings');
 }
