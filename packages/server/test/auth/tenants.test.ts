@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/processors/index.js';
-import type { Processor } from '../../src/processors/processor.js';
 import { call, eventually, startApp } from '../helpers/app.js';
 import { useCleanup } from '../helpers/cleanup.js';
+import { reportProcessor } from '../helpers/processors.js';
 import { startReceiver } from '../helpers/receiver.js';
 
 useCleanup();
@@ -14,17 +12,7 @@ const KEYS = 'key-alpha-123:alpha,key-beta-4567:beta';
 const A = { authorization: 'Bearer key-alpha-123' };
 const B = { 'x-api-key': 'key-beta-4567' };
 
-/** A job type that leaves one small artifact. */
-const report: Processor = {
-  type: 'test.report',
-  description: 'Writes report.txt.',
-  inputSchema: { type: 'object' },
-  async run(ctx) {
-    const path = join(await ctx.tempDir(), 'report.txt');
-    await writeFile(path, 'alpha only');
-    return { artifacts: [await ctx.artifacts.put('report.txt', path, 'text/plain')] };
-  },
-};
+const report = reportProcessor('alpha only');
 
 /**
  * Open the firehose; once this resolves the stream is listening (the server

@@ -93,7 +93,10 @@ export async function readSse(
     signal,
   }: { headers?: Record<string, string>; until?: (e: SseEvent) => boolean; signal?: AbortSignal } = {},
 ): Promise<SseEvent[]> {
-  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: signal ?? null });
+  const res = await fetch(url, {
+    headers: { accept: 'text/event-stream', ...headers },
+    signal: signal ?? null,
+  });
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const events: SseEvent[] = [];
   for await (const e of sseBlocks(res.body!)) {

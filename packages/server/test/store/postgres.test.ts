@@ -21,114 +21,117 @@ import { storeConformance } from './conformance.js';
 
 const { sqliteSynchronous: synchronous } = defaultConfig();
 
+/** The clock of the scripted histories. */
+const T = 1_700_000_000_000;
+
+/** A job the scripted histories insert, the same on both stores. */
+function scriptedJob(id: string, over: object = {}) {
+  return {
+    id,
+    tenant: 'ten',
+    type: 'simulate',
+    input: { z: 1, a: { y: [1, 'two', null] } },
+    metadata: { b: '1', a: '2' },
+    max_attempts: 2,
+    now: T,
+    ...over,
+  };
+}
+
+/** Runs `script` on a new SQLite store and on a new PostgreSQL schema; returns what each answered. */
+async function onBothStores(
+  script: (store: JobStore) => Promise<unknown[]>,
+): Promise<{ fromSqlite: unknown[]; fromPg: unknown[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'longrun-diff-'));
+  const sqlite = new SqliteJobStore({ filename: join(dir, 'jobs.db'), synchronous });
+  await sqlite.migrate();
+  const { store, dispose } = await freshPgStore();
+  try {
+    return { fromSqlite: await script(sqlite), fromPg: await script(store) };
+  } finally {
+    await sqlite.close();
+    rmSync(dir, { recursive: true, force: true });
+    await dispose();
+  }
+}
+
 describePostgres('PostgreSQL store', () => {
   storeConformance('postgres', () => freshPgStore());
 
   it('answers exactly as the SQLite store does, field for field, for one scripted history', async () => {
-    const t = 1_700_000_000_000;
     async function script(store: JobStore): Promise<unknown[]> {
       const out: unknown[] = [];
-      const job = (id: string, over: object = {}) => ({
-        id,
-        tenant: 'ten',
-        type: 'simulate',
-        input: { z: 1, a: { y: [1, 'two', null] } },
-        metadata: { b: '1', a: '2' },
-        max_attempts: 2,
-        now: t,
-        ...over,
-      });
-      out.push(await store.insert(job('a')));
-      out.push(await store.insert(job('b', { idempotency: { key: 'k', hash: 'h' }, now: t + 1 })));
-      out.push(await store.insert(job('c', { now: t + 2 })));
-      out.push(await store.insert(job('b2', { idempotency: { key: 'k', hash: 'h' }, now: t + 3 })));
-      out.push(await store.insert(job('a')));
-      const leases = await store.claim({ owner: 'w', leaseMs: 1000, limit: 2, now: t + 10 });
+      out.push(await store.insert(scriptedJob('a')));
+      out.push(await store.insert(scriptedJob('b', { idempotency: { key: 'k', hash: 'h' }, now: T + 1 })));
+      out.push(await store.insert(scriptedJob('c', { now: T + 2 })));
+      out.push(await store.insert(scriptedJob('b2', { idempotency: { key: 'k', hash: 'h' }, now: T + 3 })));
+      out.push(await store.insert(scriptedJob('a')));
+      const leases = await store.claim({ owner: 'w', leaseMs: 1000, limit: 2, now: T + 10 });
       out.push(leases.map((l) => l.job));
       const [a, b] = leases;
       out.push(await store.get('ten', 'c'));
       out.push(
         await store.report(
           a!.token,
-          { progress: 40, stage: 's', message: 'm', eta: t + 99, logs: ['x', 'y'] },
-          t + 11,
+          { progress: 40, stage: 's', message: 'm', eta: T + 99, logs: ['x', 'y'] },
+          T + 11,
         ),
       );
       out.push(
         await store.finish(a!.token, 'completed', {
           output: { q: 1, p: 2 },
           report: { logs: ['z'] },
-          now: t + 12,
+          now: T + 12,
         }),
       );
       out.push(
         await store.report(
           b!.token,
           { logs: Array.from({ length: 60 }, (_, i) => `b line ${i} "quoted" \\ ünï`) },
-          t + 12,
+          T + 12,
         ),
       );
       out.push(
         await store.finish(b!.token, 'failed', {
           error: { code: 'processor_error', message: 'flaky' },
-          retryAt: t + 20,
-          now: t + 13,
+          retryAt: T + 20,
+          now: T + 13,
         }),
       );
-      out.push(await store.cancel('ten', 'c', t + 14));
-      const [again] = await store.claim({ owner: 'w2', leaseMs: 1000, limit: 1, now: t + 20 });
+      out.push(await store.cancel('ten', 'c', T + 14));
+      const [again] = await store.claim({ owner: 'w2', leaseMs: 1000, limit: 1, now: T + 20 });
       out.push(again?.job);
-      out.push(await store.recover({ now: t + 5000 }));
-      out.push(await store.release('nope', t + 5001));
+      out.push(await store.recover({ now: T + 5000 }));
+      out.push(await store.release('nope', T + 5001));
       out.push(await store.list({ tenant: 'ten', limit: 10 }));
       out.push(await store.logs('ten', 'a', { limit: 100 }));
-      out.push(await store.changedSince({ since: t, limit: 10 }));
+      out.push(await store.changedSince({ since: T, limit: 10 }));
       out.push(await store.countByStatus());
       out.push(await store.delete('ten', 'a'));
-      out.push(await store.purge({ finishedBefore: t + 100_000, limit: 10 }));
+      out.push(await store.purge({ finishedBefore: T + 100_000, limit: 10 }));
       return out;
     }
-    const dir = mkdtempSync(join(tmpdir(), 'longrun-diff-'));
-    const sqlite = new SqliteJobStore({ filename: join(dir, 'jobs.db'), synchronous });
-    await sqlite.migrate();
-    const { store, dispose } = await freshPgStore();
-    try {
-      const fromSqlite = await script(sqlite);
-      const fromPg = await script(store);
-      expect(JSON.stringify(fromPg)).toBe(JSON.stringify(fromSqlite));
-    } finally {
-      await sqlite.close();
-      rmSync(dir, { recursive: true, force: true });
-      await dispose();
-    }
+    const { fromSqlite, fromPg } = await onBothStores(script);
+    expect(JSON.stringify(fromPg)).toBe(JSON.stringify(fromSqlite));
   });
 
   it('keeps the same webhook outbox as the SQLite store, snapshot for snapshot', async () => {
-    const t = 1_700_000_000_000;
     const events = ['job.started', 'job.progress', 'job.completed', 'job.failed', 'job.canceled'] as const;
     async function script(store: JobStore): Promise<unknown[]> {
-      const job = (id: string) => ({
-        id,
-        tenant: 'ten',
-        type: 'simulate',
-        input: { z: 1, a: { y: [1, 'two', null] } },
-        metadata: { b: '1', a: '2' },
-        max_attempts: 2,
-        webhook: { url: 'https://hooks.example/x', events: [...events] },
-        now: t,
-      });
+      const job = (id: string) =>
+        scriptedJob(id, { webhook: { url: 'https://hooks.example/x', events: [...events] } });
       await store.insert(job('a'));
       await store.insert(job('b'));
       // The claim writes job.started in SQL on PostgreSQL, in JS on SQLite: both must agree.
-      const [lease] = await store.claim({ owner: 'w', leaseMs: 1000, limit: 1, now: t + 10 });
-      await store.report(lease!.token, { progress: 30, stage: 's', logs: ['x'] }, t + 11);
-      await store.finish(lease!.token, 'completed', { output: { ok: true }, now: t + 12 });
-      await store.cancel('ten', 'b', t + 13);
-      const [first] = await store.claimDeliveries({ leaseMs: 1000, limit: 1, now: t + 20 });
+      const [lease] = await store.claim({ owner: 'w', leaseMs: 1000, limit: 1, now: T + 10 });
+      await store.report(lease!.token, { progress: 30, stage: 's', logs: ['x'] }, T + 11);
+      await store.finish(lease!.token, 'completed', { output: { ok: true }, now: T + 12 });
+      await store.cancel('ten', 'b', T + 13);
+      const [first] = await store.claimDeliveries({ leaseMs: 1000, limit: 1, now: T + 20 });
       await store.recordDelivery(
         first!.token,
-        { at: t + 20, status_code: 503, error: 'HTTP 503', duration_ms: 2 },
-        { outcome: 'retry', nextAttemptAt: t + 5000 },
+        { at: T + 20, status_code: 503, error: 'HTTP 503', duration_ms: 2 },
+        { outcome: 'retry', nextAttemptAt: T + 5000 },
       );
       const strip = (list: { id: string }[] | null) => list?.map(({ id: _id, ...rest }) => rest) ?? null;
       return [
@@ -137,20 +140,9 @@ describePostgres('PostgreSQL store', () => {
         await store.nextDeliveryAt(),
       ];
     }
-    const dir = mkdtempSync(join(tmpdir(), 'longrun-diff-'));
-    const sqlite = new SqliteJobStore({ filename: join(dir, 'jobs.db'), synchronous });
-    await sqlite.migrate();
-    const { store, dispose } = await freshPgStore();
-    try {
-      const fromSqlite = await script(sqlite);
-      const fromPg = await script(store);
-      expect((fromSqlite[0] as unknown[]).length).toBe(3);
-      expect(JSON.stringify(fromPg)).toBe(JSON.stringify(fromSqlite));
-    } finally {
-      await sqlite.close();
-      rmSync(dir, { recursive: true, force: true });
-      await dispose();
-    }
+    const { fromSqlite, fromPg } = await onBothStores(script);
+    expect((fromSqlite[0] as unknown[]).length).toBe(3);
+    expect(JSON.stringify(fromPg)).toBe(JSON.stringify(fromSqlite));
   });
 
   it('migrates once when several nodes start at the same moment', async () => {

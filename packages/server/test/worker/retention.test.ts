@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -8,21 +7,13 @@ import { defaultRegistry } from '../../src/processors/index.js';
 import type { Processor } from '../../src/processors/processor.js';
 import { call, eventually, startApp } from '../helpers/app.js';
 import { useCleanup } from '../helpers/cleanup.js';
+import { reportProcessor } from '../helpers/processors.js';
 import { startReceiver } from '../helpers/receiver.js';
 
 useCleanup();
 
 /** A job type that leaves a file, so retention has files to remove. */
-const report: Processor = {
-  type: 'test.report',
-  description: 'Writes report.txt.',
-  inputSchema: { type: 'object' },
-  async run(ctx) {
-    const path = join(await ctx.tempDir(), 'report.txt');
-    await writeFile(path, randomBytes(2048));
-    return { artifacts: [await ctx.artifacts.put('report.txt', path, 'text/plain')] };
-  },
-};
+const report = reportProcessor(randomBytes(2048));
 
 /** A job type that runs until canceled. */
 const forever: Processor = {
