@@ -65,10 +65,12 @@ export const staleWorker: Scenario = {
         },
         { deadline: Date.now() + 30_000 },
       );
-      const w2 = await node('w2', 'worker', ['--concurrency', String(jobs)]);
-      started.push(w2);
+      // Frozen before the second worker starts: however long that start takes on a busy machine,
+      // w1 cannot finish its jobs first.
       w1.proc.kill('SIGSTOP');
       const stoppedAt = Date.now();
+      const w2 = await node('w2', 'worker', ['--concurrency', String(jobs)]);
+      started.push(w2);
       await allTerminal(api.url, ids, Date.now() + 60_000);
       result.recoverMs = Date.now() - stoppedAt;
       // Wake w1 past the end of its jobs' runs: its processors finish at once and try to write.
