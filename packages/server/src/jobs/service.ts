@@ -200,6 +200,11 @@ export class JobService {
     return this.#store.list(filter);
   }
 
+  /** How many jobs wait in the queue now, of every tenant. */
+  async queuedCount(): Promise<number> {
+    return (await this.#store.countByStatus()).queued;
+  }
+
   async logs(tenant: string, id: string, opts: { after?: number; limit: number }) {
     const lines = await this.#store.logs(tenant, id, opts);
     if (!lines) throw notFound(id);
