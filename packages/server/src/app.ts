@@ -208,7 +208,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   app.addSchema(errorSchema);
   registerErrorHandling(app);
   registerJsonParser(app);
-  if (servesApi) await registerDocs(app);
+  if (servesApi) await registerDocs(app, { registry });
   if (servesApi && config.corsOrigins.length > 0) {
     const { default: cors } = await import('@fastify/cors');
     await app.register(cors, {

@@ -48,12 +48,21 @@ export function artifactRoutes(app: FastifyInstance, { service }: { service: Job
   };
   app.get<{ Params: Params }>(
     '/v1/jobs/:id/artifacts/:name',
-    { schema: { ...schema, summary: "Download a job's artifact (Range, ETag)" }, exposeHeadRoute: false },
+    {
+      schema: {
+        ...schema,
+        operationId: 'downloadArtifact',
+        summary: "Download a job's artifact (Range, ETag)",
+      },
+      exposeHeadRoute: false,
+    },
     (request, reply) => sendArtifact(service, request, reply, true),
   );
   app.head<{ Params: Params }>(
     '/v1/jobs/:id/artifacts/:name',
-    { schema: { ...schema, summary: "An artifact's headers: size, type, ETag" } },
+    {
+      schema: { ...schema, operationId: 'headArtifact', summary: "An artifact's headers: size, type, ETag" },
+    },
     (request, reply) => sendArtifact(service, request, reply, false),
   );
 }
