@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -7,42 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { servedSpec } from '../../src/http/openapi.js';
 import { defaultRegistry } from '../../src/processors/index.js';
 import { call, startApp, tempDir } from '../helpers/app.js';
+import { runProgram } from '../helpers/run.js';
 
 const require = createRequire(import.meta.url);
 const REDOCLY = join(require.resolve('@redocly/cli/package.json'), '..', 'bin', 'cli.js');
 const TSC = require.resolve('typescript/bin/tsc');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
-/** Run a node script to its end, returning its exit code and output. */
-function run(
-  script: string,
-  args: string[],
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
-      cwd,
-      // Redocly would otherwise report usage and look for a newer version of itself.
-      env: {
-        ...process.env,
-        REDOCLY_TELEMETRY: 'off',
-        REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
-        NO_COLOR: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+/** Run a node script to its end; Redocly told to neither report usage nor look for a newer version of itself. */
+const run = (script: string, args: string[], cwd: string) =>
+  runProgram(process.execPath, [script, ...args], {
+    cwd,
+    env: { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
   });
-}
 
 function operations(spec: any): [string, string, any][] {
   return Object.entries(spec.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, eventually, tempDir } from '../../helpers/app.js';
 import { ffmpeg } from '../../helpers/media.js';
 import { startReceiver, webhookHeaders } from '../../helpers/receiver.js';
+import { runProgram } from '../../helpers/run.js';
 import { IMAGE_TO_VIDEO, SIMULATOR, TEXT_TO_VIDEO } from './documented-examples.js';
 
 /**
@@ -58,23 +59,13 @@ afterAll(async () => {
 /** Run a command line in a fresh folder with the curlrc; the body and status curl printed, and the folder. */
 async function shell(command: string): Promise<{ body: string; status: number; dir: string }> {
   const dir = tempDir('longrun-example-');
-  const child = spawn('bash', ['-c', command], {
+  const { code, stdout, stderr } = await runProgram('bash', ['-c', command], {
     cwd: dir,
-    env: { ...process.env, CURL_HOME: curlHome },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { CURL_HOME: curlHome },
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  expect(code, `${command}\n${err}`).toBe(0);
-  const cut = out.lastIndexOf('\n');
-  return { body: out.slice(0, cut), status: Number(out.slice(cut + 1)), dir };
+  expect(code, `${command}\n${stderr}`).toBe(0);
+  const cut = stdout.lastIndexOf('\n');
+  return { body: stdout.slice(0, cut), status: Number(stdout.slice(cut + 1)), dir };
 }
 
 const isMp4 = (path: string) => readFileSync(path).toString('latin1', 4, 8) === 'ftyp';
@@ -170,20 +161,8 @@ describe('the documents’ examples, as written', () => {
       writeFileSync(join(shim, 'requests.py'), REQUESTS_ON_URLLIB);
       env.PYTHONPATH = shim;
     }
-    const child = spawn('python3', ['example.py'], {
-      cwd: dir,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    expect(await new Promise((resolve) => child.on('close', resolve)), err).toBe(0);
+    const { code, stdout: out, stderr } = await runProgram('python3', ['example.py'], { cwd: dir, env });
+    expect(code, stderr).toBe(0);
     for (const line of out.trim().split('\n').filter(Boolean)) {
       expect(line).toMatch(/^Progress: \d{1,3}% - \S.*$/);
     }
