@@ -1,38 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { TEXT_TO_VIDEO_STAGES, textToVideoView } from '../../../src/http/seeds/text-to-video-view.js';
 import type { StoredJob } from '../../../src/jobs/model.js';
+import { storedJob } from '../../helpers/jobs.js';
 
-function job(patch: Partial<StoredJob> = {}): StoredJob {
-  return {
-    id: 'j1',
+const job = (patch: Partial<StoredJob> = {}) =>
+  storedJob({
     type: 'text.to_video',
-    status: 'queued',
-    progress: 0,
-    stage: null,
-    message: null,
     input: { text: 'hi' },
-    output: null,
-    error: null,
-    attempt: 0,
-    max_attempts: 3,
-    queue_position: 0,
-    eta: null,
     created_at: '2022-03-30T16:00:00.750Z',
-    started_at: null,
-    updated_at: '2022-03-30T16:00:00.750Z',
-    finished_at: null,
-    version: 1,
     logs: ['a line'],
-    metadata: {},
-    tenant: 'default',
-    seq: 1,
-    run_at: 0,
-    lease_owner: null,
-    lease_expires_at: null,
-    webhook: null,
     ...patch,
-  };
-}
+  });
 
 describe("the text-to-video API's view of a job", () => {
   it('starts queued at 0, with the submission time in whole epoch seconds', () => {

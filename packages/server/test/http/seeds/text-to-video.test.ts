@@ -2,9 +2,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JOB_LIST_LIMITS, jobListJson } from '../../../src/http/seeds/text-to-video.js';
-import type { StoredJob } from '../../../src/jobs/model.js';
 import { ProcessorRegistry } from '../../../src/processors/registry.js';
 import { call, eventually, startApp } from '../../helpers/app.js';
+import { storedJob } from '../../helpers/jobs.js';
 
 const TEXT = 'Once upon a time, in a faraway land...';
 
@@ -177,8 +177,7 @@ describe('the text-to-video API under /api/v1', () => {
 });
 
 describe('the job list of the text-to-video API', () => {
-  const job = (id: string, line: string): StoredJob =>
-    ({ id, status: 'queued', progress: 0, created_at: new Date(0).toISOString(), logs: [line] }) as StoredJob;
+  const job = (id: string, line: string) => storedJob({ id, type: 'text.to_video', logs: [line] });
 
   it('stops before the body would pass its byte cap, leaving out the older jobs', () => {
     const line = 'x'.repeat(300);

@@ -6,36 +6,14 @@ import {
   toolkitJobStatus,
 } from '../../../src/http/seeds/toolkit-envelope.js';
 import { SERVER_VERSION } from '../../../src/internal/version.js';
-import type { Job } from '../../../src/jobs/model.js';
+import type { StoredJob } from '../../../src/jobs/model.js';
+import { storedJob } from '../../helpers/jobs.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 
-function job(patch: Partial<Job> = {}): Job {
-  return {
-    id: 'j1',
-    type: 'image.to_video',
-    status: 'queued',
-    progress: 0,
-    stage: null,
-    message: null,
-    input: {},
-    output: null,
-    error: null,
-    attempt: 0,
-    max_attempts: 3,
-    queue_position: 0,
-    eta: null,
-    created_at: at(0),
-    started_at: null,
-    updated_at: at(0),
-    finished_at: null,
-    version: 1,
-    logs: [],
-    metadata: {},
-    ...patch,
-  };
-}
+const job = (patch: Partial<StoredJob> = {}) =>
+  storedJob({ type: 'image.to_video', created_at: at(0), lease_owner: null, ...patch });
 
 const ctx = { queueLength: 3, origin: 'http://127.0.0.1:8000' };
 
@@ -94,7 +72,7 @@ describe('the toolkit envelope', () => {
 
   it('shows the process running a job from its lease, and none before or after', () => {
     const running = statusEnvelope(
-      { ...job({ status: 'running', started_at: at(1) }), lease_owner: 'node-a:4242:beef' },
+      job({ status: 'running', started_at: at(1), lease_owner: 'node-a:4242:beef' }),
       ctx,
     );
     expect(running.response).toMatchObject({ job_status: 'running', process_id: 4242, response: null });
