@@ -40,10 +40,20 @@ export interface Job<Output = Record<string, unknown>> extends Omit<WireJob, 'ou
   output: (Output & { artifacts?: Artifact[] }) | null;
 }
 
-/** The body of `POST /v1/jobs` as the server's /openapi.json describes it. */
+/** The body of `POST /v1/jobs` as the server's /openapi.json describes it: one variant per job type. */
 export type CreateJobBody = paths['/v1/jobs']['post']['requestBody']['content']['application/json'];
 
-/** What `jobs.create()` sends: the fields of {@link CreateJobBody} (tsc checks it where it is sent). */
+/**
+ * The fields of {@link CreateJobBody} as the client sends them: those every variant shares, with
+ * `type` and `input` open, since a server may run types added at run time and checks each input
+ * against its type's schema.
+ */
+export type CreateJobFields = Omit<Pick<CreateJobBody, keyof CreateJobBody>, 'type' | 'input'> & {
+  type: string;
+  input?: Record<string, unknown>;
+};
+
+/** What `jobs.create()` sends: the fields of {@link CreateJobFields} (tsc checks it where it is sent). */
 export interface CreateJobParams {
   /** A type from `GET /v1/types`, e.g. `simulate`. */
   type: string;

@@ -17,6 +17,7 @@ import { healthRoutes } from './http/health.js';
 import { jobRoutes } from './http/jobs.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { errorSchema, jobSchema } from './http/schemas.js';
+import { seedRoutes, seedWebhookFormats } from './http/seeds/routes.js';
 import type { SseStream } from './http/sse.js';
 import { streamRoutes } from './http/streams.js';
 import { typeRoutes } from './http/types.js';
@@ -165,6 +166,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     policy: { allowPrivate: config.allowPrivateUrls },
     logger: app.log,
     onAttempt: (event, outcome) => metrics.webhookAttempts.inc({ event, outcome }),
+    formats: seedWebhookFormats({ service }),
   });
   service.onWebhook = () => webhooks.kick();
   const pool =
@@ -206,7 +208,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   app.addSchema(errorSchema);
   registerErrorHandling(app);
   registerJsonParser(app);
-  if (servesApi) await registerDocs(app);
+  if (servesApi) await registerDocs(app, { registry });
   if (servesApi && config.corsOrigins.length > 0) {
     const { default: cors } = await import('@fastify/cors');
     await app.register(cors, {
@@ -248,6 +250,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     typeRoutes(app, { registry });
     dashboardRoutes(app);
     await app.register(compatRoutes, { service });
+    await seedRoutes(app, { service });
   }
   healthRoutes(app, { service, registry, config, metrics, closing: () => closing });
 

@@ -3,7 +3,7 @@ import { type JobEventsOptions, jobEvents } from '../events.js';
 import { checkJob } from '../internal/check-job.js';
 import type { Fits } from '../internal/fits.js';
 import { AutoPager, type Page } from '../pagination.js';
-import type { CreateJobBody, CreateJobParams, Job, JobListFilter, LogLine } from '../types.js';
+import type { CreateJobFields, CreateJobParams, Job, JobListFilter, LogLine } from '../types.js';
 import { type WaitOptions, waitForJob } from '../wait.js';
 
 export interface CallOptions {
@@ -31,7 +31,7 @@ export class Jobs {
       {
         method: 'POST',
         path: '/v1/jobs',
-        body: params satisfies Fits<CreateJobParams, CreateJobBody>,
+        body: params satisfies Fits<CreateJobParams, CreateJobFields>,
         headers: { 'idempotency-key': idempotencyKey ?? newIdempotencyKey() },
         signal,
       },

@@ -11,12 +11,13 @@ declare module 'fastify' {
   }
 }
 
-/** Paths anyone may read: probes, the API description and the dashboard shell. */
+/** Paths anyone may read: probes, the API description and its pages, and the dashboard shell. */
 const PUBLIC = [
   /^\/healthz$/,
   /^\/readyz$/,
   /^\/openapi\.json$/,
   /^\/docs(\/|$)/,
+  /^\/redoc(\/|$)/,
   /^\/$/,
   /^\/dashboard(\/|$)/,
 ];

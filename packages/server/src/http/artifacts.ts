@@ -1,6 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredArtifact } from '../artifacts/storage.js';
 import { ApiError } from '../errors.js';
 import type { StoredJob } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
@@ -47,12 +48,21 @@ export function artifactRoutes(app: FastifyInstance, { service }: { service: Job
   };
   app.get<{ Params: Params }>(
     '/v1/jobs/:id/artifacts/:name',
-    { schema: { ...schema, summary: "Download a job's artifact (Range, ETag)" }, exposeHeadRoute: false },
+    {
+      schema: {
+        ...schema,
+        operationId: 'downloadArtifact',
+        summary: "Download a job's artifact (Range, ETag)",
+      },
+      exposeHeadRoute: false,
+    },
     (request, reply) => sendArtifact(service, request, reply, true),
   );
   app.head<{ Params: Params }>(
     '/v1/jobs/:id/artifacts/:name',
-    { schema: { ...schema, summary: "An artifact's headers: size, type, ETag" } },
+    {
+      schema: { ...schema, operationId: 'headArtifact', summary: "An artifact's headers: size, type, ETag" },
+    },
     (request, reply) => sendArtifact(service, request, reply, false),
   );
 }
@@ -65,7 +75,35 @@ async function sendArtifact(
 ): Promise<FastifyReply> {
   const id = checkJobId(request.params.id);
   const { name } = request.params;
-  const { job, file: stored } = await service.artifact(request.tenant, id, name);
+  const { job, file } = await service.artifact(request.tenant, id, name);
+  return sendArtifactFile(request, reply, { job, name, file, withBody });
+}
+
+/**
+ * Send an artifact that {@link JobService.artifact} found (`file`; null when
+ * there is none: artifact_not_found), honouring the request's Range and
+ * validators. `filename` is what the client saves it as.
+ */
+export async function sendArtifactFile(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  {
+    job,
+    name,
+    file: stored,
+    withBody = true,
+    filename = downloadName(job.id, name),
+  }: {
+    job: StoredJob;
+    name: string;
+    file: StoredArtifact | null;
+    /** @default true */
+    withBody?: boolean;
+    /** @default downloadName(job.id, name) */
+    filename?: string;
+  },
+): Promise<FastifyReply> {
+  const { id } = job;
   let handle: FileHandle | null = null;
   try {
     if (stored) handle = await open(stored.path, 'r');
@@ -100,7 +138,7 @@ async function sendArtifact(
       'accept-ranges': 'bytes',
       'x-content-type-options': 'nosniff',
       'content-type': contentType(job, name),
-      'content-disposition': `attachment; filename="${downloadName(id, name)}"`,
+      'content-disposition': `attachment; filename="${filename}"`,
     });
     const { start, end } = range ?? { start: 0, end: size - 1 };
     if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);

@@ -6,6 +6,17 @@ import { isValidJobId } from '../jobs/ids.js';
 import type { JobService } from '../jobs/service.js';
 import { toApiError } from './errors.js';
 
+const detailError = {
+  type: 'object',
+  required: ['detail'],
+  properties: { detail: { type: 'string' } },
+} as const;
+
+/** Error responses for the OpenAPI document: this API's errors are `{"detail": "..."}`. */
+function detailErrors(...statuses: number[]): Record<number, typeof detailError> {
+  return Object.fromEntries(statuses.map((s) => [s, detailError]));
+}
+
 /**
  * The original video-translation status API, kept exactly so that its
  * clients work unchanged: `POST /submit/{job_id}` makes a `simulate` job,
@@ -39,6 +50,7 @@ export async function compatRoutes(
     '/submit/:job_id',
     {
       schema: {
+        operationId: 'submitSimulatedJob',
         summary: 'Submit a simulated job (status API compatibility)',
         description:
           'delay_seconds (default 20) as a query parameter or form field. Answers 201 text/plain ' +
@@ -46,7 +58,7 @@ export async function compatRoutes(
         tags: ['compatibility'],
         params: { type: 'object', properties: { job_id: { type: 'string' } } },
         querystring: { type: 'object', properties: { delay_seconds: { type: 'string' } } },
-        response: { 201: { type: 'string' } },
+        response: { 201: { type: 'string' }, ...detailErrors(401, 409, 422, 429) },
       },
     },
     async (request, reply) => {
@@ -83,6 +95,7 @@ export async function compatRoutes(
     '/status/:job_id',
     {
       schema: {
+        operationId: 'getSimulatedJobResult',
         summary: "A job's result (status API compatibility)",
         tags: ['compatibility'],
         params: { type: 'object', properties: { job_id: { type: 'string' } } },
@@ -92,7 +105,7 @@ export async function compatRoutes(
             required: ['result'],
             properties: { result: { type: 'string', enum: ['pending', 'completed', 'error'] } },
           },
-          404: { type: 'object', properties: { detail: { type: 'string' } } },
+          ...detailErrors(401, 404, 429),
         },
       },
     },

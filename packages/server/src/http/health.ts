@@ -3,6 +3,15 @@ import type { Config } from '../config.js';
 import type { JobService } from '../jobs/service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
+import { errorRef, errors } from './schemas.js';
+
+/**
+ * Probes answer no 4xx of their own, but a request that is not valid HTTP, or
+ * too slow or large to read, is refused before it reaches any route.
+ */
+const unreadable = {
+  '4xx': { ...errorRef, description: 'invalid_request, request_timeout, headers_too_large' },
+};
 
 export interface HealthOptions {
   service: JobService;
@@ -22,9 +31,11 @@ export function healthRoutes(
     '/healthz',
     {
       schema: {
+        operationId: 'getLiveness',
         summary: 'Liveness: the process answers',
         tags: ['operations'],
-        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+        security: [],
+        response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, ...unreadable },
       },
     },
     async () => ({ status: 'ok' }),
@@ -34,9 +45,12 @@ export function healthRoutes(
     '/readyz',
     {
       schema: {
+        operationId: 'getReadiness',
         summary: 'Readiness: the store answers; which job types can run here',
         tags: ['operations'],
+        security: [],
         response: {
+          ...unreadable,
           '2xx': { type: 'object', additionalProperties: true },
           503: { type: 'object', additionalProperties: true },
         },
@@ -65,7 +79,20 @@ export function healthRoutes(
 
   app.get(
     '/metrics',
-    { schema: { summary: 'Prometheus metrics', tags: ['operations'], produces: ['text/plain'] } },
+    {
+      schema: {
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics',
+        tags: ['operations'],
+        response: {
+          200: {
+            description: 'The Prometheus text format.',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+          ...errors(401),
+        },
+      },
+    },
     async (_request, reply) => {
       const text = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(text);

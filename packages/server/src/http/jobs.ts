@@ -157,6 +157,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
     '/v1/jobs',
     {
       schema: {
+        operationId: 'createJob',
         summary: 'Create a job',
         tags: ['jobs'],
         body: createBody,
@@ -214,6 +215,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
     '/v1/jobs',
     {
       schema: {
+        operationId: 'listJobs',
         summary: 'List jobs, newest first',
         tags: ['jobs'],
         querystring: {
@@ -254,6 +256,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
     '/v1/jobs/:id',
     {
       schema: {
+        operationId: 'getJob',
         summary: 'Get a job; with ?wait=N, hold until it changes',
         tags: ['jobs'],
         params: jobIdParams,
@@ -312,6 +315,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
     '/v1/jobs/:id/cancel',
     {
       schema: {
+        operationId: 'cancelJob',
         summary: 'Cancel a job (idempotent)',
         tags: ['jobs'],
         params: jobIdParams,
@@ -326,6 +330,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
     '/v1/jobs/:id',
     {
       schema: {
+        operationId: 'deleteJob',
         summary: 'Delete a finished job and its artifacts',
         tags: ['jobs'],
         params: jobIdParams,
@@ -349,6 +354,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
     '/v1/jobs/:id/logs',
     {
       schema: {
+        operationId: 'listJobLogs',
         summary: "A job's log lines, oldest first",
         tags: ['jobs'],
         params: jobIdParams,

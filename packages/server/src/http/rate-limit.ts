@@ -4,12 +4,18 @@ import { isPublicPath } from '../auth/plugin.js';
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
 
+/** The routes that create jobs. */
+const CREATE_ROUTES: ReadonlySet<string> = new Set([
+  '/v1/jobs',
+  '/submit/:job_id',
+  '/api/v1/generate',
+  '/v1/image/convert/video',
+]);
+
 /** Requests that create jobs draw on the create budget; every other API request on the read one. */
 function budgetOf(request: FastifyRequest): 'create' | 'read' {
   const route = request.routeOptions.url;
-  return request.method === 'POST' && (route === '/v1/jobs' || route === '/submit/:job_id')
-    ? 'create'
-    : 'read';
+  return request.method === 'POST' && route !== undefined && CREATE_ROUTES.has(route) ? 'create' : 'read';
 }
 
 /**

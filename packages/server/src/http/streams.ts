@@ -30,6 +30,7 @@ export function streamRoutes(
       // A stream has no end for HEAD to wait for: Node holds a HEAD answer's headers until the end.
       exposeHeadRoute: false,
       schema: {
+        operationId: 'streamJobEvents',
         summary: "Server-Sent Events of one job's changes",
         description:
           '`event: job`, `id: <version>`, `data: <job>` on each change (a slow reader gets the newest only); ' +
@@ -76,6 +77,7 @@ export function streamRoutes(
       // A stream has no end for HEAD to wait for: Node holds a HEAD answer's headers until the end.
       exposeHeadRoute: false,
       schema: {
+        operationId: 'streamEvents',
         summary: "Server-Sent Events of every change to the caller's jobs",
         description: 'For dashboards: `event: job` with the job as data, filtered by ?type= and ?status=.',
         tags: ['events'],

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ProcessorRegistry } from '../processors/registry.js';
+import { errors } from './schemas.js';
 
 export function typeRoutes(app: FastifyInstance, { registry }: { registry: ProcessorRegistry }): void {
   app.get(
     '/v1/types',
     {
       schema: {
+        operationId: 'listJobTypes',
         summary: 'The job types, their input schemas, and whether they can run here',
         tags: ['jobs'],
         response: {
@@ -28,6 +30,7 @@ export function typeRoutes(app: FastifyInstance, { registry }: { registry: Proce
               },
             },
           },
+          ...errors(401, 429),
         },
       },
     },

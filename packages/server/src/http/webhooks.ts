@@ -76,6 +76,7 @@ export function webhookRoutes(app: FastifyInstance, { service }: { service: JobS
     '/v1/jobs/:id/webhook-deliveries',
     {
       schema: {
+        operationId: 'listWebhookDeliveries',
         summary: "A job's webhook deliveries: attempts, status codes, next try",
         tags: ['webhooks'],
         params: jobIdParams,
@@ -94,6 +95,7 @@ export function webhookRoutes(app: FastifyInstance, { service }: { service: JobS
     '/v1/jobs/:id/webhook-deliveries/:delivery_id/retry',
     {
       schema: {
+        operationId: 'retryWebhookDelivery',
         summary: 'Send a webhook delivery again now',
         tags: ['webhooks'],
         params: {

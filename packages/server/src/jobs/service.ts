@@ -146,7 +146,10 @@ export class JobService {
       throw new ApiError('invalid_input', { message: checked.message, details: checked.details });
     let webhook: StoredJob['webhook'] = null;
     if (params.webhook) {
-      if (!this.#webhooks.hasSecret(tenant)) throw new ApiError('webhooks_not_configured');
+      // A body of another API's format is sent unsigned when there is no secret: that API never signed.
+      if (!params.webhook.format && !this.#webhooks.hasSecret(tenant)) {
+        throw new ApiError('webhooks_not_configured');
+      }
       webhook = await checkWebhook(params.webhook, this.#webhooks.policy);
     }
     const result = await this.#store.insert({
@@ -195,6 +198,11 @@ export class JobService {
 
   list(filter: ListFilter): Promise<StoredJob[]> {
     return this.#store.list(filter);
+  }
+
+  /** How many jobs wait in the queue now, of every tenant. */
+  async queuedCount(): Promise<number> {
+    return (await this.#store.countByStatus()).queued;
   }
 
   async logs(tenant: string, id: string, opts: { after?: number; limit: number }) {

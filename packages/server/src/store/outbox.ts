@@ -78,6 +78,7 @@ export interface DeliveryRow {
 }
 
 export function toDelivery(row: DeliveryRow): WebhookDelivery {
+  const job = snapshotJob(row.job);
   return {
     id: row.id,
     tenant: row.tenant,
@@ -91,7 +92,8 @@ export function toDelivery(row: DeliveryRow): WebhookDelivery {
     last_status: row.last_status,
     last_error: row.last_error,
     history: JSON.parse(row.history) as DeliveryAttempt[],
-    job: publicJob(snapshotJob(row.job)),
+    job: publicJob(job),
+    format: job.webhook?.format ?? null,
   };
 }
 

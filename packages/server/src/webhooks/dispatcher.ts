@@ -3,7 +3,7 @@ import { type Logger, silentLogger } from '../internal/logger.js';
 import type { AddressPolicy } from '../net/ssrf.js';
 import { iso } from '../store/job-row.js';
 import type { JobStore } from '../store/store.js';
-import type { DeliveryLease, DeliveryOutcome } from './model.js';
+import type { DeliveryLease, DeliveryOutcome, WebhookDelivery, WebhookRenderer } from './model.js';
 import { outcomeOf } from './outcome.js';
 import { sendWebhook } from './send.js';
 import { signatureHeader, type WebhookSecrets } from './signing.js';
@@ -24,6 +24,8 @@ export interface WebhookDispatcherOptions {
   logger?: Logger | undefined;
   /** Told of every attempt's outcome (metrics). */
   onAttempt?: ((event: string, outcome: DeliveryOutcome['outcome']) => void) | undefined;
+  /** The bodies other than the Standard Webhooks event that jobs may name, by name. @default none */
+  formats?: ReadonlyMap<string, WebhookRenderer>;
 }
 
 /**
@@ -43,6 +45,7 @@ export class WebhookDispatcher {
   readonly #policy: AddressPolicy;
   readonly #log: Logger;
   readonly #onAttempt: WebhookDispatcherOptions['onAttempt'];
+  readonly #formats: ReadonlyMap<string, WebhookRenderer>;
   readonly #inflight = new Set<Promise<void>>();
   readonly #stop = new AbortController();
   #wake: (() => void) | null = null;
@@ -59,8 +62,10 @@ export class WebhookDispatcher {
     policy = {},
     logger = silentLogger,
     onAttempt,
+    formats = new Map(),
   }: WebhookDispatcherOptions) {
     this.#onAttempt = onAttempt;
+    this.#formats = formats;
     this.#store = store;
     this.#secrets = secrets;
     this.#schedule = schedule;
@@ -147,39 +152,37 @@ export class WebhookDispatcher {
 
   async #deliver({ delivery, token }: DeliveryLease): Promise<void> {
     const keys = this.#secrets.keysFor(delivery.tenant);
-    const body = JSON.stringify({
-      type: delivery.event,
-      timestamp: iso(delivery.created_at),
-      data: delivery.job,
-    });
     const sentAt = Date.now();
+    const refused = (error: string) => ({ status: null, retryAfterMs: null, error, durationMs: 0 });
+    const body = await this.#body(delivery);
     const result =
-      keys.length === 0
-        ? {
-            status: null,
-            retryAfterMs: null,
-            error: 'no webhook secret is configured for this tenant',
-            durationMs: 0,
-          }
-        : await sendWebhook({
-            url: delivery.url,
-            body,
-            headers: {
-              'content-type': 'application/json',
-              'user-agent': 'longrun-webhooks',
-              'webhook-id': delivery.id,
-              'webhook-timestamp': String(Math.floor(sentAt / 1000)),
-              'webhook-signature': signatureHeader({
-                id: delivery.id,
-                timestamp: Math.floor(sentAt / 1000),
-                body,
-                keys,
-              }),
-            },
-            timeoutMs: this.#timeoutMs,
-            policy: this.#policy,
-            signal: this.#stop.signal,
-          });
+      body === null
+        ? refused(`this server has no webhook format "${delivery.format?.name}"`)
+        : keys.length === 0 && delivery.format === null
+          ? refused('no webhook secret is configured for this tenant')
+          : await sendWebhook({
+              url: delivery.url,
+              body,
+              headers: {
+                'content-type': 'application/json',
+                'user-agent': 'longrun-webhooks',
+                'webhook-id': delivery.id,
+                'webhook-timestamp': String(Math.floor(sentAt / 1000)),
+                ...(keys.length === 0
+                  ? {}
+                  : {
+                      'webhook-signature': signatureHeader({
+                        id: delivery.id,
+                        timestamp: Math.floor(sentAt / 1000),
+                        body,
+                        keys,
+                      }),
+                    }),
+              },
+              timeoutMs: this.#timeoutMs,
+              policy: this.#policy,
+              signal: this.#stop.signal,
+            });
     // Cut short by stop(): record nothing, so the delivery goes again after its lease.
     if (this.#stop.signal.aborted && result.status === null) return;
     const attempts = delivery.attempts + 1;
@@ -209,5 +212,18 @@ export class WebhookDispatcher {
         `webhook ${delivery.event} not delivered: ${outcome.outcome}`,
       );
     }
+  }
+
+  /** The body: the Standard Webhooks event, or the format the job's webhook names (null: none such here). */
+  async #body(delivery: WebhookDelivery): Promise<string | null> {
+    if (delivery.format === null) {
+      return JSON.stringify({
+        type: delivery.event,
+        timestamp: iso(delivery.created_at),
+        data: delivery.job,
+      });
+    }
+    const render = this.#formats.get(delivery.format.name);
+    return render ? await render(delivery) : null;
   }
 }

@@ -1,5 +1,5 @@
 import type { Job } from '../jobs/model.js';
-import type { WebhookEvent } from './spec.js';
+import type { WebhookEvent, WebhookFormat } from './spec.js';
 
 /** Deliveries: one event for one job's webhook, sent and recorded by the dispatcher through the outbox. */
 
@@ -34,6 +34,8 @@ export interface WebhookDelivery {
   history: DeliveryAttempt[];
   /** The job as the change left it: the body's `data`. */
   job: Job;
+  /** The body's format when it is not the Standard Webhooks event (the job's webhook names it). */
+  format: WebhookFormat | null;
 }
 
 /** A delivery a dispatcher holds: only the holder of `token` can record its outcome. */
@@ -51,3 +53,6 @@ export type DeliveryOutcome =
   | { outcome: 'retry'; nextAttemptAt: number }
   | { outcome: 'failed' }
   | { outcome: 'gone' };
+
+/** Writes the body of a delivery whose webhook names a format (see `WebhookFormat`). */
+export type WebhookRenderer = (delivery: WebhookDelivery) => Promise<string> | string;

@@ -2,12 +2,19 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { ApiError } from '../errors.js';
 import { type AddressPolicy, checkAddress, UrlNotAllowedError } from '../net/ssrf.js';
-import { DEFAULT_WEBHOOK_EVENTS, isWebhookEvent, type WebhookEvent, type WebhookSpec } from './spec.js';
+import {
+  DEFAULT_WEBHOOK_EVENTS,
+  isWebhookEvent,
+  type WebhookEvent,
+  type WebhookFormat,
+  type WebhookSpec,
+} from './spec.js';
 
-/** What a caller may send as `webhook`. */
+/** What a caller may send as `webhook` (`format` only from a route that renders its own body). */
 export interface WebhookParam {
   url: string;
   events?: string[] | undefined;
+  format?: WebhookFormat | undefined;
 }
 
 /**
@@ -46,5 +53,7 @@ export async function checkWebhook(param: WebhookParam, policy: AddressPolicy): 
     }
     throw err;
   }
-  return { url: url.href, events: [...new Set(events)] as WebhookEvent[] };
+  const spec: WebhookSpec = { url: url.href, events: [...new Set(events)] as WebhookEvent[] };
+  if (param.format) spec.format = param.format;
+  return spec;
 }

@@ -12,13 +12,18 @@ export function newOwnerId(node: string): string {
   return `${node}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
+/** The process id in a lease owner, or null when it names none. */
+export function ownerPid(owner: string): number | null {
+  const pid = Number(owner.split(':').at(-2));
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
 /** Owners on this node whose process no longer exists. */
 export function deadLocalOwners(owners: readonly string[], self: string, node: string): string[] {
   return owners.filter((owner) => {
     if (owner === self) return false;
-    const parts = owner.split(':');
-    const pid = Number(parts.at(-2));
-    if (parts.slice(0, -2).join(':') !== node || !Number.isInteger(pid) || pid <= 0) return false;
+    const pid = ownerPid(owner);
+    if (owner.split(':').slice(0, -2).join(':') !== node || pid === null) return false;
     if (pid === process.pid) return false; // another pool of this very process: alive
     try {
       process.kill(pid, 0);

@@ -1,0 +1,35 @@
+import type { StoredJob } from '../../src/jobs/model.js';
+
+/** A job as the store gives it, queued and untouched, with `patch` over it: for tests of views of a job. */
+export function storedJob(patch: Partial<StoredJob> = {}): StoredJob {
+  const created = patch.created_at ?? '2026-01-01T00:00:00.000Z';
+  return {
+    id: 'j1',
+    type: 'simulate',
+    status: 'queued',
+    progress: 0,
+    stage: null,
+    message: null,
+    input: {},
+    output: null,
+    error: null,
+    attempt: 0,
+    max_attempts: 3,
+    queue_position: 0,
+    eta: null,
+    created_at: created,
+    started_at: null,
+    updated_at: created,
+    finished_at: null,
+    version: 1,
+    logs: [],
+    metadata: {},
+    tenant: 'default',
+    seq: 1,
+    run_at: 0,
+    lease_owner: null,
+    lease_expires_at: null,
+    webhook: null,
+    ...patch,
+  };
+}
