@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { servedSpec } from '../../src/http/openapi.js';
 import { defaultRegistry } from '../../src/processors/index.js';
 import { call, startApp, tempDir } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import { runProgram } from '../helpers/run.js';
+
+useCleanup();
 
 const require = createRequire(import.meta.url);
 const REDOCLY = join(require.resolve('@redocly/cli/package.json'), '..', 'bin', 'cli.js');
@@ -140,7 +143,7 @@ post('/v1/jobs', { type: 'image.to_gif', input: {} });
         type: 'object',
         properties: { say: { type: 'string' } },
       },
-      run: async ({ input }) => input,
+      run: async ({ input }) => input as Record<string, unknown>,
     });
     const after = await variants();
     const echo = after.find((v) => v.properties.type.enum[0] === 'echo');

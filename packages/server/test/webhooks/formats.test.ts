@@ -12,7 +12,10 @@ import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js';
 import type { WebhookRenderer } from '../../src/webhooks/model.js';
 import { parseSecret, WebhookSecrets } from '../../src/webhooks/signing.js';
 import { eventually, tempDir } from '../helpers/app.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import { startReceiver, webhookHeaders } from '../helpers/receiver.js';
+
+useCleanup();
 
 const T = 'default';
 const settings = defaultConfig();

@@ -9,6 +9,7 @@ import { type LongrunServer, startServer } from '@longrun/testkit';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, eventually, tempDir } from '../../helpers/app.js';
+import { useCleanup } from '../../helpers/cleanup.js';
 import { ffmpeg } from '../../helpers/media.js';
 import { startReceiver, webhookHeaders } from '../../helpers/receiver.js';
 import { runProgram } from '../../helpers/run.js';
@@ -25,6 +26,8 @@ const SEEDS_DIR =
   process.env.LONGRUN_SEEDS_DIR ?? fileURLToPath(new URL('../../../../../../shared/seeds/', import.meta.url));
 const KEY = `toolkit-${randomBytes(8).toString('hex')}`;
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+useCleanup();
 
 let open: LongrunServer;
 let keyed: LongrunServer;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { call, startApp } from '../../helpers/app.js';
+import { useCleanup } from '../../helpers/cleanup.js';
+
+useCleanup();
 
 describe('the seed APIs and the rate limits', () => {
   it('draw on the create budget to make jobs and on the read budget for the rest, answering 429 as {"error"}', async () => {

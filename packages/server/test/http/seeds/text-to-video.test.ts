@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { JOB_LIST_LIMITS, jobListJson } from '../../../src/http/seeds/text-to-video.js';
 import { ProcessorRegistry } from '../../../src/processors/registry.js';
 import { call, eventually, startApp } from '../../helpers/app.js';
+import { useCleanup } from '../../helpers/cleanup.js';
 import { storedJob } from '../../helpers/jobs.js';
+
+useCleanup();
 
 const TEXT = 'Once upon a time, in a faraway land...';
 

@@ -7,9 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueId } from '../../../src/http/seeds/toolkit-envelope.js';
 import { SERVER_VERSION } from '../../../src/internal/version.js';
 import { call, eventually, startApp, tempDir } from '../../helpers/app.js';
+import { useCleanup } from '../../helpers/cleanup.js';
 import { ffmpeg } from '../../helpers/media.js';
 import { describePostgres, dropSchema, PG_URL, uniqueSchema } from '../../helpers/postgres.js';
 import { startReceiver, webhookHeaders } from '../../helpers/receiver.js';
+
+useCleanup();
 
 /** A JPEG served on 127.0.0.1, as image_url. */
 let images: { server: Server; url: string };
