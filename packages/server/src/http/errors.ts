@@ -94,6 +94,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const apiErr = toApiError(err);
     if (apiErr.statusCode >= 500) request.log.error({ err }, 'request failed');
+    lingerBeforeClose(request, reply);
     return sendError(reply, apiErr);
   });
   app.setNotFoundHandler((request, reply) =>
@@ -106,6 +107,36 @@ export function registerErrorHandling(app: FastifyInstance): void {
   );
 }
 
+/** How long a connection answered before its body arrived keeps reading (and dropping) that body. */
+const LINGER_MS = 5_000;
+const lingering = new WeakSet<Duplex>();
+
+/**
+ * Makes an error answered before the request's body has arrived (a 413 above
+ * all) reach the client. Closing a socket with unread bytes makes the kernel
+ * send a reset that destroys the answer in flight, so a client still writing
+ * its body would see EPIPE or ECONNRESET, never the 413. Like nginx's
+ * lingering close, the connection stays open while Node reads and drops the
+ * rest of the body, and is closed once the body has ended, or after
+ * {@link LINGER_MS} at the latest.
+ */
+function lingerBeforeClose(request: FastifyRequest, reply: FastifyReply): void {
+  const req = request.raw;
+  const socket = req.socket;
+  if (req.complete || !socket || socket.destroyed || lingering.has(socket)) return;
+  lingering.add(socket);
+  // Fastify asks for `Connection: close`, and Node would then close as soon as the answer is written.
+  reply.removeHeader('connection');
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  req.once('end', () => {
+    if (reply.raw.writableFinished) socket.end();
+    else reply.raw.once('finish', () => socket.end());
+  });
+  req.resume();
+}
+
 /**
  * Errors Node raises on a connection before any route runs (a request too
  * slow to arrive, headers too large, bytes that are not HTTP), answered in the
@@ -113,6 +144,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (lingering.has(socket)) {
+    // Answered already; what arrives now is the rest of a body being dropped.
+    socket.destroy();
+    return;
+  }
   const code: ApiErrorCode =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? 'request_timeout'

@@ -24,7 +24,45 @@ function trickle(url: string): Promise<string> {
   });
 }
 
+/** Write a whole request with an oversized body before reading anything, as a naive client does. */
+function sendWhole(url: string, head: string, body: Buffer): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(head);
+      socket.end(body);
+    });
+    let answer = '';
+    socket.on('data', (d) => {
+      answer += d;
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', (err) =>
+      reject(new Error(`${err.message} after ${JSON.stringify(answer.slice(0, 40))}`)),
+    );
+  });
+}
+
 describe('slow and malformed requests', () => {
+  it('a body over the limit gets its 413 even when the client writes all of it first', async () => {
+    const app = await startApp({ argv: ['--role', 'api'] });
+    const body = Buffer.alloc(8 * 1024 * 1024, 'y');
+    for (const head of [
+      `POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+      'POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+    ]) {
+      // Closing with the rest of the body unread would reset the connection and destroy the answer in flight.
+      const chunked = head.includes('chunked');
+      const payload = chunked
+        ? Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')])
+        : body;
+      const answer = await sendWhole(app.url, head, payload);
+      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('payload_too_large');
+    }
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+  });
+
   it('bytes that are not HTTP get a 400 in the documented shape', async () => {
     const app = await startApp();
     const { hostname, port } = new URL(app.url);
