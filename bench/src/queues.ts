@@ -53,7 +53,7 @@ async function fairness(store: Store, bigJobs: number): Promise<Row> {
   const d = await deploy({
     store,
     concurrency: 2,
-    args: ['--api-keys', `${ALPHA}:alpha,${BETA}:beta`, '--queues', 'simulate=2'],
+    args: ['--api-keys', `${ALPHA}:alpha,${BETA}:beta`, '--queues', 'simulate=2', '--rate-limit-create', '0'],
   });
   try {
     const as = (key: string) => ({ authorization: `Bearer ${key}` });

@@ -123,6 +123,8 @@ const lingering = new WeakSet<Duplex>();
 function lingerBeforeClose(request: FastifyRequest, reply: FastifyReply): void {
   const req = request.raw;
   const socket = req.socket;
+  // Only where the connection is to close: otherwise Node keeps it and drops the body itself.
+  if (!/close/i.test(String(reply.getHeader('connection') ?? ''))) return;
   if (req.complete || !socket || socket.destroyed || lingering.has(socket)) return;
   lingering.add(socket);
   // Fastify asks for `Connection: close`, and Node would then close as soon as the answer is written.

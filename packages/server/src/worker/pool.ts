@@ -40,6 +40,15 @@ export interface WorkerPoolOptions {
   logger?: Logger;
 }
 
+/** The least time between two progress writes of a job, when the pool is not told otherwise. */
+const MIN_PROGRESS_INTERVAL_MS = 100;
+/**
+ * The store time one progress write is given: with N jobs running, each
+ * writes at most once per N x this, so the pool as a whole makes at most
+ * about 200 progress writes a second however many jobs run.
+ */
+const PROGRESS_WRITE_MS = 5;
+
 type StopReason = 'canceled' | 'lease_lost' | 'timeout' | 'shutdown';
 
 interface Running {
@@ -276,7 +285,12 @@ export class WorkerPool {
     const tempDirs: string[] = [];
     const reporter = new ProgressReporter({
       write: (patch) => this.#service.report(token, patch),
-      intervalMs: this.#progressIntervalMs,
+      // Hundreds of jobs at once share a budget of progress writes rather than each writing ten a second.
+      intervalMs: () =>
+        Math.max(
+          this.#progressIntervalMs ?? MIN_PROGRESS_INTERVAL_MS,
+          this.#running.size * PROGRESS_WRITE_MS,
+        ),
       onError: (err) => this.#log.warn({ err, job: job.id }, 'a progress write failed'),
     });
     // Set once this attempt writes its own outcome, so the change it publishes is not taken for a lost lease.

@@ -3,16 +3,19 @@ import type { ProgressPatch } from '../store/store.js';
 /**
  * Gathers a processor's progress, stage, message, eta and log lines and
  * writes them at most once per `intervalMs`, so a processor may report as
- * often as it likes while the store sees about ten writes a second.
+ * often as it likes while the store sees about ten writes a second. One write
+ * at a time: what comes while one is in flight is folded into the next, so a
+ * slow store never gathers a backlog that the job's outcome would wait behind.
  */
 export class ProgressReporter {
   readonly #write: (patch: ProgressPatch) => Promise<unknown>;
-  readonly #intervalMs: number;
+  readonly #intervalMs: () => number;
   readonly #onError: (err: unknown) => void;
   #pending: ProgressPatch | null = null;
   #lastWrite = 0;
   #timer: NodeJS.Timeout | null = null;
   #inFlight: Promise<void> = Promise.resolve();
+  #writing = false;
   #closed = false;
 
   constructor({
@@ -21,11 +24,12 @@ export class ProgressReporter {
     onError,
   }: {
     write: (patch: ProgressPatch) => Promise<unknown>;
-    intervalMs?: number | undefined;
+    /** The least time between two writes; a function when it changes with the load. */
+    intervalMs?: number | (() => number) | undefined;
     onError: (err: unknown) => void;
   }) {
     this.#write = write;
-    this.#intervalMs = intervalMs;
+    this.#intervalMs = typeof intervalMs === 'number' ? () => intervalMs : intervalMs;
     this.#onError = onError;
   }
 
@@ -42,8 +46,8 @@ export class ProgressReporter {
   }
 
   #schedule(): void {
-    if (this.#timer) return;
-    const wait = Math.max(0, this.#lastWrite + this.#intervalMs - Date.now());
+    if (this.#timer || this.#writing) return;
+    const wait = Math.max(0, this.#lastWrite + this.#intervalMs() - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#flushNow();
@@ -52,10 +56,22 @@ export class ProgressReporter {
 
   #flushNow(): void {
     const patch = this.#pending;
-    if (!patch) return;
+    if (!patch || this.#writing) return;
     this.#pending = null;
     this.#lastWrite = Date.now();
-    this.#inFlight = this.#inFlight.then(() => this.#write(patch).then(() => undefined, this.#onError));
+    this.#writing = true;
+    this.#inFlight = this.#write(patch).then(
+      () => this.#written(),
+      (err) => {
+        this.#onError(err);
+        this.#written();
+      },
+    );
+  }
+
+  #written(): void {
+    this.#writing = false;
+    if (this.#pending && !this.#closed) this.#schedule();
   }
 
   /** Stop writing and hand back what was not written yet (the final write carries it). */

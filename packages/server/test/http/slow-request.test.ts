@@ -63,6 +63,33 @@ describe('slow and malformed requests', () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });
 
+  it('keeps a connection open after an error answered before the body was read (401, 429)', async () => {
+    const app = await startApp({ argv: ['--api-keys', 'right-key-123:acme', '--role', 'api'] });
+    const { hostname, port } = new URL(app.url);
+    const body = JSON.stringify({ type: 'simulate', input: {} });
+    const request = (key: string) =>
+      `POST /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    // Three requests on one connection: the refused one must not take the connection with it.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(request('wrong-key-456') + request('right-key-123') + request('wrong-key-456'));
+      });
+      let text = '';
+      socket.on('data', (d) => {
+        text += d;
+        if ((text.match(/HTTP\/1\.1 \d{3} /g) ?? []).length === 3) socket.end();
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect((answer.match(/HTTP\/1\.1 \d{3} /g) ?? []).map((l) => l.slice(9, 12))).toEqual([
+      '401',
+      '202',
+      '401',
+    ]);
+  });
+
   it('bytes that are not HTTP get a 400 in the documented shape', async () => {
     const app = await startApp();
     const { hostname, port } = new URL(app.url);

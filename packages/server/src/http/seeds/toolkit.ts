@@ -89,14 +89,12 @@ export async function toolkitRoutes(
           }
           throw err;
         });
-      return reply
-        .code(202)
-        .send(
-          submitEnvelope(job, {
-            queueLength: await service.queuedCount(job.queue),
-            origin: originOf(request),
-          }),
-        );
+      return reply.code(202).send(
+        submitEnvelope(job, {
+          queueLength: await service.queuedCount(job.queue),
+          origin: originOf(request),
+        }),
+      );
     },
   );
 

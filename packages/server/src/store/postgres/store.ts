@@ -673,15 +673,9 @@ export class PostgresJobStore implements JobStore {
     if (limit <= 0) return [];
     const line = `'attempt ' || (j.attempt + 1) || ' of ' || j.max_attempts || ' started'`;
     const rows = await this.#tx(async (q) => {
-      const [state] = await q<{ paused: number | null; running: string }>(
-        `SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),
-           (SELECT paused FROM ${this.#queues} WHERE name = $2) AS paused,
-           (SELECT count(*) FROM ${this.#jobs} WHERE status = 'running' AND queue = $2) AS running`,
-        [`longrun:${this.schema}:${queue}`, queue],
-      );
-      if (state?.paused) return [];
-      const room = globalLimit === null ? limit : Math.min(limit, globalLimit - Number(state?.running ?? 0));
-      if (room <= 0) return [];
+      // A statement of its own: the claim's snapshot must be taken after the lock is held,
+      // or it would miss the jobs the claimer before it has just taken.
+      await q('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`longrun:${this.schema}:${queue}`]);
       return q<Row & { lease_token: string }>(
         `WITH RECURSIVE t(tenant) AS (
            SELECT (SELECT min(tenant) FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1)
@@ -699,9 +693,17 @@ export class PostgresJobStore implements JobStore {
              ORDER BY priority DESC, run_at, seq LIMIT $3
            ) d LEFT JOIN r ON r.tenant = d.tenant
            WHERE t.tenant IS NOT NULL
+         ), room AS (
+           SELECT CASE
+             WHEN EXISTS (SELECT 1 FROM ${this.#queues} WHERE name = $1 AND paused = 1) THEN 0
+             WHEN $10::int IS NULL THEN $3
+             ELSE GREATEST(0, LEAST($3, $10 - (SELECT count(*) FROM r_all)))
+           END AS n
+         ), r_all AS (
+           SELECT 1 FROM ${this.#jobs} WHERE status = 'running' AND queue = $1
          ), c AS (
            SELECT seq FROM h WHERE $9::int IS NULL OR turn <= $9
-           ORDER BY priority DESC, turn, run_at, seq LIMIT $3
+           ORDER BY priority DESC, turn, run_at, seq LIMIT (SELECT n FROM room)
          ), u AS (
            UPDATE ${this.#jobs} j SET
              status = 'running', attempt = j.attempt + 1, progress = 0, started_at = $2, finished_at = NULL,
@@ -722,7 +724,18 @@ export class PostgresJobStore implements JobStore {
                WHERE g.job_seq = u.seq AND g.url = u.webhook::jsonb ->> 'url' AND g.last_status = 410)
          )
          SELECT u.*, ${this.#notify('u', '$7')} FROM u ORDER BY u.priority DESC, u.run_at, u.seq`,
-        [queue, now, room, owner, leaseMs, LOG_TAIL, this.origin, sourcesOf('running'), tenantLimit],
+        [
+          queue,
+          now,
+          limit,
+          owner,
+          leaseMs,
+          LOG_TAIL,
+          this.origin,
+          sourcesOf('running'),
+          tenantLimit,
+          globalLimit,
+        ],
       );
     });
     return rows.map((row) => {
