@@ -51,9 +51,20 @@ export type CreateJobBody = paths['/v1/jobs']['post']['requestBody']['content'][
 export type CreateJobFields = Omit<Pick<CreateJobBody, keyof CreateJobBody>, 'type' | 'input'> & {
   type: string;
   input?: Record<string, unknown>;
+} & QueueFieldsToGenerate;
+
+// The fields of docs/api.md's queues, written by hand until the server's /openapi.json has them.
+type QueueFieldsToGenerate = {
+  queue?: string;
+  priority?: number;
+  run_at?: string;
+  run_in_seconds?: number;
 };
 
-/** What `jobs.create()` sends: the fields of {@link CreateJobFields} (tsc checks it where it is sent). */
+/**
+ * What `jobs.create()` takes: the fields of {@link CreateJobFields}, but for `run_at`, which may
+ * also be a `Date` (tsc checks the body where it is sent).
+ */
 export interface CreateJobParams {
   /** A type from `GET /v1/types`, e.g. `simulate`. */
   type: string;
@@ -65,6 +76,14 @@ export interface CreateJobParams {
   max_attempts?: number;
   /** Your labels, returned as given (at most 16 KB). */
   metadata?: Record<string, unknown>;
+  /** The named queue to run in (see `client.queues.list()`). @default the type's own queue */
+  queue?: string;
+  /** -100 to 100; within a queue, higher runs first. @default 0 */
+  priority?: number;
+  /** When the job may start: a `Date` or an ISO 8601 string (sent as ISO 8601). @default now */
+  run_at?: string | Date;
+  /** Start no sooner than this many seconds from now (0 to 2,592,000, 30 days). @default 0 */
+  run_in_seconds?: number;
   /** Where the server POSTs this job's signed events (Standard Webhooks; see docs/webhooks.md). */
   webhook?: {
     url: string;
@@ -91,3 +110,32 @@ export type LogLine =
 
 /** How `wait()` learned of the job's end. */
 export type Transport = 'sse' | 'long-poll' | 'poll';
+
+/** What a queue's jobs wait on: the CPU (ffmpeg) or something else (a simulator, a translation backend). */
+export type QueueKind = 'cpu' | 'waiting';
+
+/** A named queue and its counts, as `GET /v1/queues` lists them. */
+export interface Queue {
+  name: string;
+  kind: QueueKind;
+  /** The job types whose default queue this is. */
+  types: string[];
+  /** Jobs run at once per worker process. */
+  concurrency: number;
+  /** Jobs run at once across all processes, or null for no limit beyond `concurrency`. */
+  global_limit: number | null;
+  /** Jobs of one tenant run at once in this queue, or null for no such limit. */
+  tenant_limit: number | null;
+  /** A paused queue starts nothing new; its running jobs finish. */
+  paused: boolean;
+  /** Queued jobs that may start now. */
+  queued: number;
+  /** Queued jobs whose `run_at` is still ahead. */
+  scheduled: number;
+  running: number;
+  /** Seconds the oldest due queued job has waited (since its `created_at` or `run_at`), or null. */
+  oldest_queued_age_seconds: number | null;
+  finished_last_minute: number;
+  /** `tenant`: the counts are of the caller's own jobs (a key that is not an operator's). */
+  scope: 'all' | 'tenant';
+}
