@@ -82,7 +82,7 @@ export interface CreateJobParams {
   priority?: number;
   /** When the job may start: a `Date` or an ISO 8601 string (sent as ISO 8601). @default now */
   run_at?: string | Date;
-  /** Start no sooner than this many seconds from now (0 to 2,592,000, 30 days). @default 0 */
+  /** Start no sooner than this many seconds from now (instead of `run_at`). @default 0 */
   run_in_seconds?: number;
   /** Where the server POSTs this job's signed events (Standard Webhooks; see docs/webhooks.md). */
   webhook?: {
