@@ -11,16 +11,12 @@ const OPERATOR_KEY = 'cli-operator-key';
 const TENANT_KEY = 'cli-tenant-key';
 
 let open: LongrunServer;
-let keyed: LongrunServer;
 /** The queue simulate jobs run in by default. */
 let simulate: string;
 
 beforeAll(async () => {
-  [open, keyed] = await Promise.all([
-    startServer(['--simulate-error-rate', '0']),
-    startServer(['--api-keys', `${TENANT_KEY}:team`, '--operator-keys', `${OPERATOR_KEY}:ops`]),
-  ]);
-  afterThisFile(() => Promise.all([open.close(), keyed.close()]));
+  open = await startServer(['--simulate-error-rate', '0']);
+  afterThisFile(() => open.close());
   const queues = (await api('/v1/queues')).data as { name: string; types: string[] }[];
   simulate = queues.find((q) => q.types.includes('simulate'))!.name;
 }, 60_000);
@@ -110,6 +106,13 @@ describe('longrun queues', () => {
   });
 
   it("exits 4 when a tenant's key pauses a queue; an operator's key may", async () => {
+    const keyed = await startServer([
+      '--api-keys',
+      `${TENANT_KEY}:team`,
+      '--operator-keys',
+      `${OPERATOR_KEY}:ops`,
+    ]);
+    afterThisTest(() => keyed.close());
     const as = (key: string, ...args: string[]) =>
       cli(args, { url: keyed.url, env: { LONGRUN_API_KEY: key } });
     const name = jsonLines((await as(OPERATOR_KEY, 'queues', '--json')).stdout)[0].name as string;
