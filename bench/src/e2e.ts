@@ -69,7 +69,16 @@ interface Row {
 }
 
 const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-const common = ['--simulate-error-rate', '0', '--concurrency', String(CONCURRENCY), '--retention', '0'];
+const common = [
+  '--simulate-error-rate',
+  '0',
+  '--concurrency',
+  String(CONCURRENCY),
+  '--wait-concurrency',
+  String(CONCURRENCY),
+  '--retention',
+  '0',
+];
 
 function sqlite(): Setup {
   return {

@@ -66,7 +66,7 @@ const files = http.createServer((_req, res) => res.writeHead(200, { 'content-typ
 await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
 const imageUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/image.png`;
 
-const longrun = await startServer(['--allow-private-urls', '--concurrency', '1']);
+const longrun = await startServer(['--allow-private-urls', '--concurrency', '1', '--wait-concurrency', '1']);
 
 interface Sample {
   case: string;

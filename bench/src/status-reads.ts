@@ -30,9 +30,12 @@ async function measure(url: string, seconds: number): Promise<Measure> {
 export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
   const seconds = quick ? 4 : 10;
   const rounds = quick ? 1 : 3;
-  const longrun = await startServer(['--concurrency', '1', '--simulate-error-rate', '0'], {
-    nodeArgs: serverNodeArgs(),
-  });
+  const longrun = await startServer(
+    ['--concurrency', '1', '--wait-concurrency', '1', '--simulate-error-rate', '0'],
+    {
+      nodeArgs: serverNodeArgs(),
+    },
+  );
   let bare: Awaited<ReturnType<typeof startProcess>> | undefined;
   const results: { longrun: Measure; bare: Measure }[] = [];
   try {

@@ -50,6 +50,8 @@ async function storeWrites(dir: string): Promise<number[]> {
     id: newJobId(),
     tenant: 'bench',
     type: 'simulate',
+    queue: 'simulate',
+    priority: 0,
     input: { duration_seconds: 1, note: 'x'.repeat(400) },
     metadata: {},
     max_attempts: 3,

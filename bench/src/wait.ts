@@ -101,6 +101,8 @@ async function phase(
   const server = await startServer([
     '--concurrency',
     '512',
+    '--wait-concurrency',
+    '512',
     '--simulate-error-rate',
     '0',
     '--sqlite-synchronous',

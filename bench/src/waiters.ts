@@ -66,9 +66,12 @@ export async function run(_opts: ScenarioOptions): Promise<ScenarioResult> {
   if (waiters < 10_000) console.log(`  open files limited to ${limit}: ${waiters} waiters`);
   const processes = 4;
   // One worker slot: a blocker holds it, so the watched job waits queued until the blocker is canceled.
-  const server = await startServer(['--concurrency', '1', '--simulate-error-rate', '0', '--retention', '0'], {
-    nodeArgs: serverNodeArgs(),
-  });
+  const server = await startServer(
+    ['--concurrency', '1', '--wait-concurrency', '1', '--simulate-error-rate', '0', '--retention', '0'],
+    {
+      nodeArgs: serverNodeArgs(),
+    },
+  );
   const clients: Client[] = [];
   try {
     const blocker = await post(`${server.url}/v1/jobs`, {

@@ -56,7 +56,16 @@ async function run(store: string, extra: string[]): Promise<Result> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
   const server = await startServer(
-    ['--concurrency', '16', '--simulate-error-rate', '0', '--allow-private-urls', ...extra],
+    [
+      '--concurrency',
+      '16',
+      '--wait-concurrency',
+      '16',
+      '--simulate-error-rate',
+      '0',
+      '--allow-private-urls',
+      ...extra,
+    ],
     { env: { LONGRUN_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}` } },
   );
   const started = performance.now();

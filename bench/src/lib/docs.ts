@@ -30,6 +30,7 @@ const TITLES: Record<string, string> = {
   dispatch: 'Dispatch latency',
   'status-reads': 'Status reads',
   waiters: 'SSE waiters',
+  queues: 'Queues: fair turns, scheduled starts, claim cost',
 };
 
 const START = '<!-- npm run bench writes from here -->';

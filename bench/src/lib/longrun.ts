@@ -17,6 +17,8 @@ export interface DeployOptions {
   sqliteSynchronous?: 'full' | 'normal';
   /** Extra node flags for the server process (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** More server flags (e.g. --queues). */
+  args?: string[];
 }
 
 /**
@@ -29,11 +31,22 @@ export async function deploy({
   concurrency,
   sqliteSynchronous = 'full',
   nodeArgs = serverNodeArgs(),
+  args: extra = [],
 }: DeployOptions): Promise<Deployment> {
   const dir = tempDir('longrun-bench-');
   const schema = store === 'postgres' ? freshSchema('bench') : null;
-  const args = ['--simulate-error-rate', '0', '--concurrency', String(concurrency), '--retention', '0'];
+  const args = [
+    '--simulate-error-rate',
+    '0',
+    '--concurrency',
+    String(concurrency),
+    '--wait-concurrency',
+    String(concurrency),
+    '--retention',
+    '0',
+  ];
   if (sqliteSynchronous !== 'full') args.push('--sqlite-synchronous', sqliteSynchronous);
+  args.push(...extra);
   if (schema) {
     args.push(
       '--database-url',

@@ -29,9 +29,12 @@ export const clientFaults: Scenario = {
   name: 'client-faults',
   title: 'SDK waits through a faulty proxy (drops, resets, delays, 5xx bursts) end right, by their deadline',
   async run(ctx, result) {
-    const server = await startServer(['--concurrency', '64', '--simulate-error-rate', '0'], {
-      echo: ctx.echo,
-    });
+    const server = await startServer(
+      ['--concurrency', '64', '--wait-concurrency', '64', '--simulate-error-rate', '0'],
+      {
+        echo: ctx.echo,
+      },
+    );
     const proxy = await startFaultProxy(server.url);
     let chaos = true;
     const injected: Record<string, number> = {};

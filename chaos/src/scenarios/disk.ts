@@ -65,7 +65,7 @@ export const diskFullReadOnly: Scenario = {
     try {
       server = await startServer(
         [
-          ...['--concurrency', '4', '--simulate-error-rate', '0', '--lease', '3s'],
+          ...['--concurrency', '4', '--wait-concurrency', '4', '--simulate-error-rate', '0', '--lease', '3s'],
           ...['--maintenance-interval', '500ms', '--node-name', 'chaos-disk'],
         ],
         { dataDir, echo: ctx.echo },

@@ -51,9 +51,12 @@ export const hostileInput: Scenario = {
   title:
     'fuzzing every route: zero 5xx, errors in the documented shape, store unchanged by rejected requests',
   async run(ctx, result) {
-    const server = await startServer(['--concurrency', '2', '--simulate-error-rate', '0'], {
-      echo: ctx.echo,
-    });
+    const server = await startServer(
+      ['--concurrency', '2', '--wait-concurrency', '2', '--simulate-error-rate', '0'],
+      {
+        echo: ctx.echo,
+      },
+    );
     try {
       const base = server.url;
       const deadline = Date.now() + 60_000;

@@ -26,7 +26,7 @@ async function killWithJobsInFlight(
   const root = tempDir('longrun-chaos-kill-');
   const schema = uniqueSchema('chaos_kill');
   const args = [
-    ...['--concurrency', '50', '--simulate-error-rate', '0', '--lease', '3s'],
+    ...['--concurrency', '50', '--wait-concurrency', '50', '--simulate-error-rate', '0', '--lease', '3s'],
     ...['--maintenance-interval', '500ms', '--node-name', 'chaos-kill'],
   ];
   if (backend === 'postgres') {

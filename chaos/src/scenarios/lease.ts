@@ -39,7 +39,12 @@ export const staleWorker: Scenario = {
     try {
       const api = await node('api', 'api');
       started.push(api);
-      const w1 = await node('w1', 'worker', ['--concurrency', String(jobs)]);
+      const w1 = await node('w1', 'worker', [
+        '--concurrency',
+        String(jobs),
+        '--wait-concurrency',
+        String(jobs),
+      ]);
       started.push(w1);
       const tally = new Tally();
       const deadline = Date.now() + 30_000;
@@ -69,7 +74,12 @@ export const staleWorker: Scenario = {
       // w1 cannot finish its jobs first.
       w1.proc.kill('SIGSTOP');
       const stoppedAt = Date.now();
-      const w2 = await node('w2', 'worker', ['--concurrency', String(jobs)]);
+      const w2 = await node('w2', 'worker', [
+        '--concurrency',
+        String(jobs),
+        '--wait-concurrency',
+        String(jobs),
+      ]);
       started.push(w2);
       await allTerminal(api.url, ids, Date.now() + 60_000);
       result.recoverMs = Date.now() - stoppedAt;

@@ -64,6 +64,8 @@ async function deploy(ctx: ScenarioContext): Promise<Deployment> {
         'w',
         '--concurrency',
         '20',
+        '--wait-concurrency',
+        '20',
       ],
       { dataDir: join(root, 'w'), echo: ctx.echo },
     );

@@ -19,7 +19,16 @@ export const sigterm: Scenario = {
   async run(ctx, result) {
     const dataDir = tempDir('longrun-chaos-term-');
     const args = [
-      ...['--concurrency', '4', '--simulate-error-rate', '0', '--shutdown-grace', `${GRACE_MS}ms`],
+      ...[
+        '--concurrency',
+        '4',
+        '--wait-concurrency',
+        '4',
+        '--simulate-error-rate',
+        '0',
+        '--shutdown-grace',
+        `${GRACE_MS}ms`,
+      ],
       ...['--node-name', 'chaos-term'],
     ];
     let server: LongrunServer = await startServer(args, { dataDir, echo: ctx.echo });

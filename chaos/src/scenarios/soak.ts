@@ -51,7 +51,16 @@ export const soak: Scenario = {
     const dataDir = tempDir('longrun-chaos-soak-');
     const server = await startServer(
       [
-        ...['--retention', `${retention}s`, '--maintenance-interval', '1s', '--concurrency', '8'],
+        ...[
+          '--retention',
+          `${retention}s`,
+          '--maintenance-interval',
+          '1s',
+          '--concurrency',
+          '8',
+          '--wait-concurrency',
+          '8',
+        ],
         ...['--simulate-error-rate', '0.1', '--node-name', 'chaos-soak'],
       ],
       { dataDir, echo: ctx.echo },

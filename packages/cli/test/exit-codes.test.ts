@@ -14,7 +14,14 @@ describe('longrun on pipes, against a server process', () => {
   const run = (...args: string[]) => cli(args, { url });
 
   beforeAll(async () => {
-    server = await startServer(['--simulate-error-rate', '0', '--concurrency', '4']);
+    server = await startServer([
+      '--simulate-error-rate',
+      '0',
+      '--concurrency',
+      '4',
+      '--wait-concurrency',
+      '4',
+    ]);
     url = server.url;
   });
   afterAll(async () => {

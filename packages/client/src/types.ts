@@ -90,6 +90,14 @@ export interface CreateJobParams {
     /** @default ['job.completed', 'job.failed', 'job.canceled'] */
     events?: ('job.started' | 'job.progress' | 'job.completed' | 'job.failed' | 'job.canceled')[];
   };
+  /** Another queue of the same kind as the type's own (see `GET /v1/queues`). */
+  queue?: string;
+  /** -100..100, higher first within its queue. @default 0 */
+  priority?: number;
+  /** ISO 8601 with a zone: the job is not started before then. */
+  run_at?: string;
+  /** The job is not started before this many seconds from now (instead of `run_at`). */
+  run_in_seconds?: number;
 }
 
 export interface JobListFilter {

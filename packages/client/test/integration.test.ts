@@ -33,7 +33,14 @@ let server: LongrunServer;
 const proxies: FaultProxy[] = [];
 
 beforeAll(async () => {
-  server = await startServer(['--concurrency', '32', '--simulate-error-rate', '0']);
+  server = await startServer([
+    '--concurrency',
+    '32',
+    '--wait-concurrency',
+    '32',
+    '--simulate-error-rate',
+    '0',
+  ]);
 });
 
 afterAll(async () => {

@@ -15,6 +15,7 @@ import { registerDocs } from './http/docs.js';
 import { clientErrorHandler, registerErrorHandling, sendError, toApiError } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { jobRoutes } from './http/jobs.js';
+import { queueRoutes } from './http/queues.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { errorSchema, jobSchema } from './http/schemas.js';
 import { seedRoutes, seedWebhookFormats } from './http/seeds/routes.js';
@@ -26,6 +27,7 @@ import { JobService } from './jobs/service.js';
 import { Metrics } from './metrics/metrics.js';
 import { defaultRegistry } from './processors/index.js';
 import type { ProcessorRegistry } from './processors/registry.js';
+import { Queues } from './queues/queues.js';
 import { openBackend } from './store/backend.js';
 import type { JobStore } from './store/store.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -68,8 +70,11 @@ declare module 'fastify' {
  */
 export async function buildApp(config: Config, parts: AppParts = {}): Promise<FastifyInstance> {
   const keysFile = config.apiKeysFile ? loadKeysFile(config.apiKeysFile) : null;
-  const inline = config.apiKeys ? ApiKeys.parse(config.apiKeys) : null;
-  const keys = inline && keysFile ? inline.concat(keysFile.keys) : (inline ?? keysFile?.keys ?? null);
+  const keys = [
+    config.apiKeys ? ApiKeys.parse(config.apiKeys) : null,
+    config.operatorKeys ? ApiKeys.parse(config.operatorKeys, 'operator') : null,
+    keysFile?.keys ?? null,
+  ].reduce<ApiKeys | null>((all, more) => (all && more ? all.concat(more) : (all ?? more)), null);
   const globalSecret: SecretSet | null = config.webhookSecret
     ? {
         current: parseSecret(config.webhookSecret),
@@ -119,6 +124,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   // Made before the backend, whose feed counts into it as soon as it listens; read only at a scrape.
   const metrics = new Metrics({
     jobCounts: () => store.countByStatus(),
+    queueCounts: () => store.queueCounts({}),
     sseStreams: () => streams.size,
     activeJobs: () => pool?.active ?? 0,
   });
@@ -140,6 +146,12 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
       ffprobePath: config.ffprobePath,
       espeakPath: config.espeakPath,
     });
+  const queues = Queues.build(registry, {
+    cpuConcurrency: config.concurrency,
+    waitConcurrency: config.waitConcurrency,
+    specs: config.queues,
+    tenantConcurrency: config.tenantConcurrency,
+  });
   const artifacts = parts.artifacts ?? new DiskArtifactStorage(config.artifactsDir);
   // A worker node serves only probes and metrics; the API is for the api and all roles.
   const servesApi = config.role !== 'worker';
@@ -147,6 +159,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     store,
     feed,
     registry,
+    queues,
     artifacts,
     simulateErrorRate: config.simulateErrorRate,
     defaultMaxAttempts: config.maxAttempts,
@@ -175,7 +188,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
       : new WorkerPool({
           service,
           registry,
-          concurrency: config.concurrency,
+          queues: queues.all,
           leaseMs: config.leaseMs,
           defaultTimeoutMs: config.jobTimeoutMs,
           tempRoot: join(config.dataDir, 'tmp'),
@@ -191,6 +204,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     ...(pool ? { self: pool.owner } : {}),
   });
   service.onChange = (job) => metrics.observe(job);
+  service.onQueueResumed = (queue) => pool?.wake(queue);
   let closing = false;
 
   app.decorate('longrun', {
@@ -248,6 +262,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     streamRoutes(app, { service, keepaliveMs, streams });
     webhookRoutes(app, { service });
     typeRoutes(app, { registry });
+    queueRoutes(app, { service });
     dashboardRoutes(app);
     await app.register(compatRoutes, { service });
     await seedRoutes(app, { service });

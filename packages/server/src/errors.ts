@@ -15,7 +15,12 @@ export const API_ERRORS = Object.freeze({
   invalid_cursor: { status: 400, message: 'The cursor is not one this server returned.' },
   unknown_job_type: { status: 400, message: 'No job type of that name is registered; see GET /v1/types.' },
   unauthorized: { status: 401, message: 'A valid API key is required (Authorization: Bearer <key>).' },
+  forbidden: {
+    status: 403,
+    message: 'This needs an operator key (--operator-keys); the API key is a tenant key.',
+  },
   job_not_found: { status: 404, message: 'No job with that id.' },
+  queue_not_found: { status: 404, message: 'No queue of that name; see GET /v1/queues.' },
   delivery_not_found: { status: 404, message: 'The job has no webhook delivery with that id.' },
   artifact_not_found: { status: 404, message: 'The job has no artifact of that name.' },
   route_not_found: { status: 404, message: 'No route matches this method and path.' },
@@ -56,6 +61,17 @@ export const API_ERRORS = Object.freeze({
   webhooks_not_configured: {
     status: 422,
     message: 'The server has no webhook secret to sign with; start it with --webhook-secret.',
+  },
+  unknown_queue: { status: 422, message: 'No queue of that name; see GET /v1/queues.' },
+  queue_not_allowed: {
+    status: 422,
+    message: "The queue runs another kind of work (cpu or waiting) than the job's type does.",
+  },
+  invalid_priority: { status: 422, message: 'priority is a whole number from -100 (last) to 100 (first).' },
+  invalid_run_at: {
+    status: 422,
+    message:
+      'run_at is an ISO 8601 time with a zone, at most 60 s in the past and 365 days ahead; run_in_seconds is 0 to 31536000; give one of them.',
   },
   rate_limited: { status: 429, message: 'Too many requests; retry after the time in Retry-After.' },
   headers_too_large: { status: 431, message: 'The request headers are larger than the server accepts.' },

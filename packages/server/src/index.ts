@@ -12,6 +12,7 @@ export { JobFailure, UnrecoverableError } from './processors/errors.js';
 export { defaultRegistry } from './processors/index.js';
 export type { Processor, ProcessorContext } from './processors/processor.js';
 export { ProcessorRegistry } from './processors/registry.js';
+export { type QueueDef, type QueueKind, Queues } from './queues/queues.js';
 export { listeningUrl, SERVE_USAGE, serve } from './serve.js';
 export { PostgresFeed, type PostgresFeedOptions } from './store/postgres/feed.js';
 export { PostgresJobStore, type PostgresStoreOptions } from './store/postgres/store.js';

@@ -179,6 +179,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The queues, their limits and their counts */
+        get: operations["listQueues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One queue */
+        get: operations["getQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues/{name}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a queue: running jobs finish, nothing new starts (operators) */
+        post: operations["pauseQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues/{name}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused queue (operators) */
+        post: operations["resumeQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/submit/{job_id}": {
         parameters: {
             query?: never;
@@ -438,8 +506,17 @@ export interface components {
             attempt: number;
             /** @description Attempts before the job fails for good. */
             max_attempts: number;
-            /** @description Jobs ahead of this one while queued. */
+            /** @description The named queue the job runs in; see GET /v1/queues. */
+            queue: string;
+            /** @description Higher runs first within its queue; 0 by default. */
+            priority: number;
+            /** @description While queued: the jobs that will run before this one, with fair turns between tenants (counted up to 10000). */
             queue_position: number | null;
+            /**
+             * Format: date-time
+             * @description While queued: when the job may start (a scheduled job, or the next attempt of a retried one).
+             */
+            run_at: string | null;
             /**
              * Format: date-time
              * @description Estimated finish time.
@@ -512,6 +589,39 @@ export interface components {
                 error: string | null;
                 duration_ms: number;
             }[];
+        };
+        /** @description A named queue: its limits, its state and its jobs now. */
+        Queue: {
+            name: string;
+            /**
+             * @description cpu: CPU-bound work, as many at once as cores; waiting: work that waits on something else.
+             * @enum {string}
+             */
+            kind: "cpu" | "waiting";
+            /** @description The job types whose default queue this is. */
+            types: string[];
+            /** @description Jobs of this queue each worker process runs at once. */
+            concurrency: number;
+            /** @description Jobs of this queue running at once across every process; null is no limit. */
+            global_limit: number | null;
+            /** @description One tenant's jobs of this queue running at once; null is no limit. */
+            tenant_limit: number | null;
+            /** @description Paused: running jobs finish, nothing new starts. */
+            paused: boolean;
+            /** @description Queued and due now. */
+            queued: number;
+            /** @description Queued with a run_at in the future. */
+            scheduled: number;
+            running: number;
+            /** @description How long the oldest due job has waited; null when none is waiting. */
+            oldest_queued_age_seconds: number | null;
+            /** @description Jobs that completed, failed or were canceled in the last 60 s. */
+            finished_last_minute: number;
+            /**
+             * @description tenant: the counts are the caller's own jobs (a tenant key); all: every tenant's (an operator).
+             * @enum {string}
+             */
+            scope: "all" | "tenant";
         };
         TextToVideoStatus: {
             /** @enum {string} */
@@ -658,6 +768,14 @@ export interface operations {
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
+                    /** @description Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues. */
+                    queue?: string;
+                    /** @description From -100 to 100, higher first within the queue; 0 when omitted. */
+                    priority?: number;
+                    /** @description ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead). */
+                    run_at?: string;
+                    /** @description The job stays queued this many seconds (0 to 31536000); instead of run_at. */
+                    run_in_seconds?: number;
                     /** @description Your labels, returned as given (at most 16 KB). */
                     metadata?: {
                         [key: string]: unknown;
@@ -698,6 +816,14 @@ export interface operations {
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
+                    /** @description Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues. */
+                    queue?: string;
+                    /** @description From -100 to 100, higher first within the queue; 0 when omitted. */
+                    priority?: number;
+                    /** @description ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead). */
+                    run_at?: string;
+                    /** @description The job stays queued this many seconds (0 to 31536000); instead of run_at. */
+                    run_in_seconds?: number;
                     /** @description Your labels, returned as given (at most 16 KB). */
                     metadata?: {
                         [key: string]: unknown;
@@ -747,6 +873,14 @@ export interface operations {
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
+                    /** @description Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues. */
+                    queue?: string;
+                    /** @description From -100 to 100, higher first within the queue; 0 when omitted. */
+                    priority?: number;
+                    /** @description ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead). */
+                    run_at?: string;
+                    /** @description The job stays queued this many seconds (0 to 31536000); instead of run_at. */
+                    run_in_seconds?: number;
                     /** @description Your labels, returned as given (at most 16 KB). */
                     metadata?: {
                         [key: string]: unknown;
@@ -791,6 +925,14 @@ export interface operations {
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
+                    /** @description Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues. */
+                    queue?: string;
+                    /** @description From -100 to 100, higher first within the queue; 0 when omitted. */
+                    priority?: number;
+                    /** @description ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead). */
+                    run_at?: string;
+                    /** @description The job stays queued this many seconds (0 to 31536000); instead of run_at. */
+                    run_in_seconds?: number;
                     /** @description Your labels, returned as given (at most 16 KB). */
                     metadata?: {
                         [key: string]: unknown;
@@ -1426,6 +1568,13 @@ export interface operations {
                     "application/json": {
                         data?: {
                             type: string;
+                            /** @description The queue its jobs run in unless the caller names another. */
+                            queue: string;
+                            /**
+                             * @description cpu: bounded by cores; waiting: waits on something else, hundreds at once.
+                             * @enum {string}
+                             */
+                            work: "cpu" | "waiting";
                             description: string;
                             input_schema: {
                                 [key: string]: unknown;
@@ -1438,6 +1587,211 @@ export interface operations {
             };
             /** @description Default Response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listQueues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Queue"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A named queue: its limits, its state and its jobs now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pauseQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A named queue: its limits, its state and its jobs now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resumeQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A named queue: its limits, its state and its jobs now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

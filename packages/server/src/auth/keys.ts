@@ -4,9 +4,19 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export const DEFAULT_TENANT = 'default';
 const TENANT_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** A key's holder sees its tenant's jobs; an operator also pauses queues and sees every tenant's counts. */
+export type KeyRole = 'tenant' | 'operator';
+
 interface KeyEntry {
   hash: Buffer;
   tenant: string;
+  role: KeyRole;
+}
+
+/** Who a presented key belongs to. */
+export interface KeyHolder {
+  tenant: string;
+  role: KeyRole;
 }
 
 export function hashKey(key: string): Buffer {
@@ -26,7 +36,7 @@ export class ApiKeys {
   }
 
   /** From `key:tenant,key:tenant`. Throws with a message naming the bad entry (never the key itself). */
-  static parse(spec: string): ApiKeys {
+  static parse(spec: string, role: KeyRole = 'tenant'): ApiKeys {
     const entries: KeyEntry[] = [];
     for (const [i, part] of spec.split(',').entries()) {
       const item = part.trim();
@@ -38,7 +48,7 @@ export class ApiKeys {
         throw new Error(`API key entry ${i + 1}: write key:tenant with a key of 8 or more characters`);
       if (!TENANT_RE.test(tenant))
         throw new Error(`API key entry ${i + 1}: the tenant must be 1-64 of A-Z a-z 0-9 . _ -`);
-      entries.push({ hash: hashKey(key), tenant });
+      entries.push({ hash: hashKey(key), tenant, role });
     }
     if (entries.length === 0) throw new Error('API keys: no key:tenant entry found');
     return new ApiKeys(entries);
@@ -46,7 +56,7 @@ export class ApiKeys {
 
   /** From SHA-256 hashes (a keys file keeps no key in the clear). */
   static fromHashes(entries: readonly { sha256: Buffer; tenant: string }[]): ApiKeys {
-    return new ApiKeys(entries.map(({ sha256, tenant }) => ({ hash: sha256, tenant })));
+    return new ApiKeys(entries.map(({ sha256, tenant }) => ({ hash: sha256, tenant, role: 'tenant' })));
   }
 
   /** Both sets of keys at once. */
@@ -59,14 +69,16 @@ export class ApiKeys {
     return hashKey(key).subarray(0, 12).toString('base64url');
   }
 
-  /** The tenant of a presented key, or null. */
-  tenantOf(key: string): string | null {
+  /** The holder of a presented key, or null. */
+  holderOf(key: string): KeyHolder | null {
     const presented = hashKey(key);
-    let tenant: string | null = null;
+    let holder: KeyHolder | null = null;
     for (const entry of this.#entries) {
-      if (timingSafeEqual(presented, entry.hash) && tenant === null) tenant = entry.tenant;
+      if (timingSafeEqual(presented, entry.hash) && holder === null) {
+        holder = { tenant: entry.tenant, role: entry.role };
+      }
     }
-    return tenant;
+    return holder;
   }
 }
 

@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The tenant whose jobs this request may see. */
     tenant: string;
+    /** May pause queues and see every tenant's counts: an operator key, or any caller of an open server. */
+    operator: boolean;
     /** A short name of the API key the request came with (rate limits); null on an open server. */
     apiKeyId: string | null;
   }
@@ -35,12 +37,13 @@ export function isPublicPath(url: string): boolean {
 export function registerAuth(app: FastifyInstance, keys: ApiKeys | null): void {
   app.decorateRequest('tenant', DEFAULT_TENANT);
   app.decorateRequest('apiKeyId', null);
+  app.decorateRequest('operator', keys === null);
   if (!keys) return;
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (isPublicPath(request.url)) return;
     const key = presentedKey(request.headers);
-    const tenant = key === null ? null : keys.tenantOf(key);
-    if (tenant === null) {
+    const holder = key === null ? null : keys.holderOf(key);
+    if (holder === null) {
       throw new ApiError('unauthorized', {
         message:
           key === null
@@ -49,7 +52,8 @@ export function registerAuth(app: FastifyInstance, keys: ApiKeys | null): void {
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
-    request.tenant = tenant;
+    request.tenant = holder.tenant;
+    request.operator = holder.role === 'operator';
     request.apiKeyId = ApiKeys.idOf(key!);
   });
 }

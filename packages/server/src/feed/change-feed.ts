@@ -1,7 +1,7 @@
 import type { StoredJob } from '../jobs/model.js';
 
 export type JobListener = (job: StoredJob) => void;
-export type QueuedListener = (job: { tenant: string; id: string; type: string }) => void;
+export type QueuedListener = (job: { tenant: string; id: string; type: string; queue: string }) => void;
 
 /**
  * `local`: in-process only. A cross-process feed is `connecting` at start,

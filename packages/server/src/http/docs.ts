@@ -31,6 +31,10 @@ const REDOC_CSP =
 const TAGS = [
   { name: 'jobs', description: 'Submit jobs, read them, cancel and delete them, fetch their files.' },
   { name: 'events', description: 'Server-Sent Events of job changes.' },
+  {
+    name: 'queues',
+    description: 'Named queues: their limits and counts; operators pause and resume them.',
+  },
   { name: 'webhooks', description: "A job's webhook deliveries (Standard Webhooks)." },
   {
     name: 'compatibility',

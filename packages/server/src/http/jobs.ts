@@ -128,6 +128,24 @@ const createBody = {
     },
     id: { type: 'string', description: `Your own id (${JOB_ID_PATTERN}); a UUIDv7 when omitted.` },
     max_attempts: { type: 'integer', minimum: 1, maximum: 20, description: 'Attempts before giving up.' },
+    queue: {
+      type: 'string',
+      maxLength: 64,
+      description: "Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues.",
+    },
+    priority: {
+      type: 'integer',
+      description: 'From -100 to 100, higher first within the queue; 0 when omitted.',
+    },
+    run_at: {
+      type: 'string',
+      maxLength: 64,
+      description: 'ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead).',
+    },
+    run_in_seconds: {
+      type: 'number',
+      description: 'The job stays queued this many seconds (0 to 31536000); instead of run_at.',
+    },
     metadata: {
       type: 'object',
       additionalProperties: true,

@@ -58,7 +58,23 @@ export const jobSchema = Type.Object(
     error: nullable(jobErrorSchema),
     attempt: Type.Integer({ description: 'The current or last attempt, from 1; 0 before the first.' }),
     max_attempts: Type.Integer({ description: 'Attempts before the job fails for good.' }),
-    queue_position: nullable(Type.Integer({ description: 'Jobs ahead of this one while queued.' })),
+    queue: Type.String({ description: 'The named queue the job runs in; see GET /v1/queues.' }),
+    priority: Type.Integer({
+      minimum: -100,
+      maximum: 100,
+      description: 'Higher runs first within its queue; 0 by default.',
+    }),
+    queue_position: nullable(
+      Type.Integer({
+        description:
+          'While queued: the jobs that will run before this one, with fair turns between tenants (counted up to 10000).',
+      }),
+    ),
+    run_at: nullable(
+      isoTime(
+        'While queued: when the job may start (a scheduled job, or the next attempt of a retried one).',
+      ),
+    ),
     eta: nullable(isoTime('Estimated finish time.')),
     created_at: isoTime('When the job was submitted.'),
     started_at: nullable(isoTime('When the current or last attempt started.')),
@@ -84,8 +100,8 @@ export interface StoredJob extends Job {
   tenant: string;
   /** Insertion order: the list cursor and the claim tie-breaker. */
   seq: number;
-  /** When a queued job may next be claimed (ms since epoch). */
-  run_at: number;
+  /** When it was (or is) due to start, in ms: `run_at` as a number, kept after it starts. */
+  due_at: number;
   lease_owner: string | null;
   lease_expires_at: number | null;
   /** Where the job's events are sent (not shown in the API's job). */

@@ -5,6 +5,7 @@ import { ApiError } from '../errors.js';
 import type { ChangeFeed, FeedState, JobListener, QueuedListener } from '../feed/change-feed.js';
 import type { AddressPolicy } from '../net/ssrf.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
+import { type QueueDef, Queues } from '../queues/queues.js';
 import type {
   ClaimOptions,
   FinishOptions,
@@ -12,6 +13,7 @@ import type {
   Lease,
   ListFilter,
   ProgressPatch,
+  QueueCounts,
 } from '../store/store.js';
 import type { WebhookDelivery } from '../webhooks/model.js';
 import { checkWebhook, type WebhookParam } from '../webhooks/validate.js';
@@ -28,12 +30,35 @@ export interface CreateJobParams {
   max_attempts?: number | undefined;
   metadata?: JsonObject | undefined;
   webhook?: WebhookParam | undefined;
+  /** Another queue of the same kind as the type's own. */
+  queue?: string | undefined;
+  /** -100..100, higher first; 0 when omitted. */
+  priority?: number | undefined;
+  /** ISO 8601: not before then. */
+  run_at?: string | undefined;
+  /** Not before this many seconds from now. */
+  run_in_seconds?: number | undefined;
 }
+
+/** A queue's limits and state, and its counts as the caller may see them. */
+export interface QueueView {
+  queue: QueueDef;
+  paused: boolean;
+  counts: QueueCounts;
+}
+
+/** How far back a `run_at` may lie (clocks differ), and how far ahead. */
+const RUN_AT_PAST_MS = 60_000;
+const RUN_AT_AHEAD_MS = 365 * 86_400_000;
+/** ISO 8601 with a date, a time and a zone: nothing Date.parse would guess at. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 export interface JobServiceOptions {
   store: JobStore;
   feed: ChangeFeed;
   registry: ProcessorRegistry;
+  /** The queues jobs run in. @default one queue per queue the registry's types name, with default limits */
+  queues?: Queues;
   artifacts: ArtifactStorage;
   /** The error rate of simulated jobs whose input gives none. */
   simulateErrorRate: number;
@@ -59,6 +84,7 @@ export class JobService {
   readonly #store: JobStore;
   readonly #feed: ChangeFeed;
   readonly #registry: ProcessorRegistry;
+  readonly #queues: Queues;
   readonly #artifacts: ArtifactStorage;
   readonly #simulateErrorRate: number;
   readonly #defaultMaxAttempts: number;
@@ -67,6 +93,8 @@ export class JobService {
   readonly #webhooks: NonNullable<JobServiceOptions['webhooks']>;
   /** Called with every change this process makes (metrics). */
   onChange: ((job: StoredJob) => void) | null = null;
+  /** Called when a queue is resumed here (to wake this process's workers at once). */
+  onQueueResumed: ((queue: string) => void) | null = null;
   /** Called when a change here may have written webhook deliveries (to wake the dispatcher). */
   onWebhook: (() => void) | null = null;
 
@@ -74,6 +102,12 @@ export class JobService {
     store,
     feed,
     registry,
+    queues = Queues.build(registry, {
+      cpuConcurrency: 1,
+      waitConcurrency: 500,
+      specs: [],
+      tenantConcurrency: 0,
+    }),
     artifacts,
     simulateErrorRate,
     defaultMaxAttempts,
@@ -87,6 +121,7 @@ export class JobService {
     this.#store = store;
     this.#feed = feed;
     this.#registry = registry;
+    this.#queues = queues;
     this.#artifacts = artifacts;
     this.#simulateErrorRate = simulateErrorRate;
     this.#defaultMaxAttempts = defaultMaxAttempts;
@@ -144,6 +179,14 @@ export class JobService {
     });
     if (!checked.ok)
       throw new ApiError('invalid_input', { message: checked.message, details: checked.details });
+    const queue = this.#queues.queueFor(params.type, params.queue);
+    const priority = params.priority ?? 0;
+    if (!Number.isInteger(priority) || priority < -100 || priority > 100) {
+      throw new ApiError('invalid_priority', {
+        message: `priority ${priority} is not a whole number from -100 to 100.`,
+      });
+    }
+    const runAt = startTime(params, Date.now());
     let webhook: StoredJob['webhook'] = null;
     if (params.webhook) {
       // A body of another API's format is sent unsigned when there is no secret: that API never signed.
@@ -156,6 +199,9 @@ export class JobService {
       id: params.id ?? id,
       tenant,
       type: params.type,
+      queue: queue.name,
+      priority,
+      runAt,
       input: checked.input,
       metadata: params.metadata ?? {},
       max_attempts: params.max_attempts ?? this.#defaultMaxAttempts,
@@ -185,12 +231,13 @@ export class JobService {
 
   /**
    * The job, or null when there is none. From memory when the read cache
-   * holds it: the cache keeps the newest snapshot of every change this
+   * holds it and it is not queued: the cache keeps the newest snapshot of every change this
    * process made, and is on only when no other process writes the store.
    */
   async find(tenant: string, id: string): Promise<StoredJob | null> {
     const cached = this.#cache?.get(tenant, id);
-    if (cached) return cached;
+    // A queued job's place moves with every job ahead of it: it is counted afresh.
+    if (cached && cached.status !== 'queued') return cached;
     const job = await this.#store.get(tenant, id);
     if (job) this.#cache?.put(job);
     return job;
@@ -200,9 +247,10 @@ export class JobService {
     return this.#store.list(filter);
   }
 
-  /** How many jobs wait in the queue now, of every tenant. */
-  async queuedCount(): Promise<number> {
-    return (await this.#store.countByStatus()).queued;
+  /** How many jobs wait in `queue` now (due or scheduled), of every tenant. */
+  async queuedCount(queue: string): Promise<number> {
+    const counts = (await this.#store.queueCounts({})).find((c) => c.queue === queue);
+    return counts ? counts.queued + counts.scheduled : 0;
   }
 
   async logs(tenant: string, id: string, opts: { after?: number; limit: number }) {
@@ -354,9 +402,40 @@ export class JobService {
     return this.#publish(await this.#store.release(token));
   }
 
-  /** The earliest time a queued job of these types may be claimed; null when none is queued. */
-  nextRunAt(types?: readonly string[]): Promise<number | null> {
-    return this.#store.nextRunAt(types);
+  /** The earliest time a queued job of `queue` may be claimed; null when none is queued. */
+  nextRunAt(queue: string): Promise<number | null> {
+    return this.#store.nextRunAt(queue);
+  }
+
+  /** The queues, with every tenant's counts or only `tenant`'s. */
+  async queues({ tenant }: { tenant?: string | undefined } = {}): Promise<QueueView[]> {
+    const [paused, counts] = await Promise.all([
+      this.#store.pausedQueues(),
+      this.#store.queueCounts({ tenant }),
+    ]);
+    const byQueue = new Map(counts.map((c) => [c.queue, c]));
+    return this.#queues.all.map((queue) => ({
+      queue,
+      paused: paused.includes(queue.name),
+      counts: byQueue.get(queue.name) ?? emptyCounts(queue.name),
+    }));
+  }
+
+  async queue(name: string, opts: { tenant?: string | undefined } = {}): Promise<QueueView> {
+    if (!this.#queues.get(name)) throw queueNotFound(name);
+    return (await this.queues(opts)).find((q) => q.queue.name === name)!;
+  }
+
+  /** Pause (running jobs finish, nothing new starts) or resume a queue, on every process. */
+  async setPaused(
+    name: string,
+    paused: boolean,
+    opts: { tenant?: string | undefined } = {},
+  ): Promise<QueueView> {
+    if (!this.#queues.get(name)) throw queueNotFound(name);
+    await this.#store.setPaused(name, paused);
+    if (!paused) this.onQueueResumed?.(name);
+    return this.queue(name, opts);
   }
 
   /** The owners of current leases (to find those held by dead local processes). */
@@ -379,6 +458,43 @@ export class JobService {
     }
     return removed.length;
   }
+}
+
+function queueNotFound(name: string): ApiError {
+  return new ApiError('queue_not_found', { message: `No queue "${name}"; see GET /v1/queues.` });
+}
+
+function emptyCounts(queue: string): QueueCounts {
+  return { queue, queued: 0, scheduled: 0, running: 0, oldestDueAt: null, finishedLastMinute: 0 };
+}
+
+/** When a new job may start, from `run_at` or `run_in_seconds` (now when neither is given). */
+function startTime({ run_at, run_in_seconds }: CreateJobParams, now: number): number {
+  if (run_at !== undefined && run_in_seconds !== undefined) {
+    throw new ApiError('invalid_run_at', { message: 'Give run_at or run_in_seconds, not both.' });
+  }
+  if (run_in_seconds !== undefined) {
+    if (!Number.isFinite(run_in_seconds) || run_in_seconds < 0 || run_in_seconds > RUN_AT_AHEAD_MS / 1000) {
+      throw new ApiError('invalid_run_at', {
+        message: 'run_in_seconds is a number of seconds from 0 to 31536000.',
+      });
+    }
+    return now + Math.round(run_in_seconds * 1000);
+  }
+  if (run_at === undefined) return now;
+  const at = ISO_TIME.test(run_at) ? Date.parse(run_at) : Number.NaN;
+  if (!Number.isFinite(at)) {
+    throw new ApiError('invalid_run_at', {
+      message: `run_at "${run_at}" is not an ISO 8601 time with a zone, e.g. 2030-01-31T09:00:00Z.`,
+    });
+  }
+  if (at < now - RUN_AT_PAST_MS) {
+    throw new ApiError('invalid_run_at', { message: `run_at ${run_at} is more than 60 s in the past.` });
+  }
+  if (at > now + RUN_AT_AHEAD_MS) {
+    throw new ApiError('invalid_run_at', { message: `run_at ${run_at} is more than 365 days ahead.` });
+  }
+  return Math.max(at, now);
 }
 
 function notFound(id: string): ApiError {

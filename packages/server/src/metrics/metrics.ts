@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { StoredJob } from '../jobs/model.js';
 import { ALL_STATES, isTerminal, type JobStatus } from '../jobs/states.js';
 import type { FeedActivity } from '../store/postgres/feed.js';
+import type { QueueCounts } from '../store/store.js';
 
 /** The Prometheus metrics of one server; each app has its own registry, nothing global. */
 export class Metrics {
@@ -13,14 +14,18 @@ export class Metrics {
   /** Webhook requests sent by this process, by event and what came of them. */
   readonly webhookAttempts: Counter<'event' | 'outcome'>;
   readonly #feedActivity: Counter<'activity'>;
+  readonly #queueWait: Histogram<'queue'>;
 
   constructor({
     jobCounts,
+    queueCounts,
     sseStreams,
     activeJobs,
   }: {
     /** Jobs in the store by status (read at each scrape). */
     jobCounts: () => Promise<Record<JobStatus, number>>;
+    /** Each queue's counts (read at each scrape). */
+    queueCounts: () => Promise<QueueCounts[]>;
     sseStreams: () => number;
     activeJobs: () => number;
   }) {
@@ -77,6 +82,27 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: 'longrun_queue_jobs',
+      help: 'Jobs of each queue: queued (due now), scheduled (due later) and running.',
+      labelNames: ['queue', 'state'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const c of await queueCounts()) {
+          this.set({ queue: c.queue, state: 'queued' }, c.queued);
+          this.set({ queue: c.queue, state: 'scheduled' }, c.scheduled);
+          this.set({ queue: c.queue, state: 'running' }, c.running);
+        }
+      },
+    });
+    this.#queueWait = new Histogram({
+      name: 'longrun_queue_wait_seconds',
+      help: 'Time a job waited in its queue from when it was due to when an attempt started here.',
+      labelNames: ['queue'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+      registers,
+    });
+    new Gauge({
       name: 'longrun_sse_streams',
       help: 'Open Server-Sent Events streams.',
       registers,
@@ -102,6 +128,11 @@ export class Metrics {
   /** Count a change made by this process. */
   observe(job: StoredJob): void {
     if (job.version === 1) this.#created.inc({ type: job.type });
+    // A claim: the attempt starts with this very change.
+    if (job.status === 'running' && job.started_at !== null && job.started_at === job.updated_at) {
+      const waited = Date.parse(job.started_at) - Math.max(Date.parse(job.created_at), job.due_at);
+      this.#queueWait.observe({ queue: job.queue }, Math.max(0, waited) / 1000);
+    }
     if (isTerminal(job.status)) {
       this.#finished.inc({ type: job.type, status: job.status });
       if (job.started_at && job.finished_at) {

@@ -59,6 +59,8 @@ export function imageToVideo(deps: MediaDeps): Processor<ImageToVideoInput> {
   };
   return {
     type: 'image.to_video',
+    queue: 'media',
+    work: 'cpu',
     description:
       'Turns a still image (http, https or data: URL) into an H.264 MP4 with a slow, smooth zoom into its centre: ' +
       'exactly length x frame_rate frames at width x height. The image is cropped to fill the frame.',

@@ -1,4 +1,5 @@
 import type { Job, JsonObject } from '../jobs/model.js';
+import type { QueueKind } from '../settings/parsers.js';
 
 /** What a processor sees while it runs one attempt of a job. */
 export interface ProcessorContext<I = JsonObject> {
@@ -52,6 +53,14 @@ export interface Processor<I = JsonObject> {
   readonly description: string;
   /** JSON Schema of the input; defaults in it are applied at submit. */
   readonly inputSchema: JsonObject;
+  /** The queue its jobs run in unless the caller names another of the same kind. @default 'default' */
+  readonly queue?: string;
+  /**
+   * What its jobs spend their time on: the CPU (`cpu`: ffmpeg, a model), so
+   * as many run at once as there are cores; or waiting on something else
+   * (`waiting`: a remote backend), so hundreds may. @default 'cpu'
+   */
+  readonly work?: QueueKind;
   /** Normalise the validated input at submit (fill server defaults, fix a seed). */
   prepare?(input: I, ctx: PrepareContext): I;
   /** The per-attempt timeout for this input, in ms; the server's default when absent. */

@@ -8,6 +8,8 @@ import { planOutcome, runSimulation, type SimulatedInput, simulatedJob } from '.
  */
 export const simulate: Processor<SimulatedInput> = {
   type: 'simulate',
+  queue: 'simulate',
+  work: 'waiting',
   description:
     'Simulates a slow, flaky video backend: runs for duration_seconds with steady progress and fails with ' +
     'simulated_error at error_rate (decided at submit from seed, so a seed reproduces the outcome).',

@@ -52,6 +52,8 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
   };
   return {
     type: 'text.to_video',
+    queue: 'media',
+    work: 'cpu',
     description:
       'Reads text aloud (eSpeak NG) over a background colour or image and burns in captions timed to the speech; ' +
       'produces an H.264/AAC MP4 and the captions as WebVTT.',

@@ -17,6 +17,8 @@ const LANGUAGE = { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$
  */
 export const videoTranslate: Processor<VideoTranslateInput> = {
   type: 'video.translate',
+  queue: 'translate',
+  work: 'waiting',
   description:
     'SIMULATED video translation: walks through the stages of a dubbing backend (extracting audio, ' +
     'transcribing, translating, synthesizing voice, lip sync, muxing) over duration_seconds and returns an ' +

@@ -164,3 +164,36 @@ export function optional<T>(
 ): Parser<T | null> {
   return (value, at) => ((blank ? value.trim() : value) === '' ? null : parser(value, at));
 }
+
+/** How a queue's jobs use the machine: CPU-bound work (ffmpeg), or waiting on something else (a remote backend). */
+export type QueueKind = 'cpu' | 'waiting';
+
+/** One entry of `--queues`: a queue's per-process concurrency, its global limit, and its kind when it is a new queue. */
+export interface QueueSpec {
+  name: string;
+  kind: QueueKind | null;
+  concurrency: number;
+  globalLimit: number | null;
+}
+
+export const QUEUE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** `name[:cpu|waiting]=concurrency[/global limit]`, e.g. `translate=500/5` or `bulk:waiting=50`. */
+export const queueSpec: Parser<QueueSpec> = (value, { source }) => {
+  const m = /^([^:=]+)(?::(cpu|waiting))?=(\d+)(?:\/(\d+))?$/.exec(value);
+  if (!m || !QUEUE_NAME.test(m[1]!)) {
+    throw new ConfigError(
+      `${source}: "${value}" is not a queue; write name[:cpu|waiting]=concurrency[/global limit], ` +
+        'e.g. translate=500/5, with a name of a-z 0-9 . _ -',
+    );
+  }
+  const concurrency = Number(m[3]);
+  const globalLimit = m[4] === undefined ? null : Number(m[4]);
+  if (
+    concurrency < 1 ||
+    concurrency > 100_000 ||
+    (globalLimit !== null && (globalLimit < 1 || globalLimit > 100_000))
+  )
+    throw new ConfigError(`${source}: "${value}": concurrency and global limit are 1..100000`);
+  return { name: m[1]!, kind: (m[2] as QueueKind | undefined) ?? null, concurrency, globalLimit };
+};

@@ -13,6 +13,7 @@ import {
   type Parser,
   path,
   postgresUrl,
+  queueSpec,
   rate,
   secret,
   size,
@@ -123,9 +124,30 @@ export const SETTINGS = {
   concurrency: {
     flag: 'concurrency',
     env: 'LONGRUN_CONCURRENCY',
-    help: 'jobs run at once by this process',
+    help: 'jobs of each CPU-bound queue (media) run at once by this process',
     default: '',
     parse: optional(int(1, 1024)),
+  },
+  waitConcurrency: {
+    flag: 'wait-concurrency',
+    env: 'LONGRUN_WAIT_CONCURRENCY',
+    help: 'jobs of each waiting queue (simulate, translate) run at once by this process',
+    default: '500',
+    parse: int(1, 100_000),
+  },
+  queues: {
+    flag: 'queues',
+    env: 'LONGRUN_QUEUES',
+    help: 'queues and their limits: name[:cpu|waiting]=concurrency[/global limit],… (e.g. translate=500/5)',
+    default: '',
+    parse: list(queueSpec, { max: 100, noun: 'queues' }),
+  },
+  tenantConcurrency: {
+    flag: 'tenant-concurrency',
+    env: 'LONGRUN_TENANT_CONCURRENCY',
+    help: "a tenant's running jobs per queue, across processes; 0 is no limit",
+    default: '0',
+    parse: int(0, 100_000),
   },
   simulateErrorRate: {
     flag: 'simulate-error-rate',
@@ -139,6 +161,13 @@ export const SETTINGS = {
     flag: 'api-keys',
     env: 'LONGRUN_API_KEYS',
     help: 'key:tenant,key:tenant (unset: open, loopback only)',
+    default: '',
+    parse: optional(text),
+  },
+  operatorKeys: {
+    flag: 'operator-keys',
+    env: 'LONGRUN_OPERATOR_KEYS',
+    help: "key:tenant,… keys that may also pause queues and see every tenant's counts",
     default: '',
     parse: optional(text),
   },
@@ -366,8 +395,8 @@ function perKey(limit: number): DerivedDefault {
   return { text: `${limit} with API keys, none without`, value: (s) => (hasKeys(s) ? String(limit) : '0') };
 }
 
-export function hasKeys(s: Pick<Settings, 'apiKeys' | 'apiKeysFile'>): boolean {
-  return s.apiKeys !== null || s.apiKeysFile !== null;
+export function hasKeys(s: Pick<Settings, 'apiKeys' | 'apiKeysFile' | 'operatorKeys'>): boolean {
+  return s.apiKeys !== null || s.apiKeysFile !== null || s.operatorKeys !== null;
 }
 
 /** Defaults that depend on other settings or on the machine. */

@@ -8,6 +8,8 @@ export interface JobRow {
   tenant: string;
   id: string;
   type: string;
+  queue: string;
+  priority: number;
   status: JobStatus;
   progress: number;
   stage: string | null;
@@ -75,7 +77,10 @@ export function toJob(row: JobRow, queuePosition: number | null): StoredJob {
     error,
     attempt: row.attempt,
     max_attempts: row.max_attempts,
+    queue: row.queue,
+    priority: row.priority,
     queue_position: queuePosition,
+    run_at: row.status === 'queued' ? iso(row.run_at) : null,
     eta: iso(row.eta),
     created_at: iso(row.created_at),
     started_at: iso(row.started_at),
@@ -86,7 +91,7 @@ export function toJob(row: JobRow, queuePosition: number | null): StoredJob {
     metadata: JSON.parse(row.metadata) as JsonObject,
     tenant: row.tenant,
     seq: row.seq,
-    run_at: row.run_at,
+    due_at: row.run_at,
     lease_owner: row.lease_owner,
     lease_expires_at: row.lease_expires_at,
     webhook: row.webhook === null ? null : (JSON.parse(row.webhook) as WebhookSpec),

@@ -8,9 +8,14 @@ export interface NewJob {
   id: string;
   tenant: string;
   type: string;
+  /** The queue it runs in, and its priority there (higher first). */
+  queue: string;
+  priority: number;
   input: JsonObject;
   metadata: JsonObject;
   max_attempts: number;
+  /** When it may start, in ms; the creation time when omitted. */
+  runAt?: number | undefined;
   /** Where the job's events are sent; none when omitted. */
   webhook?: WebhookSpec | undefined;
   /** Set when the caller sent an Idempotency-Key: the key and a hash of the request. */
@@ -39,10 +44,27 @@ export interface ClaimOptions {
   /** Who holds the lease (shown in the job and used to recover leases of dead processes). */
   owner: string;
   leaseMs: number;
+  /** The queue to take jobs from; nothing when it is paused. */
+  queue: string;
   limit: number;
-  /** Only these types (the processors this worker has); all when omitted. */
-  types?: readonly string[] | undefined;
+  /** At most this many of the queue's jobs running at once, across every process. */
+  globalLimit?: number | null | undefined;
+  /** At most this many of one tenant's jobs of the queue running at once, across every process. */
+  tenantLimit?: number | null | undefined;
   now?: number | undefined;
+}
+
+/** A queue's counts, as {@link JobStore.queueCounts} gives them. */
+export interface QueueCounts {
+  queue: string;
+  /** Queued and due now. */
+  queued: number;
+  /** Queued with a `run_at` in the future. */
+  scheduled: number;
+  running: number;
+  /** The earliest time (ms) a queued, due job became due; null when none is. */
+  oldestDueAt: number | null;
+  finishedLastMinute: number;
 }
 
 export interface DeliveryClaimOptions {
@@ -145,7 +167,14 @@ export interface JobStore {
     opts: { after?: number | undefined; limit: number },
   ): Promise<LogLine[] | null>;
 
-  /** Take up to `limit` runnable jobs, oldest first, each under a new lease. */
+  /**
+   * Take up to `limit` runnable jobs of a queue, each under a new lease: the
+   * highest priority first; within a priority, tenants take turns (the tenant
+   * with the fewest jobs running, counting those just taken, goes next); within
+   * a tenant, the oldest `run_at` first. Nothing while the queue is paused, and
+   * never past `globalLimit` or `tenantLimit`. Claims of one queue are serialised
+   * across processes, so the limits hold however many workers claim.
+   */
   claim(opts: ClaimOptions): Promise<Lease[]>;
   /** Extend a lease; false when the lease is no longer the caller's (canceled, expired, taken). */
   heartbeat(token: string, leaseMs: number, now?: number): Promise<boolean>;
@@ -171,8 +200,14 @@ export interface JobStore {
   purge(opts: { finishedBefore: number; limit: number }): Promise<{ tenant: string; id: string }[]>;
   /** Jobs per status, for /metrics. */
   countByStatus(): Promise<Record<JobStatus, number>>;
-  /** The earliest `run_at` of a queued job, to know when to look again; null when none is queued. */
-  nextRunAt(types?: readonly string[]): Promise<number | null>;
+  /** The earliest `run_at` of a queued job of `queue`, to know when to look again; null when none is queued. */
+  nextRunAt(queue: string): Promise<number | null>;
+  /** Pause (no claims) or resume a queue, for every process. */
+  setPaused(queue: string, paused: boolean, now?: number): Promise<void>;
+  /** The paused queues. */
+  pausedQueues(): Promise<string[]>;
+  /** Each queue's counts (only `tenant`'s jobs when given); queues with no jobs are left out. */
+  queueCounts(opts: { tenant?: string | undefined; now?: number | undefined }): Promise<QueueCounts[]>;
   /**
    * Jobs whose latest change is at or after `since` (ms, by `updated_at`),
    * oldest change first (ties by seq), after `cursor` when given: what a change

@@ -7,6 +7,7 @@ import type { JobService } from '../jobs/service.js';
 import { coerceError, JobFailure } from '../processors/errors.js';
 import type { ArtifactInfo, ProcessorContext } from '../processors/processor.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
+import { type QueueDef, Queues } from '../queues/queues.js';
 import type { Lease } from '../store/store.js';
 import { deadLocalOwners, newOwnerId } from './owner.js';
 import { ProgressReporter } from './reporter.js';
@@ -16,8 +17,10 @@ export interface WorkerPoolOptions {
   service: JobService;
   /** The processors that run the jobs. */
   registry: ProcessorRegistry;
-  /** How many jobs run at once. */
-  concurrency: number;
+  /** The queues this pool takes jobs from, each with its own concurrency and limits. @default every queue of the registry's types, each with `concurrency` */
+  queues?: readonly QueueDef[];
+  /** How many jobs of each queue run at once, when `queues` is not given. @default 1 */
+  concurrency?: number;
   /** How long a claim holds a job without a heartbeat. */
   leaseMs: number;
   /** How often a running job's lease is renewed. @default leaseMs / 3 */
@@ -32,8 +35,6 @@ export interface WorkerPoolOptions {
   progressIntervalMs?: number;
   /** Where attempts get scratch folders; each pool keeps its own under it. */
   tempRoot: string;
-  /** Only these job types; every registered type when omitted. */
-  types?: readonly string[];
   /** This node's name in lease owners (see {@link newOwnerId}). */
   node: string;
   logger?: Logger;
@@ -43,12 +44,25 @@ type StopReason = 'canceled' | 'lease_lost' | 'timeout' | 'shutdown';
 
 interface Running {
   lease: Lease;
+  lane: Lane;
   abort(reason: StopReason): void;
   done: Promise<void>;
 }
 
+/** One queue as this pool serves it: its own slots, claims and idle timer. */
+interface Lane {
+  queue: QueueDef;
+  running: number;
+  claiming: boolean;
+  again: boolean;
+  /** When the last claim began: a job due after it was not there to take. */
+  claimedAt: number;
+  idleTimer: NodeJS.Timeout | null;
+}
+
 /**
- * Runs jobs in this process: claims up to `concurrency` jobs, holds each
+ * Runs jobs in this process: for each of its queues, claims up to the queue's
+ * concurrency, holds each
  * under a lease renewed by heartbeat, hands the processor an AbortSignal that
  * fires on cancel, timeout, lost lease or shutdown, and writes the outcome
  * through the service, fenced by the lease token.
@@ -58,7 +72,7 @@ export class WorkerPool {
   readonly #node: string;
   readonly #service: JobService;
   readonly #registry: ProcessorRegistry;
-  readonly #concurrency: number;
+  readonly #lanes: Map<string, Lane>;
   readonly #leaseMs: number;
   readonly #heartbeatMs: number;
   readonly #defaultTimeoutMs: number;
@@ -66,20 +80,17 @@ export class WorkerPool {
   readonly #idlePollMs: number;
   readonly #progressIntervalMs: number | undefined;
   readonly #tempRoot: string;
-  readonly #types: readonly string[];
   readonly #log: Logger;
   readonly #running = new Map<string, Running>();
   #started = false;
   #stopping = false;
-  #claiming = false;
-  #again = false;
-  #idleTimer: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
 
   constructor({
     service,
     registry,
-    concurrency,
+    queues,
+    concurrency = 1,
     leaseMs,
     heartbeatMs = leaseMs / 3,
     defaultTimeoutMs,
@@ -87,7 +98,6 @@ export class WorkerPool {
     idlePollMs = 1000,
     progressIntervalMs,
     tempRoot,
-    types,
     node,
     logger = silentLogger,
   }: WorkerPoolOptions) {
@@ -95,7 +105,20 @@ export class WorkerPool {
     this.#node = node;
     this.#service = service;
     this.#registry = registry;
-    this.#concurrency = concurrency;
+    const served =
+      queues ??
+      Queues.build(registry, {
+        cpuConcurrency: concurrency,
+        waitConcurrency: concurrency,
+        specs: [],
+        tenantConcurrency: 0,
+      }).all;
+    this.#lanes = new Map(
+      served.map((queue) => [
+        queue.name,
+        { queue, running: 0, claiming: false, again: false, claimedAt: 0, idleTimer: null },
+      ]),
+    );
     this.#leaseMs = leaseMs;
     this.#heartbeatMs = heartbeatMs;
     this.#defaultTimeoutMs = defaultTimeoutMs;
@@ -103,7 +126,6 @@ export class WorkerPool {
     this.#idlePollMs = idlePollMs;
     this.#progressIntervalMs = progressIntervalMs;
     this.#tempRoot = tempRoot;
-    this.#types = types ?? registry.types;
     this.#log = logger;
   }
 
@@ -121,9 +143,16 @@ export class WorkerPool {
     this.#started = true;
     await this.#removeStaleTempDirs();
     this.#unsubscribe = this.#service.subscribeQueued((job) => {
-      if (this.#types.includes(job.type)) this.#pump();
+      const lane = this.#lanes.get(job.queue);
+      if (lane) this.#pump(lane);
     });
-    this.#pump();
+    for (const lane of this.#lanes.values()) this.#pump(lane);
+  }
+
+  /** Look for work in `queue` now (it was resumed here). */
+  wake(queue: string): void {
+    const lane = this.#lanes.get(queue);
+    if (lane) this.#pump(lane);
   }
 
   /**
@@ -134,7 +163,7 @@ export class WorkerPool {
     if (!this.#started || this.#stopping) return;
     this.#stopping = true;
     this.#unsubscribe?.();
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    for (const lane of this.#lanes.values()) if (lane.idleTimer) clearTimeout(lane.idleTimer);
     const all = () => Promise.all([...this.#running.values()].map((r) => r.done));
     await withTimeout(all(), graceMs);
     if (this.#running.size > 0) {
@@ -148,65 +177,76 @@ export class WorkerPool {
     await rm(join(this.#tempRoot, encodeURIComponent(this.owner)), { recursive: true, force: true });
   }
 
-  #pump(): void {
+  #pump(lane: Lane): void {
     if (!this.#started || this.#stopping) return;
-    if (this.#claiming) {
-      this.#again = true;
+    if (lane.claiming) {
+      lane.again = true;
       return;
     }
-    const free = this.#concurrency - this.#running.size;
+    const free = lane.queue.concurrency - lane.running;
     if (free <= 0) return;
-    this.#claiming = true;
-    this.#again = false;
-    this.#claim(free).then(
+    lane.claiming = true;
+    lane.again = false;
+    lane.claimedAt = Date.now();
+    this.#claim(lane, free).then(
       (got) => {
-        this.#claiming = false;
-        if (this.#again || got === free) this.#pump();
-        else this.#waitIdle();
+        lane.claiming = false;
+        if (lane.again || got === free) this.#pump(lane);
+        else this.#waitIdle(lane);
       },
       (err) => {
-        this.#claiming = false;
-        this.#log.error({ err }, 'claiming jobs failed; trying again shortly');
-        this.#waitIdle();
+        lane.claiming = false;
+        this.#log.error({ err, queue: lane.queue.name }, 'claiming jobs failed; trying again shortly');
+        this.#waitIdle(lane);
       },
     );
   }
 
-  async #claim(limit: number): Promise<number> {
+  async #claim(lane: Lane, limit: number): Promise<number> {
+    const { name, globalLimit, tenantLimit } = lane.queue;
     const leases = await this.#service.claim({
       owner: this.owner,
       leaseMs: this.#leaseMs,
+      queue: name,
       limit,
-      types: this.#types,
+      globalLimit,
+      tenantLimit,
     });
-    for (const lease of leases) this.#start(lease);
+    for (const lease of leases) this.#start(lane, lease);
     return leases.length;
   }
 
-  /** Look again when the next delayed job is due, or after the idle interval. */
-  #waitIdle(): void {
-    if (this.#stopping || this.#running.size >= this.#concurrency) return;
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+  /**
+   * Look again when the queue's next scheduled job is due (to the
+   * millisecond), or after the idle interval: work queued by other processes,
+   * and due jobs a limit or a pause holds back, are found that way.
+   */
+  #waitIdle(lane: Lane): void {
+    if (this.#stopping || lane.running >= lane.queue.concurrency) return;
+    if (lane.idleTimer) clearTimeout(lane.idleTimer);
     const arm = (ms: number) => {
-      this.#idleTimer = setTimeout(() => {
-        this.#idleTimer = null;
-        this.#pump();
+      lane.idleTimer = setTimeout(() => {
+        lane.idleTimer = null;
+        this.#pump(lane);
       }, ms);
-      this.#idleTimer.unref();
+      lane.idleTimer.unref();
     };
     arm(this.#idlePollMs);
-    this.#service.nextRunAt(this.#types).then(
+    this.#service.nextRunAt(lane.queue.name).then(
       (at) => {
-        if (at !== null && at - Date.now() < this.#idlePollMs && this.#idleTimer) {
-          clearTimeout(this.#idleTimer);
-          arm(Math.max(0, at - Date.now()));
+        // A job due before the claim began was there to take: a limit or a pause holds it back.
+        if (at === null || at < lane.claimedAt || !lane.idleTimer) return;
+        const wait = at - Date.now();
+        if (wait < this.#idlePollMs) {
+          clearTimeout(lane.idleTimer);
+          arm(Math.max(0, wait));
         }
       },
       () => {},
     );
   }
 
-  #start(lease: Lease): void {
+  #start(lane: Lane, lease: Lease): void {
     const { token } = lease;
     const controller = new AbortController();
     let reason: StopReason | null = null;
@@ -215,10 +255,12 @@ export class WorkerPool {
       reason = why;
       controller.abort(new JobStopped(why));
     };
-    const running: Running = { lease, abort, done: Promise.resolve() };
+    const running: Running = { lease, lane, abort, done: Promise.resolve() };
+    lane.running += 1;
     running.done = this.#run(lease, controller.signal, abort, () => reason).finally(() => {
       this.#running.delete(token);
-      this.#pump();
+      lane.running -= 1;
+      this.#pump(lane);
     });
     this.#running.set(token, running);
   }

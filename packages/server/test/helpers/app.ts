@@ -24,7 +24,19 @@ export function tempDir(prefix = 'longrun-test-'): string {
 
 export function testConfig(argv: string[] = [], dataDir = tempDir()): Config {
   return loadConfig({
-    argv: ['--data-dir', dataDir, '--port', '0', '--log-level', 'silent', '--concurrency', '4', ...argv],
+    argv: [
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--log-level',
+      'silent',
+      '--concurrency',
+      '4',
+      '--wait-concurrency',
+      '4',
+      ...argv,
+    ],
     env: {},
   });
 }

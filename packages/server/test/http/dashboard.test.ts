@@ -67,7 +67,14 @@ describe.runIf(haveChromium)('dashboard in headless Chromium, against a server p
   const listReads = (page: WatchedPage) => page.requested.filter((r) => r === 'GET /v1/jobs').length;
 
   it('submits a job from the form and shows its bar moving to 100%, cancels another, and shows a log', async () => {
-    const { url } = await serve(['--simulate-error-rate', '0', '--concurrency', '4']);
+    const { url } = await serve([
+      '--simulate-error-rate',
+      '0',
+      '--concurrency',
+      '4',
+      '--wait-concurrency',
+      '4',
+    ]);
     const page = await open(url);
     await page.locator('#live.on').waitFor();
     expect(page.requested).toContain('GET /v1/events');
@@ -152,7 +159,7 @@ describe.runIf(haveChromium)('dashboard in headless Chromium, against a server p
   });
 
   it('links the artifacts of a finished job, and the link downloads the file', async () => {
-    const { url } = await serve(['--concurrency', '2']);
+    const { url } = await serve(['--concurrency', '2', '--wait-concurrency', '2']);
     const types = (await call(url, 'GET', '/v1/types')).body.data as { type: string; available: boolean }[];
     const textToVideo = types.find((t) => t.type === 'text.to_video');
     if (!textToVideo?.available) {

@@ -14,6 +14,8 @@ function row(patch: Partial<JobRow> = {}): JobRow {
     tenant: 'acme',
     id: 'job-1',
     type: 'simulate',
+    queue: 'simulate',
+    priority: 5,
     status: 'failed',
     progress: 40,
     stage: 'rendering',
@@ -57,7 +59,7 @@ describe('the job schema', () => {
     const job = publicJob(toJob(row(), 3));
     expect(Object.keys(job)).toEqual([...PUBLIC_JOB_FIELDS]);
     expect(Object.keys(job)).toEqual(Object.keys(jobSchema.properties));
-    for (const hidden of ['tenant', 'seq', 'run_at', 'lease_owner', 'lease_expires_at', 'webhook'])
+    for (const hidden of ['tenant', 'seq', 'due_at', 'lease_owner', 'lease_expires_at', 'webhook'])
       expect(job).not.toHaveProperty(hidden);
   });
 

@@ -54,7 +54,8 @@ afterAll(async () => {
   await files?.close();
 });
 
-const withPrivateUrls = () => startApp({ argv: ['--allow-private-urls', '--concurrency', '2'] });
+const withPrivateUrls = () =>
+  startApp({ argv: ['--allow-private-urls', '--concurrency', '2', '--wait-concurrency', '2'] });
 
 async function download(app: TestApp, job: any, name: string): Promise<string> {
   const res = await fetch(`${app.url}/v1/jobs/${job.id}/artifacts/${name}`);

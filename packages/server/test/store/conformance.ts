@@ -8,6 +8,8 @@ import type { JobStore, Lease, NewJob } from '../../src/store/store.js';
 export type StoreFactory = () => Promise<{ store: JobStore; dispose: () => Promise<void> }>;
 
 const T = 'tenant-a';
+/** The queue the contract's jobs wait in unless a test says otherwise. */
+const Q = 'work';
 let n = 0;
 function newJob(over: Partial<NewJob> = {}): NewJob {
   n += 1;
@@ -15,6 +17,8 @@ function newJob(over: Partial<NewJob> = {}): NewJob {
     id: `job-${n}`,
     tenant: T,
     type: 'simulate',
+    queue: Q,
+    priority: 0,
     input: { n },
     metadata: {},
     max_attempts: 3,
@@ -46,6 +50,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
 
     async function claimOne(over: { owner?: string; leaseMs?: number; now?: number } = {}): Promise<Lease> {
       const [lease] = await store.claim({
+        queue: Q,
         owner: over.owner ?? 'w1',
         leaseMs: over.leaseMs ?? 30_000,
         limit: 1,
@@ -190,6 +195,99 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       });
     });
 
+    describe('queues', () => {
+      const claim = (over: Partial<Parameters<JobStore['claim']>[0]> = {}) =>
+        store.claim({ queue: Q, owner: 'w', leaseMs: 60_000, limit: 1, ...over });
+
+      it('claims by priority, then age: 100 jobs of mixed priorities', async () => {
+        const made: { id: string; priority: number; at: number }[] = [];
+        for (let i = 0; i < 100; i++) {
+          const priority = [0, 10, -5, 100, -100, 3][(i * 7) % 6]!;
+          const job = await created({ priority, now: 1_000 + i });
+          made.push({ id: job.id, priority, at: i });
+        }
+        const order: string[] = [];
+        for (const limit of [1, 7, 30, 100]) {
+          for (const l of await claim({ limit, now: 5_000 })) order.push(l.job.id);
+        }
+        const expected = [...made].sort((a, b) => b.priority - a.priority || a.at - b.at).map((j) => j.id);
+        // Within one claim the leases start together: compare the sets of each claim, in turn.
+        const chunks = [1, 7, 30, 62];
+        let at = 0;
+        for (const size of chunks) {
+          expect(new Set(order.slice(at, at + size))).toEqual(new Set(expected.slice(at, at + size)));
+          at += size;
+        }
+      });
+
+      it('lets tenants take turns: a small tenant waits behind no more than one job of a big one', async () => {
+        for (let i = 0; i < 50; i++) await created({ tenant: 'big', now: 1_000 + i });
+        const small = await created({ tenant: 'small', now: 2_000 });
+        const [first] = await claim({ now: 5_000 });
+        expect(first!.job.tenant).toBe('big');
+        const [second] = await claim({ now: 5_000 });
+        expect(second!.job.id).toBe(small.id);
+      });
+
+      it('keeps a job queued until its run_at, and shows when it will run', async () => {
+        const later = await created({ runAt: 10_000, now: 1_000 });
+        expect(later.run_at).toBe(new Date(10_000).toISOString());
+        expect(await claim({ now: 9_999 })).toEqual([]);
+        expect(await store.nextRunAt(Q)).toBe(10_000);
+        const [lease] = await claim({ now: 10_000 });
+        expect(lease!.job.id).toBe(later.id);
+        expect(lease!.job.run_at).toBeNull();
+      });
+
+      it('claims nothing from a paused queue, until it is resumed', async () => {
+        await created();
+        await store.setPaused(Q, true);
+        expect(await store.pausedQueues()).toEqual([Q]);
+        expect(await claim()).toEqual([]);
+        await store.setPaused(Q, false);
+        expect(await store.pausedQueues()).toEqual([]);
+        expect(await claim()).toHaveLength(1);
+      });
+
+      it('never runs more than the global limit of a queue, nor a tenant past its limit', async () => {
+        for (let i = 0; i < 6; i++) await created({ tenant: 'a' });
+        for (let i = 0; i < 6; i++) await created({ tenant: 'b' });
+        expect(await claim({ limit: 10, globalLimit: 3 })).toHaveLength(3);
+        expect(await claim({ limit: 10, globalLimit: 3 })).toEqual([]);
+        const more = await claim({ limit: 10, globalLimit: 8, tenantLimit: 4 });
+        expect(more).toHaveLength(5);
+        const running = await store.queueCounts({});
+        expect(running.find((c) => c.queue === Q)?.running).toBe(8);
+        const byTenant = await Promise.all(['a', 'b'].map((tenant) => store.queueCounts({ tenant })));
+        expect(byTenant.map((c) => c[0]?.running).sort()).toEqual([4, 4]);
+      });
+
+      it('counts each queue: queued, scheduled, running, the oldest wait and the last minute', async () => {
+        const now = Date.now();
+        await created({ now: now - 5_000 });
+        await created({ now: now - 1_000 });
+        await created({ runAt: now + 60_000, now });
+        await created({ queue: 'other', now });
+        const [lease] = await claim({ queue: 'other', now });
+        await store.finish(lease!.token, 'completed', { output: {}, now });
+        const counts = await store.queueCounts({ now });
+        expect(counts).toEqual([
+          { queue: 'other', queued: 0, scheduled: 0, running: 0, oldestDueAt: null, finishedLastMinute: 1 },
+          { queue: Q, queued: 2, scheduled: 1, running: 0, oldestDueAt: now - 5_000, finishedLastMinute: 0 },
+        ]);
+        expect(await store.queueCounts({ tenant: 'nobody', now })).toEqual([]);
+      });
+
+      it('puts a job behind the other tenants in turns, not behind all of their jobs', async () => {
+        for (let i = 0; i < 20; i++) await created({ tenant: 'big', now: 1_000 + i });
+        const small = await created({ tenant: 'small', now: 2_000 });
+        const urgent = await created({ tenant: 'small', priority: 10, now: 3_000 });
+        expect((await store.get('small', urgent.id))!.queue_position).toBe(0);
+        // Behind its own urgent job and one turn of big's.
+        expect((await store.get('small', small.id))!.queue_position).toBe(2);
+      });
+    });
+
     describe('claims and leases', () => {
       it('claims the oldest runnable job under a new lease', async () => {
         const a = await created();
@@ -211,20 +309,23 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(lease.token.length).toBeGreaterThanOrEqual(16);
       });
 
-      it('claims only the types asked for, up to the limit, and nothing not yet due', async () => {
-        await created({ type: 'video.translate' });
-        await created({ type: 'simulate' });
-        await created({ type: 'simulate' });
-        const leases = await store.claim({ owner: 'w', leaseMs: 1000, limit: 5, types: ['simulate'] });
-        expect(leases.map((l) => l.job.type)).toEqual(['simulate', 'simulate']);
-        expect(await store.claim({ owner: 'w', leaseMs: 1000, limit: 5, types: [] })).toEqual([]);
-        expect(await store.claim({ owner: 'w', leaseMs: 1000, limit: 0 })).toEqual([]);
+      it('claims only from the queue asked for, up to the limit', async () => {
+        await created({ queue: 'other' });
+        await created();
+        await created();
+        const leases = await store.claim({ queue: Q, owner: 'w', leaseMs: 1000, limit: 5 });
+        expect(leases.map((l) => l.job.queue)).toEqual([Q, Q]);
+        expect(await store.claim({ queue: 'none', owner: 'w', leaseMs: 1000, limit: 5 })).toEqual([]);
+        expect(await store.claim({ queue: 'other', owner: 'w', leaseMs: 1000, limit: 0 })).toEqual([]);
+        expect(await store.claim({ queue: 'other', owner: 'w', leaseMs: 1000, limit: 5 })).toHaveLength(1);
       });
 
       it('gives every job to exactly one of many racing claimers', async () => {
         for (let i = 0; i < 30; i++) await created();
         const results = await Promise.all(
-          Array.from({ length: 8 }, (_, i) => store.claim({ owner: `w${i}`, leaseMs: 1000, limit: 5 })),
+          Array.from({ length: 8 }, (_, i) =>
+            store.claim({ queue: Q, owner: `w${i}`, leaseMs: 1000, limit: 5 }),
+          ),
         );
         const ids = results.flat().map((l) => l.job.id);
         expect(new Set(ids).size).toBe(ids.length);
@@ -244,7 +345,12 @@ export function storeConformance(name: string, factory: StoreFactory): void {
               await Promise.all(
                 Array.from({ length: workers }, async (_, w) => {
                   for (;;) {
-                    const leases = await store.claim({ owner: `w${w}`, leaseMs: 60_000, limit: batch });
+                    const leases = await store.claim({
+                      queue: Q,
+                      owner: `w${w}`,
+                      leaseMs: 60_000,
+                      limit: batch,
+                    });
                     const mine = leases.filter((l) => l.job.tenant === tenant);
                     claimed.push(...mine.map((l) => l.job.id));
                     for (const l of leases) await store.finish(l.token, 'completed', { output: {} });
@@ -395,11 +501,11 @@ export function storeConformance(name: string, factory: StoreFactory): void {
           status: 'queued',
           attempt: 1,
           progress: 0,
-          run_at: retryAt,
+          run_at: new Date(retryAt).toISOString(),
           error: null,
         });
-        expect(await store.claim({ owner: 'w', leaseMs: 1000, limit: 1 })).toEqual([]);
-        expect(await store.nextRunAt()).toBe(retryAt);
+        expect(await store.claim({ queue: Q, owner: 'w', leaseMs: 1000, limit: 1 })).toEqual([]);
+        expect(await store.nextRunAt(Q)).toBe(retryAt);
         const second = await claimOne({ now: retryAt + 1 });
         expect(second.job.attempt).toBe(2);
         const failed = await store.finish(second.token, 'failed', {
@@ -444,7 +550,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
 
       it('lets a finish and a cancel race: one wins, and the log tells only its story', async () => {
         for (let i = 0; i < 15; i++) await created();
-        const leases = await store.claim({ owner: 'w', leaseMs: 60_000, limit: 15 });
+        const leases = await store.claim({ queue: Q, owner: 'w', leaseMs: 60_000, limit: 15 });
         expect(leases).toHaveLength(15);
         await Promise.all(
           leases.map((l) =>
@@ -727,7 +833,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     describe('every operation from every state', () => {
       type Op = { name: string; run: (job: StoredJob, token: string | null) => Promise<unknown> };
       const ops: Op[] = [
-        { name: 'claim', run: () => store.claim({ owner: 'w', leaseMs: 1000, limit: 10 }) },
+        { name: 'claim', run: () => store.claim({ queue: Q, owner: 'w', leaseMs: 1000, limit: 10 }) },
         { name: 'complete', run: (_j, t) => store.finish(t ?? 'none', 'completed', { output: {} }) },
         {
           name: 'fail',

@@ -76,7 +76,16 @@ async function twoNodes(opts: { listenVia?: TcpProxy; probeIntervalMs?: number }
   return { storeA, storeB, feedA, feedB, states, activityA: a.counts, activityB: b.counts, cutListenB };
 }
 
-const job = (id: string) => ({ id, tenant: 't', type: 'simulate', input: {}, metadata: {}, max_attempts: 3 });
+const job = (id: string) => ({
+  id,
+  tenant: 't',
+  type: 'simulate',
+  queue: 'simulate',
+  priority: 0,
+  input: {},
+  metadata: {},
+  max_attempts: 3,
+});
 
 describePostgres('PostgreSQL change feed', () => {
   it('carries a change made by one process to a waiter in another, each version once, in order', async () => {
@@ -88,7 +97,7 @@ describePostgres('PostgreSQL change feed', () => {
     // A's service publishes each change it writes, as JobService does.
     const published = (job: StoredJob | null | undefined) => job && feedA.publish(job);
     published((await storeA.insert(job('x'))).job);
-    const [lease] = await storeA.claim({ owner: 'w', leaseMs: 10_000, limit: 1 });
+    const [lease] = await storeA.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 });
     published(lease!.job);
     published(await storeA.report(lease!.token, { progress: 50 }));
     published(await storeA.finish(lease!.token, 'completed', { output: { ok: true } }));
@@ -157,7 +166,7 @@ describePostgres('PostgreSQL change feed', () => {
     expect(await cutListenB()).toBe(true);
     await eventually(async () => feedB.state === 'reconnecting');
     // Changes while B cannot listen: no notification can reach it.
-    const [lease] = await storeA.claim({ owner: 'w', leaseMs: 10_000, limit: 1 });
+    const [lease] = await storeA.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 });
     await storeA.finish(lease!.token, 'completed', { output: { while: 'deaf' } });
     expect(seen.map((j) => j.version)).toEqual([1]);
     proxy.refuse(false);

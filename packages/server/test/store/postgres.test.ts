@@ -30,6 +30,8 @@ function scriptedJob(id: string, over: object = {}) {
     id,
     tenant: 'ten',
     type: 'simulate',
+    queue: 'simulate',
+    priority: 0,
     input: { z: 1, a: { y: [1, 'two', null] } },
     metadata: { b: '1', a: '2' },
     max_attempts: 2,
@@ -58,6 +60,47 @@ async function onBothStores(
 describePostgres('PostgreSQL store', () => {
   storeConformance('postgres', () => freshPgStore());
 
+  it('claims in the same order as the SQLite store: priority, then turns between tenants, then age', async () => {
+    async function script(store: JobStore): Promise<unknown[]> {
+      // Three tenants of unequal size, mixed priorities, one job not yet due, one tenant already running one.
+      const plan: [string, number, number][] = [];
+      for (let i = 0; i < 12; i++) plan.push(['big', i % 4 === 0 ? 5 : 0, T + i]);
+      for (let i = 0; i < 3; i++) plan.push(['small', 0, T + 20 + i]);
+      plan.push(['tiny', -1, T + 30], ['tiny', 0, T + 10_000]);
+      for (const [i, [tenant, priority, runAt]] of plan.entries()) {
+        await store.insert({ ...scriptedJob(`j${i}`, { tenant, now: T }), priority, runAt });
+      }
+      const out: unknown[] = [];
+      const first = await store.claim({
+        queue: 'simulate',
+        owner: 'w',
+        leaseMs: 60_000,
+        limit: 1,
+        now: T + 100,
+      });
+      out.push(first.map((l) => `${l.job.tenant}/${l.job.id}`));
+      for (const limit of [3, 4, 2, 20]) {
+        const leases = await store.claim({
+          queue: 'simulate',
+          owner: 'w',
+          leaseMs: 60_000,
+          limit,
+          tenantLimit: 6,
+          now: T + 100,
+        });
+        // Which jobs a claim takes is the order; the leases of one claim start together, in any order.
+        out.push(leases.map((l) => `${l.job.tenant}/${l.job.id}`).sort());
+      }
+      return out;
+    }
+    const { fromSqlite, fromPg } = await onBothStores(script);
+    expect(fromPg).toEqual(fromSqlite);
+    // Priority 5 first (all big's), then turns: small and tiny before big's fifth, the tiny job not due never.
+    expect(fromSqlite[0]).toEqual(['big/j0']);
+    expect((fromSqlite as string[][]).flat()).not.toContain('tiny/j16');
+    expect((fromSqlite as string[][]).flat().filter((j) => j.startsWith('big/'))).toHaveLength(6);
+  });
+
   it('answers exactly as the SQLite store does, field for field, for one scripted history', async () => {
     async function script(store: JobStore): Promise<unknown[]> {
       const out: unknown[] = [];
@@ -66,7 +109,13 @@ describePostgres('PostgreSQL store', () => {
       out.push(await store.insert(scriptedJob('c', { now: T + 2 })));
       out.push(await store.insert(scriptedJob('b2', { idempotency: { key: 'k', hash: 'h' }, now: T + 3 })));
       out.push(await store.insert(scriptedJob('a')));
-      const leases = await store.claim({ owner: 'w', leaseMs: 1000, limit: 2, now: T + 10 });
+      const leases = await store.claim({
+        queue: 'simulate',
+        owner: 'w',
+        leaseMs: 1000,
+        limit: 2,
+        now: T + 10,
+      });
       out.push(leases.map((l) => l.job));
       const [a, b] = leases;
       out.push(await store.get('ten', 'c'));
@@ -99,7 +148,13 @@ describePostgres('PostgreSQL store', () => {
         }),
       );
       out.push(await store.cancel('ten', 'c', T + 14));
-      const [again] = await store.claim({ owner: 'w2', leaseMs: 1000, limit: 1, now: T + 20 });
+      const [again] = await store.claim({
+        queue: 'simulate',
+        owner: 'w2',
+        leaseMs: 1000,
+        limit: 1,
+        now: T + 20,
+      });
       out.push(again?.job);
       out.push(await store.recover({ now: T + 5000 }));
       out.push(await store.release('nope', T + 5001));
@@ -123,7 +178,13 @@ describePostgres('PostgreSQL store', () => {
       await store.insert(job('a'));
       await store.insert(job('b'));
       // The claim writes job.started in SQL on PostgreSQL, in JS on SQLite: both must agree.
-      const [lease] = await store.claim({ owner: 'w', leaseMs: 1000, limit: 1, now: T + 10 });
+      const [lease] = await store.claim({
+        queue: 'simulate',
+        owner: 'w',
+        leaseMs: 1000,
+        limit: 1,
+        now: T + 10,
+      });
       await store.report(lease!.token, { progress: 30, stage: 's', logs: ['x'] }, T + 11);
       await store.finish(lease!.token, 'completed', { output: { ok: true }, now: T + 12 });
       await store.cancel('ten', 'b', T + 13);
@@ -157,7 +218,7 @@ describePostgres('PostgreSQL store', () => {
       const rows = await adminQuery<{ version: number }>(
         `SELECT version FROM ${pg.escapeIdentifier(schema)}.schema_migrations ORDER BY version`,
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await dropSchema(schema);
@@ -180,6 +241,8 @@ describePostgres('PostgreSQL store', () => {
         id: 'x',
         tenant: 't',
         type: 'simulate',
+        queue: 'simulate',
+        priority: 0,
         input: {},
         metadata: {},
         max_attempts: 1,
@@ -224,6 +287,8 @@ describePostgres('PostgreSQL store', () => {
         id: 'a',
         tenant: 't',
         type: 'simulate',
+        queue: 'simulate',
+        priority: 0,
         input: {},
         metadata: {},
         max_attempts: 1,
@@ -233,7 +298,7 @@ describePostgres('PostgreSQL store', () => {
       await Promise.all([store.get('t', 'a'), store.get('t', 'a'), store.get('t', 'a'), store.get('t', 'a')]);
       expect(await terminateBackends(`longrun/${schema}`)).toBeGreaterThan(0);
       expect((await store.get('t', 'a'))?.id).toBe('a');
-      const [lease] = await store.claim({ owner: 'w', leaseMs: 10_000, limit: 1 });
+      const [lease] = await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 });
       expect(lease?.job.id).toBe('a');
       await terminateBackends(`longrun/${schema}`);
       expect(await store.finish(lease!.token, 'completed', { output: {} })).toMatchObject({
@@ -258,11 +323,18 @@ describePostgres('PostgreSQL store', () => {
               id: `busy-${n}`,
               tenant: 't',
               type: 'simulate',
+              queue: 'simulate',
+              priority: 0,
               input: {},
               metadata: {},
               max_attempts: 3,
             });
-            for (const lease of await store.claim({ owner: 'w', leaseMs: 60_000, limit: 2 })) {
+            for (const lease of await store.claim({
+              queue: 'simulate',
+              owner: 'w',
+              leaseMs: 60_000,
+              limit: 2,
+            })) {
               await store.report(lease.token, { progress: 50, logs: ['half'] });
               await store.finish(lease.token, 'completed', { output: {} });
             }
@@ -297,13 +369,17 @@ describePostgres('PostgreSQL store', () => {
           id: `j${i}`,
           tenant: 't',
           type: 'simulate',
+          queue: 'simulate',
+          priority: 0,
           input: {},
           metadata: {},
           max_attempts: 3,
         });
       }
       const now = Date.now();
-      expect(await store.claim({ owner: 'dead', leaseMs: 1000, limit: 40, now })).toHaveLength(40);
+      expect(
+        await store.claim({ queue: 'simulate', owner: 'dead', leaseMs: 1000, limit: 40, now }),
+      ).toHaveLength(40);
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, i) => (i % 2 ? store : other).recover({ now: now + 5000 })),
       );

@@ -14,7 +14,16 @@ afterEach(() => {
 describe('crash recovery', () => {
   it('SIGKILL with 50 jobs running: after a restart on the same data dir all 50 end, none finished twice', async () => {
     const dataDir = tempDir();
-    const args = ['--data-dir', dataDir, '--concurrency', '50', '--simulate-error-rate', '0'];
+    const args = [
+      '--data-dir',
+      dataDir,
+      '--concurrency',
+      '50',
+      '--wait-concurrency',
+      '50',
+      '--simulate-error-rate',
+      '0',
+    ];
     const first = await startServer(args, { dataDir: false });
     running.push(first);
     const ids: string[] = [];
@@ -62,6 +71,8 @@ describe('crash recovery', () => {
         '--data-dir',
         dataDir,
         '--concurrency',
+        '2',
+        '--wait-concurrency',
         '2',
         '--simulate-error-rate',
         '0',

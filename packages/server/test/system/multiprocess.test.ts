@@ -75,8 +75,8 @@ describePostgres('many processes on one PostgreSQL database', () => {
       const [apiA, apiB, w1, w2] = await Promise.all([
         node('api-a', 'api'),
         node('api-b', 'api'),
-        node('w1', 'worker', ['--concurrency', '10']),
-        node('w2', 'worker', ['--concurrency', '10']),
+        node('w1', 'worker', ['--concurrency', '10', '--wait-concurrency', '10']),
+        node('w2', 'worker', ['--concurrency', '10', '--wait-concurrency', '10']),
       ]);
       running.push(apiA, apiB, w1, w2);
       const started = Date.now();

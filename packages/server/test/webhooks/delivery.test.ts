@@ -89,7 +89,7 @@ describe('webhooks', () => {
 
   it('sends the terminal events by default, canceled included', async () => {
     const receiver = await startReceiver();
-    const { url, key } = await server(['--concurrency', '1']);
+    const { url, key } = await server(['--concurrency', '1', '--wait-concurrency', '1']);
     const hook = { url: receiver.url };
     const slow = await call(url, 'POST', '/v1/jobs', {
       body: { type: 'simulate', input: { duration_seconds: 30 }, webhook: hook },
@@ -114,6 +114,8 @@ describe('webhooks', () => {
     // Patient enough that no delivery runs out of retries while the receiver is away.
     const { url, key } = await server([
       '--concurrency',
+      '8',
+      '--wait-concurrency',
       '8',
       '--webhook-retry-schedule',
       '50ms,100ms,200ms,400ms,800ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s',

@@ -67,7 +67,7 @@ async function setup({ secret }: { secret: string | null }) {
   });
   /** Claim the job and finish it, as a worker would. */
   const complete = async () => {
-    const [lease] = await service.claim({ owner: 'test:1:x', leaseMs: 30_000, limit: 1 });
+    const [lease] = await service.claim({ queue: 'default', owner: 'test:1:x', leaseMs: 30_000, limit: 1 });
     await service.finish(lease!.token, 'completed', { output: {} });
   };
   return { service, complete };

@@ -19,7 +19,7 @@ async function cluster(key: string): Promise<LongrunServer[]> {
   const common = [
     ...['--database-url', PG_URL, '--database-schema', schema, '--database-pool-size', '4'],
     ...['--simulate-error-rate', '0', '--artifacts-dir', join(root, 'artifacts'), '--allow-private-urls'],
-    ...['--webhook-poll-interval', '200ms', '--concurrency', '8'],
+    ...['--webhook-poll-interval', '200ms', '--concurrency', '8', '--wait-concurrency', '8'],
   ];
   const nodes = await Promise.all(
     ['a', 'b', 'c'].map((name) =>

@@ -333,7 +333,7 @@ describe('worker pool', () => {
     const job = await submit('simulate', { duration_seconds: 1 });
     // A lease owner whose pid cannot exist: the process is gone, no need to wait for its lease to end.
     const dead = `${hostname()}:2147483646:deadbeef`;
-    await store.claim({ owner: dead, leaseMs: settings.leaseMs, limit: 1 });
+    await store.claim({ queue: 'simulate', owner: dead, leaseMs: settings.leaseMs, limit: 1 });
     const m = new Maintenance({
       service,
       intervalMs: settings.maintenanceIntervalMs,

@@ -42,17 +42,28 @@ describe('retention', () => {
     const receiver = await startReceiver();
     const { url, app, dataDir, config } = await startApp({
       argv: [
-        ...['--retention', '200ms', '--maintenance-interval', '100ms', '--concurrency', '4'],
+        ...[
+          '--retention',
+          '200ms',
+          '--maintenance-interval',
+          '100ms',
+          '--concurrency',
+          '4',
+          '--wait-concurrency',
+          '4',
+        ],
         ...['--webhook-secret', `whsec_${randomBytes(32).toString('base64')}`, '--allow-private-urls'],
       ],
       parts: { registry },
     });
     const running = (await call(url, 'POST', '/v1/jobs', { body: { type: 'test.forever' } })).body.id;
-    // A queued job no worker here takes: it stays queued for as long as the test runs.
+    // A queued job in a queue no worker here serves: it stays queued for as long as the test runs.
     const queued = await app.longrun.store.insert({
       id: 'never-claimed',
       tenant: 'default',
       type: 'nobody.runs.this',
+      queue: 'nobody.serves.this',
+      priority: 0,
       input: {},
       metadata: {},
       max_attempts: 1,

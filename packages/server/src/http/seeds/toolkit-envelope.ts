@@ -38,12 +38,6 @@ export type EnvelopeJob = Job & Partial<Pick<StoredJob, 'lease_owner'>>;
 
 export const JOB_QUEUED_MESSAGE = 'Job queued successfully';
 
-/** The queue a job waits in, by name: a job that names none waits in the default one. */
-function queueName(job: Job): string {
-  const { queue } = job as Job & { queue?: unknown };
-  return typeof queue === 'string' && queue !== '' ? queue : 'default';
-}
-
 /** A stable positive 31-bit number for a queue name. */
 export function queueId(name: string): number {
   return createHash('sha256').update(name).digest().readUInt32BE(0) >>> 1;
@@ -76,7 +70,7 @@ function envelope(
     message: head.message,
     ...times(job, ctx.now ?? Date.now()),
     pid: process.pid,
-    queue_id: queueId(queueName(job)),
+    queue_id: queueId(job.queue),
     queue_length: ctx.queueLength,
     build_number: SERVER_VERSION,
   };
@@ -132,7 +126,7 @@ export function statusEnvelope(job: EnvelopeJob, ctx: EnvelopeContext) {
   const response: Record<string, unknown> = {
     job_status: jobStatus,
     job_id: job.id,
-    queue_id: queueId(queueName(job)),
+    queue_id: queueId(job.queue),
     process_id: job.status === 'running' && job.lease_owner ? ownerPid(job.lease_owner) : null,
     response: jobStatus === 'done' ? result(job, ctx.origin) : null,
   };

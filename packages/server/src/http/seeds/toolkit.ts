@@ -91,7 +91,12 @@ export async function toolkitRoutes(
         });
       return reply
         .code(202)
-        .send(submitEnvelope(job, { queueLength: await service.queuedCount(), origin: originOf(request) }));
+        .send(
+          submitEnvelope(job, {
+            queueLength: await service.queuedCount(job.queue),
+            origin: originOf(request),
+          }),
+        );
     },
   );
 
@@ -126,7 +131,7 @@ export async function toolkitRoutes(
       const job = isValidJobId(job_id) ? await service.find(request.tenant, job_id) : null;
       if (!job) return reply.code(404).send({ error: 'Job not found', job_id });
       return reply.send(
-        statusEnvelope(job, { queueLength: await service.queuedCount(), origin: originOf(request) }),
+        statusEnvelope(job, { queueLength: await service.queuedCount(job.queue), origin: originOf(request) }),
       );
     },
   );
@@ -172,7 +177,7 @@ export function toolkitWebhook({ service }: { service: JobService }): WebhookRen
   return async (delivery) =>
     JSON.stringify(
       statusEnvelope(delivery.job, {
-        queueLength: await service.queuedCount(),
+        queueLength: await service.queuedCount(delivery.job.queue),
         origin: delivery.format?.origin ?? '',
       }),
     );

@@ -365,7 +365,7 @@ export class PostgresFeed implements ChangeFeed {
     const { tenant, id, seq, version, origin } = notice;
     // Workers learn of queued work from the notification alone; no job is read for them.
     if (notice.status === 'queued' && origin !== this.#store.origin && notice.type !== null) {
-      this.#local.queued({ tenant, id, type: notice.type });
+      this.#local.queued({ tenant, id, type: notice.type, queue: notice.queue ?? '' });
     }
     const key = jobKey(tenant, id);
     if (!this.#interested(key)) return;

@@ -21,6 +21,7 @@ export interface ChangeNotice {
   version: number;
   status: string | null;
   type: string | null;
+  queue: string | null;
   /** The {@link PostgresJobStore.origin} of the store that wrote the change. */
   origin: string | null;
 }
@@ -33,6 +34,7 @@ const KEYS = {
   version: 'v',
   status: 's',
   type: 'y',
+  queue: 'k',
   origin: 'o',
 } as const satisfies Record<keyof ChangeNotice, string>;
 
@@ -67,6 +69,7 @@ export function parseNotice(payload: string | undefined): ChangeNotice | null {
     version,
     status: text(raw[KEYS.status]),
     type: text(raw[KEYS.type]),
+    queue: text(raw[KEYS.queue]),
     origin: text(raw[KEYS.origin]),
   };
 }

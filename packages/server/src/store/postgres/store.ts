@@ -21,6 +21,8 @@ import {
   webhookEventsOf,
   webhookUrl,
 } from '../outbox.js';
+import { type QueueCountsRow, queueCountsOf } from '../queue-counts.js';
+import { type PositionCounts, positionColumns, queuePosition } from '../queue-position.js';
 import {
   type CancelResult,
   type ChangeCursor,
@@ -35,6 +37,7 @@ import {
   type LogLine,
   type NewJob,
   type ProgressPatch,
+  type QueueCounts,
   StoreUnavailableError,
 } from '../store.js';
 import {
@@ -67,7 +70,10 @@ export interface PostgresStoreOptions {
 }
 
 /** A row as the store reads it: the job row and, for queued jobs, its place in the queue. */
-type Row = JobRow & { queue_position?: number | null };
+type Row = JobRow & Partial<PositionCounts>;
+
+/** The current time in ms, in SQL: queue positions count the jobs due by now. */
+const NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 type Query = <R = Row>(text: string, values?: readonly unknown[]) => Promise<R[]>;
 
 /** How often a statement is tried when the connection, not the statement, fails. */
@@ -108,6 +114,7 @@ export class PostgresJobStore implements JobStore {
   readonly #jobs: string;
   readonly #logs: string;
   readonly #deliveries: string;
+  readonly #queues: string;
   readonly #names = new Map<string, string>();
   /**
    * The row of each lease this process holds, as it last wrote it, so a fenced
@@ -141,6 +148,7 @@ export class PostgresJobStore implements JobStore {
     this.#jobs = `${ident(schema)}.jobs`;
     this.#logs = `${ident(schema)}.job_logs`;
     this.#deliveries = `${ident(schema)}.webhook_deliveries`;
+    this.#queues = `${ident(schema)}.queues`;
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -236,11 +244,9 @@ export class PostgresJobStore implements JobStore {
     }
   }
 
-  /** `CASE` giving a queued row its place in the queue (null otherwise), for `alias`. */
+  /** The counts that give a queued row `alias` its place in its queue (nulls otherwise). */
   #position(alias: string): string {
-    return `CASE WHEN ${alias}.status = 'queued' THEN (
-      SELECT count(*) FROM ${this.#jobs} q
-      WHERE q.status = 'queued' AND (q.run_at, q.seq) < (${alias}.run_at, ${alias}.seq)) END AS queue_position`;
+    return positionColumns(this.#jobs, alias, NOW_MS);
   }
 
   /** The NOTIFY of a changed row `alias` (see notify.ts). */
@@ -338,7 +344,7 @@ export class PostgresJobStore implements JobStore {
     if (onWritten) for (const r of rows) onWritten(r);
     return items.map(({ row }) => {
       const written = bySeq.get(row.seq);
-      return written && toJob(written, written.queue_position ?? null);
+      return written && this.#job(written);
     });
   }
 
@@ -392,7 +398,10 @@ export class PostgresJobStore implements JobStore {
     this.#run<R>(text, values, 'unsent');
 
   #job(row: Row): StoredJob {
-    return toJob(row, row.queue_position ?? null);
+    return toJob(
+      row,
+      row.status === 'queued' && row.pos_own != null ? queuePosition(row as PositionCounts) : null,
+    );
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -505,14 +514,59 @@ export class PostgresJobStore implements JobStore {
     return counts;
   }
 
-  async nextRunAt(types?: readonly string[]): Promise<number | null> {
-    if (types && types.length === 0) return null;
+  async nextRunAt(queue: string): Promise<number | null> {
     const [row] = await this.#run<{ t: number | null }>(
-      `SELECT min(run_at) AS t FROM ${this.#jobs} WHERE status = 'queued'${types ? ' AND type = ANY($1::text[])' : ''}`,
-      types ? [types] : [],
+      `SELECT min(run_at) AS t FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1`,
+      [queue],
       'always',
     );
     return row?.t ?? null;
+  }
+
+  async setPaused(queue: string, paused: boolean, now = Date.now()): Promise<void> {
+    await this.#run(
+      `INSERT INTO ${this.#queues} (name, paused, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET paused = EXCLUDED.paused, updated_at = EXCLUDED.updated_at`,
+      [queue, paused ? 1 : 0, now],
+      'always',
+    );
+  }
+
+  async pausedQueues(): Promise<string[]> {
+    const rows = await this.#run<{ name: string }>(
+      `SELECT name FROM ${this.#queues} WHERE paused = 1 ORDER BY name`,
+      [],
+      'always',
+    );
+    return rows.map((r) => r.name);
+  }
+
+  async queueCounts({
+    tenant,
+    now = Date.now(),
+  }: {
+    tenant?: string | undefined;
+    now?: number | undefined;
+  }): Promise<QueueCounts[]> {
+    // Three index scans (queued, running, recently finished), not one scan of every job.
+    const rows = await this.#run<QueueCountsRow>(
+      `SELECT queue, sum(q) AS queued, sum(s) AS scheduled, sum(r) AS running, min(o) AS oldest_due_at,
+         sum(f) AS finished_last_minute
+       FROM (
+         SELECT queue, (run_at <= $1)::int AS q, (run_at > $1)::int AS s, 0 AS r,
+           CASE WHEN run_at <= $1 THEN GREATEST(run_at, created_at) END AS o, 0 AS f
+         FROM ${this.#jobs} WHERE status = 'queued' AND ($2::text IS NULL OR tenant = $2)
+         UNION ALL
+         SELECT queue, 0, 0, 1, NULL, 0 FROM ${this.#jobs}
+         WHERE status = 'running' AND ($2::text IS NULL OR tenant = $2)
+         UNION ALL
+         SELECT queue, 0, 0, 0, NULL, 1 FROM ${this.#jobs}
+         WHERE finished_at >= $1 - 60000 AND ($2::text IS NULL OR tenant = $2)
+       ) c GROUP BY queue ORDER BY queue`,
+      [now, tenant ?? null],
+      'always',
+    );
+    return rows.map(queueCountsOf);
   }
 
   async changedSince({
@@ -540,9 +594,9 @@ export class PostgresJobStore implements JobStore {
     const now = job.now ?? Date.now();
     const insert = `
       WITH ins AS (
-        INSERT INTO ${this.#jobs} (tenant, id, type, status, input, metadata, max_attempts,
+        INSERT INTO ${this.#jobs} (tenant, id, type, queue, priority, status, input, metadata, max_attempts,
                                    created_at, updated_at, run_at, idempotency_key, request_hash, webhook)
-        VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $7, $7, $8, $9, $11)
+        VALUES ($1, $2, $3, $12, $13, 'queued', $4, $5, $6, $7, $7, $14, $8, $9, $11)
         ON CONFLICT DO NOTHING
         RETURNING *
       )
@@ -559,6 +613,9 @@ export class PostgresJobStore implements JobStore {
       job.idempotency?.hash ?? null,
       this.origin,
       job.webhook ? JSON.stringify(job.webhook) : null,
+      job.queue,
+      job.priority,
+      job.runAt ?? now,
     ];
     // Inserting first is one round trip in the common case. A conflict (the id, or the
     // idempotency key) waits for the other inserter to commit, then reads who won.
@@ -591,50 +648,83 @@ export class PostgresJobStore implements JobStore {
   }
 
   /**
-   * One statement: lock the oldest runnable jobs (`SKIP LOCKED`, so claimers
-   * never wait on each other or take the same job), and write the claim. This
-   * is the one change not computed by transitions.ts in JS: it is
-   * transitions.ts `claimChange` in SQL (a claim that finds nothing then costs one
-   * round trip, and claims are the most frequent statement). The states it
-   * claims from come from the transition table; the differential test holds
-   * it to the SQLite store field for field. The outbox row of `job.started`
-   * is written here too, as in {@link #write}: the job row as `row_to_json`
-   * gives it, which the outbox reads like the rows JS writes.
+   * Claims of one queue are serialised by a transaction-scoped advisory lock,
+   * taken before the claim reads anything: the running counts the global and
+   * per-tenant limits are checked against are then exact, and two claimers
+   * never pick the same jobs. Then one statement picks in the order of
+   * {@link JobStore.claim} (the SQL twin of turns.ts: each tenant's due jobs
+   * from its index, numbered after its running ones, sorted by priority, turn
+   * and age) and writes the claim. This is the one change not computed by
+   * transitions.ts in JS: it is `claimChange` in SQL; the states it claims
+   * from come from the transition table, and the differential test holds it
+   * to the SQLite store field for field. The outbox row of `job.started` is
+   * written here too, as in {@link #write}: the job row as `row_to_json` gives
+   * it, which the outbox reads like the rows JS writes.
    */
-  async claim({ owner, leaseMs, limit, types, now = Date.now() }: ClaimOptions): Promise<Lease[]> {
-    if (limit <= 0 || (types && types.length === 0)) return [];
+  async claim({
+    owner,
+    leaseMs,
+    queue,
+    limit,
+    globalLimit = null,
+    tenantLimit = null,
+    now = Date.now(),
+  }: ClaimOptions): Promise<Lease[]> {
+    if (limit <= 0) return [];
     const line = `'attempt ' || (j.attempt + 1) || ' of ' || j.max_attempts || ' started'`;
-    const rows = await this.#run<Row & { lease_token: string }>(
-      `WITH c AS (
-         SELECT seq FROM ${this.#jobs}
-         WHERE status = ANY($1::text[]) AND run_at <= $2 ${types ? 'AND type = ANY($8::text[])' : ''}
-         ORDER BY run_at, seq LIMIT $3
-         FOR UPDATE SKIP LOCKED
-       ), u AS (
-         UPDATE ${this.#jobs} j SET
-           status = 'running', attempt = j.attempt + 1, progress = 0, started_at = $2, finished_at = NULL,
-           lease_owner = $4, lease_token = gen_random_uuid()::text, lease_expires_at = $2 + $5,
-           log_count = j.log_count + 1, logs_tail = ${appendTailSql('j.logs_tail', line, '$6')},
-           version = j.version + 1, updated_at = $2
-         FROM c WHERE j.seq = c.seq
-         RETURNING j.*
-       ), l AS (
-         INSERT INTO ${this.#logs} (job_seq, n, ts, line)
-         SELECT u.seq, u.log_count, $2, 'attempt ' || u.attempt || ' of ' || u.max_attempts || ' started' FROM u
-       ), w AS (
-         INSERT INTO ${this.#deliveries} (id, job_seq, event, url, job, created_at, next_attempt_at)
-         SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), u.seq, 'job.started',
-           u.webhook::jsonb ->> 'url', row_to_json(u)::text, $2, $2
-         FROM u WHERE u.webhook IS NOT NULL AND (u.webhook::jsonb -> 'events') ? 'job.started'
-           AND NOT EXISTS (SELECT 1 FROM ${this.#deliveries} g
-             WHERE g.job_seq = u.seq AND g.url = u.webhook::jsonb ->> 'url' AND g.last_status = 410)
-       )
-       SELECT u.*, NULL::bigint AS queue_position, ${this.#notify('u', '$7')} FROM u ORDER BY u.run_at, u.seq`,
-      [sourcesOf('running'), now, limit, owner, leaseMs, LOG_TAIL, this.origin, ...(types ? [types] : [])],
-      // A claim whose reply was lost holds its jobs under a lease no worker knows: they come
-      // back when it expires, as from a worker that died. Repeating it would not be better.
-      'unsent',
-    );
+    const rows = await this.#tx(async (q) => {
+      const [state] = await q<{ paused: number | null; running: string }>(
+        `SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),
+           (SELECT paused FROM ${this.#queues} WHERE name = $2) AS paused,
+           (SELECT count(*) FROM ${this.#jobs} WHERE status = 'running' AND queue = $2) AS running`,
+        [`longrun:${this.schema}:${queue}`, queue],
+      );
+      if (state?.paused) return [];
+      const room = globalLimit === null ? limit : Math.min(limit, globalLimit - Number(state?.running ?? 0));
+      if (room <= 0) return [];
+      return q<Row & { lease_token: string }>(
+        `WITH RECURSIVE t(tenant) AS (
+           SELECT (SELECT min(tenant) FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1)
+           UNION ALL
+           SELECT (SELECT min(tenant) FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1 AND tenant > t.tenant)
+           FROM t WHERE t.tenant IS NOT NULL
+         ), r AS (
+           SELECT tenant, count(*) AS n FROM ${this.#jobs} WHERE status = 'running' AND queue = $1 GROUP BY tenant
+         ), h AS (
+           SELECT d.seq, d.priority, d.run_at,
+             COALESCE(r.n, 0) + row_number() OVER (PARTITION BY d.tenant ORDER BY d.priority DESC, d.run_at, d.seq) AS turn
+           FROM t CROSS JOIN LATERAL (
+             SELECT seq, tenant, priority, run_at FROM ${this.#jobs}
+             WHERE status = 'queued' AND queue = $1 AND tenant = t.tenant AND run_at <= $2
+             ORDER BY priority DESC, run_at, seq LIMIT $3
+           ) d LEFT JOIN r ON r.tenant = d.tenant
+           WHERE t.tenant IS NOT NULL
+         ), c AS (
+           SELECT seq FROM h WHERE $9::int IS NULL OR turn <= $9
+           ORDER BY priority DESC, turn, run_at, seq LIMIT $3
+         ), u AS (
+           UPDATE ${this.#jobs} j SET
+             status = 'running', attempt = j.attempt + 1, progress = 0, started_at = $2, finished_at = NULL,
+             lease_owner = $4, lease_token = gen_random_uuid()::text, lease_expires_at = $2 + $5,
+             log_count = j.log_count + 1, logs_tail = ${appendTailSql('j.logs_tail', line, '$6')},
+             version = j.version + 1, updated_at = $2
+           FROM c WHERE j.seq = c.seq AND j.status = ANY($8::text[])
+           RETURNING j.*
+         ), l AS (
+           INSERT INTO ${this.#logs} (job_seq, n, ts, line)
+           SELECT u.seq, u.log_count, $2, 'attempt ' || u.attempt || ' of ' || u.max_attempts || ' started' FROM u
+         ), w AS (
+           INSERT INTO ${this.#deliveries} (id, job_seq, event, url, job, created_at, next_attempt_at)
+           SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), u.seq, 'job.started',
+             u.webhook::jsonb ->> 'url', row_to_json(u)::text, $2, $2
+           FROM u WHERE u.webhook IS NOT NULL AND (u.webhook::jsonb -> 'events') ? 'job.started'
+             AND NOT EXISTS (SELECT 1 FROM ${this.#deliveries} g
+               WHERE g.job_seq = u.seq AND g.url = u.webhook::jsonb ->> 'url' AND g.last_status = 410)
+         )
+         SELECT u.*, ${this.#notify('u', '$7')} FROM u ORDER BY u.priority DESC, u.run_at, u.seq`,
+        [queue, now, room, owner, leaseMs, LOG_TAIL, this.origin, sourcesOf('running'), tenantLimit],
+      );
+    });
     return rows.map((row) => {
       this.#remember(row.lease_token, row);
       return { job: this.#job(row), token: row.lease_token };

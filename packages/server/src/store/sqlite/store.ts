@@ -21,6 +21,8 @@ import {
   webhookEventsOf,
   webhookUrl,
 } from '../outbox.js';
+import { type QueueCountsRow, queueCountsOf } from '../queue-counts.js';
+import { type PositionCounts, positionColumns, queuePosition } from '../queue-position.js';
 import type {
   CancelResult,
   ChangeCursor,
@@ -49,6 +51,7 @@ import {
   releaseChange,
   reportChange,
 } from '../transitions.js';
+import { takeTurns } from '../turns.js';
 import { GroupCommitter } from './committer.js';
 import { migrateSqlite } from './migrate.js';
 
@@ -145,6 +148,8 @@ export class SqliteJobStore implements JobStore {
           string,
           string,
           string,
+          number,
+          string,
           string,
           number,
           number,
@@ -156,13 +161,53 @@ export class SqliteJobStore implements JobStore {
         ],
         JobRow
       >(
-        `INSERT INTO jobs (tenant, id, type, status, input, metadata, max_attempts, created_at, updated_at, run_at,
-                           idempotency_key, request_hash, webhook)
-         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO jobs (tenant, id, type, queue, priority, status, input, metadata, max_attempts, created_at,
+                           updated_at, run_at, idempotency_key, request_hash, webhook)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING *`,
       ),
-      queuePosition: db.prepare<[number, number, number], { n: number }>(
-        `SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND (run_at < ? OR (run_at = ? AND seq < ?))`,
+      queuePosition: db.prepare<{ now: number; seq: number }, PositionCounts>(
+        `SELECT ${positionColumns('jobs', 'j', '@now')} FROM jobs j WHERE j.seq = @seq`,
+      ),
+      paused: db.prepare<[string], { paused: number }>('SELECT paused FROM queues WHERE name = ?'),
+      setPaused: db.prepare<[string, number, number]>(
+        `INSERT INTO queues (name, paused, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at`,
+      ),
+      pausedQueues: db.prepare<[], { name: string }>(
+        'SELECT name FROM queues WHERE paused = 1 ORDER BY name',
+      ),
+      runningByTenant: db.prepare<[string], { tenant: string; n: number }>(
+        "SELECT tenant, COUNT(*) AS n FROM jobs WHERE status = 'running' AND queue = ? GROUP BY tenant",
+      ),
+      // The distinct tenants waiting in a queue, one index seek each rather than a scan of every job.
+      queuedTenants: db.prepare<{ queue: string }, { tenant: string }>(
+        `WITH RECURSIVE t(tenant) AS (
+           SELECT (SELECT MIN(tenant) FROM jobs WHERE status = 'queued' AND queue = @queue)
+           UNION ALL
+           SELECT (SELECT MIN(tenant) FROM jobs WHERE status = 'queued' AND queue = @queue AND tenant > t.tenant)
+           FROM t WHERE t.tenant IS NOT NULL
+         ) SELECT tenant FROM t WHERE tenant IS NOT NULL`,
+      ),
+      tenantDue: db.prepare<[string, string, number, number, number], JobRow>(
+        `SELECT * FROM jobs WHERE status = 'queued' AND queue = ? AND tenant = ? AND run_at <= ?
+         ORDER BY priority DESC, run_at, seq LIMIT ? OFFSET ?`,
+      ),
+      queueCounts: db.prepare<{ now: number; tenant: string | null }, QueueCountsRow>(
+        // Three index scans (queued, running, recently finished), not one scan of every job.
+        `SELECT queue, SUM(q) AS queued, SUM(s) AS scheduled, SUM(r) AS running, MIN(o) AS oldest_due_at,
+           SUM(f) AS finished_last_minute
+         FROM (
+           SELECT queue, run_at <= @now AS q, run_at > @now AS s, 0 AS r,
+             CASE WHEN run_at <= @now THEN MAX(run_at, created_at) END AS o, 0 AS f
+           FROM jobs WHERE status = 'queued' AND (@tenant IS NULL OR tenant = @tenant)
+           UNION ALL
+           SELECT queue, 0, 0, 1, NULL, 0 FROM jobs
+           WHERE status = 'running' AND (@tenant IS NULL OR tenant = @tenant)
+           UNION ALL
+           SELECT queue, 0, 0, 0, NULL, 1 FROM jobs
+           WHERE finished_at >= @now - 60000 AND (@tenant IS NULL OR tenant = @tenant)
+         ) GROUP BY queue ORDER BY queue`,
       ),
       logs: db.prepare<[number, number, number], { n: number; ts: number; line: string }>(
         'SELECT n, ts, line FROM job_logs WHERE job_seq = ? AND n > ? ORDER BY n LIMIT ?',
@@ -199,8 +244,8 @@ export class SqliteJobStore implements JobStore {
       counts: db.prepare<[], { status: JobStatus; n: number }>(
         'SELECT status, COUNT(*) AS n FROM jobs GROUP BY status',
       ),
-      nextRunAt: db.prepare<[], { t: number | null }>(
-        "SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued'",
+      nextRunAt: db.prepare<[string], { t: number | null }>(
+        "SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued' AND queue = ?",
       ),
       changedSince: db.prepare<[number, number], JobRow>(
         'SELECT * FROM jobs WHERE updated_at >= ? ORDER BY updated_at, seq LIMIT ?',
@@ -263,11 +308,11 @@ export class SqliteJobStore implements JobStore {
   }
 
   #job(row: JobRow): StoredJob {
-    let queuePosition: number | null = null;
+    let position: number | null = null;
     if (row.status === 'queued') {
-      queuePosition = this.#s.queuePosition.get(row.run_at, row.run_at, row.seq)!.n;
+      position = queuePosition(this.#s.queuePosition.get({ now: Date.now(), seq: row.seq })!);
     }
-    return toJob(row, queuePosition);
+    return toJob(row, position);
   }
 
   /**
@@ -309,12 +354,14 @@ export class SqliteJobStore implements JobStore {
         job.tenant,
         job.id,
         job.type,
+        job.queue,
+        job.priority,
         JSON.stringify(job.input),
         JSON.stringify(job.metadata),
         job.max_attempts,
         now,
         now,
-        now,
+        job.runAt ?? now,
         job.idempotency?.key ?? null,
         job.idempotency?.hash ?? null,
         job.webhook ? JSON.stringify(job.webhook) : null,
@@ -361,21 +408,35 @@ export class SqliteJobStore implements JobStore {
       .map((l): LogLine => ({ seq: l.n, timestamp: iso(l.ts), line: l.line }));
   }
 
-  async claim({ owner, leaseMs, limit, types, now = Date.now() }: ClaimOptions): Promise<Lease[]> {
+  async claim({
+    owner,
+    leaseMs,
+    queue,
+    limit,
+    globalLimit = null,
+    tenantLimit = null,
+    now = Date.now(),
+  }: ClaimOptions): Promise<Lease[]> {
     if (limit <= 0) return [];
+    // One write transaction: claims of every process are serialised by SQLite's write lock.
     return this.#tx((): Lease[] => {
-      const params: unknown[] = [now];
-      let typeFilter = '';
-      if (types) {
-        if (types.length === 0) return [];
-        typeFilter = `AND type IN (${types.map(() => '?').join(', ')})`;
-        params.push(...types);
+      if (this.#s.paused.get(queue)?.paused) return [];
+      const running = new Map(this.#s.runningByTenant.all(queue).map((r) => [r.tenant, r.n]));
+      let room = limit;
+      if (globalLimit !== null) {
+        let total = 0;
+        for (const n of running.values()) total += n;
+        room = Math.min(room, globalLimit - total);
       }
-      params.push(limit);
-      const rows = this.#statement(
-        `SELECT * FROM jobs WHERE status = 'queued' AND run_at <= ? ${typeFilter} ORDER BY run_at, seq LIMIT ?`,
-      ).all(...params);
-      return rows.map((row) => {
+      if (room <= 0) return [];
+      const picked = takeTurns({
+        tenants: this.#s.queuedTenants.all({ queue }).map((r) => r.tenant),
+        next: (tenant, skip) => this.#s.tenantDue.all(queue, tenant, now, Math.min(room, 64), skip),
+        running,
+        limit: room,
+        tenantLimit,
+      });
+      return picked.map((row) => {
         const token = randomUUID();
         return { job: this.#write(row, claimChange(row, { owner, token, leaseMs, now }), now), token };
       });
@@ -458,17 +519,20 @@ export class SqliteJobStore implements JobStore {
     return counts;
   }
 
-  async nextRunAt(types?: readonly string[]): Promise<number | null> {
-    if (types) {
-      if (types.length === 0) return null;
-      const row = this.#db
-        .prepare<string[], { t: number | null }>(
-          `SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued' AND type IN (${types.map(() => '?').join(', ')})`,
-        )
-        .get(...types);
-      return row?.t ?? null;
-    }
-    return this.#s.nextRunAt.get()?.t ?? null;
+  async nextRunAt(queue: string): Promise<number | null> {
+    return this.#s.nextRunAt.get(queue)?.t ?? null;
+  }
+
+  async setPaused(queue: string, paused: boolean, now = Date.now()): Promise<void> {
+    await this.#tx(() => this.#s.setPaused.run(queue, paused ? 1 : 0, now));
+  }
+
+  async pausedQueues(): Promise<string[]> {
+    return this.#s.pausedQueues.all().map((r) => r.name);
+  }
+
+  async queueCounts({ tenant, now = Date.now() }: { tenant?: string | undefined; now?: number | undefined }) {
+    return this.#s.queueCounts.all({ now, tenant: tenant ?? null }).map(queueCountsOf);
   }
 
   async changedSince({

@@ -55,7 +55,7 @@ describe('the toolkit envelope', () => {
       queue_time: expect.any(Number),
       total_time: expect.any(Number),
       pid: process.pid,
-      queue_id: queueId('default'),
+      queue_id: queueId('simulate'),
       queue_length: 3,
       build_number: SERVER_VERSION,
     });
@@ -92,7 +92,7 @@ describe('the toolkit envelope', () => {
     expect(done.response).toEqual({
       job_status: 'done',
       job_id: 'j1',
-      queue_id: queueId('default'),
+      queue_id: queueId('simulate'),
       process_id: null,
       response: {
         download_url: 'http://127.0.0.1:8000/v1/storage/download/video_j1.mp4',

@@ -78,7 +78,7 @@ describe('the image-to-video (toolkit) API', () => {
       message: 'Job queued successfully',
       run_time: 0,
       pid: process.pid,
-      queue_id: queueId('default'),
+      queue_id: queueId('media'),
       queue_length: 1,
       build_number: SERVER_VERSION,
     });
@@ -118,7 +118,7 @@ describe('the image-to-video (toolkit) API', () => {
     expect(env.response).toEqual({
       job_status: 'done',
       job_id: body.job_id,
-      queue_id: queueId('default'),
+      queue_id: queueId('media'),
       process_id: null,
       response: {
         download_url: `${url}/v1/storage/download/${filename}`,
