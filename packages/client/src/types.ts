@@ -51,14 +51,6 @@ export type CreateJobBody = paths['/v1/jobs']['post']['requestBody']['content'][
 export type CreateJobFields = Omit<Pick<CreateJobBody, keyof CreateJobBody>, 'type' | 'input'> & {
   type: string;
   input?: Record<string, unknown>;
-} & QueueFieldsToGenerate;
-
-// The fields of docs/api.md's queues, written by hand until the server's /openapi.json has them.
-type QueueFieldsToGenerate = {
-  queue?: string;
-  priority?: number;
-  run_at?: string;
-  run_in_seconds?: number;
 };
 
 /**
@@ -76,13 +68,16 @@ export interface CreateJobParams {
   max_attempts?: number;
   /** Your labels, returned as given (at most 16 KB). */
   metadata?: Record<string, unknown>;
-  /** The named queue to run in (see `client.queues.list()`). @default the type's own queue */
+  /**
+   * Another queue of the same kind as the type's own (see `client.queues.list()`).
+   * @default the type's own queue
+   */
   queue?: string;
-  /** -100 to 100; within a queue, higher runs first. @default 0 */
+  /** -100 to 100; within its queue, higher runs first. @default 0 */
   priority?: number;
-  /** When the job may start: a `Date` or an ISO 8601 string (sent as ISO 8601). @default now */
+  /** Not started before then: a `Date`, or an ISO 8601 string with a zone (sent as ISO 8601). @default now */
   run_at?: string | Date;
-  /** Start no sooner than this many seconds from now (instead of `run_at`). @default 0 */
+  /** Not started before this many seconds from now (instead of `run_at`). @default 0 */
   run_in_seconds?: number;
   /** Where the server POSTs this job's signed events (Standard Webhooks; see docs/webhooks.md). */
   webhook?: {
@@ -90,14 +85,6 @@ export interface CreateJobParams {
     /** @default ['job.completed', 'job.failed', 'job.canceled'] */
     events?: ('job.started' | 'job.progress' | 'job.completed' | 'job.failed' | 'job.canceled')[];
   };
-  /** Another queue of the same kind as the type's own (see `GET /v1/queues`). */
-  queue?: string;
-  /** -100..100, higher first within its queue. @default 0 */
-  priority?: number;
-  /** ISO 8601 with a zone: the job is not started before then. */
-  run_at?: string;
-  /** The job is not started before this many seconds from now (instead of `run_at`). */
-  run_in_seconds?: number;
 }
 
 export interface JobListFilter {
@@ -119,31 +106,8 @@ export type LogLine =
 /** How `wait()` learned of the job's end. */
 export type Transport = 'sse' | 'long-poll' | 'poll';
 
-/** What a queue's jobs wait on: the CPU (ffmpeg) or something else (a simulator, a translation backend). */
-export type QueueKind = 'cpu' | 'waiting';
+/** A named queue, its limits, its state and its jobs now, as the server's /openapi.json describes it. */
+export type Queue = components['schemas']['Queue'];
 
-/** A named queue and its counts, as `GET /v1/queues` lists them. */
-export interface Queue {
-  name: string;
-  kind: QueueKind;
-  /** The job types whose default queue this is. */
-  types: string[];
-  /** Jobs run at once per worker process. */
-  concurrency: number;
-  /** Jobs run at once across all processes, or null for no limit beyond `concurrency`. */
-  global_limit: number | null;
-  /** Jobs of one tenant run at once in this queue, or null for no such limit. */
-  tenant_limit: number | null;
-  /** A paused queue starts nothing new; its running jobs finish. */
-  paused: boolean;
-  /** Queued jobs that may start now. */
-  queued: number;
-  /** Queued jobs whose `run_at` is still ahead. */
-  scheduled: number;
-  running: number;
-  /** Seconds the oldest due queued job has waited (since its `created_at` or `run_at`), or null. */
-  oldest_queued_age_seconds: number | null;
-  finished_last_minute: number;
-  /** `tenant`: the counts are of the caller's own jobs (a key that is not an operator's). */
-  scope: 'all' | 'tenant';
-}
+/** What a queue's jobs do: `cpu` (ffmpeg) or `waiting` on something else (a simulator, a translation backend). */
+export type QueueKind = Queue['kind'];
