@@ -17,20 +17,15 @@ const OPERATOR_KEY = 'queues-operator-key';
 const TENANT_KEY = 'queues-tenant-key';
 
 let open: LongrunServer;
-let keyed: LongrunServer;
 let client: Longrun;
 /** The queue simulate jobs run in by default. */
 let simulate: Queue;
 
 beforeAll(async () => {
-  [open, keyed] = await Promise.all([
-    startServer(['--simulate-error-rate', '0']),
-    startServer(['--api-keys', `${TENANT_KEY}:team`, '--operator-keys', `${OPERATOR_KEY}:ops`]),
-  ]);
-  afterThisFile(() => Promise.all([open.close(), keyed.close()]));
+  open = await startServer(['--simulate-error-rate', '0']);
+  afterThisFile(() => open.close());
   client = new Longrun({ baseUrl: open.url });
-  const queues = await client.queues.list();
-  simulate = queues.find((q) => q.types.includes('simulate'))!;
+  simulate = (await client.queues.list()).find((q) => q.types.includes('simulate'))!;
   expect(simulate).toBeDefined();
 }, 60_000);
 
@@ -144,6 +139,13 @@ describe('jobs.create with a queue, a priority and a time to run', () => {
 
 describe('client.queues on a server with keys', () => {
   it("lets only an operator's key pause and resume; a tenant's key is a PermissionDeniedError", async () => {
+    const keyed = await startServer([
+      '--api-keys',
+      `${TENANT_KEY}:team`,
+      '--operator-keys',
+      `${OPERATOR_KEY}:ops`,
+    ]);
+    afterThisTest(() => keyed.close());
     const tenant = new Longrun({ baseUrl: keyed.url, apiKey: TENANT_KEY });
     const operator = new Longrun({ baseUrl: keyed.url, apiKey: OPERATOR_KEY });
     const [name] = (await operator.queues.list()).map((q) => q.name);
