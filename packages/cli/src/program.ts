@@ -3,6 +3,7 @@ import { cancel, remove } from './commands/cancel.js';
 import { download } from './commands/download.js';
 import { list } from './commands/list.js';
 import { logs } from './commands/logs.js';
+import { listQueues, setPaused } from './commands/queues.js';
 import { serveCommand } from './commands/serve.js';
 import { status } from './commands/status.js';
 import { submit } from './commands/submit.js';
@@ -22,6 +23,19 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+// The ranges of --priority and --run-in are the server's to check (invalid_priority and the like).
+function integer(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function number(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
+  return n;
+}
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /**
@@ -37,7 +51,7 @@ export function buildProgram(version: string, result: { code: number }): Command
     .showSuggestionAfterError()
     .addHelpText(
       'after',
-      `\nEvery command but serve takes --url (LONGRUN_URL, default http://127.0.0.1:8000) and --api-key (LONGRUN_API_KEY).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  longrun serve --port 8000\n  longrun submit simulate duration_seconds=10 --wait\n  longrun submit text.to_video --input @job.json --json\n  longrun wait 01a2… --timeout 60\n  longrun list --status running\n  longrun download 01a2… video.mp4 -o out.mp4`,
+      `\nEvery command but serve takes --url (LONGRUN_URL, default http://127.0.0.1:8000) and --api-key (LONGRUN_API_KEY).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  longrun serve --port 8000\n  longrun submit simulate duration_seconds=10 --wait\n  longrun submit text.to_video --input @job.json --json\n  longrun wait 01a2… --timeout 60\n  longrun list --status running\n  longrun queues pause media\n  longrun download 01a2… video.mp4 -o out.mp4`,
     );
 
   const run = async (command: Promise<number>) => {
@@ -64,6 +78,10 @@ export function buildProgram(version: string, result: { code: number }): Command
       .option('--input <json|@file>', 'the input as a JSON object, or @file.json (@- for stdin)')
       .option('--id <id>', 'your own job id (1-128 of A-Z a-z 0-9 . _ : -)')
       .option('--max-attempts <n>', 'attempts before the job fails for good', positiveInteger)
+      .option('--queue <name>', "the named queue to run in (default: the type's own; see longrun queues)")
+      .option('--priority <n>', 'from -100 to 100; within a queue, higher runs first (default 0)', integer)
+      .option('--run-at <time>', 'start no sooner than this ISO 8601 time, such as 2026-12-01T18:00:00Z')
+      .option('--run-in <seconds>', 'start no sooner than this many seconds from now', number)
       .option('--wait', 'wait for the job like `longrun wait`, and exit with its outcome')
       .option('--timeout <seconds>', 'with --wait: give up after this long (exit 3)', positiveNumber)
       .option('--json', 'print the job as JSON (with --wait: one JSON job per change)'),
@@ -103,6 +121,32 @@ export function buildProgram(version: string, result: { code: number }): Command
       .option('--limit <n>', 'at most this many jobs', positiveInteger, 20)
       .option('--json', 'one JSON job per line'),
   ).action(async (flags) => run(list(makeClient(flags), flags)));
+
+  const queues = program
+    .command('queues')
+    .description('list the named queues with their counts; pause or resume one');
+  withClientOptions(
+    queues
+      .command('list', { isDefault: true })
+      .description('the queues as a table (the default)')
+      .option('--json', 'one JSON queue per line'),
+  ).action(async (flags) => run(listQueues(makeClient(flags), flags)));
+  for (const [action, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    withClientOptions(
+      queues
+        .command(action)
+        .description(
+          paused
+            ? 'start nothing new from a queue (its running jobs finish); prints its state'
+            : 'let a paused queue start jobs again; prints its state',
+        )
+        .argument('<name>', 'the queue')
+        .option('--json', 'print the queue as JSON'),
+    ).action(async (name: string, flags) => run(setPaused(makeClient(flags), name, paused, flags)));
+  }
 
   withClientOptions(
     program

@@ -1,6 +1,7 @@
 import { type CoreOptions, HttpCore } from './core.js';
 import { JobFailedError } from './errors/job-failed-error.js';
 import { type CreateOptions, Jobs } from './resources/jobs.js';
+import { Queues } from './resources/queues.js';
 import type { CreateJobParams, Job } from './types.js';
 import type { WaitOptions } from './wait.js';
 
@@ -14,7 +15,10 @@ export interface ClientOptions extends CoreOptions {
 
 export type RunOptions = WaitOptions &
   CreateOptions &
-  Pick<CreateJobParams, 'id' | 'max_attempts' | 'metadata'>;
+  Pick<
+    CreateJobParams,
+    'id' | 'max_attempts' | 'metadata' | 'queue' | 'priority' | 'run_at' | 'run_in_seconds'
+  >;
 
 /**
  * The longrun client.
@@ -26,6 +30,7 @@ export type RunOptions = WaitOptions &
  */
 export class Longrun {
   readonly jobs: Jobs;
+  readonly queues: Queues;
   readonly baseUrl: string;
   readonly #core: HttpCore;
 
@@ -36,6 +41,7 @@ export class Longrun {
     });
     this.baseUrl = this.#core.baseUrl;
     this.jobs = new Jobs(this.#core);
+    this.queues = new Queues(this.#core);
   }
 
   /**
@@ -43,19 +49,30 @@ export class Longrun {
    * throws `JobFailedError` when it fails or is canceled.
    */
   async run(type: string, input: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Job> {
-    const { id, max_attempts, metadata, idempotencyKey, ...waitOptions } = options;
+    const {
+      id,
+      max_attempts,
+      metadata,
+      queue,
+      priority,
+      run_at,
+      run_in_seconds,
+      idempotencyKey,
+      ...waitOptions
+    } = options;
     const job = await this.jobs.create(
-      {
-        type,
-        input,
-        ...(id === undefined ? {} : { id }),
-        ...(max_attempts === undefined ? {} : { max_attempts }),
-        ...(metadata === undefined ? {} : { metadata }),
-      },
+      { type, input, ...defined({ id, max_attempts, metadata, queue, priority, run_at, run_in_seconds }) },
       { idempotencyKey, signal: options.signal },
     );
     const done = await this.jobs.wait(job, waitOptions);
     if (done.status !== 'completed') throw new JobFailedError(done);
     return done;
   }
+}
+
+/** The fields that are set: the body of a request leaves the others out. */
+function defined<T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

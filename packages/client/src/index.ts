@@ -6,6 +6,7 @@ export type { Logger, LogLevel } from './internal/log.js';
 export { AutoPager, type Page } from './pagination.js';
 export { hintFromHeaders, type PollContext, type PollHint, type PollOptions, poll } from './poll.js';
 export type { CallOptions, CreateOptions, Jobs } from './resources/jobs.js';
+export type { Queues } from './resources/queues.js';
 export {
   StatusApiClient,
   type StatusApiClientOptions,
@@ -22,6 +23,8 @@ export {
   type JobListFilter,
   type JobStatus,
   type LogLine,
+  type Queue,
+  type QueueKind,
   TERMINAL_STATUSES,
   type Transport,
 } from './types.js';

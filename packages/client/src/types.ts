@@ -53,7 +53,10 @@ export type CreateJobFields = Omit<Pick<CreateJobBody, keyof CreateJobBody>, 'ty
   input?: Record<string, unknown>;
 };
 
-/** What `jobs.create()` sends: the fields of {@link CreateJobFields} (tsc checks it where it is sent). */
+/**
+ * What `jobs.create()` takes: the fields of {@link CreateJobFields}, but for `run_at`, which may
+ * also be a `Date` (tsc checks the body where it is sent).
+ */
 export interface CreateJobParams {
   /** A type from `GET /v1/types`, e.g. `simulate`. */
   type: string;
@@ -65,20 +68,23 @@ export interface CreateJobParams {
   max_attempts?: number;
   /** Your labels, returned as given (at most 16 KB). */
   metadata?: Record<string, unknown>;
+  /**
+   * Another queue of the same kind as the type's own (see `client.queues.list()`).
+   * @default the type's own queue
+   */
+  queue?: string;
+  /** -100 to 100; within its queue, higher runs first. @default 0 */
+  priority?: number;
+  /** Not started before then: a `Date`, or an ISO 8601 string with a zone (sent as ISO 8601). @default now */
+  run_at?: string | Date;
+  /** Not started before this many seconds from now (instead of `run_at`). @default 0 */
+  run_in_seconds?: number;
   /** Where the server POSTs this job's signed events (Standard Webhooks; see docs/webhooks.md). */
   webhook?: {
     url: string;
     /** @default ['job.completed', 'job.failed', 'job.canceled'] */
     events?: ('job.started' | 'job.progress' | 'job.completed' | 'job.failed' | 'job.canceled')[];
   };
-  /** Another queue of the same kind as the type's own (see `GET /v1/queues`). */
-  queue?: string;
-  /** -100..100, higher first within its queue. @default 0 */
-  priority?: number;
-  /** ISO 8601 with a zone: the job is not started before then. */
-  run_at?: string;
-  /** The job is not started before this many seconds from now (instead of `run_at`). */
-  run_in_seconds?: number;
 }
 
 export interface JobListFilter {
@@ -99,3 +105,9 @@ export type LogLine =
 
 /** How `wait()` learned of the job's end. */
 export type Transport = 'sse' | 'long-poll' | 'poll';
+
+/** A named queue, its limits, its state and its jobs now, as the server's /openapi.json describes it. */
+export type Queue = components['schemas']['Queue'];
+
+/** What a queue's jobs do: `cpu` (ffmpeg) or `waiting` on something else (a simulator, a translation backend). */
+export type QueueKind = Queue['kind'];

@@ -1,9 +1,11 @@
 // The longrun dashboard: a live table of jobs over Server-Sent Events (/v1/events),
-// a job view with its log, cancel and artifacts, and a form for any job type.
+// a job view with its log, cancel and artifacts, a form for any job type, and the
+// named queues with their counts, each paused and resumed by a button.
 // Plain DOM, no build step. Text from the server only ever goes into textContent.
 
 const KEY_STORAGE = 'longrun.apiKey';
 const PAGE = 50;
+const QUEUES_EVERY_MS = 2000;
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -15,6 +17,10 @@ const state = {
   logSeq: 0,
   types: [],
   stream: null,
+  // Bumped by every read of the queues and every pause or resume: a read that
+  // answers after a newer one began (say, a click) is stale and left unshown.
+  queuesSeq: 0,
+  queuesTimer: null,
 };
 
 class HttpError extends Error {
@@ -181,7 +187,11 @@ function upsert(job) {
 }
 
 function age(iso) {
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  return seconds((Date.now() - Date.parse(iso)) / 1000);
+}
+
+function seconds(n) {
+  const s = Math.max(0, Math.round(n));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
   if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
@@ -258,6 +268,77 @@ setInterval(() => {
     if (job) td.querySelector('.age').textContent = age(job.created_at);
   }
 }, 1000);
+
+// --- Queues ------------------------------------------------------------------
+
+// Counts change with every job that starts or ends, so they are read again every
+// 2 s while the page is visible, rather than worked out from the job events.
+async function loadQueues() {
+  const seq = ++state.queuesSeq;
+  try {
+    const { data } = await api('/v1/queues');
+    if (seq !== state.queuesSeq) return;
+    $('queue-rows').replaceChildren(...data.map(queueRow));
+    $('queues-scope').hidden = !data.some((q) => q.scope === 'tenant');
+  } catch (err) {
+    if (seq === state.queuesSeq && err?.status !== 401) $('queues-error').textContent = err.message;
+  }
+}
+
+function pollQueues() {
+  clearTimeout(state.queuesTimer);
+  state.queuesTimer = null;
+  if (document.visibilityState !== 'visible') return;
+  loadQueues().finally(() => {
+    state.queuesTimer ??= setTimeout(pollQueues, QUEUES_EVERY_MS);
+  });
+}
+
+document.addEventListener('visibilitychange', pollQueues);
+
+function queueRow(q) {
+  const tr = document.createElement('tr');
+  tr.dataset.queue = q.name;
+  tr.dataset.paused = String(q.paused);
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = q.paused ? 'resume' : 'pause';
+  button.textContent = q.paused ? 'Resume' : 'Pause';
+  button.addEventListener('click', () => setPaused(q.name, !q.paused, button));
+  const action = document.createElement('td');
+  action.append(button);
+  tr.append(
+    cell(q.name, 'name'),
+    cell(q.kind),
+    cell(q.paused ? 'paused' : 'active', q.paused ? 'state paused' : 'state'),
+    cell(String(q.queued), 'queued'),
+    cell(String(q.scheduled), 'scheduled'),
+    cell(String(q.running), 'running'),
+    cell(String(q.concurrency)),
+    cell(q.global_limit === null ? '—' : String(q.global_limit)),
+    cell(q.oldest_queued_age_seconds === null ? '—' : seconds(q.oldest_queued_age_seconds)),
+    cell(String(q.finished_last_minute)),
+    action,
+  );
+  tr.title = q.types.length ? `default queue of ${q.types.join(', ')}` : '';
+  return tr;
+}
+
+async function setPaused(name, paused, button) {
+  button.disabled = true;
+  $('queues-error').textContent = '';
+  state.queuesSeq++;
+  try {
+    const q = await api(`/v1/queues/${encodeURIComponent(name)}/${paused ? 'pause' : 'resume'}`, {
+      method: 'POST',
+    });
+    document.querySelector(`tr[data-queue="${CSS.escape(name)}"]`)?.replaceWith(queueRow(q));
+  } catch (err) {
+    button.disabled = false;
+    // A 403 (forbidden) says that pausing needs an operator key.
+    $('queues-error').textContent = `${paused ? 'Pause' : 'Resume'} ${name}: ${err.message}`;
+  }
+}
 
 // --- One job ---------------------------------------------------------------
 
@@ -481,6 +562,7 @@ async function start() {
   }
   $('forget-key').hidden = !state.key;
   follow();
+  pollQueues();
 }
 
 start();

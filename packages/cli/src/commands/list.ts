@@ -1,8 +1,8 @@
 import { isJobStatus, type Job, type JobStatus, type Longrun } from '@longrun/client';
-import Table from 'cli-table3';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { age } from '../output/format.js';
+import { plainTable } from '../output/table.js';
 
 export interface ListFlags {
   status?: string[];
@@ -11,32 +11,15 @@ export interface ListFlags {
   json?: boolean;
 }
 
-const NO_BORDERS = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '  ',
-};
+const HEAD = ['id', 'type', 'status', 'progress', 'stage', 'message', 'age'];
 
 /** Messages are cut to fit a row on one line of the terminal, or to this many characters off one. */
 const MESSAGE_WIDTH = 36;
 
 function messageWidth(rows: string[][], columns: number | undefined): number {
   if (!columns) return MESSAGE_WIDTH;
-  const head = ['id', 'type', 'status', 'progress', 'stage', 'message', 'age'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const others = widths.reduce((sum, w, i) => (i === 5 ? sum : sum + w), 0) + 2 * (head.length - 1);
+  const widths = HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const others = widths.reduce((sum, w, i) => (i === 5 ? sum : sum + w), 0) + 2 * (HEAD.length - 1);
   return Math.max(12, columns - others - 1);
 }
 
@@ -65,13 +48,6 @@ export async function list(client: Longrun, { status, type, limit, json }: ListF
     process.stdout.write('no jobs\n');
     return EXIT.completed;
   }
-  const table = new Table({
-    head: ['id', 'type', 'status', 'progress', 'stage', 'message', 'age'],
-    // Columns without borders or colours, like `ps` or `docker ps`: easy to read, to grep and to cut.
-    chars: NO_BORDERS,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    wordWrap: false,
-  });
   const now = Date.now();
   const rows = jobs.map((job) => [
     job.id,
@@ -83,8 +59,8 @@ export async function list(client: Longrun, { status, type, limit, json }: ListF
     age(job.created_at, now),
   ]);
   const width = messageWidth(rows, (process.stdout as NodeJS.WriteStream).columns);
-  for (const row of rows) table.push(row.map((cell, i) => (i === 5 ? truncate(cell, width) : cell)));
-  process.stdout.write(`${table.toString()}\n`);
+  const cells = rows.map((row) => row.map((cell, i) => (i === 5 ? truncate(cell, width) : cell)));
+  process.stdout.write(`${plainTable(HEAD, cells)}\n`);
   return EXIT.completed;
 }
 

@@ -7,6 +7,10 @@ export interface SubmitFlags {
   input?: string;
   id?: string;
   maxAttempts?: number;
+  queue?: string;
+  priority?: number;
+  runAt?: string;
+  runIn?: number;
   wait?: boolean;
   timeout?: number;
   json?: boolean;
@@ -17,13 +21,18 @@ export async function submit(
   client: Longrun,
   type: string,
   pairs: string[],
-  { input, id, maxAttempts, wait, timeout, json }: SubmitFlags,
+  { input, id, maxAttempts, queue, priority, runAt, runIn, wait, timeout, json }: SubmitFlags,
 ): Promise<number> {
   const job = await client.jobs.create({
     type,
     input: parseInput(input, pairs),
     ...(id ? { id } : {}),
     ...(maxAttempts ? { max_attempts: maxAttempts } : {}),
+    ...(queue === undefined ? {} : { queue }),
+    ...(priority === undefined ? {} : { priority }),
+    // As given: the server checks the time and says what is wrong with it (invalid_run_at).
+    ...(runAt === undefined ? {} : { run_at: runAt }),
+    ...(runIn === undefined ? {} : { run_in_seconds: runIn }),
   });
   // The id first, so that a wait cut short can be taken up again with `longrun wait <id>`.
   if (wait && !json) process.stderr.write(`submitted ${job.id}\n`);

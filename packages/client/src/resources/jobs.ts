@@ -2,6 +2,7 @@ import { HttpCore } from '../core.js';
 import { type JobEventsOptions, jobEvents } from '../events.js';
 import { checkJob } from '../internal/check-job.js';
 import type { Fits } from '../internal/fits.js';
+import { newIdempotencyKey } from '../internal/idempotency-key.js';
 import { AutoPager, type Page } from '../pagination.js';
 import type { CreateJobFields, CreateJobParams, Job, JobListFilter, LogLine } from '../types.js';
 import { type WaitOptions, waitForJob } from '../wait.js';
@@ -27,11 +28,13 @@ export class Jobs {
 
   /** Submit a job; it comes back `queued` (or already further along). */
   create(params: CreateJobParams, { idempotencyKey, signal }: CreateOptions = {}): Promise<Job> {
+    const { run_at, ...rest } = params;
+    const body = { ...rest, ...(run_at === undefined ? {} : { run_at: isoTime(run_at) }) };
     return this.core.request(
       {
         method: 'POST',
         path: '/v1/jobs',
-        body: params satisfies Fits<CreateJobParams, CreateJobFields>,
+        body: body satisfies Fits<typeof body, CreateJobFields>,
         headers: { 'idempotency-key': idempotencyKey ?? newIdempotencyKey() },
         signal,
       },
@@ -121,6 +124,11 @@ export class Jobs {
   }
 }
 
-function newIdempotencyKey(): string {
-  return `longrun-client-${globalThis.crypto.randomUUID()}`;
+/**
+ * A `Date` as ISO 8601. An invalid one is sent as it prints, so that the server, which checks
+ * every field, answers it with its `invalid_run_at` rather than the client throwing a RangeError.
+ */
+function isoTime(value: string | Date): string {
+  if (typeof value === 'string') return value;
+  return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
 }

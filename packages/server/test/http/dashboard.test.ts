@@ -192,6 +192,79 @@ describe.runIf(haveChromium)('dashboard in headless Chromium, against a server p
     await page.close();
   });
 
+  const queueRow = (page: Page, name: string) => page.locator(`#queue-rows tr[data-queue="${name}"]`);
+  // The view reads the queues every 2 s: what it shows may take that long to change.
+  const live = { timeout: 10_000 };
+
+  it('lists the queues with their counts, and pauses and resumes one with its button', async () => {
+    const { url } = await serve(['--simulate-error-rate', '0']);
+    const page = await open(url);
+    const queues = (await call(url, 'GET', '/v1/queues')).body.data as { name: string; types: string[] }[];
+    await expect
+      .poll(() => page.locator('#queue-rows tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.queue)))
+      .toEqual(queues.map((q) => q.name));
+    const name = queues.find((q) => q.types.includes('simulate'))!.name;
+    const row = queueRow(page, name);
+    expect(await row.getAttribute('data-paused')).toBe('false');
+
+    await row.locator('button', { hasText: 'Pause' }).click();
+    await expect.poll(() => row.getAttribute('data-paused')).toBe('true');
+    expect(await row.locator('td.state').textContent()).toBe('paused');
+    expect((await call(url, 'GET', `/v1/queues/${name}`)).body).toMatchObject({ paused: true });
+
+    // A job submitted elsewhere waits in the paused queue, and the count shows it.
+    const job = (
+      await call(url, 'POST', '/v1/jobs', {
+        body: { type: 'simulate', input: { duration_seconds: 0.2, error_rate: 0 } },
+      })
+    ).body;
+    await expect.poll(() => row.locator('td.queued').textContent(), live).toBe('1');
+    await shot(page, 'queues-paused.png');
+
+    await row.locator('button', { hasText: 'Resume' }).click();
+    await expect.poll(() => row.getAttribute('data-paused')).toBe('false');
+    expect((await call(url, 'GET', `/v1/queues/${name}`)).body).toMatchObject({ paused: false });
+    // Resumed, the queue runs the job, and the count goes back to 0.
+    await expect
+      .poll(async () => (await call(url, 'GET', `/v1/jobs/${job.id}`)).body.status, live)
+      .toBe('completed');
+    await expect.poll(() => row.locator('td.queued').textContent(), live).toBe('0');
+    expect(page.requested.filter((r) => r === 'GET /v1/queues').length).toBeGreaterThan(1);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows the server's 403 when a key that is not an operator's pauses a queue", async () => {
+    const { url } = await serve([
+      '--api-keys',
+      'dash-tenant-1234:team',
+      '--operator-keys',
+      'dash-operator-1234:ops',
+    ]);
+    const page = await open(url);
+    await page.fill('#key-input', 'dash-tenant-1234');
+    await page.click('#key-form button');
+    const name = (await call(url, 'GET', '/v1/queues', { headers: { 'x-api-key': 'dash-tenant-1234' } })).body
+      .data[0].name as string;
+    const row = queueRow(page, name);
+    // A tenant's counts are its own jobs', and the view says so.
+    await page.locator('#queues-scope').waitFor({ state: 'visible' });
+    await row.locator('button', { hasText: 'Pause' }).click();
+    const refused = await call(url, 'POST', `/v1/queues/${name}/pause`, {
+      headers: { 'x-api-key': 'dash-tenant-1234' },
+    });
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    await expect
+      .poll(() => page.locator('#queues-error').textContent())
+      .toBe(`Pause ${name}: ${refused.body.error.message}`);
+    expect(await row.getAttribute('data-paused')).toBe('false');
+    expect(
+      (await call(url, 'GET', `/v1/queues/${name}`, { headers: { 'x-api-key': 'dash-operator-1234' } })).body,
+    ).toMatchObject({ paused: false });
+    await shot(page, 'queues-forbidden.png');
+    await page.close();
+  });
+
   it('asks for an API key when the server has keys, and keeps it in the browser', async () => {
     const { url } = await serve(['--role', 'api', '--api-keys', 'dash-key-1234:team']);
     await call(url, 'POST', '/v1/jobs', {
