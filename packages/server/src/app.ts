@@ -28,6 +28,7 @@ import { Metrics } from './metrics/metrics.js';
 import { defaultRegistry } from './processors/index.js';
 import type { ProcessorRegistry } from './processors/registry.js';
 import { Queues } from './queues/queues.js';
+import { translationBackend } from './settings/translation.js';
 import { openBackend } from './store/backend.js';
 import type { JobStore } from './store/store.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -145,6 +146,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
       ffmpegPath: config.ffmpegPath,
       ffprobePath: config.ffprobePath,
       espeakPath: config.espeakPath,
+      translation: translationBackend(config),
     });
   const queues = Queues.build(registry, {
     cpuConcurrency: config.concurrency,

@@ -10,6 +10,7 @@ import {
   type SettingName,
   type Settings,
 } from './settings/settings.js';
+import { translationBackend } from './settings/translation.js';
 
 export { ConfigError } from './settings/config-error.js';
 export { settingsHelp } from './settings/help.js';
@@ -83,6 +84,8 @@ export function loadConfig({
         'Set --api-keys (LONGRUN_API_KEYS) or --api-keys-file, or pass --insecure if the network is trusted.',
     );
   }
+  // Checked here so that a server missing a backend's URL or model does not start.
+  translationBackend(config);
   return config;
 }
 

@@ -1,3 +1,5 @@
+import { TRANSLATION_ERRORS } from './translate/errors.js';
+
 /**
  * The one registry of API error codes. Each code is stable: once shipped it
  * keeps its meaning and status, and is never reused. docs/errors.md lists every
@@ -108,9 +110,11 @@ export class ApiError extends Error {
 
 /**
  * Codes a job can end with, in `job.error.code`. Processors add their own
- * through the same registry so that docs/errors.md lists them all.
+ * through the same registry so that docs/errors.md lists them all; the
+ * translation engine's codes come in as it defines them.
  */
 export const JOB_ERRORS = Object.freeze({
+  ...TRANSLATION_ERRORS,
   simulated_error: 'The simulated backend reported an error (the simulator fails at its error_rate).',
   attempts_exhausted: 'The job lost its worker (crash or expired lease) on its last allowed attempt.',
   job_timeout: 'The job ran longer than its timeout and was stopped.',

@@ -1,5 +1,7 @@
 import { Speech } from '../media/speech.js';
 import { MediaTools } from '../media/tools.js';
+import type { BackendSettings } from '../translate/backends/create.js';
+import { documentTranslate } from './document-translate.js';
 import { imageToVideo } from './image-to-video.js';
 import { ProcessorRegistry } from './registry.js';
 import { simulate } from './simulate.js';
@@ -17,6 +19,8 @@ export interface RegistryOptions {
   espeakPath?: string | null;
   /** Where PATH is read. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** The backend document.translate jobs translate with (the --translate-* settings). @default pseudo */
+  translation?: BackendSettings;
 }
 
 /** A registry with every job type this server ships. */
@@ -26,6 +30,7 @@ export function defaultRegistry({
   ffprobePath = null,
   espeakPath = null,
   env = process.env,
+  translation = { backend: 'pseudo' },
 }: RegistryOptions = {}): ProcessorRegistry {
   const media = {
     tools: new MediaTools({ ffmpegPath, ffprobePath, env }),
@@ -36,5 +41,6 @@ export function defaultRegistry({
     .register(simulate)
     .register(videoTranslate)
     .register(imageToVideo(media))
-    .register(textToVideo(media));
+    .register(textToVideo(media))
+    .register(documentTranslate({ backend: translation, policy: media.policy }));
 }

@@ -110,6 +110,20 @@ export const postgresUrl: Parser<string> = (value, { source }) => {
   return value;
 };
 
+/** An http or https URL, as written. */
+export const httpUrl: Parser<string> = (value, { source }) => {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new ConfigError(`${source}: "${value}" is not a URL; use e.g. http://127.0.0.1:5000`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${source}: use an http or https URL, not ${url.protocol}`);
+  }
+  return value.trim();
+};
+
 /** A path, relative to the working folder. */
 export const path: Parser<string> = (value, { cwd }) => resolve(cwd, value);
 

@@ -1,9 +1,11 @@
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { SCHEMA_PATTERN } from '../store/postgres/connection.js';
+import { BACKEND_NAMES } from '../translate/backends/create.js';
 import {
   bool,
   duration,
+  httpUrl,
   instant,
   int,
   list,
@@ -155,6 +157,43 @@ export const SETTINGS = {
     help: 'default error rate of simulated jobs, 0..1',
     default: '0.2',
     parse: rate,
+  },
+  /** The flag says what it chooses; the field is named for what it is. */
+  translator: {
+    flag: 'translate-backend',
+    env: 'LONGRUN_TRANSLATE_BACKEND',
+    help: 'what translates documents: pseudo (built in, accents the text), libretranslate or openai (chat completions)',
+    default: 'pseudo',
+    parse: oneOf(BACKEND_NAMES, 'translation backend'),
+  },
+  /** null: none; the libretranslate and openai backends need one. */
+  translateUrl: {
+    flag: 'translate-url',
+    env: 'LONGRUN_TRANSLATE_URL',
+    help: "the backend's base URL, e.g. http://127.0.0.1:5000 (LibreTranslate) or https://api.openai.com/v1",
+    default: '',
+    parse: optional(httpUrl),
+  },
+  translateModel: {
+    flag: 'translate-model',
+    env: 'LONGRUN_TRANSLATE_MODEL',
+    help: 'the model the openai backend asks, e.g. gpt-4o-mini',
+    default: '',
+    parse: optional(text),
+  },
+  translateApiKey: {
+    flag: 'translate-api-key',
+    env: 'LONGRUN_TRANSLATE_API_KEY',
+    help: "the backend's API key (LibreTranslate api_key; a Bearer token for openai)",
+    default: '',
+    parse: optional(text),
+  },
+  translateTimeoutMs: {
+    flag: 'translate-timeout',
+    env: 'LONGRUN_TRANSLATE_TIMEOUT',
+    help: 'how long one request to the translation backend may take; it is retried twice, then the job fails',
+    default: '2m',
+    parse: duration({ min: 100 }),
   },
   /** `key:tenant,key:tenant`; null when the server is open (loopback only). */
   apiKeys: {
