@@ -267,7 +267,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     queueRoutes(app, { service });
     dashboardRoutes(app);
     await app.register(compatRoutes, { service });
-    await seedRoutes(app, { service });
+    await seedRoutes(app, { service, uploadLimit: config.bodyLimit });
   }
   healthRoutes(app, { service, registry, config, metrics, closing: () => closing });
 

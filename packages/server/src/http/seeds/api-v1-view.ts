@@ -1,10 +1,17 @@
 import type { StoredJob } from '../../jobs/model.js';
+import type { MessageError } from './message-errors.js';
 
 /**
  * What `GET /api/v1/download/{id}` sends for a job: one of its artifacts, or
  * an error in the words of the job's seed.
  */
-export type DownloadPlan = { artifact: string } | { status: 400 | 500; error: string };
+export type DownloadPlan =
+  | {
+      artifact: string;
+      /** The name it is downloaded as. @default the artifacts route's name for it */
+      filename?: string;
+    }
+  | { status: 400 | 500; error: string };
 
 /**
  * How jobs of one type answer under `/api/v1`, in the shape of the API that
@@ -25,6 +32,8 @@ export interface ApiV1View {
   download(job: StoredJob): DownloadPlan;
   /** The 500 error when the planned artifact is listed but its file is gone. */
   readonly fileMissing: string;
+  /** An error of the download route in the API's shape. */
+  errorBody(error: string): MessageError;
 }
 
 /**

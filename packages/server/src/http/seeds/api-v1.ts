@@ -5,16 +5,20 @@ import type { StoredJob } from '../../jobs/model.js';
 import type { JobService } from '../../jobs/service.js';
 import { sendArtifactFile } from '../artifacts.js';
 import { type ApiV1View, JOB_NOT_FOUND } from './api-v1-view.js';
+import { documentTranslationRoutes } from './document-translation.js';
+import { documentTranslationView } from './document-translation-view.js';
 import { renderErrorsAsMessages, sendMessageError } from './message-errors.js';
 import { binary, messageErrors } from './responses.js';
 import { textToVideoRoutes } from './text-to-video.js';
 import { textToVideoView } from './text-to-video-view.js';
 
 /** The job types that answer under /api/v1, each in its own API's shape. */
-export const API_V1_VIEWS: readonly ApiV1View[] = Object.freeze([textToVideoView]);
+export const API_V1_VIEWS: readonly ApiV1View[] = Object.freeze([textToVideoView, documentTranslationView]);
 
 export interface ApiV1Options {
   service: JobService;
+  /** The largest document `POST /api/v1/translate` takes, in bytes (--body-limit). */
+  uploadLimit: number;
   /** @default API_V1_VIEWS */
   views?: readonly ApiV1View[];
 }
@@ -38,7 +42,7 @@ const notFoundSchema = {
  */
 export async function apiV1Routes(
   app: FastifyInstance,
-  { service, views = API_V1_VIEWS }: ApiV1Options,
+  { service, uploadLimit, views = API_V1_VIEWS }: ApiV1Options,
 ): Promise<void> {
   renderErrorsAsMessages(app);
   app.setNotFoundHandler((request, reply) =>
@@ -85,11 +89,14 @@ export async function apiV1Routes(
       exposeHeadRoute: false,
       schema: {
         operationId: 'downloadApiV1Result',
-        summary: "A completed job's file (a text-to-video job's MP4)",
+        summary: "A completed job's file (a text-to-video job's MP4, a document translation's document)",
         tags,
         params: jobIdParams,
         response: {
-          200: binary('The file, as an attachment: generated_video_<job_id>.mp4 for a text-to-video job.'),
+          200: binary(
+            'The file, as an attachment: generated_video_<job_id>.mp4 for a text-to-video job, the translated ' +
+              'document under its name (report.docx -> report.de.docx) for a document translation.',
+          ),
           206: binary('The requested byte range.'),
           404: notFoundSchema,
           ...messageErrors(400, 401, 416, 429, 500),
@@ -101,22 +108,30 @@ export async function apiV1Routes(
       if (!found) return notFound(reply);
       const { job, view } = found;
       const plan = view.download(job);
-      if ('error' in plan) return sendMessageError(reply, plan.status, { error: plan.error });
+      if ('error' in plan) return sendMessageError(reply, plan.status, view.errorBody(plan.error));
       const { file } = await service.artifact(request.tenant, job.id, plan.artifact);
-      if (!file) return sendMessageError(reply, 500, { error: view.fileMissing });
+      if (!file) return sendMessageError(reply, 500, view.errorBody(view.fileMissing));
       try {
-        return await sendArtifactFile(request, reply, { job, name: plan.artifact, file });
+        return await sendArtifactFile(request, reply, {
+          job,
+          name: plan.artifact,
+          file,
+          ...(plan.filename === undefined ? {} : { filename: plan.filename }),
+        });
       } catch (err) {
         if (reply.sent) throw err;
         const status = (err as { statusCode?: number }).statusCode;
         // A range past the end keeps its 416; the file going away or failing to open is the API's 500.
         if (status === 416) throw err;
-        return sendMessageError(reply, 500, {
-          error: status === 404 ? view.fileMissing : `Error sending file: ${(err as Error).message}`,
-        });
+        return sendMessageError(
+          reply,
+          500,
+          view.errorBody(status === 404 ? view.fileMissing : `Error sending file: ${(err as Error).message}`),
+        );
       }
     },
   );
 
   textToVideoRoutes(app, { service });
+  await app.register(documentTranslationRoutes, { service, uploadLimit });
 }

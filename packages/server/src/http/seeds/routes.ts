@@ -9,8 +9,11 @@ import { TOOLKIT_STATUS_FORMAT, toolkitRoutes, toolkitWebhook } from './toolkit.
  * that turn their requests into JobService operations and its jobs into their
  * shapes, holding nothing of their own.
  */
-export async function seedRoutes(app: FastifyInstance, { service }: { service: JobService }): Promise<void> {
-  await app.register(apiV1Routes, { prefix: '/api/v1', service });
+export async function seedRoutes(
+  app: FastifyInstance,
+  { service, uploadLimit }: { service: JobService; uploadLimit: number },
+): Promise<void> {
+  await app.register(apiV1Routes, { prefix: '/api/v1', service, uploadLimit });
   await app.register(toolkitRoutes, { service });
 }
 

@@ -108,4 +108,5 @@ export const textToVideoView: ApiV1View = {
     return hasVideo ? { artifact: VIDEO } : { status: 500, error: 'Output file not found' };
   },
   fileMissing: 'Video file not found',
+  errorBody: (error) => ({ error }),
 };

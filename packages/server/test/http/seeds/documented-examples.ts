@@ -14,6 +14,28 @@ export const SIMULATOR = {
   ],
 };
 
+/** The document-translation service's status endpoint documentation. */
+export const DOCUMENT_TRANSLATION = {
+  document: '001_327a7a4fc5a87535.txt',
+  /** The job id its example asks about. */
+  jobId: '123e4567-e89b-12d3-a456-426614174000',
+  status: `curl -X GET "http://localhost:8000/api/v1/status/123e4567-e89b-12d3-a456-426614174000" \\
+  -H "Content-Type: application/json"`,
+  /** Its answer for an active job. */
+  activeJob: `{
+  "status": "processing",
+  "progress": 45,
+  "file_path": "/tmp/uploads/document.pdf",
+  "source_language": "en",
+  "target_language": "de",
+  "created_at": "2023-11-20T15:30:45Z",
+  "output_file": null,
+  "error": null,
+  "processing_type": "advanced",
+  "format_preservation": true
+}`,
+};
+
 /** The text-to-video API documentation. */
 export const TEXT_TO_VIDEO = {
   document: '002_ce9cbaec750dc834.txt',

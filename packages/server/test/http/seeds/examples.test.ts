@@ -13,7 +13,7 @@ import { useCleanup } from '../../helpers/cleanup.js';
 import { ffmpeg } from '../../helpers/media.js';
 import { startReceiver, webhookHeaders } from '../../helpers/receiver.js';
 import { runProgram } from '../../helpers/run.js';
-import { IMAGE_TO_VIDEO, SIMULATOR, TEXT_TO_VIDEO } from './documented-examples.js';
+import { DOCUMENT_TRANSLATION, IMAGE_TO_VIDEO, SIMULATOR, TEXT_TO_VIDEO } from './documented-examples.js';
 
 /**
  * The documents' example requests, run as written against longrun server
@@ -83,7 +83,12 @@ async function ended(server: LongrunServer, id: string, headers: Record<string, 
 
 describe('the documents’ examples, as written', () => {
   it.runIf(existsSync(SEEDS_DIR))('are copied from the documents word for word', () => {
-    for (const { document, ...examples } of [SIMULATOR, TEXT_TO_VIDEO, IMAGE_TO_VIDEO]) {
+    for (const { document, ...examples } of [
+      SIMULATOR,
+      DOCUMENT_TRANSLATION,
+      TEXT_TO_VIDEO,
+      IMAGE_TO_VIDEO,
+    ]) {
       const text = readFileSync(join(SEEDS_DIR, document), 'utf8');
       for (const example of Object.values(examples).flat()) expect(text, document).toContain(example);
     }
@@ -100,6 +105,57 @@ describe('the documents’ examples, as written', () => {
     const res = await shell(status!);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ result: 'pending' });
+  });
+
+  it('document translation: the status of a job, with curl, in the shape of the documented answer', async () => {
+    const text = 'Hello world.\n\nThis is a test.\n';
+    const made = await call(open.url, 'POST', '/v1/jobs', {
+      body: {
+        type: 'document.translate',
+        id: DOCUMENT_TRANSLATION.jobId,
+        input: {
+          document_url: `data:text/plain;base64,${Buffer.from(text).toString('base64')}`,
+          filename: 'document.txt',
+          source_language: 'en',
+          target_language: 'de',
+        },
+      },
+    });
+    expect(made.status).toBe(202);
+    const job = await ended(open, DOCUMENT_TRANSLATION.jobId);
+    expect(job.status).toBe('completed');
+
+    const res = await shell(DOCUMENT_TRANSLATION.status.replace('http://localhost:8000', open.url));
+    expect(res.status).toBe(200);
+    const status = JSON.parse(res.body);
+    const documented = JSON.parse(DOCUMENT_TRANSLATION.activeJob);
+    expect(Object.keys(status)).toEqual(Object.keys(documented));
+    expect(status).toEqual({
+      status: 'completed',
+      progress: 100,
+      file_path: 'document.txt',
+      source_language: 'en',
+      target_language: 'de',
+      created_at: job.created_at,
+      output_file: `/api/v1/download/${DOCUMENT_TRANSLATION.jobId}`,
+      error: null,
+      processing_type: 'advanced',
+      format_preservation: true,
+    });
+    expect(new Date(status.created_at).toISOString()).toBe(status.created_at);
+
+    const file = await fetch(`${open.url}${status.output_file}`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-disposition')).toBe('attachment; filename="document.de.txt"');
+    expect(await file.text()).toMatch(/^\[Ĥéļļö ŵöŕļð\. ~+\]\n\n\[Ţĥîš îš á ţéšţ\. ~+\]\n$/);
+
+    const missing = await shell(
+      DOCUMENT_TRANSLATION.status
+        .replace('http://localhost:8000', open.url)
+        .replace(DOCUMENT_TRANSLATION.jobId, 'no-such-job'),
+    );
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body)).toEqual({ error: 'Job not found', detail: 'Job not found' });
   });
 
   it('text-to-video: generate, status, download and jobs, with curl', async () => {
