@@ -47,7 +47,7 @@ export function takeTurns<J extends Waiting>({
     picked.push(best.buffer.shift()!);
     best.turn += 1;
     best.taken += 1;
-    if (best.buffer.length === 0) best.buffer = next(best.tenant, best.taken);
+    if (best.buffer.length === 0 && picked.length < limit) best.buffer = next(best.tenant, best.taken);
   }
   return picked;
 }
