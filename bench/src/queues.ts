@@ -85,7 +85,8 @@ async function fairness(store: Store, bigJobs: number): Promise<Row> {
 }
 
 async function scheduled(store: Store, jobs: number): Promise<{ row: Row; p99: number }> {
-  const d = await deploy({ store, concurrency: 4 });
+  // Slots for every job: what is measured is the wait for the clock, not for a free slot.
+  const d = await deploy({ store, concurrency: 4, args: ['--wait-concurrency', '500'] });
   try {
     const ids = await Promise.all(
       Array.from({ length: jobs }, async () => {
@@ -151,7 +152,7 @@ async function fill(store: Store, where: string, jobs: number, tenants: number):
     await client.query(
       `INSERT INTO ${pg.escapeIdentifier(where)}.jobs (tenant, id, type, queue, priority, status, input, metadata,
          max_attempts, created_at, updated_at, run_at)
-       SELECT 't' || (n % $2), 'j' || n, 'simulate', 'bench', 0, 'queued', '{}', '{}', 3, $3 + n, $3 + n, $3 + n
+       SELECT 't' || (n % $2), 'j' || n, 'simulate', 'bench', 0, 'queued', '{}', '{}', 3, $3::bigint + n, $3::bigint + n, $3::bigint + n
        FROM generate_series(1, $1) n`,
       [jobs, tenants, t],
     );

@@ -51,7 +51,7 @@ import {
   releaseChange,
   reportChange,
 } from '../transitions.js';
-import { takeTurns } from '../turns.js';
+import { takeTurns, type Waiting } from '../turns.js';
 import { GroupCommitter } from './committer.js';
 import { migrateSqlite } from './migrate.js';
 
@@ -133,6 +133,7 @@ export class SqliteJobStore implements JobStore {
     const db = this.#db;
     return {
       byKey: db.prepare<[string, string], JobRow>('SELECT * FROM jobs WHERE tenant = ? AND id = ?'),
+      bySeq: db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE seq = ?'),
       byToken: db.prepare<[string], JobRow>(
         "SELECT * FROM jobs WHERE lease_token = ? AND status = 'running'",
       ),
@@ -189,9 +190,10 @@ export class SqliteJobStore implements JobStore {
            FROM t WHERE t.tenant IS NOT NULL
          ) SELECT tenant FROM t WHERE tenant IS NOT NULL`,
       ),
-      tenantDue: db.prepare<[string, string, number, number, number], JobRow>(
-        // Named: without statistics SQLite would rather range over run_at and sort the whole queue.
-        `SELECT * FROM jobs INDEXED BY jobs_queued_by_tenant
+      // The fields the turns are taken by, from the index alone. Named: without statistics
+      // SQLite would rather range over run_at and sort the whole queue.
+      tenantDue: db.prepare<[string, string, number, number, number], Waiting>(
+        `SELECT seq, tenant, priority, run_at FROM jobs INDEXED BY jobs_queued_by_tenant
          WHERE status = 'queued' AND queue = ? AND tenant = ? AND run_at <= ?
          ORDER BY priority DESC, run_at, seq LIMIT ? OFFSET ?`,
       ),
@@ -436,12 +438,15 @@ export class SqliteJobStore implements JobStore {
       if (room <= 0) return [];
       const picked = takeTurns({
         tenants,
-        next: (tenant, skip) => this.#s.tenantDue.all(queue, tenant, now, Math.min(room, 64), skip),
+        // A few at a time: with many tenants waiting, each gets few turns in one claim.
+        next: (tenant, skip) =>
+          this.#s.tenantDue.all(queue, tenant, now, Math.min(64, Math.ceil(room / tenants.length) + 1), skip),
         running,
         limit: room,
         tenantLimit,
       });
-      return picked.map((row) => {
+      return picked.map(({ seq }) => {
+        const row = this.#s.bySeq.get(seq)!;
         const token = randomUUID();
         return { job: this.#write(row, claimChange(row, { owner, token, leaseMs, now }), now), token };
       });
