@@ -94,7 +94,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const apiErr = toApiError(err);
     if (apiErr.statusCode >= 500) request.log.error({ err }, 'request failed');
-    lingerBeforeClose(request, reply);
+    if (mustLinger(request, reply)) return answerAndLinger(request, reply, apiErr);
     return sendError(reply, apiErr);
   });
   app.setNotFoundHandler((request, reply) =>
@@ -111,31 +111,47 @@ export function registerErrorHandling(app: FastifyInstance): void {
 const LINGER_MS = 5_000;
 const lingering = new WeakSet<Duplex>();
 
+/** Fastify closes the connection after this answer, and the request's body has not all arrived. */
+function mustLinger(request: FastifyRequest, reply: FastifyReply): boolean {
+  const socket = request.raw.socket;
+  return (
+    /close/i.test(String(reply.getHeader('connection') ?? '')) &&
+    !request.raw.complete &&
+    !!socket &&
+    !socket.destroyed &&
+    !lingering.has(socket)
+  );
+}
+
 /**
  * Makes an error answered before the request's body has arrived (a 413 above
- * all) reach the client. Closing a socket with unread bytes makes the kernel
- * send a reset that destroys the answer in flight, so a client still writing
- * its body would see EPIPE or ECONNRESET, never the 413. Like nginx's
- * lingering close, the connection stays open while Node reads and drops the
- * rest of the body, and is closed once the body has ended, or after
+ * all) reach the client. Node closes such a connection as soon as the answer
+ * is written, and closing a socket with unread bytes makes the kernel send a
+ * reset that destroys the answer in flight: a client still writing its body
+ * would see EPIPE or ECONNRESET, never the 413. Like nginx's lingering close,
+ * the answer (with `Connection: close`, so no client sends another request on
+ * the connection) is written by hand, the rest of the body is read and
+ * dropped, and the connection is closed once the body has ended, or after
  * {@link LINGER_MS} at the latest.
  */
-function lingerBeforeClose(request: FastifyRequest, reply: FastifyReply): void {
+function answerAndLinger(request: FastifyRequest, reply: FastifyReply, err: ApiError): void {
   const req = request.raw;
   const socket = req.socket;
-  // Only where the connection is to close: otherwise Node keeps it and drops the body itself.
-  if (!/close/i.test(String(reply.getHeader('connection') ?? ''))) return;
-  if (req.complete || !socket || socket.destroyed || lingering.has(socket)) return;
   lingering.add(socket);
-  // Fastify asks for `Connection: close`, and Node would then close as soon as the answer is written.
-  reply.removeHeader('connection');
+  reply.hijack();
+  const body: { error: { code: string; message: string } } = {
+    error: { code: err.code, message: err.message },
+  };
+  const text = JSON.stringify(body);
+  socket.write(
+    `HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode]}\r\nConnection: close\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
-  req.once('end', () => {
-    if (reply.raw.writableFinished) socket.end();
-    else reply.raw.once('finish', () => socket.end());
-  });
+  req.on('data', () => {});
+  req.once('end', () => socket.end());
   req.resume();
 }
 

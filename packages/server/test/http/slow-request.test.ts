@@ -58,6 +58,8 @@ describe('slow and malformed requests', () => {
         : body;
       const answer = await sendWhole(app.url, head, payload);
       expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      // Said outright, so that no client sends another request on a connection about to close.
+      expect(answer).toMatch(/\r\nConnection: close\r\n/i);
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('payload_too_large');
     }
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
