@@ -308,7 +308,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A completed job's file (a text-to-video job's MP4) */
+        /** A completed job's file (a text-to-video job's MP4, a document translation's document) */
         get: operations["downloadApiV1Result"];
         put?: never;
         post?: never;
@@ -352,6 +352,26 @@ export interface paths {
         get: operations["listTextToVideoJobs"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/translate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a document translation job
+         * @description A multipart/form-data upload: `file` (plain text, Markdown, SubRip, WebVTT, HTML or DOCX, at most --body-limit bytes), `target_language` (e.g. de), `source_language` (e.g. en, or auto; default auto). Poll GET /api/v1/status/{job_id}; download the result from GET /api/v1/download/{job_id}.
+         */
+        post: operations["translateDocument"];
         delete?: never;
         options?: never;
         head?: never;
@@ -638,6 +658,33 @@ export interface components {
             /** @description Once failed: why. */
             error?: string;
         };
+        DocumentTranslationStatus: {
+            /**
+             * @description started: waiting for a worker; processing; completed; failed (or canceled).
+             * @enum {string}
+             */
+            status: "started" | "processing" | "completed" | "failed";
+            /** @description 0 until the text is read, 20 when it is, rising to 80 through translation, 100 when the output is written. */
+            progress: number;
+            /** @description The uploaded document's file name (or its URL). */
+            file_path: string;
+            /** @description The language code given, or "auto". */
+            source_language: string;
+            target_language: string;
+            /**
+             * Format: date-time
+             * @description When the job was submitted (ISO 8601, UTC).
+             */
+            created_at: string;
+            /** @description Once completed: where to download the translated file. */
+            output_file: string | null;
+            /** @description Once failed: why. */
+            error: string | null;
+            /** @enum {string} */
+            processing_type: "advanced";
+            /** @description Always true: the output keeps the format. */
+            format_preservation: boolean;
+        };
         ToolkitEnvelope: {
             /** @description The HTTP status: 202 on submit, 200 on status. */
             code: number;
@@ -920,6 +967,47 @@ export interface operations {
                          * @default #000000
                          */
                         background?: string;
+                    };
+                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    id?: string;
+                    /** @description Attempts before giving up. */
+                    max_attempts?: number;
+                    /** @description Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues. */
+                    queue?: string;
+                    /** @description From -100 to 100, higher first within the queue; 0 when omitted. */
+                    priority?: number;
+                    /** @description ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead). */
+                    run_at?: string;
+                    /** @description The job stays queued this many seconds (0 to 31536000); instead of run_at. */
+                    run_in_seconds?: number;
+                    /** @description Your labels, returned as given (at most 16 KB). */
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description Where to POST signed events of this job (Standard Webhooks); see docs/webhooks.md. */
+                    webhook?: {
+                        url: string;
+                        /** @description Default: job.completed, job.failed, job.canceled. */
+                        events?: ("job.started" | "job.progress" | "job.completed" | "job.failed" | "job.canceled")[];
+                    };
+                } | {
+                    /**
+                     * @description The job type.
+                     * @enum {string}
+                     */
+                    type: "document.translate";
+                    input: {
+                        /** @description The document: an http, https or data: URL. */
+                        document_url: string;
+                        /** @description The document's file name: it helps tell the format and names the output (report.docx -> report.es.docx). */
+                        filename?: string;
+                        /**
+                         * @description ISO 639-1 code of the language the document is in (e.g. "en"), or "auto" to detect it.
+                         * @default auto
+                         */
+                        source_language?: string;
+                        /** @description ISO 639-1 code of the language to translate into, e.g. "de" or "pt-BR". */
+                        target_language: string;
                     };
                     /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
@@ -1954,7 +2042,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TextToVideoStatus"];
+                    "application/json": components["schemas"]["TextToVideoStatus"] | components["schemas"]["DocumentTranslationStatus"];
                 };
             };
             /** @description Default Response */
@@ -2025,7 +2113,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file, as an attachment: generated_video_<job_id>.mp4 for a text-to-video job. */
+            /** @description The file, as an attachment: generated_video_<job_id>.mp4 for a text-to-video job, the translated document under its name (report.docx -> report.de.docx) for a document translation. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2307,6 +2395,129 @@ export interface operations {
                         error: string;
                     } & {
                         [key: string]: string;
+                    };
+                };
+            };
+        };
+    };
+    translateDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The document.
+                     */
+                    file: string;
+                    /** @description e.g. en, or auto (the default). */
+                    source_language?: string;
+                    /** @description e.g. de or pt-BR. */
+                    target_language: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job_id: string;
+                        /** @enum {string} */
+                        status: "started";
+                        message: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        detail: string;
                     };
                 };
             };
