@@ -132,7 +132,15 @@ async function verify(
     'a job did not complete',
   );
   expect(result, outcome.lost.length === 0, `${outcome.lost.length} jobs lost`);
-  expect(result, outcome.duplicated.length === 0, `${outcome.duplicated.length} jobs ended twice`);
+  const first = outcome.duplicated[0];
+  const story = first
+    ? ` (${first}: ${(
+        await call(d.api.url, 'GET', `/v1/jobs/${encodeURIComponent(first)}/logs?limit=1000`)
+      ).body.data
+        ?.map((l: { line: string }) => l.line)
+        .join(' / ')})`
+    : '';
+  expect(result, outcome.duplicated.length === 0, `${outcome.duplicated.length} jobs ended twice${story}`);
   return waited;
 }
 

@@ -2,13 +2,14 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { backoff } from '../internal/backoff.js';
 import { type Logger, silentLogger } from '../internal/logger.js';
+import { sleep } from '../internal/sleep.js';
 import { type JsonObject, publicJob } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
 import { coerceError, JobFailure } from '../processors/errors.js';
 import type { ArtifactInfo, ProcessorContext } from '../processors/processor.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import { type QueueDef, Queues } from '../queues/queues.js';
-import type { Lease } from '../store/store.js';
+import { type Lease, StoreUnavailableError } from '../store/store.js';
 import { deadLocalOwners, newOwnerId } from './owner.js';
 import { ProgressReporter } from './reporter.js';
 
@@ -346,8 +347,11 @@ export class WorkerPool {
       await removeAll(tempDirs);
       const report = await reporter.close();
       settling = true;
-      const finished = await this.#service.finish(token, 'completed', { output, report });
-      if (!finished) this.#refused(job);
+      // The processor succeeded: a store that cannot be reached now does not make the attempt a failure.
+      await this.#writeOutcome(job, () => this.#service.finish(token, 'completed', { output, report })).catch(
+        (writeErr: unknown) =>
+          this.#log.error({ err: writeErr, job: job.id }, 'could not record the outcome of a job'),
+      );
     } catch (err) {
       await removeAll(tempDirs);
       const report = await reporter.close();
@@ -414,7 +418,28 @@ export class WorkerPool {
     token: string,
     opts: Parameters<JobService['finish']>[2],
   ): Promise<void> {
-    if (!(await this.#service.finish(token, 'failed', opts))) this.#refused(job);
+    await this.#writeOutcome(job, () => this.#service.finish(token, 'failed', opts));
+  }
+
+  /**
+   * Write an attempt's outcome, trying again while the store cannot be
+   * reached, for as long as a lease lasts: the outcome is the processor's, and
+   * an outage must not turn it into another. Past that the job's lease has
+   * run out, recovery queues it again, and this outcome would be refused.
+   */
+  async #writeOutcome(job: Lease['job'], write: () => Promise<unknown>): Promise<void> {
+    const giveUpAt = Date.now() + this.#leaseMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!(await write())) this.#refused(job);
+        return;
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError) || Date.now() >= giveUpAt) throw err;
+        await sleep(
+          Math.min(backoff(attempt, { baseMs: 100, maxMs: 2_000 }), Math.max(0, giveUpAt - Date.now())),
+        );
+      }
+    }
   }
 
   /** The store's fence refused this attempt's outcome: its lease expired and the job went on without it. */

@@ -12,6 +12,7 @@ import { JobFailure, UnrecoverableError } from '../../src/processors/errors.js';
 import { defaultRegistry } from '../../src/processors/index.js';
 import type { Processor } from '../../src/processors/processor.js';
 import { SqliteJobStore } from '../../src/store/sqlite/store.js';
+import { StoreUnavailableError } from '../../src/store/store.js';
 import { Maintenance } from '../../src/worker/maintenance.js';
 import { JobStopped, WorkerPool, type WorkerPoolOptions } from '../../src/worker/pool.js';
 import { tempDir } from '../helpers/app.js';
@@ -101,6 +102,26 @@ describe('worker pool', () => {
     const job = await until((await submit('flaky')).id);
     expect(job).toMatchObject({ status: 'completed', attempt: 3, output: { calls: 3 } });
     expect(job.logs.filter((l) => /retrying in/.test(l))).toHaveLength(2);
+  });
+
+  it('writes an outcome again while the store cannot be reached, never turning it into a failure', async () => {
+    const { store, pool, submit, until } = await setup(processor('fine', async () => ({ done: true })));
+    const finish = store.finish.bind(store);
+    let refused = 0;
+    store.finish = async (...args) => {
+      if (refused < 2) {
+        refused += 1;
+        throw new StoreUnavailableError('PostgreSQL cannot be reached: connect ECONNREFUSED');
+      }
+      return finish(...args);
+    };
+    await pool().start();
+    const job = await until((await submit('fine')).id);
+    expect(refused).toBe(2);
+    expect(job).toMatchObject({ status: 'completed', attempt: 1, output: { done: true } });
+    expect(job.logs.filter((l) => /^attempt \d+ (completed|failed)/.test(l))).toEqual([
+      'attempt 1 completed',
+    ]);
   });
 
   it('fails for good after max_attempts with the last error', async () => {
