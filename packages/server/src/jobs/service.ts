@@ -249,7 +249,7 @@ export class JobService {
 
   /** How many jobs wait in `queue` now (due or scheduled), of every tenant. */
   async queuedCount(queue: string): Promise<number> {
-    const counts = (await this.#store.queueCounts({})).find((c) => c.queue === queue);
+    const [counts] = await this.#store.queueCounts({ queue });
     return counts ? counts.queued + counts.scheduled : 0;
   }
 
@@ -409,21 +409,31 @@ export class JobService {
 
   /** The queues, with every tenant's counts or only `tenant`'s. */
   async queues({ tenant }: { tenant?: string | undefined } = {}): Promise<QueueView[]> {
-    const [paused, counts] = await Promise.all([
-      this.#store.pausedQueues(),
-      this.#store.queueCounts({ tenant }),
-    ]);
-    const byQueue = new Map(counts.map((c) => [c.queue, c]));
-    return this.#queues.all.map((queue) => ({
-      queue,
-      paused: paused.includes(queue.name),
-      counts: byQueue.get(queue.name) ?? emptyCounts(queue.name),
-    }));
+    return this.#views(this.#queues.all, { tenant });
   }
 
-  async queue(name: string, opts: { tenant?: string | undefined } = {}): Promise<QueueView> {
-    if (!this.#queues.get(name)) throw queueNotFound(name);
-    return (await this.queues(opts)).find((q) => q.queue.name === name)!;
+  async queue(name: string, { tenant }: { tenant?: string | undefined } = {}): Promise<QueueView> {
+    const queue = this.#queues.get(name);
+    if (!queue) throw queueNotFound(name);
+    const [view] = await this.#views([queue], { tenant, queue: name });
+    return view!;
+  }
+
+  /** `queues` with their state and counts; `queue` narrows what the store counts to that one. */
+  async #views(
+    queues: readonly QueueDef[],
+    { tenant, queue }: { tenant?: string | undefined; queue?: string | undefined },
+  ): Promise<QueueView[]> {
+    const [paused, counts] = await Promise.all([
+      this.#store.pausedQueues(),
+      this.#store.queueCounts({ tenant, queue }),
+    ]);
+    const byQueue = new Map(counts.map((c) => [c.queue, c]));
+    return queues.map((q) => ({
+      queue: q,
+      paused: paused.includes(q.name),
+      counts: byQueue.get(q.name) ?? emptyCounts(q.name),
+    }));
   }
 
   /** Pause (running jobs finish, nothing new starts) or resume a queue, on every process. */

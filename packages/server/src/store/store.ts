@@ -206,8 +206,12 @@ export interface JobStore {
   setPaused(queue: string, paused: boolean, now?: number): Promise<void>;
   /** The paused queues. */
   pausedQueues(): Promise<string[]>;
-  /** Each queue's counts (only `tenant`'s jobs when given); queues with no jobs are left out. */
-  queueCounts(opts: { tenant?: string | undefined; now?: number | undefined }): Promise<QueueCounts[]>;
+  /** Each queue's counts (only `queue`, and only `tenant`'s jobs, when given); queues with no jobs are left out. */
+  queueCounts(opts: {
+    queue?: string | undefined;
+    tenant?: string | undefined;
+    now?: number | undefined;
+  }): Promise<QueueCounts[]>;
   /**
    * Jobs whose latest change is at or after `since` (ms, by `updated_at`),
    * oldest change first (ties by seq), after `cursor` when given: what a change

@@ -276,6 +276,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
           { queue: Q, queued: 2, scheduled: 1, running: 0, oldestDueAt: now - 5_000, finishedLastMinute: 0 },
         ]);
         expect(await store.queueCounts({ tenant: 'nobody', now })).toEqual([]);
+        expect(await store.queueCounts({ queue: Q, now })).toEqual([counts[1]]);
       });
 
       it('puts a job behind the other tenants in turns, not behind all of their jobs', async () => {

@@ -542,9 +542,11 @@ export class PostgresJobStore implements JobStore {
   }
 
   async queueCounts({
+    queue,
     tenant,
     now = Date.now(),
   }: {
+    queue?: string | undefined;
     tenant?: string | undefined;
     now?: number | undefined;
   }): Promise<QueueCounts[]> {
@@ -555,15 +557,15 @@ export class PostgresJobStore implements JobStore {
        FROM (
          SELECT queue, (run_at <= $1)::int AS q, (run_at > $1)::int AS s, 0 AS r,
            CASE WHEN run_at <= $1 THEN GREATEST(run_at, created_at) END AS o, 0 AS f
-         FROM ${this.#jobs} WHERE status = 'queued' AND ($2::text IS NULL OR tenant = $2)
+         FROM ${this.#jobs} WHERE status = 'queued' AND ($2::text IS NULL OR tenant = $2) AND ($3::text IS NULL OR queue = $3)
          UNION ALL
          SELECT queue, 0, 0, 1, NULL, 0 FROM ${this.#jobs}
-         WHERE status = 'running' AND ($2::text IS NULL OR tenant = $2)
+         WHERE status = 'running' AND ($2::text IS NULL OR tenant = $2) AND ($3::text IS NULL OR queue = $3)
          UNION ALL
          SELECT queue, 0, 0, 0, NULL, 1 FROM ${this.#jobs}
-         WHERE finished_at >= $1 - 60000 AND ($2::text IS NULL OR tenant = $2)
+         WHERE finished_at >= $1 - 60000 AND ($2::text IS NULL OR tenant = $2) AND ($3::text IS NULL OR queue = $3)
        ) c GROUP BY queue ORDER BY queue`,
-      [now, tenant ?? null],
+      [now, tenant ?? null, queue ?? null],
       'always',
     );
     return rows.map(queueCountsOf);

@@ -197,20 +197,20 @@ export class SqliteJobStore implements JobStore {
          WHERE status = 'queued' AND queue = ? AND tenant = ? AND run_at <= ?
          ORDER BY priority DESC, run_at, seq LIMIT ? OFFSET ?`,
       ),
-      queueCounts: db.prepare<{ now: number; tenant: string | null }, QueueCountsRow>(
+      queueCounts: db.prepare<{ now: number; queue: string | null; tenant: string | null }, QueueCountsRow>(
         // Three index scans (queued, running, recently finished), not one scan of every job.
         `SELECT queue, SUM(q) AS queued, SUM(s) AS scheduled, SUM(r) AS running, MIN(o) AS oldest_due_at,
            SUM(f) AS finished_last_minute
          FROM (
            SELECT queue, run_at <= @now AS q, run_at > @now AS s, 0 AS r,
              CASE WHEN run_at <= @now THEN MAX(run_at, created_at) END AS o, 0 AS f
-           FROM jobs WHERE status = 'queued' AND (@tenant IS NULL OR tenant = @tenant)
+           FROM jobs WHERE status = 'queued' AND (@queue IS NULL OR queue = @queue) AND (@tenant IS NULL OR tenant = @tenant)
            UNION ALL
            SELECT queue, 0, 0, 1, NULL, 0 FROM jobs
-           WHERE status = 'running' AND (@tenant IS NULL OR tenant = @tenant)
+           WHERE status = 'running' AND (@queue IS NULL OR queue = @queue) AND (@tenant IS NULL OR tenant = @tenant)
            UNION ALL
            SELECT queue, 0, 0, 0, NULL, 1 FROM jobs
-           WHERE finished_at >= @now - 60000 AND (@tenant IS NULL OR tenant = @tenant)
+           WHERE finished_at >= @now - 60000 AND (@queue IS NULL OR queue = @queue) AND (@tenant IS NULL OR tenant = @tenant)
          ) GROUP BY queue ORDER BY queue`,
       ),
       logs: db.prepare<[number, number, number], { n: number; ts: number; line: string }>(
@@ -541,8 +541,16 @@ export class SqliteJobStore implements JobStore {
     return this.#s.pausedQueues.all().map((r) => r.name);
   }
 
-  async queueCounts({ tenant, now = Date.now() }: { tenant?: string | undefined; now?: number | undefined }) {
-    return this.#s.queueCounts.all({ now, tenant: tenant ?? null }).map(queueCountsOf);
+  async queueCounts({
+    queue,
+    tenant,
+    now = Date.now(),
+  }: {
+    queue?: string | undefined;
+    tenant?: string | undefined;
+    now?: number | undefined;
+  }) {
+    return this.#s.queueCounts.all({ now, queue: queue ?? null, tenant: tenant ?? null }).map(queueCountsOf);
   }
 
   async changedSince({
