@@ -186,7 +186,9 @@ export class JobService {
         message: `priority ${priority} is not a whole number from -100 to 100.`,
       });
     }
-    const runAt = startTime(params, Date.now());
+    // One clock reading for created_at and run_at: a job due in an hour is due exactly an hour after it was made.
+    const now = Date.now();
+    const runAt = startTime(params, now);
     let webhook: StoredJob['webhook'] = null;
     if (params.webhook) {
       // A body of another API's format is sent unsigned when there is no secret: that API never signed.
@@ -202,6 +204,7 @@ export class JobService {
       queue: queue.name,
       priority,
       runAt,
+      now,
       input: checked.input,
       metadata: params.metadata ?? {},
       max_attempts: params.max_attempts ?? this.#defaultMaxAttempts,
