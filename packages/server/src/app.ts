@@ -292,6 +292,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     await maintenance.stop();
     await feed.close();
     await store.close();
+    metrics.close();
   });
 
   return app;

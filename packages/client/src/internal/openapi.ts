@@ -8,7 +8,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List jobs, newest first */
+        /**
+         * List jobs, newest first
+         * @description A page ends early, before the item that would take it past 1 MiB (next_cursor continues). In list items an input or output whose JSON is over 8 KiB is replaced by `{"$omitted": <bytes>}`: GET /v1/jobs/{id} has the whole job.
+         */
         get: operations["listJobs"];
         put?: never;
         /** Create a job */

@@ -6,6 +6,7 @@ import type { StoredJob } from '../jobs/model.js';
 import type { CreateJobParams, JobService } from '../jobs/service.js';
 import { ALL_STATES, isJobStatus, isTerminal, type JobStatus } from '../jobs/states.js';
 import type { JobWatch } from '../jobs/watch.js';
+import type { ListFilter } from '../store/store.js';
 import { WEBHOOK_EVENTS } from '../webhooks/spec.js';
 import { errors, jobIdParams, jobRef } from './schemas.js';
 import { jobJson } from './serialize.js';
@@ -76,6 +77,62 @@ export function statusFilter(value: string | string[] | undefined): JobStatus[] 
     }
   }
   return items as JobStatus[];
+}
+
+/**
+ * A list page ends before the item that would take its body past this many
+ * bytes (it always holds one): with inputs and outputs over 8 KiB left out of
+ * list items by the store, a page stays near this size however large jobs are.
+ */
+export const LIST_PAGE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * `{"data": [...], "next_cursor": ...}` of up to `limit` of `jobs` (the store
+ * read one more, to know whether more follow), cut at {@link LIST_PAGE_MAX_BYTES}.
+ * Written by hand from each job's memoised JSON, so that a page is one pass.
+ */
+export function jobPageJson(
+  jobs: readonly StoredJob[],
+  limit: number,
+  maxBytes = LIST_PAGE_MAX_BYTES,
+): string {
+  const items: string[] = [];
+  let bytes = 0;
+  for (const job of jobs.slice(0, limit)) {
+    const item = jobJson(job);
+    // Lengths in characters: close enough to bytes for a budget, and free.
+    if (items.length > 0 && bytes + item.length + 1 > maxBytes) break;
+    items.push(item);
+    bytes += item.length + 1;
+  }
+  const more = items.length < jobs.length;
+  const next = more ? JSON.stringify(encodeCursor(jobs[items.length - 1]!.seq)) : 'null';
+  return `{"data":[${items.join(',')}],"next_cursor":${next}}`;
+}
+
+/** Rows a list page reads from the store at a time. */
+const LIST_CHUNK = 50;
+
+/**
+ * Up to `limit` + 1 jobs of a list page (the one more says whether more
+ * follow), read {@link LIST_CHUNK} at a time with other requests let in
+ * between: SQLite reads synchronously, and a row with a megabyte input costs
+ * a walk through its overflow pages even when the input is left out. Reading
+ * stops once the page's JSON passes {@link LIST_PAGE_MAX_BYTES}.
+ */
+async function readPage(service: JobService, filter: ListFilter): Promise<StoredJob[]> {
+  const jobs: StoredJob[] = [];
+  let bytes = 0;
+  let beforeSeq = filter.beforeSeq;
+  for (;;) {
+    const want = Math.min(LIST_CHUNK, filter.limit + 1 - jobs.length);
+    const chunk = await service.list({ ...filter, limit: want, beforeSeq });
+    jobs.push(...chunk);
+    for (const job of chunk) bytes += jobJson(job).length;
+    if (chunk.length < want || jobs.length > filter.limit || bytes > LIST_PAGE_MAX_BYTES) return jobs;
+    beforeSeq = chunk.at(-1)!.seq;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Send a job with its ETag and, while it runs, the poll hint. */
@@ -235,6 +292,10 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
       schema: {
         operationId: 'listJobs',
         summary: 'List jobs, newest first',
+        description:
+          'A page ends early, before the item that would take it past 1 MiB (next_cursor continues). ' +
+          'In list items an input or output whose JSON is over 8 KiB is replaced by `{"$omitted": <bytes>}`: ' +
+          'GET /v1/jobs/{id} has the whole job.',
         tags: ['jobs'],
         querystring: {
           type: 'object',
@@ -256,17 +317,16 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const limit = request.query.limit ?? 20;
-      const jobs = await service.list({
+      const jobs = await readPage(service, {
         tenant: request.tenant,
         status: statusFilter(request.query.status),
         type: listParam(request.query.type),
-        limit: limit + 1,
+        limit,
         beforeSeq: decodeCursor(request.query.cursor),
       });
-      const page = jobs.slice(0, limit);
-      return { data: page, next_cursor: jobs.length > limit ? encodeCursor(page.at(-1)!.seq) : null };
+      return reply.type('application/json; charset=utf-8').send(jobPageJson(jobs, limit));
     },
   );
 

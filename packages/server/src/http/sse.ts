@@ -7,6 +7,14 @@ import type { FastifyReply } from 'fastify';
  * newest snapshot is all a slow reader needs).
  */
 const HIGH_WATER = 64 * 1024;
+/**
+ * The most a slow stream may hold waiting, in bytes, beyond one event: a
+ * firehose reader that falls behind on thousands of different jobs is cut
+ * off (it reconnects and lists what it missed) rather than held in memory.
+ * A single waiting event is always kept, however large: that is the newest
+ * snapshot of a job, and a reader of one job's stream never holds more.
+ */
+export const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 /**
  * The last event encoded. A change fans out to every stream watching the job
@@ -51,6 +59,7 @@ export function openSse(
   res.write('retry: 1000\n\n');
   let closed = false;
   const pending = new Map<string, Buffer>();
+  let pendingBytes = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => {
     resolveDone = resolve;
@@ -83,6 +92,7 @@ export function openSse(
   const flush = () => {
     for (const chunk of pending.values()) write(chunk);
     pending.clear();
+    pendingBytes = 0;
   };
   res.on('drain', () => {
     if (!closed) flush();
@@ -95,8 +105,17 @@ export function openSse(
       if (closed) return;
       const chunk = encode(event, id, data);
       if (pending.size > 0 || res.writableLength > HIGH_WATER) {
+        const replaced = pending.get(key);
         pending.delete(key); // keep arrival order: the replaced event moves to the end
         pending.set(key, chunk);
+        pendingBytes += chunk.length - (replaced?.length ?? 0);
+        if (pending.size > 1 && pendingBytes > MAX_PENDING_BYTES) {
+          // Too far behind to catch up from memory: drop the connection and what waits for it.
+          pending.clear();
+          pendingBytes = 0;
+          close();
+          res.destroy();
+        }
       } else write(chunk);
     },
     end() {

@@ -106,6 +106,12 @@ export interface StoredJob extends Job {
   lease_expires_at: number | null;
   /** Where the job's events are sent (not shown in the API's job). */
   webhook: WebhookSpec | null;
+  /**
+   * The length of the job's JSON and free-text fields (input, output,
+   * metadata, logs, message, stage) as stored: roughly what keeping this
+   * snapshot in memory costs, for byte budgets such as the read cache's.
+   */
+  json_bytes: number;
 }
 
 /** The fields the API shows, in the schema's order. */

@@ -1,8 +1,12 @@
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { StoredJob } from '../jobs/model.js';
 import { ALL_STATES, isTerminal, type JobStatus } from '../jobs/states.js';
 import type { FeedActivity } from '../store/postgres/feed.js';
 import type { QueueCounts } from '../store/store.js';
+
+/** How often the event-loop delay monitor ticks, in ms. */
+const LOOP_RESOLUTION_MS = 10;
 
 /** The Prometheus metrics of one server; each app has its own registry, nothing global. */
 export class Metrics {
@@ -15,6 +19,7 @@ export class Metrics {
   readonly webhookAttempts: Counter<'event' | 'outcome'>;
   readonly #feedActivity: Counter<'activity'>;
   readonly #queueWait: Histogram<'queue'>;
+  readonly #loopDelay: IntervalHistogram;
 
   constructor({
     jobCounts,
@@ -102,6 +107,27 @@ export class Metrics {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
       registers,
     });
+    // Every 10 ms: a route that holds the event loop (serialising a huge page) shows as delay here.
+    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+    loopDelay.enable();
+    this.#loopDelay = loopDelay;
+    new Gauge({
+      name: 'longrun_event_loop_delay_seconds',
+      help:
+        'How late the event loop ran a 10 ms timer, by quantile (0.5, 0.99) and the max, since the previous ' +
+        'scrape: every request waits this long behind whatever holds the loop.',
+      labelNames: ['quantile'],
+      registers,
+      collect() {
+        // Node records the whole interval between ticks: the delay is what passes the 10 ms asked for.
+        const seconds = (ns: number) =>
+          Number.isFinite(ns) ? Math.max(0, ns - LOOP_RESOLUTION_MS * 1e6) / 1e9 : 0;
+        this.set({ quantile: '0.5' }, loopDelay.count > 0 ? seconds(loopDelay.percentile(50)) : 0);
+        this.set({ quantile: '0.99' }, loopDelay.count > 0 ? seconds(loopDelay.percentile(99)) : 0);
+        this.set({ quantile: 'max' }, loopDelay.count > 0 ? seconds(loopDelay.max) : 0);
+        loopDelay.reset();
+      },
+    });
     new Gauge({
       name: 'longrun_sse_streams',
       help: 'Open Server-Sent Events streams.',
@@ -118,6 +144,11 @@ export class Metrics {
         this.set(activeJobs());
       },
     });
+  }
+
+  /** Stop measuring (the event-loop delay monitor runs until then). */
+  close(): void {
+    this.#loopDelay.disable();
   }
 
   /** Count something the PostgreSQL change feed did. */

@@ -14,7 +14,8 @@ export interface JobRow {
   progress: number;
   stage: string | null;
   message: string | null;
-  input: string;
+  /** Null only in a list read that left it out (see {@link listColumns}). */
+  input: string | null;
   output: string | null;
   error_code: string | null;
   error_message: string | null;
@@ -37,6 +38,77 @@ export interface JobRow {
   request_hash: string | null;
   /** JSON text of a {@link WebhookSpec}, or null. */
   webhook: string | null;
+  /**
+   * Set by list reads only: the length of the input's JSON, whose text is then
+   * null when longer than {@link LIST_FIELD_MAX_BYTES} (see {@link listColumns}).
+   */
+  input_bytes?: number | null;
+  /** As `input_bytes`, for the output. */
+  output_bytes?: number | null;
+}
+
+/**
+ * In a list, an input or output whose JSON is longer than this many bytes is
+ * left out: the store does not even read it (a page of 200 jobs with 1 MiB
+ * inputs would be 200 MiB to read, parse and write), and the item carries
+ * {@link omittedField} instead. GET /v1/jobs/{id} has the whole job.
+ */
+export const LIST_FIELD_MAX_BYTES = 8 * 1024;
+
+/** What a list item shows in place of an input or output of `bytes` bytes it left out. */
+export function omittedField(bytes: number): JsonObject {
+  return { $omitted: bytes };
+}
+
+/** Every column but the two a list may leave out; an object so that a column added to JobRow must be added here. */
+const OTHER_COLUMNS: Record<
+  Exclude<keyof JobRow, 'input' | 'output' | 'input_bytes' | 'output_bytes'>,
+  true
+> = {
+  seq: true,
+  tenant: true,
+  id: true,
+  type: true,
+  queue: true,
+  priority: true,
+  status: true,
+  progress: true,
+  stage: true,
+  message: true,
+  error_code: true,
+  error_message: true,
+  attempt: true,
+  max_attempts: true,
+  eta: true,
+  created_at: true,
+  started_at: true,
+  updated_at: true,
+  finished_at: true,
+  version: true,
+  logs_tail: true,
+  log_count: true,
+  metadata: true,
+  run_at: true,
+  lease_owner: true,
+  lease_token: true,
+  lease_expires_at: true,
+  idempotency_key: true,
+  request_hash: true,
+  webhook: true,
+};
+
+/**
+ * The select list of a list read of table alias `alias`: every column, with
+ * input and output read only when short. `bytes` is the backend's byte length
+ * of a column's JSON text (SQLite `octet_length(x)`, which reads the length from
+ * the record header without loading the text; PostgreSQL `octet_length(x::text)`).
+ */
+export function listColumns(alias: string, bytes: (column: string) => string): string {
+  const col = (name: string) => `${alias}.${name}`;
+  const capped = (name: 'input' | 'output') =>
+    `CASE WHEN ${bytes(col(name))} <= ${LIST_FIELD_MAX_BYTES} THEN ${col(name)} END AS ${name}, ` +
+    `${bytes(col(name))} AS ${name}_bytes`;
+  return [...Object.keys(OTHER_COLUMNS).map(col), capped('input'), capped('output')].join(', ');
 }
 
 /** The columns a state change may set (the rest are fixed at insert). */
@@ -72,8 +144,13 @@ export function toJob(row: JobRow, queuePosition: number | null): StoredJob {
     progress: row.progress,
     stage: row.stage,
     message: row.message,
-    input: JSON.parse(row.input) as JsonObject,
-    output: row.output === null ? null : (JSON.parse(row.output) as JsonObject),
+    input: row.input === null ? omittedField(Number(row.input_bytes)) : (JSON.parse(row.input) as JsonObject),
+    output:
+      row.output !== null
+        ? (JSON.parse(row.output) as JsonObject)
+        : row.output_bytes == null
+          ? null
+          : omittedField(Number(row.output_bytes)),
     error,
     attempt: row.attempt,
     max_attempts: row.max_attempts,
@@ -95,7 +172,21 @@ export function toJob(row: JobRow, queuePosition: number | null): StoredJob {
     lease_owner: row.lease_owner,
     lease_expires_at: row.lease_expires_at,
     webhook: row.webhook === null ? null : (JSON.parse(row.webhook) as WebhookSpec),
+    json_bytes: rowBytes(row),
   };
+}
+
+/** The length of a row's JSON and free-text columns: roughly what holding it (or its job) in memory costs. */
+export function rowBytes(row: JobRow): number {
+  return (
+    (row.input?.length ?? 0) +
+    (row.output?.length ?? 0) +
+    row.metadata.length +
+    row.logs_tail.length +
+    (row.message?.length ?? 0) +
+    (row.stage?.length ?? 0) +
+    (row.webhook?.length ?? 0)
+  );
 }
 
 /** A time in ms as ISO-8601 UTC. */

@@ -1,4 +1,13 @@
+import { MAX_LOG_LINE } from '../store/clean-text.js';
 import type { ProgressPatch } from '../store/store.js';
+
+/**
+ * The most log text waiting for the next write, in characters. A processor
+ * that logs faster than a slow (or unreachable) store takes lines would
+ * otherwise gather them without end; the oldest waiting lines go first, and
+ * the write says how many.
+ */
+export const MAX_PENDING_LOG_CHARS = 256 * 1024;
 
 /**
  * Gathers a processor's progress, stage, message, eta and log lines and
@@ -6,12 +15,17 @@ import type { ProgressPatch } from '../store/store.js';
  * often as it likes while the store sees about ten writes a second. One write
  * at a time: what comes while one is in flight is folded into the next, so a
  * slow store never gathers a backlog that the job's outcome would wait behind.
+ * Waiting log lines are bounded by {@link MAX_PENDING_LOG_CHARS}.
  */
 export class ProgressReporter {
   readonly #write: (patch: ProgressPatch) => Promise<unknown>;
   readonly #intervalMs: () => number;
   readonly #onError: (err: unknown) => void;
   #pending: ProgressPatch | null = null;
+  /** Log lines waiting for the next write (kept apart from #pending so that they can be bounded). */
+  #logs: string[] = [];
+  #logChars = 0;
+  #droppedLines = 0;
   #lastWrite = 0;
   #timer: NodeJS.Timeout | null = null;
   #inFlight: Promise<void> = Promise.resolve();
@@ -41,8 +55,44 @@ export class ProgressReporter {
     if (patch.stage !== undefined) p.stage = patch.stage;
     if (patch.message !== undefined) p.message = patch.message;
     if (patch.eta !== undefined) p.eta = patch.eta;
-    if (patch.logs?.length) p.logs = [...(p.logs ?? []), ...patch.logs];
+    if (patch.logs?.length) this.#addLogs(patch.logs);
     this.#schedule();
+  }
+
+  #addLogs(lines: readonly string[]): void {
+    for (const raw of lines) {
+      // The store cuts a line there anyway; cutting it now bounds what waits.
+      const line = raw.length > MAX_LOG_LINE ? raw.slice(0, MAX_LOG_LINE) : raw;
+      this.#logs.push(line);
+      this.#logChars += line.length;
+    }
+    let drop = 0;
+    while (this.#logChars > MAX_PENDING_LOG_CHARS && drop < this.#logs.length - 1) {
+      this.#logChars -= this.#logs[drop]!.length;
+      drop++;
+    }
+    if (drop > 0) {
+      this.#logs.splice(0, drop);
+      this.#droppedLines += drop;
+    }
+  }
+
+  /** What waits to be written, log lines included; null when nothing does. */
+  #take(): ProgressPatch | null {
+    const patch = this.#pending;
+    this.#pending = null;
+    if (!patch) return null;
+    if (this.#logs.length > 0) {
+      const note =
+        this.#droppedLines > 0
+          ? [`[longrun] ${this.#droppedLines} log lines left out: they came faster than the store took them`]
+          : [];
+      patch.logs = [...note, ...this.#logs];
+      this.#logs = [];
+      this.#logChars = 0;
+      this.#droppedLines = 0;
+    }
+    return patch;
   }
 
   #schedule(): void {
@@ -55,9 +105,8 @@ export class ProgressReporter {
   }
 
   #flushNow(): void {
-    const patch = this.#pending;
-    if (!patch || this.#writing) return;
-    this.#pending = null;
+    if (!this.#pending || this.#writing) return;
+    const patch = this.#take()!;
     this.#lastWrite = Date.now();
     this.#writing = true;
     this.#inFlight = this.#write(patch).then(
@@ -80,8 +129,6 @@ export class ProgressReporter {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#inFlight;
-    const rest = this.#pending ?? {};
-    this.#pending = null;
-    return rest;
+    return this.#take() ?? {};
   }
 }

@@ -33,6 +33,7 @@ export function storedJob(patch: Partial<StoredJob> = {}): StoredJob {
     lease_owner: null,
     lease_expires_at: null,
     webhook: null,
+    json_bytes: 8,
     ...patch,
   };
 }

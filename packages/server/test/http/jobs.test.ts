@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { encodeCursor, jobPageJson, LIST_PAGE_MAX_BYTES } from '../../src/http/jobs.js';
 import { call, eventually, startApp } from '../helpers/app.js';
 import { useCleanup } from '../helpers/cleanup.js';
 import { expectOneJobFromConcurrentPosts } from '../helpers/idempotency.js';
+import { storedJob } from '../helpers/jobs.js';
 
 useCleanup();
 
@@ -499,6 +501,71 @@ describe('listing, canceling, deleting, logs', () => {
   });
 });
 
+describe('lists of large jobs stay small', () => {
+  const scheduled = { run_in_seconds: 86_400 };
+
+  it('leaves inputs over 8 KiB out of list items; the job itself has them', async () => {
+    const { url } = await startApp({ argv: ['--role', 'api', '--body-limit', '2m'] });
+    const image = `data:image/png;base64,${Buffer.alloc(300 * 1024, 7).toString('base64')}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await call(url, 'POST', '/v1/jobs', {
+        body: { type: 'image.to_video', input: { image_url: image }, ...scheduled },
+      });
+      expect(r.status).toBe(202);
+      ids.push(r.body.id);
+    }
+    const small = await call(url, 'POST', '/v1/jobs', { body: { ...quick, ...scheduled } });
+    const res = await fetch(`${url}/v1/jobs?limit=200`);
+    const text = await res.text();
+    // Five 400 KB inputs, and the page is a few kilobytes.
+    expect(text.length).toBeLessThan(16 * 1024);
+    const page = JSON.parse(text);
+    expect(page.data.map((j: { id: string }) => j.id)).toEqual([small.body.id, ...ids.reverse()]);
+    expect(page.data[0].input).toEqual(small.body.input);
+    const full = await call(url, 'GET', `/v1/jobs/${ids[0]}`);
+    expect(full.body.input.image_url).toBe(image);
+    // The marker gives the size of the stored input (defaults filled in).
+    const inputBytes = JSON.stringify(full.body.input).length;
+    for (const job of page.data.slice(1)) expect(job.input).toEqual({ $omitted: inputBytes });
+    expect(page.next_cursor).toBeNull();
+  });
+
+  it('ends a page early at 1 MiB, and next_cursor goes on from there', async () => {
+    const { url } = await startApp({ argv: ['--role', 'api'] });
+    // Each item carries 15 KB of metadata (under the 16 KB limit): 100 of them would be 1.5 MB.
+    const made: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const r = await call(url, 'POST', '/v1/jobs', {
+        body: { ...quick, ...scheduled, metadata: { note: `${i}`.padEnd(15_000, '.') } },
+      });
+      made.push(r.body.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    let pages = 0;
+    while (cursor !== null) {
+      const res = await fetch(`${url}/v1/jobs?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      const text = await res.text();
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(LIST_PAGE_MAX_BYTES + 1024);
+      const page = JSON.parse(text);
+      if (pages === 0) expect(page.data.length).toBeLessThan(100);
+      seen.push(...page.data.map((j: { id: string }) => j.id));
+      cursor = page.next_cursor;
+      pages += 1;
+    }
+    expect(pages).toBe(2);
+    expect(seen).toEqual(made.reverse());
+  });
+
+  it('always holds one job, however large', () => {
+    const job = storedJob({ metadata: { note: 'x'.repeat(2000) } });
+    const page = JSON.parse(jobPageJson([job, { ...job, id: 'j2', seq: 0 }], 10, 100));
+    expect(page.data.map((j: { id: string }) => j.id)).toEqual(['j1']);
+    expect(page.next_cursor).toBe(encodeCursor(1));
+  });
+});
+
 describe('types, health, metrics, docs', () => {
   it('lists the job types with their input schemas', async () => {
     const { url } = await startApp({ argv: ['--role', 'api'] });
@@ -527,6 +594,8 @@ describe('types, health, metrics, docs', () => {
     expect(text).toMatch(/longrun_jobs_created_total\{type="simulate"\} 1/);
     expect(text).toMatch(/longrun_jobs_finished_total\{type="simulate",status="completed"\} 1/);
     expect(text).toMatch(/longrun_jobs\{status="completed"\} 1/);
+    expect(text).toMatch(/^longrun_event_loop_delay_seconds\{quantile="0\.99"\} [\d.e-]+$/m);
+    expect(text).toMatch(/^longrun_event_loop_delay_seconds\{quantile="max"\} [\d.e-]+$/m);
   });
 
   it('serves an OpenAPI document made from the route schemas, and a docs page', async () => {

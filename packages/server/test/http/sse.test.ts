@@ -1,5 +1,7 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { call, readSse, startApp } from '../helpers/app.js';
+import { call, eventually, readSse, startApp } from '../helpers/app.js';
 import { useCleanup } from '../helpers/cleanup.js';
 
 useCleanup();
@@ -98,6 +100,29 @@ describe('GET /v1/events', () => {
       ['first', 'completed'],
       ['last', 'completed'],
     ]);
+  });
+
+  it('cuts off a reader that falls megabytes behind on many jobs, rather than holding what it missed', async () => {
+    const { url } = await startApp({ argv: ['--role', 'api', '--body-limit', '2m'] });
+    const streams = async () =>
+      Number(/^longrun_sse_streams (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    socket.write('GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n');
+    await once(socket, 'data');
+    // A reader that reads no more: what the server sends fills the socket buffers, then waits in memory.
+    socket.pause();
+    expect(await streams()).toBe(1);
+    const image = `data:image/png;base64,${Buffer.alloc(300 * 1024, 7).toString('base64')}`;
+    // 100 jobs of 400 KB: 40 MB of events, beyond the kernel's buffers and the stream's budget.
+    for (let i = 0; i < 100 && (await streams()) > 0; i++) {
+      const r = await call(url, 'POST', '/v1/jobs', {
+        body: { type: 'image.to_video', input: { image_url: image }, run_in_seconds: 86_400 },
+      });
+      expect(r.status).toBe(202);
+    }
+    await eventually(async () => (await streams()) === 0);
+    socket.destroy();
   });
 
   it('ends open streams when the server closes', async () => {

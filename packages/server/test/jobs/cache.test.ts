@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { JobCache } from '../../src/jobs/cache.js';
+import { ByteBoundedMap } from '../../src/internal/byte-bounded-map.js';
+import { cachedJobBytes, JobCache } from '../../src/jobs/cache.js';
 import type { StoredJob } from '../../src/jobs/model.js';
 
-const job = (version: number, status: StoredJob['status'] = 'running') =>
-  ({ tenant: 't', id: 'j', version, status }) as StoredJob;
+const job = (version: number, status: StoredJob['status'] = 'running', json_bytes = 100) =>
+  ({ tenant: 't', id: 'j', version, status, json_bytes }) as StoredJob;
 
 describe('JobCache', () => {
   it('keeps the newest version: a slow read cannot undo a newer write', () => {
@@ -22,8 +23,8 @@ describe('JobCache', () => {
     expect(cache.get('t', 'j')).toBeUndefined();
   });
 
-  it('forgets deleted jobs and the least recently written beyond its size', () => {
-    const cache = new JobCache(2);
+  it('forgets deleted jobs and the least recently written beyond its byte budget', () => {
+    const cache = new JobCache({ maxBytes: 2 * cachedJobBytes(job(1)), maxJobBytes: 1e6 });
     cache.put({ ...job(1), id: 'a' });
     cache.put({ ...job(1), id: 'b' });
     cache.put({ ...job(1), id: 'c' });
@@ -31,5 +32,49 @@ describe('JobCache', () => {
     expect(cache.get('t', 'c')).toBeDefined();
     cache.delete('t', 'c');
     expect(cache.get('t', 'c')).toBeUndefined();
+    expect(cache.bytes).toBe(cachedJobBytes(job(1)));
+  });
+
+  it('holds no more than its budget however large the jobs: 1,000 jobs of 1 MiB fit in 64 MiB', () => {
+    const maxBytes = 64 * 1024 * 1024;
+    const cache = new JobCache({ maxBytes, maxJobBytes: maxBytes / 8 });
+    for (let i = 0; i < 1000; i++) cache.put({ ...job(1, 'canceled', 1024 * 1024), id: `j${i}` });
+    expect(cache.bytes).toBeLessThanOrEqual(maxBytes);
+    expect(cache.get('t', 'j999')).toBeDefined();
+    expect(cache.get('t', 'j0')).toBeUndefined();
+  });
+
+  it('does not keep a job over its share of the budget, nor an older snapshot of it', () => {
+    const cache = new JobCache({ maxBytes: 64 * 1024 * 1024 });
+    cache.put(job(1, 'running', 1000));
+    expect(cache.get('t', 'j')?.version).toBe(1);
+    // The job grows past 1 MiB (a large output): its reads go to the store, never to the stale version.
+    cache.put(job(2, 'completed', 600 * 1024));
+    expect(cache.get('t', 'j')).toBeUndefined();
+    expect(cache.bytes).toBe(0);
+    for (let i = 0; i < 100; i++) cache.put({ ...job(1, 'canceled', 1024 * 1024), id: `big${i}` });
+    expect(cache.bytes).toBe(0);
+  });
+});
+
+describe('ByteBoundedMap', () => {
+  it('keeps the newest entries within the budget and refuses one over the entry limit', () => {
+    const map = new ByteBoundedMap<string, number>({ maxBytes: 100, maxEntryBytes: 40 });
+    expect(map.set('a', 1, 30)).toBe(true);
+    expect(map.set('b', 2, 30)).toBe(true);
+    expect(map.set('c', 3, 30)).toBe(true);
+    expect(map.set('d', 4, 30)).toBe(true);
+    expect(map.get('a')).toBeUndefined();
+    expect(map.size).toBe(3);
+    expect(map.bytes).toBe(90);
+    // Rewriting a key makes it the newest, at its new cost.
+    expect(map.set('b', 5, 10)).toBe(true);
+    expect(map.bytes).toBe(70);
+    expect(map.set('e', 6, 40)).toBe(true);
+    expect(map.get('c')).toBeUndefined();
+    expect(map.get('b')).toBe(5);
+    expect(map.set('d', 7, 41)).toBe(false);
+    expect(map.get('d')).toBeUndefined();
+    expect(map.bytes).toBe(50);
   });
 });

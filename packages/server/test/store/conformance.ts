@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredJob } from '../../src/jobs/model.js';
 import { ALL_STATES, canTransition, type JobStatus } from '../../src/jobs/states.js';
+import { LIST_FIELD_MAX_BYTES, omittedField } from '../../src/store/job-row.js';
 import type { JobStore, Lease, NewJob } from '../../src/store/store.js';
 
 /** A fresh, migrated, empty store for one test, and how to dispose of it. */
@@ -180,6 +181,34 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         const page2 = await store.list({ tenant: T, limit: 2, beforeSeq: page1.at(-1)!.seq });
         expect([...page1, ...page2].map((j) => j.id)).toEqual([c.id, b.id, a.id]);
         expect(await store.list({ limit: 10 })).toHaveLength(4);
+      });
+
+      it('leaves inputs and outputs over 8 KiB out of list items, never out of a read of the job', async () => {
+        const big = 'x'.repeat(LIST_FIELD_MAX_BYTES);
+        const small = await created({ input: { text: 'small' } });
+        const large = await created({ input: { text: big } });
+        const lease = await claimOne();
+        expect(lease.job.id).toBe(small.id);
+        await store.finish(lease.token, 'completed', { output: { text: big } });
+        const inputBytes = JSON.stringify({ text: big }).length;
+        const listed = await store.list({ tenant: T, limit: 10 });
+        expect(listed.map((j) => j.id)).toEqual([large.id, small.id]);
+        expect(listed[0]!.input).toEqual(omittedField(inputBytes));
+        expect(listed[0]!.output).toBeNull();
+        expect(listed[1]!.input).toEqual({ text: 'small' });
+        expect(listed[1]!.output).toEqual(omittedField(inputBytes));
+        // A list item costs what it holds, not what it left out.
+        expect(listed[0]!.json_bytes).toBeLessThan(1024);
+        expect((await store.get(T, large.id))!.input).toEqual({ text: big });
+        expect((await store.get(T, large.id))!.json_bytes).toBeGreaterThan(inputBytes);
+        expect((await store.get(T, small.id))!.output).toEqual({ text: big });
+        // At the limit exactly, the field is still listed.
+        const edge = 'y'.repeat(LIST_FIELD_MAX_BYTES - JSON.stringify({ text: '' }).length);
+        const atLimit = await created({ input: { text: edge } });
+        expect((await store.list({ tenant: T, limit: 1 }))[0]).toMatchObject({
+          id: atLimit.id,
+          input: { text: edge },
+        });
       });
 
       it('gives queued jobs their place in the queue', async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { backoff } from '../../internal/backoff.js';
+import { ByteBoundedMap } from '../../internal/byte-bounded-map.js';
 import { sleep } from '../../internal/sleep.js';
 import { LOG_TAIL, type StoredJob } from '../../jobs/model.js';
 import { ALL_STATES, type JobStatus, sourcesOf, TERMINAL_STATES } from '../../jobs/states.js';
@@ -10,7 +11,7 @@ import type {
   DeliveryOutcome,
   WebhookDelivery,
 } from '../../webhooks/model.js';
-import { iso, type JobRow, MUTABLE_COLUMNS, toJob } from '../job-row.js';
+import { iso, type JobRow, listColumns, MUTABLE_COLUMNS, rowBytes, toJob } from '../job-row.js';
 import {
   appendHistory,
   type DeliveryRow,
@@ -76,17 +77,21 @@ type Row = JobRow & Partial<PositionCounts>;
 const NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 type Query = <R = Row>(text: string, values?: readonly unknown[]) => Promise<R[]>;
 
+/** A list read's columns: a long input or output is left in the table (see listColumns). */
+const LIST_COLUMNS = listColumns('j', (column) => `octet_length(${column}::text)`);
+
 /** How often a statement is tried when the connection, not the statement, fails. */
 const CONNECTION_TRIES = 4;
 /** The wait between those tries: 100 ms, doubling, with jitter. */
 const CONNECTION_BACKOFF = { baseMs: 50, maxMs: 1000 };
 const MAX_INSERT_ROUNDS = 8;
 /**
- * Lease rows kept by {@link PostgresJobStore}: enough for the jobs running here; a lease that
- * ends without a last write here (canceled elsewhere) lingers until pushed out. A row can carry
- * up to 100 KB of log tail, so the cap stays small; one pushed out costs a read, nothing more.
+ * The bytes of lease rows kept by {@link PostgresJobStore}: enough for the jobs running here; a
+ * lease that ends without a last write here (canceled elsewhere) lingers until pushed out. A row
+ * carries its input (up to megabytes) and up to 100 KB of log tail, so the budget is in bytes and
+ * a row over a sixteenth of it is not kept; one pushed out or not kept costs a read, nothing more.
  */
-const MAX_CACHED_LEASES = 1024;
+const CACHED_LEASE_BYTES = 32 * 1024 * 1024;
 /** How often an optimistic change is tried when the row keeps changing underneath it. */
 const MAX_RACE_ROUNDS = 20;
 
@@ -122,7 +127,10 @@ export class PostgresJobStore implements JobStore {
    * guarded by version, so a copy made stale by another node (a cancel, a
    * recovery) only loses the race and is read afresh.
    */
-  readonly #leases = new Map<string, JobRow>();
+  readonly #leases = new ByteBoundedMap<string, JobRow>({
+    maxBytes: CACHED_LEASE_BYTES,
+    maxEntryBytes: CACHED_LEASE_BYTES / 16,
+  });
   #closed = false;
 
   constructor({
@@ -468,7 +476,7 @@ export class PostgresJobStore implements JobStore {
     if (type && type.length > 0) where.push(`j.type = ANY(${param(type)}::text[])`);
     if (beforeSeq !== undefined) where.push(`j.seq < ${param(beforeSeq)}`);
     const rows = await this.#run(
-      `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j
+      `SELECT ${LIST_COLUMNS}, ${this.#position('j')} FROM ${this.#jobs} j
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY j.seq DESC LIMIT ${param(limit)}`,
       values,
       'always',
@@ -785,11 +793,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   #remember(token: string, row: JobRow): void {
-    this.#leases.set(token, row);
-    if (this.#leases.size > MAX_CACHED_LEASES) {
-      const oldest = this.#leases.keys().next().value;
-      if (oldest !== undefined) this.#leases.delete(oldest);
-    }
+    this.#leases.set(token, row, rowBytes(row));
   }
 
   async report(token: string, patch: ProgressPatch, now = Date.now()): Promise<StoredJob | null> {

@@ -10,7 +10,7 @@ import type {
   DeliveryOutcome,
   WebhookDelivery,
 } from '../../webhooks/model.js';
-import { iso, type JobRow, toJob } from '../job-row.js';
+import { iso, type JobRow, listColumns, toJob } from '../job-row.js';
 import {
   appendHistory,
   type DeliveryRow,
@@ -67,6 +67,9 @@ export interface SqliteStoreOptions {
    */
   synchronous: 'full' | 'normal';
 }
+
+/** A list read's columns: a long input or output is not even loaded (octet_length reads the record header). */
+const LIST_COLUMNS = listColumns('jobs', (column) => `octet_length(${column})`);
 
 /** The terminal states as an SQL list, from the state table: SQLite binds no arrays. */
 const TERMINAL_SQL = [...TERMINAL_STATES].map((s) => `'${s}'`).join(', ');
@@ -399,7 +402,7 @@ export class SqliteJobStore implements JobStore {
       params.push(beforeSeq);
     }
     params.push(limit);
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    const sql = `SELECT ${LIST_COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     const rows = this.#statement(sql).all(...params);
     return rows.map((row) => this.#job(row));
   }
