@@ -3,6 +3,7 @@ import { clientFaults } from './client-faults.js';
 import { diskFullReadOnly } from './disk.js';
 import { hostileInput } from './hostile.js';
 import { killPostgres, killSqlite } from './kill.js';
+import { largeInputs } from './large-inputs.js';
 import { staleWorker } from './lease.js';
 import { listenHalfOpen, postgresRestart } from './postgres-outage.js';
 import { security } from './security.js';
@@ -20,6 +21,7 @@ export const scenarios: Scenario[] = [
   sigterm,
   security,
   hostileInput,
+  largeInputs,
   clientFaults,
   soak,
 ];
