@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startServer } from '@longrun/testkit';
 import { type Answer, call } from '../http.js';
+import { startLatencyProbe } from '../latency-probe.js';
 import { expect } from '../report.js';
 import type { Scenario } from '../scenario.js';
 
@@ -62,22 +63,12 @@ export const largeInputs: Scenario = {
     let peakHeap = 0;
     const loopP99: number[] = [];
     let loopMax = 0;
-    const healthz: number[] = [];
-    let healthzFailures = 0;
+    const probe = startLatencyProbe(`${base}/healthz`, { intervalMs: 50 });
     const samplers = [
       (async () => {
         while (running && server.proc.exitCode === null) {
           peakRss = Math.max(peakRss, residentMiB(pid));
           await sleep(100);
-        }
-      })(),
-      (async () => {
-        while (running) {
-          const started = performance.now();
-          const r = await call(base, 'GET', '/healthz', { timeoutMs: 10_000 }).catch(() => null);
-          if (r?.status === 200) healthz.push(performance.now() - started);
-          else healthzFailures += 1;
-          await sleep(50);
         }
       })(),
       (async () => {
@@ -170,6 +161,7 @@ export const largeInputs: Scenario = {
       await sleep(1500);
 
       const alive = server.proc.exitCode === null && (await call(base, 'GET', '/healthz')).status === 200;
+      const { latencies: healthz, failures: healthzFailures } = await probe.stop();
       const p50 = quantile(healthz, 0.5);
       const p99 = quantile(healthz, 0.99);
       result.serverErrors = fivexx.length;
@@ -197,7 +189,7 @@ export const largeInputs: Scenario = {
       );
     } finally {
       running = false;
-      await Promise.all(samplers);
+      await Promise.all([...samplers, probe.stop()]);
       await server.kill('SIGKILL');
       await server.close();
     }
