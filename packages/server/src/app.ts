@@ -192,7 +192,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
           registry,
           queues: queues.all,
           leaseMs: config.leaseMs,
-          defaultTimeoutMs: config.jobTimeoutMs,
+          jobTimeoutMs: config.jobTimeoutMs,
           tempRoot: join(config.dataDir, 'tmp'),
           node: config.nodeName,
           logger: app.log,

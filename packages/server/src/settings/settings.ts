@@ -280,7 +280,7 @@ export const SETTINGS = {
   jobTimeoutMs: {
     flag: 'job-timeout',
     env: 'LONGRUN_JOB_TIMEOUT',
-    help: 'default per-attempt timeout',
+    help: "the most one attempt of any job may run; a type's own estimate for an input may only shorten it",
     default: '1h',
     parse: duration(),
   },
