@@ -1,3 +1,4 @@
+import { JOB_ID_RULE } from './jobs/ids.js';
 import { TRANSLATION_ERRORS } from './translate/errors.js';
 
 /**
@@ -12,7 +13,7 @@ import { TRANSLATION_ERRORS } from './translate/errors.js';
 export const API_ERRORS = Object.freeze({
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   invalid_request: { status: 400, message: 'The request does not match the schema of this route.' },
-  invalid_job_id: { status: 400, message: 'A job id is 1-128 characters of A-Z a-z 0-9 . _ : -' },
+  invalid_job_id: { status: 400, message: `A job id is ${JOB_ID_RULE}.` },
   invalid_wait: { status: 400, message: 'wait must be a number of seconds from 0 to 60.' },
   invalid_cursor: { status: 400, message: 'The cursor is not one this server returned.' },
   unknown_job_type: { status: 400, message: 'No job type of that name is registered; see GET /v1/types.' },

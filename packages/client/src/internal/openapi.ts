@@ -492,7 +492,7 @@ export interface components {
     schemas: {
         /** @description A job and everything known about it now. */
         Job: {
-            /** @description A UUIDv7 made by the server, or the caller's own: ^[A-Za-z0-9._:-]{1,128}$ */
+            /** @description A UUIDv7 made by the server, or the caller's own: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
             id: string;
             /** @description The job type, one of GET /v1/types. */
             type: string;
@@ -811,7 +811,7 @@ export interface operations {
                         /** @description Fixes the outcome; a random one is chosen and stored when omitted. */
                         seed?: number;
                     };
-                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
@@ -859,7 +859,7 @@ export interface operations {
                         /** @description Fixes the outcome. */
                         seed?: number;
                     };
-                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
@@ -916,7 +916,7 @@ export interface operations {
                          */
                         height?: number;
                     };
-                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
@@ -968,7 +968,7 @@ export interface operations {
                          */
                         background?: string;
                     };
-                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
@@ -1009,7 +1009,7 @@ export interface operations {
                         /** @description ISO 639-1 code of the language to translate into, e.g. "de" or "pt-BR". */
                         target_language: string;
                     };
-                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
@@ -1130,7 +1130,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1187,7 +1187,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1249,7 +1249,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1312,7 +1312,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1449,7 +1449,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1540,7 +1540,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1592,7 +1592,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
                 delivery_id: string;
             };

@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../errors.js';
 import { pollHeaders } from '../jobs/hints.js';
-import { isValidJobId } from '../jobs/ids.js';
+import { isValidJobId, JOB_ID_RULE } from '../jobs/ids.js';
 import type { JobService } from '../jobs/service.js';
 import { toApiError } from './errors.js';
 
@@ -64,7 +64,7 @@ export async function compatRoutes(
     async (request, reply) => {
       const { job_id } = request.params;
       if (!isValidJobId(job_id)) {
-        return detail(reply, 422, 'job_id must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+        return detail(reply, 422, `job_id must be ${JOB_ID_RULE}`);
       }
       const body = request.body && typeof request.body === 'object' ? request.body : {};
       const raw = body.delay_seconds ?? request.query.delay_seconds;

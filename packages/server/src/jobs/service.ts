@@ -18,7 +18,7 @@ import type {
 import type { WebhookDelivery } from '../webhooks/model.js';
 import { checkWebhook, type WebhookParam } from '../webhooks/validate.js';
 import { JobCache } from './cache.js';
-import { newJobId } from './ids.js';
+import { isValidJobId, JOB_ID_RULE, newJobId } from './ids.js';
 import type { JsonObject, StoredJob } from './model.js';
 import { isTerminal } from './states.js';
 import { JobWatch } from './watch.js';
@@ -169,6 +169,10 @@ export class JobService {
       id?: string | undefined;
     } = {},
   ): Promise<{ job: StoredJob; replayed: boolean }> {
+    // Checked here as well as by the routes, so that no way in (a seed route, an embedding program) stores a bad id.
+    if (!isValidJobId(id)) {
+      throw new ApiError('invalid_job_id', { message: `The job id is not one: use ${JOB_ID_RULE}.` });
+    }
     if (!this.#registry.has(params.type)) {
       throw new ApiError('unknown_job_type', {
         message: `No job type "${params.type}"; registered types: ${this.#registry.types.join(', ')}.`,

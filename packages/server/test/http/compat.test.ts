@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventually, startApp } from '../helpers/app.js';
+import { eventually, rawCall, startApp } from '../helpers/app.js';
 import { useCleanup } from '../helpers/cleanup.js';
 
 useCleanup();
@@ -69,6 +69,12 @@ describe('status API compatibility', () => {
     }
     const badId = await fetch(`${url}/submit/${'z'.repeat(200)}`, { method: 'POST' });
     expect(badId.status).toBe(422);
+    // Sent as they are (fetch would resolve them away): ids of dots alone name folders, not jobs.
+    for (const dots of ['.', '..', '...', '%2E%2E']) {
+      const res = await rawCall(url, 'POST', `/submit/${dots}`);
+      expect(res.status).toBe(422);
+      expect(res.body).toEqual({ detail: expect.stringMatching(/not dots alone/) });
+    }
     expect((await app.longrun.store.countByStatus()).queued).toBe(0);
   });
 

@@ -182,6 +182,13 @@ describe('bad input gets a 4xx with a stable code and changes nothing', () => {
       code: 'invalid_job_id',
     },
     {
+      name: 'an id of dots alone (a path segment meaning this or the parent folder)',
+      body: '{"type":"simulate","id":".."}',
+      headers: json,
+      status: 400,
+      code: 'invalid_job_id',
+    },
+    {
       name: 'an id over 128 characters',
       body: JSON.stringify({ type: 'simulate', id: 'a'.repeat(129) }),
       headers: json,
