@@ -1901,7 +1901,8 @@ export interface operations {
     submitSimulatedJob: {
         parameters: {
             query?: {
-                delay_seconds?: string;
+                /** @description Decimal seconds, 0 to 86400 (e.g. 10 or 2.5). */
+                delay_seconds?: unknown;
             };
             header?: never;
             path: {
@@ -1933,6 +1934,28 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
