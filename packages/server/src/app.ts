@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { type ArtifactStorage, DiskArtifactStorage } from './artifacts/storage.js';
 import { ApiKeys } from './auth/keys.js';
 import { loadKeysFile } from './auth/keys-file.js';
+import { AuthFailureLimit } from './auth/failure-limit.js';
 import { registerAuth } from './auth/plugin.js';
 import type { Config } from './config.js';
 import { ApiError } from './errors.js';
@@ -243,7 +244,11 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     }
     done();
   });
-  registerAuth(app, keys);
+  registerAuth(
+    app,
+    keys,
+    new AuthFailureLimit({ max: config.authFailureLimit, windowMs: config.authFailureWindowMs }),
+  );
   if (servesApi) await registerRateLimits(app, config);
   app.addHook('onResponse', (request, reply, done) => {
     metrics.http.observe(

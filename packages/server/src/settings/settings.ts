@@ -408,6 +408,20 @@ export const SETTINGS = {
     default: '1m',
     parse: duration({ min: 1000 }),
   },
+  authFailureLimit: {
+    flag: 'auth-failure-limit',
+    env: 'LONGRUN_AUTH_FAILURE_LIMIT',
+    help: 'wrong API keys per client address per window; past it, wrong keys get 429 (valid keys still work); 0 is no limit',
+    default: '20',
+    parse: int(0, 10_000_000),
+  },
+  authFailureWindowMs: {
+    flag: 'auth-failure-window',
+    env: 'LONGRUN_AUTH_FAILURE_WINDOW',
+    help: 'the window of --auth-failure-limit',
+    default: '1m',
+    parse: duration({ min: 1000 }),
+  },
 } as const satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
