@@ -945,7 +945,10 @@ export interface operations {
                      */
                     type: "text.to_video";
                     input: {
-                        /** @description What is said and shown. */
+                        /**
+                         * Format: spoken-text
+                         * @description What is said and shown: no NUL or other control characters but tab, line feed and carriage return.
+                         */
                         text: string;
                         /**
                          * @description An eSpeak NG voice: a language code such as en-us, en-gb, fr, de, es, optionally +variant (en+f3).

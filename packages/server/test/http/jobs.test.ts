@@ -182,6 +182,21 @@ describe('bad input gets a 4xx with a stable code and changes nothing', () => {
       code: 'invalid_job_id',
     },
     {
+      name: 'text.to_video text with a NUL (speech and captions stopped at it)',
+      body: JSON.stringify({ type: 'text.to_video', input: { text: 'Hello\u0000 world' } }),
+      headers: json,
+      status: 422,
+      code: 'invalid_input',
+      message: /^input\.text must not contain NUL or other control characters/,
+    },
+    {
+      name: 'text.to_video text with another C0 control character',
+      body: JSON.stringify({ type: 'text.to_video', input: { text: 'Ring \u0007 the bell' } }),
+      headers: json,
+      status: 422,
+      code: 'invalid_input',
+    },
+    {
       name: 'an id of dots alone (a path segment meaning this or the parent folder)',
       body: '{"type":"simulate","id":".."}',
       headers: json,
