@@ -172,6 +172,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
       policy: { allowPrivate: config.allowPrivateUrls },
       hasSecret: (tenant) => secrets.has(tenant),
     },
+    inputLimits: { maxDataUrlSize: config.maxDataUrlSize, maxInputSize: config.maxInputSize },
   });
   const webhooks = new WebhookDispatcher({
     store,

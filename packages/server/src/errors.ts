@@ -49,6 +49,11 @@ export const API_ERRORS = Object.freeze({
     lasting: true,
   },
   payload_too_large: { status: 413, message: 'The request body is larger than the server accepts.' },
+  input_too_large: {
+    status: 413,
+    message:
+      "A data: URL in the job's input, or the input as a whole, is larger than the server keeps in a job; upload the file with POST /v1/files and pass its id.",
+  },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is outside the file.' },
   invalid_input: { status: 422, message: "The job's input does not match its type's schema." },

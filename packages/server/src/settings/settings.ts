@@ -298,6 +298,20 @@ export const SETTINGS = {
     default: '1m',
     parse: size,
   },
+  maxDataUrlSize: {
+    flag: 'max-data-url-size',
+    env: 'LONGRUN_MAX_DATA_URL_SIZE',
+    help: 'longest data: URL in a job input, in characters as sent (k, m suffixes); larger files go through POST /v1/files',
+    default: '1m',
+    parse: size,
+  },
+  maxInputSize: {
+    flag: 'max-input-size',
+    env: 'LONGRUN_MAX_INPUT_SIZE',
+    help: 'largest job input, in bytes of its JSON (k, m suffixes)',
+    default: '2m',
+    parse: size,
+  },
   requestTimeoutMs: {
     flag: 'request-timeout',
     env: 'LONGRUN_REQUEST_TIMEOUT',
