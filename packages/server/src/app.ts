@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { type ArtifactStorage, DiskArtifactStorage } from './artifacts/storage.js';
+import { AuthFailureLimit } from './auth/failure-limit.js';
 import { ApiKeys } from './auth/keys.js';
 import { loadKeysFile } from './auth/keys-file.js';
-import { AuthFailureLimit } from './auth/failure-limit.js';
 import { registerAuth } from './auth/plugin.js';
 import type { Config } from './config.js';
 import { ApiError } from './errors.js';

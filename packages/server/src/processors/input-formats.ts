@@ -11,6 +11,7 @@ export const INPUT_FORMATS = Object.freeze({
    * caller learns the text is not what it meant to send.
    */
   'spoken-text': {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
     test: (value: string) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(value),
     message:
       'must not contain NUL or other control characters (U+0000 to U+001F) other than tab, line feed and carriage return',

@@ -10,8 +10,8 @@ import { requireFeatures } from '../media/tools.js';
 import { concatWav } from '../media/wav.js';
 import { JobFailure, UnrecoverableError } from './errors.js';
 import { FRAME_SIZE, MEDIA_URL } from './image-to-video.js';
-import { availability, type MediaDeps, needTool, stageProgress } from './media-common.js';
 import type { InputFormat } from './input-formats.js';
+import { availability, type MediaDeps, needTool, stageProgress } from './media-common.js';
 import type { Processor, ProcessorContext } from './processor.js';
 
 export interface TextToVideoInput {

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tempDir as makeTempDir, type SseEvent, sseBlocks } from '@longrun/testkit';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
