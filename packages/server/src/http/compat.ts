@@ -4,6 +4,7 @@ import { ApiError } from '../errors.js';
 import { pollHeaders } from '../jobs/hints.js';
 import { isValidJobId, JOB_ID_RULE } from '../jobs/ids.js';
 import type { JobService } from '../jobs/service.js';
+import { STATUS_ROUTE } from './compat-errors.js';
 
 const detailError = {
   type: 'object',
@@ -114,7 +115,7 @@ export async function compatRoutes(
   );
 
   app.get<{ Params: { job_id: string } }>(
-    '/status/:job_id',
+    STATUS_ROUTE,
     {
       schema: {
         operationId: 'getSimulatedJobResult',

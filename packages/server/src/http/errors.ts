@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERRORS, ApiError, type ApiErrorCode } from '../errors.js';
 import { StoreUnavailableError } from '../store/store.js';
-import { compatError, isCompatPath } from './compat-errors.js';
+import { compatError, isCompatRequest } from './compat-errors.js';
 
 /** Fastify's own error codes, mapped to ours. */
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
@@ -26,8 +26,8 @@ const FASTIFY_CODES: Record<string, ApiErrorCode> = {
  * which answers as that API did, whatever raised the error (the router, a
  * body parser, a hook or the handler).
  */
-function rendered(url: string, err: ApiError): { status: number; body: object } {
-  if (isCompatPath(url)) return compatError(err);
+function rendered(request: FastifyRequest, err: ApiError): { status: number; body: object } {
+  if (isCompatRequest(request)) return compatError(err);
   const body: { error: { code: string; message: string; details?: unknown } } = {
     error: { code: err.code, message: err.message },
   };
@@ -42,7 +42,7 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 };
 
 export function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
-  const { status, body } = rendered(reply.request.url, err);
+  const { status, body } = rendered(reply.request, err);
   return reply.code(status).headers(err.headers).type('application/json; charset=utf-8').send(body);
 }
 
@@ -162,7 +162,7 @@ function answerAndLinger(request: FastifyRequest, reply: FastifyReply, err: ApiE
   const socket = req.socket;
   lingering.add(socket);
   reply.hijack();
-  const { status, body } = rendered(request.url, err);
+  const { status, body } = rendered(request, err);
   const text = JSON.stringify(body);
   const extra = Object.entries(err.headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
