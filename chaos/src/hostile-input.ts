@@ -103,7 +103,13 @@ const jsonBodies = fc.oneof(
   fc
     .record({
       type: fc.oneof(
-        fc.constantFrom('simulate', 'video.translate', 'image.to_video', 'text.to_video'),
+        fc.constantFrom(
+          'simulate',
+          'video.translate',
+          'image.to_video',
+          'text.to_video',
+          'document.translate',
+        ),
         fc.string(),
       ),
       input: fc.oneof(
@@ -111,6 +117,27 @@ const jsonBodies = fc.oneof(
         fc.constant({ duration_seconds: -1 }),
         fc.constant({ duration_seconds: 1e308 }),
         fc.anything(),
+        // Text with control characters, which speech and captions once stopped at.
+        fc
+          .tuple(fc.string({ maxLength: 20 }), fc.integer({ min: 0, max: 31 }))
+          .map(([s, c]) => ({ text: `${s}${String.fromCharCode(c)}${s}x` })),
+        // document.translate's inputs: data: and http URLs, odd names and languages.
+        fc.record(
+          {
+            document_url: fc.constantFrom(
+              'data:text/plain;base64,SGVsbG8gd29ybGQu',
+              'data:,Hello%00world',
+              'data:text/html,<p>Hi</p>',
+              'http://127.0.0.1:1/x.txt',
+              'file:///etc/passwd',
+              `data:text/plain;base64,${'QUFB'.repeat(2000)}`,
+            ),
+            filename: fc.constantFrom('a.txt', '../../x.docx', 'a\u0000b.srt', 'x'.repeat(300), ''),
+            source_language: fc.constantFrom('en', 'auto', 'xx-YYYYYYYYY', ''),
+            target_language: fc.constantFrom('de', 'en', 'auto', '😀'),
+          },
+          { requiredKeys: ['document_url'] },
+        ),
       ),
       id: fc.option(fc.oneof(fc.string(), fc.constantFrom('..', 'a/b', 'x'.repeat(200))), { nil: undefined }),
       max_attempts: fc.option(fc.oneof(fc.integer(), fc.double()), { nil: undefined }),
@@ -248,7 +275,7 @@ export function send(
   });
 }
 
-/** A compat route answers `{detail}`; everything else answers `{error: {code, message}}` with a known code. */
+/** A compat route answers `{detail}` and nothing else; every other route `{error: {code, message}}` with a known code. */
 function wellShaped(
   path: string,
   status: number,
@@ -264,7 +291,8 @@ function wellShaped(
   } catch {
     return false;
   }
-  if (/^\/(submit|status)\//.test(path) && typeof parsed?.detail === 'string') return true;
+  // The status API answers every error (the router's and the body parser's too) as {"detail"}.
+  if (/^\/(submit|status)(\/|$)/.test(path)) return typeof parsed?.detail === 'string';
   const code = parsed?.error?.code;
   return typeof code === 'string' && codes.has(code) && typeof parsed?.error?.message === 'string';
 }
@@ -309,4 +337,184 @@ export async function fuzzRoutes(
     { numRuns: runs, ...(seed === undefined ? {} : { seed }) },
   );
   return stats;
+}
+
+/** One reproduced finding of issue 18, checked again: what was sent, and whether the answer is the fixed one. */
+export interface Probe {
+  name: string;
+  ok: boolean;
+  got: string;
+}
+
+function parse(body: string): { detail?: unknown; error?: { code?: unknown; details?: unknown } } | null {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return null;
+  }
+}
+
+const json = { 'content-type': 'application/json' };
+
+/**
+ * The hostile-input findings of issue 18, each sent again on an open server
+ * (`open`): text with a NUL, ids of dots alone, loose `delay_seconds`, status
+ * API errors in another shape. Each gives one probe.
+ */
+export async function openServerProbes(open: string): Promise<Probe[]> {
+  const base = new URL(open);
+  const probes: Probe[] = [];
+  const probe = async (
+    name: string,
+    raw: Raw,
+    ok: (status: number, body: ReturnType<typeof parse>) => boolean,
+  ) => {
+    const res = await send(base, raw);
+    const body = parse(res.body);
+    probes.push({ name, ok: ok(res.status, body), got: `${res.status} ${res.body.slice(0, 120)}` });
+  };
+  const post = (path: string, body?: string, headers: Record<string, string> = json): Raw => ({
+    method: 'POST',
+    path,
+    headers: body === undefined ? {} : headers,
+    body: body === undefined ? null : Buffer.from(body),
+  });
+  const detail422 = (status: number, body: ReturnType<typeof parse>) =>
+    status === 422 && typeof body?.detail === 'string';
+  const code = (status: number, c: string) => (s: number, body: ReturnType<typeof parse>) =>
+    s === status && body?.error?.code === c;
+
+  for (const c of [0, 7, 27]) {
+    const text = `Hello${String.fromCharCode(c)} world.`;
+    await probe(
+      `text.to_video text with U+${c.toString(16).padStart(4, '0')} refused`,
+      post('/v1/jobs', JSON.stringify({ type: 'text.to_video', input: { text } })),
+      code(422, 'invalid_input'),
+    );
+  }
+  await probe(
+    'POST /api/v1/generate with a NUL refused',
+    post('/api/v1/generate', JSON.stringify({ text: 'Hello\u0000 world.' })),
+    (s, b) => s === 400 && typeof b?.error === 'string',
+  );
+  for (const id of ['.', '..', '...', '%2E%2E']) {
+    await probe(`POST /submit/${id} refused`, post(`/submit/${id}`), detail422);
+  }
+  await probe(
+    'POST /v1/jobs with id ".." refused',
+    post('/v1/jobs', JSON.stringify({ type: 'simulate', id: '..', input: { duration_seconds: 0 } })),
+    code(400, 'invalid_job_id'),
+  );
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const loose: [string, Raw][] = [
+    ['delay_seconds=0x10', post('/submit/loose-1?delay_seconds=0x10')],
+    ['delay_seconds=%20', post('/submit/loose-2?delay_seconds=%20')],
+    ['JSON delay_seconds [5]', post('/submit/loose-3', '{"delay_seconds":[5]}')],
+    ['JSON delay_seconds true', post('/submit/loose-4', '{"delay_seconds":true}')],
+    ['repeated query delay_seconds', post('/submit/loose-5?delay_seconds=1&delay_seconds=2')],
+    ['repeated form delay_seconds', post('/submit/loose-6', 'delay_seconds=1&delay_seconds=2', form)],
+    ['job id over 1,024 characters', post(`/submit/${'x'.repeat(1100)}`)],
+    ['bad percent-encoding', post('/submit/%E0%A4%A')],
+    ['malformed JSON', post('/submit/loose-7', '{')],
+  ];
+  for (const [name, raw] of loose) await probe(`status API: ${name} is 422 {"detail"}`, raw, detail422);
+  await probe(
+    'status API: a text/xml body is {"detail"}',
+    post('/submit/loose-8', '<a/>', { 'content-type': 'text/xml' }),
+    (s, b) => s === 415 && typeof b?.detail === 'string',
+  );
+  await probe(
+    'status API: an unknown route under /status is {"detail"}',
+    { method: 'GET', path: '/status/a/b', headers: {}, body: null },
+    (s, b) => s === 404 && typeof b?.detail === 'string',
+  );
+  return probes;
+}
+
+/**
+ * The findings that need settings: a server started with API keys
+ * (`key`), `--auth-failure-limit` (`authFailureLimit`), `--job-timeout 2s`,
+ * `--max-data-url-size 64k` and `--max-input-size 256k`.
+ */
+export async function limitProbes(
+  keyed: string,
+  { key, authFailureLimit, deadline }: { key: string; authFailureLimit: number; deadline: number },
+): Promise<Probe[]> {
+  const base = new URL(keyed);
+  const probes: Probe[] = [];
+  const auth = { ...json, authorization: `Bearer ${key}` };
+  const get = (path: string, headers: Record<string, string>) =>
+    send(base, { method: 'GET', path, headers, body: null });
+
+  const wrong: number[] = [];
+  for (let i = 0; i <= authFailureLimit + 5; i++) {
+    wrong.push((await get('/v1/jobs', { authorization: `Bearer wrong-key-${i}` })).status);
+  }
+  const limited = await send(base, {
+    method: 'GET',
+    path: '/v1/jobs',
+    headers: { authorization: 'Bearer wrong-key-last' },
+    body: null,
+  });
+  probes.push({
+    name: `wrong keys: ${authFailureLimit} answered 401, then 429 rate_limited`,
+    ok:
+      wrong.slice(0, authFailureLimit).every((s) => s === 401) &&
+      wrong.slice(authFailureLimit).every((s) => s === 429) &&
+      parse(limited.body)?.error?.code === 'rate_limited',
+    got: wrong.join(','),
+  });
+  const valid = await get('/v1/jobs', { authorization: `Bearer ${key}` });
+  probes.push({
+    name: 'a valid key from the same address still works',
+    ok: valid.status === 200,
+    got: String(valid.status),
+  });
+
+  const create = (input: Record<string, unknown>, type: string, extra: Record<string, unknown> = {}) =>
+    send(base, {
+      method: 'POST',
+      path: '/v1/jobs',
+      headers: auth,
+      body: Buffer.from(JSON.stringify({ type, input, ...extra })),
+    });
+  const big = `data:text/plain;base64,${'QUFB'.repeat(20_000)}`;
+  for (const [type, input] of [
+    ['image.to_video', { image_url: big }],
+    ['text.to_video', { text: 'Hi.', background: big }],
+    ['document.translate', { document_url: big, target_language: 'de' }],
+  ] as const) {
+    const res = await create(input, type);
+    probes.push({
+      name: `${type}: a data: URL over --max-data-url-size is 413 input_too_large`,
+      ok: res.status === 413 && parse(res.body)?.error?.code === 'input_too_large',
+      got: `${res.status} ${res.body.slice(0, 100)}`,
+    });
+  }
+  const whole = await create({ text: 'Hi.', padding: 'y'.repeat(300_000) }, 'text.to_video');
+  probes.push({
+    name: 'an input over --max-input-size is 413 input_too_large',
+    ok: whole.status === 413 && parse(whole.body)?.error?.code === 'input_too_large',
+    got: `${whole.status} ${whole.body.slice(0, 100)}`,
+  });
+
+  // simulate estimates 2 x 30 s + 60 s for this attempt; --job-timeout 2s must win.
+  const timed = await create({ duration_seconds: 30, error_rate: 0 }, 'simulate', { max_attempts: 1 });
+  const id = parse(timed.body) as { id?: string } | null;
+  let ended: { status?: string; error?: { code?: string } } | null = null;
+  while (id?.id && Date.now() < deadline) {
+    const r = await get(`/v1/jobs/${encodeURIComponent(id.id)}`, { authorization: `Bearer ${key}` });
+    const job = parse(r.body) as { status?: string; error?: { code?: string } } | null;
+    if (job?.status === 'failed' || job?.status === 'completed') {
+      ended = job;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  probes.push({
+    name: '--job-timeout 2s stops a simulate job whose own estimate is 120 s',
+    ok: ended?.status === 'failed' && ended.error?.code === 'job_timeout',
+    got: JSON.stringify(ended ?? timed.body.slice(0, 100)),
+  });
+  return probes;
 }

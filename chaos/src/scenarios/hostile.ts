@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { API_ERRORS } from '@longrun/server';
 import { startServer } from '@longrun/testkit';
-import { fuzzRoutes, send } from '../hostile-input.js';
+import { fuzzRoutes, limitProbes, openServerProbes, send } from '../hostile-input.js';
 import { call, submit } from '../http.js';
 import { allTerminal, listAll } from '../jobs.js';
 import { expect } from '../report.js';
@@ -123,6 +123,40 @@ export const hostileInput: Scenario = {
         }
       }
 
+      // The findings of issue 18, each sent again; the limits on a server started with them.
+      const probes = await openServerProbes(base);
+      const authFailureLimit = 20;
+      const keyed = await startServer(
+        [
+          '--api-keys',
+          'chaos-hostile-key:hostile',
+          '--auth-failure-limit',
+          String(authFailureLimit),
+          '--job-timeout',
+          '2s',
+          '--max-data-url-size',
+          '64k',
+          '--max-input-size',
+          '256k',
+          '--wait-concurrency',
+          '2',
+        ],
+        { echo: ctx.echo },
+      );
+      try {
+        probes.push(
+          ...(await limitProbes(keyed.url, {
+            key: 'chaos-hostile-key',
+            authFailureLimit,
+            deadline: Date.now() + 30_000,
+          })),
+        );
+      } finally {
+        await keyed.kill('SIGKILL');
+        await keyed.close();
+      }
+      const failedProbes = probes.filter((p) => !p.ok);
+
       // The store: only accepted requests changed it.
       const after = await listAll(base);
       const deleted = stats.mutations.filter((m) => m.method === 'DELETE').length;
@@ -157,6 +191,7 @@ export const hostileInput: Scenario = {
       );
       expect(result, traversal.length === 0, `traversal not refused: ${traversal.slice(0, 3).join('; ')}`);
       expect(result, rawBad.length === 0, `raw requests: ${rawBad.slice(0, 3).join('; ')}`);
+      for (const p of failedProbes) expect(result, false, `finding not fixed: ${p.name} (got ${p.got})`);
       const statuses = Object.entries(stats.byStatus)
         .sort(([a], [b]) => Number(a) - Number(b))
         .map(([s, n]) => `${n}×${s}`)
@@ -165,6 +200,7 @@ export const hostileInput: Scenario = {
         `${stats.requests} generated requests (seed ${seed}): ${statuses}`,
         `${stats.created} jobs created, ${deleted} deleted by accepted requests; nothing else changed`,
         `${paths.length} traversal paths and ${rawLines.length} raw malformed requests refused with 4xx`,
+        `${probes.length - failedProbes.length} of ${probes.length} issue-18 findings answered as fixed (NUL text, dot ids, delay_seconds, status API shape, wrong-key limit, data: URL and input size, --job-timeout cap)`,
         'jobs column: requests sent',
       );
     } finally {

@@ -76,7 +76,7 @@ export function buildProgram(version: string, result: { code: number }): Command
       .argument('<type>', 'a job type, such as simulate or text.to_video')
       .argument('[key=value...]', 'input fields; values that read as JSON are JSON, others strings')
       .option('--input <json|@file>', 'the input as a JSON object, or @file.json (@- for stdin)')
-      .option('--id <id>', 'your own job id (1-128 of A-Z a-z 0-9 . _ : -)')
+      .option('--id <id>', 'your own job id (1-128 of A-Z a-z 0-9 . _ : -, not dots alone)')
       .option('--max-attempts <n>', 'attempts before the job fails for good', positiveInteger)
       .option('--queue <name>', "the named queue to run in (default: the type's own; see longrun queues)")
       .option('--priority <n>', 'from -100 to 100; within a queue, higher runs first (default 0)', integer)

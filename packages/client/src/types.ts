@@ -62,7 +62,7 @@ export interface CreateJobParams {
   type: string;
   /** Checked against the type's input schema on the server. */
   input?: Record<string, unknown>;
-  /** Your own id (1-128 of `A-Z a-z 0-9 . _ : -`); the server makes one when omitted. */
+  /** Your own id (1-128 of `A-Z a-z 0-9 . _ : -`, not dots alone); the server makes one when omitted. */
   id?: string;
   /** Attempts before the job fails for good (1-20). */
   max_attempts?: number;

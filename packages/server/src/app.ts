@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { type ArtifactStorage, DiskArtifactStorage } from './artifacts/storage.js';
+import { AuthFailureLimit } from './auth/failure-limit.js';
 import { ApiKeys } from './auth/keys.js';
 import { loadKeysFile } from './auth/keys-file.js';
 import { registerAuth } from './auth/plugin.js';
@@ -171,6 +172,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
       policy: { allowPrivate: config.allowPrivateUrls },
       hasSecret: (tenant) => secrets.has(tenant),
     },
+    inputLimits: { maxDataUrlSize: config.maxDataUrlSize, maxInputSize: config.maxInputSize },
   });
   const webhooks = new WebhookDispatcher({
     store,
@@ -192,7 +194,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
           registry,
           queues: queues.all,
           leaseMs: config.leaseMs,
-          defaultTimeoutMs: config.jobTimeoutMs,
+          jobTimeoutMs: config.jobTimeoutMs,
           tempRoot: join(config.dataDir, 'tmp'),
           node: config.nodeName,
           logger: app.log,
@@ -243,7 +245,11 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     }
     done();
   });
-  registerAuth(app, keys);
+  registerAuth(
+    app,
+    keys,
+    new AuthFailureLimit({ max: config.authFailureLimit, windowMs: config.authFailureWindowMs }),
+  );
   if (servesApi) await registerRateLimits(app, config);
   app.addHook('onResponse', (request, reply, done) => {
     metrics.http.observe(

@@ -1,3 +1,4 @@
+import { JOB_ID_RULE } from './jobs/ids.js';
 import { TRANSLATION_ERRORS } from './translate/errors.js';
 
 /**
@@ -12,7 +13,7 @@ import { TRANSLATION_ERRORS } from './translate/errors.js';
 export const API_ERRORS = Object.freeze({
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   invalid_request: { status: 400, message: 'The request does not match the schema of this route.' },
-  invalid_job_id: { status: 400, message: 'A job id is 1-128 characters of A-Z a-z 0-9 . _ : -' },
+  invalid_job_id: { status: 400, message: `A job id is ${JOB_ID_RULE}.` },
   invalid_wait: { status: 400, message: 'wait must be a number of seconds from 0 to 60.' },
   invalid_cursor: { status: 400, message: 'The cursor is not one this server returned.' },
   unknown_job_type: { status: 400, message: 'No job type of that name is registered; see GET /v1/types.' },
@@ -48,6 +49,11 @@ export const API_ERRORS = Object.freeze({
     lasting: true,
   },
   payload_too_large: { status: 413, message: 'The request body is larger than the server accepts.' },
+  input_too_large: {
+    status: 413,
+    message:
+      "A data: URL in the job's input, or the input as a whole, is larger than the server keeps in a job; upload the file with POST /v1/files and pass its id.",
+  },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is outside the file.' },
   invalid_input: { status: 422, message: "The job's input does not match its type's schema." },

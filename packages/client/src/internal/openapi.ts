@@ -495,7 +495,7 @@ export interface components {
     schemas: {
         /** @description A job and everything known about it now. */
         Job: {
-            /** @description A UUIDv7 made by the server, or the caller's own: ^[A-Za-z0-9._:-]{1,128}$ */
+            /** @description A UUIDv7 made by the server, or the caller's own: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
             id: string;
             /** @description The job type, one of GET /v1/types. */
             type: string;
@@ -814,7 +814,7 @@ export interface operations {
                         /** @description Fixes the outcome; a random one is chosen and stored when omitted. */
                         seed?: number;
                     };
-                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
@@ -862,7 +862,7 @@ export interface operations {
                         /** @description Fixes the outcome. */
                         seed?: number;
                     };
-                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
@@ -919,7 +919,7 @@ export interface operations {
                          */
                         height?: number;
                     };
-                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
@@ -948,7 +948,10 @@ export interface operations {
                      */
                     type: "text.to_video";
                     input: {
-                        /** @description What is said and shown. */
+                        /**
+                         * Format: spoken-text
+                         * @description What is said and shown: no NUL or other control characters but tab, line feed and carriage return.
+                         */
                         text: string;
                         /**
                          * @description An eSpeak NG voice: a language code such as en-us, en-gb, fr, de, es, optionally +variant (en+f3).
@@ -971,7 +974,7 @@ export interface operations {
                          */
                         background?: string;
                     };
-                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
@@ -1012,7 +1015,7 @@ export interface operations {
                         /** @description ISO 639-1 code of the language to translate into, e.g. "de" or "pt-BR". */
                         target_language: string;
                     };
-                    /** @description Your own id (^[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                    /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
                     id?: string;
                     /** @description Attempts before giving up. */
                     max_attempts?: number;
@@ -1133,7 +1136,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1190,7 +1193,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1252,7 +1255,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1315,7 +1318,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1452,7 +1455,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1543,7 +1546,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
             };
             cookie?: never;
@@ -1595,7 +1598,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Job id: ^[A-Za-z0-9._:-]{1,128}$ */
+                /** @description Job id: ^(?!\.+$)[A-Za-z0-9._:-]{1,128}$ */
                 id: string;
                 delivery_id: string;
             };
@@ -1904,7 +1907,8 @@ export interface operations {
     submitSimulatedJob: {
         parameters: {
             query?: {
-                delay_seconds?: string;
+                /** @description Decimal seconds, 0 to 86400 (e.g. 10 or 2.5). */
+                delay_seconds?: unknown;
             };
             header?: never;
             path: {
@@ -1936,6 +1940,28 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

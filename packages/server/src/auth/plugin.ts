@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
+import { AuthFailureLimit } from './failure-limit.js';
 import { ApiKeys, DEFAULT_TENANT, presentedKey } from './keys.js';
 
 declare module 'fastify' {
@@ -32,9 +33,15 @@ export function isPublicPath(url: string): boolean {
 
 /**
  * Resolve each request's tenant: from its API key when keys are configured
- * (401 without a valid one), else the single default tenant.
+ * (401 without a valid one), else the single default tenant. Wrong keys are
+ * counted per client address by `failures`; an address past its budget gets
+ * 429 for its wrong keys (never for a valid one) until its window ends.
  */
-export function registerAuth(app: FastifyInstance, keys: ApiKeys | null): void {
+export function registerAuth(
+  app: FastifyInstance,
+  keys: ApiKeys | null,
+  failures: AuthFailureLimit = new AuthFailureLimit({ max: 0, windowMs: 0 }),
+): void {
   app.decorateRequest('tenant', DEFAULT_TENANT);
   app.decorateRequest('apiKeyId', null);
   app.decorateRequest('operator', keys === null);
@@ -44,6 +51,15 @@ export function registerAuth(app: FastifyInstance, keys: ApiKeys | null): void {
     const key = presentedKey(request.headers);
     const holder = key === null ? null : keys.holderOf(key);
     if (holder === null) {
+      // A request with no key guesses nothing; only wrong keys count.
+      const waitMs = key === null ? null : failures.fail(request.ip);
+      if (waitMs !== null) {
+        const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+        throw new ApiError('rate_limited', {
+          message: `Too many wrong API keys from this address; retry after ${seconds} s with a valid key.`,
+          headers: { 'retry-after': String(seconds) },
+        });
+      }
       throw new ApiError('unauthorized', {
         message:
           key === null

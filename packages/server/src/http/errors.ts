@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERRORS, ApiError, type ApiErrorCode } from '../errors.js';
 import { StoreUnavailableError } from '../store/store.js';
+import { compatError, isCompatRequest } from './compat-errors.js';
 
 /** Fastify's own error codes, mapped to ours. */
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
@@ -19,12 +20,30 @@ const FASTIFY_CODES: Record<string, ApiErrorCode> = {
   FST_ERR_CTP_INVALID_CHARSET: 'unsupported_media_type',
 };
 
-export function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
+/**
+ * The status and body an error is answered with: `{"error": {"code",
+ * "message", "details"?}}`, except on the status API kept for its clients,
+ * which answers as that API did, whatever raised the error (the router, a
+ * body parser, a hook or the handler).
+ */
+function rendered(request: FastifyRequest, err: ApiError): { status: number; body: object } {
+  if (isCompatRequest(request)) return compatError(err);
   const body: { error: { code: string; message: string; details?: unknown } } = {
     error: { code: err.code, message: err.message },
   };
   if (err.details !== undefined) body.error.details = err.details;
-  return reply.code(err.statusCode).headers(err.headers).type('application/json; charset=utf-8').send(body);
+  return { status: err.statusCode, body };
+}
+
+/** What to tell the caller for Fastify errors whose code's own message would not say what is wrong. */
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The path is not valid percent-encoded UTF-8.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment is longer than 1024 characters; no id or name is that long.',
+};
+
+export function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
+  const { status, body } = rendered(reply.request, err);
+  return reply.code(status).headers(err.headers).type('application/json; charset=utf-8').send(body);
 }
 
 const DISK_CODES: Record<string, string> = {
@@ -65,7 +84,11 @@ export function toApiError(err: FastifyError | Error): ApiError {
     return new ApiError('invalid_request', { message, cause: err });
   }
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
-  if (mapped) return new ApiError(mapped, { cause: err });
+  if (mapped)
+    return new ApiError(mapped, {
+      message: FASTIFY_MESSAGES[fe.code!] ?? API_ERRORS[mapped].message,
+      cause: err,
+    });
   if (fe.statusCode === 413) return new ApiError('payload_too_large', { cause: err });
   if (fe.statusCode === 415) return new ApiError('unsupported_media_type', { cause: err });
   if (fe.statusCode === 429) return new ApiError('rate_limited', { cause: err });
@@ -139,12 +162,13 @@ function answerAndLinger(request: FastifyRequest, reply: FastifyReply, err: ApiE
   const socket = req.socket;
   lingering.add(socket);
   reply.hijack();
-  const body: { error: { code: string; message: string } } = {
-    error: { code: err.code, message: err.message },
-  };
+  const { status, body } = rendered(request, err);
   const text = JSON.stringify(body);
+  const extra = Object.entries(err.headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.write(
-    `HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode]}\r\nConnection: close\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n${extra}` +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
   );
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);

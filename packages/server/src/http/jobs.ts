@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../errors.js';
 import { pollHeaders } from '../jobs/hints.js';
-import { isValidJobId, JOB_ID_PATTERN, newJobId } from '../jobs/ids.js';
+import { isValidJobId, JOB_ID_PATTERN, JOB_ID_RULE, newJobId } from '../jobs/ids.js';
 import type { StoredJob } from '../jobs/model.js';
 import type { CreateJobParams, JobService } from '../jobs/service.js';
 import { ALL_STATES, isJobStatus, isTerminal, type JobStatus } from '../jobs/states.js';
@@ -31,7 +31,7 @@ export function checkJobId(id: string): string {
   if (isValidJobId(id)) return id;
   const shown = String(id).length > 40 ? `${String(id).slice(0, 40)}…` : String(id);
   throw new ApiError('invalid_job_id', {
-    message: `"${shown}" is not a job id: use 1-128 characters of A-Z a-z 0-9 . _ : -`,
+    message: `"${shown}" is not a job id: use ${JOB_ID_RULE}.`,
   });
 }
 

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 
-/** Client-chosen ids: 1-128 characters of [A-Za-z0-9._:-]. */
-export const JOB_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
+/**
+ * Client-chosen ids: 1-128 characters of [A-Za-z0-9._:-], not dots alone:
+ * `.` and `..` name the current and parent folder in paths and URLs (a
+ * client or proxy normalises `/status/..` away), so no id may be one.
+ */
+export const JOB_ID_PATTERN = '^(?!\\.+$)[A-Za-z0-9._:-]{1,128}$';
+/** The rule in words, for error messages. */
+export const JOB_ID_RULE = '1-128 characters of A-Z a-z 0-9 . _ : -, not dots alone';
 const JOB_ID_RE = new RegExp(JOB_ID_PATTERN);
 
 export function isValidJobId(id: unknown): id is string {

@@ -18,7 +18,8 @@ import type {
 import type { WebhookDelivery } from '../webhooks/model.js';
 import { checkWebhook, type WebhookParam } from '../webhooks/validate.js';
 import { JobCache } from './cache.js';
-import { newJobId } from './ids.js';
+import { isValidJobId, JOB_ID_RULE, newJobId } from './ids.js';
+import { checkInputSize, type InputLimits } from './input-limits.js';
 import type { JsonObject, StoredJob } from './model.js';
 import { isTerminal } from './states.js';
 import { JobWatch } from './watch.js';
@@ -72,6 +73,8 @@ export interface JobServiceOptions {
   readCache?: boolean;
   /** Which webhook URLs jobs may name, and whether a tenant has a secret to sign with. @default none allowed */
   webhooks?: { policy: AddressPolicy; hasSecret: (tenant: string) => boolean };
+  /** How large a caller's input may be (data: URLs, the whole input). @default no limit */
+  inputLimits?: InputLimits;
 }
 
 /**
@@ -91,6 +94,7 @@ export class JobService {
   readonly #closing = new AbortController();
   readonly #cache: JobCache | null;
   readonly #webhooks: NonNullable<JobServiceOptions['webhooks']>;
+  readonly #inputLimits: InputLimits;
   /** Called with every change this process makes (metrics). */
   onChange: ((job: StoredJob) => void) | null = null;
   /** Called when a queue is resumed here (to wake this process's workers at once). */
@@ -113,8 +117,10 @@ export class JobService {
     defaultMaxAttempts,
     readCache = false,
     webhooks = { policy: {}, hasSecret: () => false },
+    inputLimits = { maxDataUrlSize: Number.POSITIVE_INFINITY, maxInputSize: Number.POSITIVE_INFINITY },
   }: JobServiceOptions) {
     this.#webhooks = webhooks;
+    this.#inputLimits = inputLimits;
     // Every waiter listens on it: thousands of long-polls are normal, not a leak.
     setMaxListeners(0, this.#closing.signal);
     this.#cache = readCache ? new JobCache() : null;
@@ -163,12 +169,23 @@ export class JobService {
     {
       idempotencyKey,
       id = params.id ?? newJobId(),
+      serverMadeInput = false,
     }: {
       idempotencyKey?: string | undefined;
       /** The id to give a job created without one (a caller that watches it first picks it). */
       id?: string | undefined;
+      /**
+       * The input was made by a route from what it received, not sent as it
+       * is: the size limits on callers' inputs do not apply. @default false
+       */
+      serverMadeInput?: boolean;
     } = {},
   ): Promise<{ job: StoredJob; replayed: boolean }> {
+    // Checked here as well as by the routes, so that no way in (a seed route, an embedding program) stores a bad id.
+    if (!isValidJobId(id)) {
+      throw new ApiError('invalid_job_id', { message: `The job id is not one: use ${JOB_ID_RULE}.` });
+    }
+    if (!serverMadeInput) checkInputSize(params.input, this.#inputLimits);
     if (!this.#registry.has(params.type)) {
       throw new ApiError('unknown_job_type', {
         message: `No job type "${params.type}"; registered types: ${this.#registry.types.join(', ')}.`,

@@ -63,7 +63,7 @@ export interface Processor<I = JsonObject> {
   readonly work?: QueueKind;
   /** Normalise the validated input at submit (fill server defaults, fix a seed). */
   prepare?(input: I, ctx: PrepareContext): I;
-  /** The per-attempt timeout for this input, in ms; the server's default when absent. */
+  /** The per-attempt timeout this input needs, in ms; `--job-timeout` caps it and stands in when absent. */
   timeoutMs?(input: I): number;
   /** Whether the tools it needs are present. */
   check?(): Promise<Availability>;

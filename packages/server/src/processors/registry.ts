@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { JsonObject } from '../jobs/model.js';
+import { INPUT_FORMATS, type InputFormat } from './input-formats.js';
 import type { Availability, PrepareContext, Processor } from './processor.js';
 
 interface Entry {
@@ -22,6 +23,7 @@ export class ProcessorRegistry {
 
   constructor() {
     addFormats.default(this.#ajv);
+    for (const [name, { test }] of Object.entries(INPUT_FORMATS)) this.#ajv.addFormat(name, test);
   }
 
   register<I>(processor: Processor<I>): this {
@@ -85,6 +87,12 @@ function describe(error: ErrorObject | undefined): string {
       return `${path}.${(error.params as { additionalProperty: string }).additionalProperty} is not a known field`;
     case 'type':
       return `${path} must be ${(error.params as { type: string }).type === 'object' ? 'an object' : `a ${(error.params as { type: string }).type}`}`;
+    case 'format': {
+      const format = (error.params as { format: string }).format;
+      if (Object.hasOwn(INPUT_FORMATS, format))
+        return `${path} ${INPUT_FORMATS[format as InputFormat].message}`;
+      return `${path} ${error.message ?? 'is invalid'}`;
+    }
     default:
       return `${path} ${error.message ?? 'is invalid'}`;
   }

@@ -10,6 +10,7 @@ import { requireFeatures } from '../media/tools.js';
 import { concatWav } from '../media/wav.js';
 import { JobFailure, UnrecoverableError } from './errors.js';
 import { FRAME_SIZE, MEDIA_URL } from './image-to-video.js';
+import type { InputFormat } from './input-formats.js';
 import { availability, type MediaDeps, needTool, stageProgress } from './media-common.js';
 import type { Processor, ProcessorContext } from './processor.js';
 
@@ -67,7 +68,9 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
           minLength: 1,
           maxLength: 20_000,
           pattern: '\\S',
-          description: 'What is said and shown.',
+          format: 'spoken-text' satisfies InputFormat,
+          description:
+            'What is said and shown: no NUL or other control characters but tab, line feed and carriage return.',
         },
         voice: {
           type: 'string',

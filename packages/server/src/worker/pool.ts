@@ -26,8 +26,12 @@ export interface WorkerPoolOptions {
   leaseMs: number;
   /** How often a running job's lease is renewed. @default leaseMs / 3 */
   heartbeatMs?: number;
-  /** Per-attempt timeout for processors that set none. */
-  defaultTimeoutMs: number;
+  /**
+   * The most one attempt may run (`--job-timeout`): a processor's own estimate
+   * for an input may shorten it, never lengthen it, so an operator's bound
+   * holds for every type (a 4K, 600 s, 60 fps video is estimated at hours).
+   */
+  jobTimeoutMs: number;
   /** Back-off before a retry: doubles from baseMs up to maxMs, with jitter. @default {@link retryDelay}'s */
   retry?: { baseMs?: number; maxMs?: number };
   /** How often an idle pool looks for work that no change told it of (other processes). @default 1000 */
@@ -85,7 +89,7 @@ export class WorkerPool {
   readonly #lanes: Map<string, Lane>;
   readonly #leaseMs: number;
   readonly #heartbeatMs: number;
-  readonly #defaultTimeoutMs: number;
+  readonly #jobTimeoutMs: number;
   readonly #retry: { baseMs: number; maxMs: number };
   readonly #idlePollMs: number;
   readonly #progressIntervalMs: number | undefined;
@@ -103,7 +107,7 @@ export class WorkerPool {
     concurrency = 1,
     leaseMs,
     heartbeatMs = leaseMs / 3,
-    defaultTimeoutMs,
+    jobTimeoutMs,
     retry = {},
     idlePollMs = 1000,
     progressIntervalMs,
@@ -131,7 +135,7 @@ export class WorkerPool {
     );
     this.#leaseMs = leaseMs;
     this.#heartbeatMs = heartbeatMs;
-    this.#defaultTimeoutMs = defaultTimeoutMs;
+    this.#jobTimeoutMs = jobTimeoutMs;
     this.#retry = { baseMs: retry.baseMs ?? 1000, maxMs: retry.maxMs ?? 60_000 };
     this.#idlePollMs = idlePollMs;
     this.#progressIntervalMs = progressIntervalMs;
@@ -302,7 +306,7 @@ export class WorkerPool {
       if (changed.status === 'canceled') abort('canceled');
       else if (changed.status !== 'running' || changed.attempt !== job.attempt) abort('lease_lost');
     });
-    const timeoutMs = processor?.timeoutMs?.(job.input) ?? this.#defaultTimeoutMs;
+    const timeoutMs = Math.min(processor?.timeoutMs?.(job.input) ?? Infinity, this.#jobTimeoutMs);
     const timeout = setTimeout(() => abort('timeout'), timeoutMs);
     const heartbeat = setInterval(() => {
       this.#service.heartbeat(token, this.#leaseMs).then(

@@ -54,6 +54,42 @@ describe('rate limits per API key', () => {
     for (let i = 0; i < 8; i++) expect((await call(url, 'GET', '/healthz')).status).toBe(200);
   });
 
+  it('answers wrong keys 429 with Retry-After past --auth-failure-limit, while a valid key from the same address works', async () => {
+    const { url } = await startApp({
+      argv: ['--role', 'api', '--api-keys', 'key-alpha-123:alpha', '--auth-failure-limit', '5'],
+    });
+    const wrong = (n: number) =>
+      call(url, 'GET', '/v1/jobs', { headers: { authorization: `Bearer guess-${n}` } });
+    for (let i = 0; i < 5; i++) expect((await wrong(i)).status).toBe(401);
+    const limited = await wrong(5);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('rate_limited');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    // Only failures are refused: the client holding a valid key shares the address and is not locked out.
+    const valid = await call(url, 'GET', '/v1/jobs', { headers: { authorization: 'Bearer key-alpha-123' } });
+    expect(valid.status).toBe(200);
+    expect((await wrong(6)).status).toBe(429);
+    // No key at all guesses nothing: still told to send one.
+    expect((await call(url, 'GET', '/v1/jobs')).status).toBe(401);
+    // The status API answers the limit in its own shape.
+    const compat = await call(url, 'GET', '/status/x', { headers: { 'x-api-key': 'guess' } });
+    expect(compat.status).toBe(429);
+    expect(compat.body).toEqual({ detail: expect.stringMatching(/wrong API keys/) });
+  });
+
+  it('limits no wrong keys with --auth-failure-limit 0', async () => {
+    const { url } = await startApp({
+      argv: ['--role', 'api', '--api-keys', 'key-alpha-123:alpha', '--auth-failure-limit', '0'],
+    });
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        call(url, 'GET', '/v1/jobs', { headers: { authorization: `Bearer guess-${i}` } }),
+      ),
+    );
+    expect(results.every((r) => r.status === 401)).toBe(true);
+  });
+
   it('limits nothing on an open server unless asked', async () => {
     const { url } = await startApp({ argv: ['--role', 'api'] });
     const results = await Promise.all(Array.from({ length: 50 }, () => call(url, 'GET', '/v1/jobs')));

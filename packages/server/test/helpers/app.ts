@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tempDir as makeTempDir, type SseEvent, sseBlocks } from '@longrun/testkit';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
@@ -94,6 +95,36 @@ export async function call(
     parsed = text ? JSON.parse(text) : null;
   } catch {}
   return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/**
+ * A request whose path is sent exactly as given: fetch resolves `..` and
+ * `%2E%2E` segments and fixes bad percent-encodings before sending.
+ */
+export function rawCall(
+  base: string,
+  method: string,
+  path: string,
+  { body, headers = {} }: { body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: any }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: hostname, port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : null;
+        } catch {}
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Read an SSE stream to its end (or until `until` returns true), returning the events. */

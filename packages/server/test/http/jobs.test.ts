@@ -184,6 +184,28 @@ describe('bad input gets a 4xx with a stable code and changes nothing', () => {
       code: 'invalid_job_id',
     },
     {
+      name: 'text.to_video text with a NUL (speech and captions stopped at it)',
+      body: JSON.stringify({ type: 'text.to_video', input: { text: 'Hello\u0000 world' } }),
+      headers: json,
+      status: 422,
+      code: 'invalid_input',
+      message: /^input\.text must not contain NUL or other control characters/,
+    },
+    {
+      name: 'text.to_video text with another C0 control character',
+      body: JSON.stringify({ type: 'text.to_video', input: { text: 'Ring \u0007 the bell' } }),
+      headers: json,
+      status: 422,
+      code: 'invalid_input',
+    },
+    {
+      name: 'an id of dots alone (a path segment meaning this or the parent folder)',
+      body: '{"type":"simulate","id":".."}',
+      headers: json,
+      status: 400,
+      code: 'invalid_job_id',
+    },
+    {
       name: 'an id over 128 characters',
       body: JSON.stringify({ type: 'simulate', id: 'a'.repeat(129) }),
       headers: json,
@@ -359,6 +381,52 @@ describe('bad input gets a 4xx with a stable code and changes nothing', () => {
       expect(existing.status).toBe(202);
     });
   }
+});
+
+describe('input size limits', () => {
+  it('refuses a data: URL over --max-data-url-size in any URL field, and an input over --max-input-size, with 413 input_too_large', async () => {
+    const { url, app } = await startApp({
+      argv: ['--role', 'api', '--max-data-url-size', '1k', '--max-input-size', '4k'],
+    });
+    const dataUrl = (chars: number) => {
+      const head = 'data:image/png;base64,';
+      return head + 'A'.repeat(chars - head.length);
+    };
+    const tooLarge: [string, Record<string, unknown>, string][] = [
+      ['image.to_video', { image_url: dataUrl(1025) }, 'input.image_url'],
+      ['text.to_video', { text: 'Hi.', background: dataUrl(1025) }, 'input.background'],
+      ['document.translate', { document_url: dataUrl(1025), target_language: 'de' }, 'input.document_url'],
+    ];
+    for (const [type, input, field] of tooLarge) {
+      const r = await call(url, 'POST', '/v1/jobs', { body: { type, input } });
+      expect(r.status, type).toBe(413);
+      expect(r.body.error).toMatchObject({
+        code: 'input_too_large',
+        message: expect.stringMatching(/POST \/v1\/files/),
+        details: { field, size: 1025, limit: 1024 },
+      });
+    }
+    // At the limit, a data: URL is taken (its job fails later on the bytes, which is not this test's concern).
+    const atLimit = await call(url, 'POST', '/v1/jobs', {
+      body: { type: 'image.to_video', input: { image_url: dataUrl(1024) } },
+    });
+    expect(atLimit.status).toBe(202);
+    const whole = await call(url, 'POST', '/v1/jobs', {
+      body: { type: 'text.to_video', input: { text: 'Word. '.repeat(800) } },
+    });
+    expect(whole.status).toBe(413);
+    expect(whole.body.error).toMatchObject({
+      code: 'input_too_large',
+      details: { field: 'input', limit: 4096 },
+    });
+    // A seed route that takes URLs answers in its own shape, with the same status.
+    const seed = await call(url, 'POST', '/v1/image/convert/video', { body: { image_url: dataUrl(1025) } });
+    expect(seed.status).toBe(413);
+    expect(seed.body).toEqual({
+      error: expect.stringMatching(/^image_url is a data: URL of 1025 characters/),
+    });
+    expect((await app.longrun.store.countByStatus()).queued).toBe(1);
+  });
 });
 
 describe('GET /v1/jobs/{id}', () => {

@@ -56,7 +56,7 @@ async function setup(...processors: Processor<any>[]) {
       retry: { baseMs: 10, maxMs: 50 },
       concurrency: 2,
       leaseMs: settings.leaseMs,
-      defaultTimeoutMs: settings.jobTimeoutMs,
+      jobTimeoutMs: settings.jobTimeoutMs,
       node: settings.nodeName,
       ...opts,
     });
@@ -168,6 +168,16 @@ describe('worker pool', () => {
     await pool().start();
     const job = await until((await submit('stuck', {}, { max_attempts: 2 })).id);
     expect(job).toMatchObject({ status: 'failed', attempt: 2, error: { code: 'job_timeout' } });
+  });
+
+  it("caps a type's own timeout estimate at the pool's job timeout (--job-timeout)", async () => {
+    // The type asks for an hour per attempt; the operator allows 100 ms.
+    const { pool, submit, until } = await setup(
+      processor('estimates-long', () => new Promise(() => {}), { timeoutMs: () => 3_600_000 }),
+    );
+    await pool({ jobTimeoutMs: 100 }).start();
+    const job = await until((await submit('estimates-long', {}, { max_attempts: 1 })).id);
+    expect(job).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'job_timeout' } });
   });
 
   it('fires the AbortSignal when a running job is canceled', async () => {

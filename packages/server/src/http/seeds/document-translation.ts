@@ -123,15 +123,20 @@ export async function documentTranslationRoutes(
       }
       const { bytes, filename, mediaType } = upload;
       const created = await service
-        .create(request.tenant, {
-          type: documentTranslationView.type,
-          input: {
-            document_url: `data:${mediaType};base64,${bytes.toString('base64')}`,
-            ...(filename ? { filename } : {}),
-            source_language: pair.source,
-            target_language: pair.target,
+        .create(
+          request.tenant,
+          {
+            type: documentTranslationView.type,
+            input: {
+              document_url: `data:${mediaType};base64,${bytes.toString('base64')}`,
+              ...(filename ? { filename } : {}),
+              source_language: pair.source,
+              target_language: pair.target,
+            },
           },
-        })
+          // The data: URL is made here from an upload --body-limit already bounded.
+          { serverMadeInput: true },
+        )
         .catch((err: unknown) => err as Error);
       if (created instanceof Error) return fail(reply, created);
       const { job } = created;

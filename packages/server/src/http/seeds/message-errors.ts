@@ -24,7 +24,10 @@ export function renderErrorsAsMessages(scope: FastifyInstance): void {
     if (apiErr.statusCode >= 500) request.log.error({ err }, 'request failed');
     const status = apiErr.statusCode === 422 ? 400 : apiErr.statusCode;
     // The body of these APIs is the job's input: a field is named as the caller wrote it.
-    const message = apiErr.code === 'invalid_input' ? apiErr.message.replace(/^input\./, '') : apiErr.message;
+    const message =
+      apiErr.code === 'invalid_input' || apiErr.code === 'input_too_large'
+        ? apiErr.message.replace(/^input\./, '')
+        : apiErr.message;
     return sendMessageError(reply.headers(apiErr.headers), status, { error: message });
   });
 }

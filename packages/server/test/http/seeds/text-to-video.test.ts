@@ -116,6 +116,10 @@ describe('the text-to-video API under /api/v1', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body).toEqual({ error: 'No text provided in request body' });
     }
+    // A NUL once made a completed job whose speech and captions stopped at it.
+    const nul = await call(url, 'POST', '/api/v1/generate', { body: { text: 'Hello\u0000 world' } });
+    expect(nul.status).toBe(400);
+    expect(nul.body).toEqual({ error: expect.stringMatching(/^text must not contain NUL/) });
     const bad = await call(url, 'POST', '/api/v1/generate', { body: { text: TEXT, colour: 'red' } });
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({ error: 'colour is not a known field' });
