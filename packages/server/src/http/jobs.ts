@@ -189,7 +189,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
             },
           },
         },
-        response: { 200: jobRef, 202: jobRef, ...errors(400, 401, 409, 413, 415, 422, 429) },
+        response: { 200: jobRef, 202: jobRef, ...errors(400, 401, 404, 409, 413, 415, 422, 429) },
       },
     },
     async (request, reply) => {
@@ -206,6 +206,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
         const { job, replayed } = await service.create(request.tenant, body, {
           idempotencyKey: request.headers['idempotency-key'],
           id,
+          origin: `${request.protocol}://${request.host}`,
         });
         reply.header('location', `/v1/jobs/${encodeURIComponent(job.id)}`);
         if (replayed) reply.header('idempotent-replayed', 'true');

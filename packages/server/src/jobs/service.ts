@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { type ArtifactStorage, isValidArtifactName, type StoredArtifact } from '../artifacts/storage.js';
 import { ApiError } from '../errors.js';
 import type { ChangeFeed, FeedState, JobListener, QueuedListener } from '../feed/change-feed.js';
+import { fileContentPath, fileIdOf, isFileId } from '../files/refs.js';
 import type { AddressPolicy } from '../net/ssrf.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import { type QueueDef, Queues } from '../queues/queues.js';
@@ -72,6 +73,11 @@ export interface JobServiceOptions {
   readCache?: boolean;
   /** Which webhook URLs jobs may name, and whether a tenant has a secret to sign with. @default none allowed */
   webhooks?: { policy: AddressPolicy; hasSecret: (tenant: string) => boolean };
+  /**
+   * Checks that a tenant has the uploaded files a job's input names (404
+   * `file_not_found` otherwise). @default none exist: inputs that name a file are refused
+   */
+  files?: { requireAll(tenant: string, ids: Iterable<string>): Promise<void> };
 }
 
 /**
@@ -91,6 +97,7 @@ export class JobService {
   readonly #closing = new AbortController();
   readonly #cache: JobCache | null;
   readonly #webhooks: NonNullable<JobServiceOptions['webhooks']>;
+  readonly #files: NonNullable<JobServiceOptions['files']>;
   /** Called with every change this process makes (metrics). */
   onChange: ((job: StoredJob) => void) | null = null;
   /** Called when a queue is resumed here (to wake this process's workers at once). */
@@ -113,7 +120,9 @@ export class JobService {
     defaultMaxAttempts,
     readCache = false,
     webhooks = { policy: {}, hasSecret: () => false },
+    files = noFiles,
   }: JobServiceOptions) {
+    this.#files = files;
     this.#webhooks = webhooks;
     // Every waiter listens on it: thousands of long-polls are normal, not a leak.
     setMaxListeners(0, this.#closing.signal);
@@ -163,8 +172,14 @@ export class JobService {
     {
       idempotencyKey,
       id = params.id ?? newJobId(),
+      origin,
     }: {
       idempotencyKey?: string | undefined;
+      /**
+       * This server's origin as the request reached it (`http://host:port`): an input URL of an
+       * uploaded file on it is read from storage. @default none: only relative file URLs and ids
+       */
+      origin?: string | undefined;
       /** The id to give a job created without one (a caller that watches it first picks it). */
       id?: string | undefined;
     } = {},
@@ -179,6 +194,8 @@ export class JobService {
     });
     if (!checked.ok)
       throw new ApiError('invalid_input', { message: checked.message, details: checked.details });
+    const fileIds = fileRefsOf(this.#registry.get(params.type)?.fileInputs ?? [], checked.input, origin);
+    if (fileIds.length > 0) await this.#files.requireAll(tenant, fileIds);
     const queue = this.#queues.queueFor(params.type, params.queue);
     const priority = params.priority ?? 0;
     if (!Number.isInteger(priority) || priority < -100 || priority > 100) {
@@ -538,4 +555,29 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+/** A JobService without uploaded files: an input naming one names a file that does not exist. */
+const noFiles: NonNullable<JobServiceOptions['files']> = {
+  async requireAll(_tenant, ids) {
+    for (const id of ids) throw new ApiError('file_not_found', { message: `No file ${id}: this server keeps no uploads.` });
+  },
+};
+
+/**
+ * The uploaded files the `fields` of `input` name. An absolute URL of a file on
+ * this server (`origin`) is rewritten in place to the file's content path, so
+ * that a worker on any node reads it from storage rather than over HTTP.
+ */
+function fileRefsOf(fields: readonly string[], input: JsonObject, origin: string | undefined): string[] {
+  const ids: string[] = [];
+  for (const field of fields) {
+    const value = input[field];
+    if (typeof value !== 'string') continue;
+    const id = fileIdOf(value, origin);
+    if (id === null) continue;
+    ids.push(id);
+    if (!isFileId(value)) input[field] = fileContentPath(id);
+  }
+  return ids;
 }
