@@ -17,7 +17,11 @@ export function parseInput(
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`expected key=value, got "${pair}"`);
     const raw = pair.slice(eq + 1);
-    input[pair.slice(0, eq)] = raw.startsWith('@@') ? raw.slice(1) : raw.startsWith('@') ? raw : parseValue(raw);
+    input[pair.slice(0, eq)] = raw.startsWith('@@')
+      ? raw.slice(1)
+      : raw.startsWith('@')
+        ? raw
+        : parseValue(raw);
   }
   return input;
 }
@@ -30,7 +34,8 @@ export function fileFields(pairs: readonly string[]): { key: string; path: strin
     const key = pair.slice(0, eq);
     const raw = pair.slice(eq + 1);
     if (raw.startsWith('@') && !raw.startsWith('@@')) {
-      if (raw.length === 1) throw new UsageError(`${key}=@ needs a file path after the @, like ${key}=@photo.jpg`);
+      if (raw.length === 1)
+        throw new UsageError(`${key}=@ needs a file path after the @, like ${key}=@photo.jpg`);
       fields.set(key, raw.slice(1));
     } else fields.delete(key);
   }

@@ -1,7 +1,7 @@
 import { type CoreOptions, HttpCore } from './core.js';
 import { JobFailedError } from './errors/job-failed-error.js';
-import { type CreateOptions, Jobs } from './resources/jobs.js';
 import { Files } from './resources/files.js';
+import { type CreateOptions, Jobs } from './resources/jobs.js';
 import { Queues } from './resources/queues.js';
 import type { CreateJobParams, Job } from './types.js';
 import type { WaitOptions } from './wait.js';

@@ -67,7 +67,11 @@ describe('client.files against a server', () => {
     for await (const f of client.files.list({ pageSize: 2 })) seen.push(f.id);
     expect(seen.slice(0, 3)).toEqual(made.map((f) => f.id).reverse());
 
-    expect(await client.files.delete(made[0]!.id)).toEqual({ id: made[0]!.id, object: 'file', deleted: true });
+    expect(await client.files.delete(made[0]!.id)).toEqual({
+      id: made[0]!.id,
+      object: 'file',
+      deleted: true,
+    });
     const err = await client.files.get(made[0]!.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotFoundError);
     expect((err as NotFoundError).code).toBe('file_not_found');

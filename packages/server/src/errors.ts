@@ -52,7 +52,10 @@ export const API_ERRORS = Object.freeze({
     lasting: true,
   },
   payload_too_large: { status: 413, message: 'The request body is larger than the server accepts.' },
-  file_too_large: { status: 413, message: 'The uploaded file is larger than the server accepts (--max-file-size).' },
+  file_too_large: {
+    status: 413,
+    message: 'The uploaded file is larger than the server accepts (--max-file-size).',
+  },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is outside the file.' },
   file_type_mismatch: {

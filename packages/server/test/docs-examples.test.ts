@@ -111,7 +111,9 @@ describe('the files examples of the docs', () => {
       await run('bash', ['-c', script], { cwd: dir }).catch((err: { stdout?: string; stderr?: string }) => {
         throw new Error(`${script}\n${err.stdout ?? ''}${err.stderr ?? ''}`);
       });
-      expect(readFileSync(join(dir, 'head.bin'))).toEqual(readFileSync(join(dir, 'photo.png')).subarray(0, 8));
+      expect(readFileSync(join(dir, 'head.bin'))).toEqual(
+        readFileSync(join(dir, 'photo.png')).subarray(0, 8),
+      );
       const listed = await (await fetch(`${server.url}/v1/files`)).json();
       expect(listed.data).toHaveLength(2); // three uploads, one deleted
     } finally {

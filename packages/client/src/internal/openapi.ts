@@ -818,6 +818,7 @@ export interface operations {
                 status?: string | string[];
                 type?: string | string[];
                 limit?: number;
+                /** @description next_cursor of the previous page. */
                 cursor?: string;
             };
             header?: never;
@@ -1531,6 +1532,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description next_cursor of the previous page. */
                 cursor?: string;
             };
             header?: never;

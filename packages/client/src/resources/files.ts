@@ -51,7 +51,10 @@ export class Files {
    * into memory; a stream is sent as it is read. Neither is retried (its
    * bytes cannot be sent twice); a Blob or bytes are, like other requests.
    */
-  async upload(source: UploadSource, { filename, contentType, signal }: UploadOptions = {}): Promise<FileObject> {
+  async upload(
+    source: UploadSource,
+    { filename, contentType, signal }: UploadOptions = {},
+  ): Promise<FileObject> {
     let body: Blob | Uint8Array | ReadableStream<Uint8Array>;
     let name = filename;
     let type = contentType;
@@ -112,7 +115,9 @@ async function openFile(file: string): Promise<ReadableStream<Uint8Array>> {
   try {
     [fs, { Readable }] = await Promise.all([import('node:fs'), import('node:stream')]);
   } catch (err) {
-    throw new LongrunError('Uploading from a path needs Node; in a browser pass a Blob or File.', { cause: err });
+    throw new LongrunError('Uploading from a path needs Node; in a browser pass a Blob or File.', {
+      cause: err,
+    });
   }
   await fs.promises.access(file, fs.constants.R_OK).catch((err: Error) => {
     throw new LongrunError(`Cannot read ${file}: ${err.message}`, { cause: err });

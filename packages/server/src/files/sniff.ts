@@ -40,7 +40,10 @@ function starts(b: Uint8Array, sig: readonly number[]): boolean {
 }
 
 function ascii(b: Uint8Array, at: number, text: string): boolean {
-  return starts(b.subarray(at), [...text].map((c) => c.charCodeAt(0)));
+  return starts(
+    b.subarray(at),
+    [...text].map((c) => c.charCodeAt(0)),
+  );
 }
 
 /** The binary media type the first bytes show, or null. */
@@ -71,7 +74,8 @@ export function settleType(
 ): { ok: true; type: string } | { ok: false; detected: string | null } {
   const detected = sniff(head);
   if (isGeneric(declared)) return { ok: true, type: detected ?? 'application/octet-stream' };
-  if (CHECKED.has(declared)) return detected === declared ? { ok: true, type: declared } : { ok: false, detected };
+  if (CHECKED.has(declared))
+    return detected === declared ? { ok: true, type: declared } : { ok: false, detected };
   if (TEXT_TYPES.has(declared) && detected !== null) return { ok: false, detected };
   return { ok: true, type: declared };
 }

@@ -18,7 +18,10 @@ export class FileStorage {
 
   #dir(tenant: string): string {
     // Tenants are validated elsewhere; encoded anyway so that none can name a parent folder.
-    return join(this.root, encodeURIComponent(tenant).replace(/^\.+/, (d) => '%2E'.repeat(d.length)));
+    return join(
+      this.root,
+      encodeURIComponent(tenant).replace(/^\.+/, (d) => '%2E'.repeat(d.length)),
+    );
   }
 
   /** The path of a stored file (which may not exist). */

@@ -5,8 +5,8 @@ import { FILE_ID_PATTERN, fileContentPath, isFileId } from '../files/refs.js';
 import type { FileService } from '../files/service.js';
 import { mediaTypeOf } from '../files/sniff.js';
 import type { StoredFile } from '../store/file-row.js';
-import { decodeCursor, encodeCursor } from './jobs.js';
-import { errors } from './schemas.js';
+import { cursorPage, decodeCursor } from './jobs.js';
+import { errors, pageOf, pageQuery } from './schemas.js';
 import { sendFile } from './send-file.js';
 
 /** An uploaded file as the API shows it. */
@@ -30,12 +30,17 @@ export const fileSchema = {
     filename: { type: 'string' },
     content_type: {
       type: 'string',
-      description: 'As declared, checked against the first bytes; detected when sent as application/octet-stream.',
+      description:
+        'As declared, checked against the first bytes; detected when sent as application/octet-stream.',
     },
     bytes: { type: 'integer' },
     sha256: { type: 'string', description: 'SHA-256 of the bytes, hex.' },
     created_at: { type: 'string', format: 'date-time' },
-    expires_at: { type: 'string', format: 'date-time', description: 'When it is deleted (--file-retention).' },
+    expires_at: {
+      type: 'string',
+      format: 'date-time',
+      description: 'When it is deleted (--file-retention).',
+    },
     url: { type: 'string', description: 'The bytes: /v1/files/{id}/content (also accepted in job inputs).' },
   },
 } as const;
@@ -65,7 +70,9 @@ export function fileJson(file: StoredFile) {
 function checkFileId(id: string): string {
   if (isFileId(id)) return id;
   const shown = id.length > 80 ? `${id.slice(0, 80)}…` : id;
-  throw new ApiError('file_not_found', { message: `No file ${JSON.stringify(shown)}; file ids look like file_…` });
+  throw new ApiError('file_not_found', {
+    message: `No file ${JSON.stringify(shown)}; file ids look like file_…`,
+  });
 }
 
 /** The `filename` of a Content-Disposition header (`filename*=UTF-8''…` first). */
@@ -97,7 +104,14 @@ export async function fileRoutes(app: FastifyInstance, { files }: { files: FileS
     // Every type, and none: the body is left unread for the handler, which streams request.raw.
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
     await scope.register(multipart, {
-      limits: { fileSize: files.maxBytes + 1, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 },
+      limits: {
+        fileSize: files.maxBytes + 1,
+        files: 1,
+        fields: 10,
+        fieldSize: 1024,
+        parts: 11,
+        headerPairs: 100,
+      },
     });
     scope.post<{ Querystring: { filename?: string } }>(
       '/v1/files',
@@ -136,10 +150,7 @@ export async function fileRoutes(app: FastifyInstance, { files }: { files: FileS
         if (invalid && invalid.validationContext !== 'body') throw invalid;
         try {
           const file = await upload(files, request);
-          return reply
-            .code(201)
-            .header('location', `/v1/files/${file.id}`)
-            .send(fileJson(file));
+          return reply.code(201).header('location', `/v1/files/${file.id}`).send(fileJson(file));
         } catch (err) {
           // Answered before the body ended (too large, cut short): the rest is dropped and the
           // connection closed (see answerAndLinger in errors.ts).
@@ -160,17 +171,10 @@ export async function fileRoutes(app: FastifyInstance, { files }: { files: FileS
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
-            cursor: { type: 'string', maxLength: 64 },
-          },
+          properties: pageQuery,
         },
         response: {
-          200: {
-            type: 'object',
-            required: ['data', 'next_cursor'],
-            properties: { data: { type: 'array', items: fileRef }, next_cursor: { type: ['string', 'null'] } },
-          },
+          200: pageOf(fileRef),
           ...errors(400, 401),
         },
       },
@@ -181,11 +185,8 @@ export async function fileRoutes(app: FastifyInstance, { files }: { files: FileS
         limit: limit + 1,
         beforeSeq: decodeCursor(request.query.cursor),
       });
-      const page = found.slice(0, limit);
-      return {
-        data: page.map(fileJson),
-        next_cursor: found.length > limit ? encodeCursor(page.at(-1)!.seq) : null,
-      };
+      const { data, next_cursor } = cursorPage(found, limit);
+      return { data: data.map(fileJson), next_cursor };
     },
   );
 
@@ -213,7 +214,11 @@ export async function fileRoutes(app: FastifyInstance, { files }: { files: FileS
       ...errors(401, 404, 416),
     },
   };
-  const sendContent = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, withBody: boolean) => {
+  const sendContent = async (
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+    withBody: boolean,
+  ) => {
     const id = checkFileId(request.params.id);
     const { file, path } = await files.content(request.tenant, id);
     return sendFile(request, reply, {
@@ -227,14 +232,24 @@ export async function fileRoutes(app: FastifyInstance, { files }: { files: FileS
   app.get<{ Params: { id: string } }>(
     '/v1/files/:id/content',
     {
-      schema: { ...contentSchema, operationId: 'downloadFile', summary: "An uploaded file's bytes (Range, ETag)" },
+      schema: {
+        ...contentSchema,
+        operationId: 'downloadFile',
+        summary: "An uploaded file's bytes (Range, ETag)",
+      },
       exposeHeadRoute: false,
     },
     (request, reply) => sendContent(request, reply, true),
   );
   app.head<{ Params: { id: string } }>(
     '/v1/files/:id/content',
-    { schema: { ...contentSchema, operationId: 'headFile', summary: "An uploaded file's headers: size, type, ETag" } },
+    {
+      schema: {
+        ...contentSchema,
+        operationId: 'headFile',
+        summary: "An uploaded file's headers: size, type, ETag",
+      },
+    },
     (request, reply) => sendContent(request, reply, false),
   );
 
@@ -271,9 +286,10 @@ export async function fileRoutes(app: FastifyInstance, { files }: { files: FileS
 async function upload(files: FileService, request: FastifyRequest<{ Querystring: { filename?: string } }>) {
   if (request.isMultipart()) {
     const part = await request.file();
-    if (!part || part.fieldname !== 'file') {
+    if (part?.fieldname !== 'file') {
       throw new ApiError('invalid_request', {
-        message: 'No file in the form: send it in a field named "file" (or send the file itself as the body).',
+        message:
+          'No file in the form: send it in a field named "file" (or send the file itself as the body).',
       });
     }
     return files.upload(request.tenant, part.file, {

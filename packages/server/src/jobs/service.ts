@@ -560,7 +560,8 @@ function canonicalJson(value: unknown): string {
 /** A JobService without uploaded files: an input naming one names a file that does not exist. */
 const noFiles: NonNullable<JobServiceOptions['files']> = {
   async requireAll(_tenant, ids) {
-    for (const id of ids) throw new ApiError('file_not_found', { message: `No file ${id}: this server keeps no uploads.` });
+    for (const id of ids)
+      throw new ApiError('file_not_found', { message: `No file ${id}: this server keeps no uploads.` });
   },
 };
 

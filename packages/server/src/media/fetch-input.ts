@@ -4,8 +4,8 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type AddressPolicy, connectOptions, UrlNotAllowedError } from '../net/ssrf.js';
 import { fileIdOf } from '../files/refs.js';
+import { type AddressPolicy, connectOptions, UrlNotAllowedError } from '../net/ssrf.js';
 import { JobFailure, UnrecoverableError } from '../processors/errors.js';
 import type { InputFiles } from '../processors/processor.js';
 

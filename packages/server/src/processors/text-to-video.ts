@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FILE_REF_PATTERN } from '../files/refs.js';
 import { type Cue, splitIntoChunks, toAss, toWebVtt } from '../media/captions.js';
 import { COLOR_PATTERN, toFfmpegColor } from '../media/color.js';
-import { FILE_REF_PATTERN } from '../files/refs.js';
 import { fetchInput } from '../media/fetch-input.js';
 import { render } from '../media/ffmpeg.js';
 import { checkImage, imageInputArgs, isImageMediaType } from '../media/image.js';

@@ -1,8 +1,8 @@
 import type { JobError, JsonObject, StoredJob } from '../jobs/model.js';
-import type { NewFile, StoredFile } from './file-row.js';
 import type { JobStatus } from '../jobs/states.js';
 import type { DeliveryAttempt, DeliveryLease, DeliveryOutcome, WebhookDelivery } from '../webhooks/model.js';
 import type { WebhookSpec } from '../webhooks/spec.js';
+import type { NewFile, StoredFile } from './file-row.js';
 
 /** What a caller gives to create a job; the store fills in the rest. */
 export interface NewJob {

@@ -29,7 +29,8 @@ async function upload(
   body: Buffer | FormData,
   { headers = {}, query = '' }: { headers?: Record<string, string>; query?: string } = {},
 ) {
-  const res = await fetch(`${app.url}/v1/files${query}`, { method: 'POST', body, headers });
+  const payload = body instanceof FormData ? body : new Uint8Array(body);
+  const res = await fetch(`${app.url}/v1/files${query}`, { method: 'POST', body: payload, headers });
   return { status: res.status, headers: res.headers, body: (await res.json()) as any };
 }
 
@@ -148,7 +149,9 @@ describe.each(backends)('uploaded files on %s', (_name, store) => {
 
   it('detects the type of an octet-stream upload, and refuses bytes that are not the declared type', async () => {
     const app = await start();
-    const sniffed = await upload(app, PNG, { headers: { ...ALICE, 'content-type': 'application/octet-stream' } });
+    const sniffed = await upload(app, PNG, {
+      headers: { ...ALICE, 'content-type': 'application/octet-stream' },
+    });
     expect(sniffed.body.content_type).toBe('image/png');
     const none = await upload(app, Buffer.from('no known signature'), { headers: ALICE });
     expect(none.status).toBe(201);
@@ -236,7 +239,10 @@ describe.each(backends)('uploaded files on %s', (_name, store) => {
 
   it('refuses a job input naming a file that does not exist, at submit', async () => {
     const app = await start();
-    for (const image_url of ['file_000000000000000000000000', '/v1/files/file_000000000000000000000000/content']) {
+    for (const image_url of [
+      'file_000000000000000000000000',
+      '/v1/files/file_000000000000000000000000/content',
+    ]) {
       const res = await call(app.url, 'POST', '/v1/jobs', {
         headers: ALICE,
         body: { type: 'image.to_video', input: { image_url } },
@@ -254,7 +260,9 @@ describe('jobs made from uploaded files', () => {
     const png = join(app.dataDir, 'input.png');
     await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=320x240', '-frames:v', '1', png]);
     const { readFileSync } = await import('node:fs');
-    const file = (await upload(app, readFileSync(png), { headers: { ...ALICE, 'content-type': 'image/png' } })).body;
+    const file = (
+      await upload(app, readFileSync(png), { headers: { ...ALICE, 'content-type': 'image/png' } })
+    ).body;
     expect(file.content_type).toBe('image/png');
 
     const byId = await runJob(
@@ -289,8 +297,9 @@ describe('jobs made from uploaded files', () => {
     await call(app.url, 'DELETE', `/v1/files/${file.id}`, { headers: ALICE });
     let job = created.body;
     while (job.status === 'queued' || job.status === 'running') {
-      job = (await call(app.url, 'GET', `/v1/jobs/${job.id}?wait=30&since=${job.version}`, { headers: ALICE }))
-        .body;
+      job = (
+        await call(app.url, 'GET', `/v1/jobs/${job.id}?wait=30&since=${job.version}`, { headers: ALICE })
+      ).body;
     }
     expect(job.status).toBe('failed');
     expect(job.error.code).toBe('input_fetch_failed');

@@ -2,17 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Readable } from 'node:stream';
-import { type RunningProcess, startServer } from '@longrun/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { startServer } from '@longrun/testkit';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
-import { useCleanup } from '../helpers/cleanup.js';
+import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
 
 useCleanup();
-
-const running: RunningProcess[] = [];
-afterEach(() => {
-  for (const s of running.splice(0)) s.proc.kill('SIGKILL');
-});
 
 const MiB = 1024 * 1024;
 
@@ -62,7 +57,7 @@ function post(url: string, stream: Readable): Promise<{ status: number; body: an
 describe('an upload is streamed, not buffered', () => {
   it("uploading 200 MiB keeps the server's RSS within 64 MiB of its idle value", async () => {
     const server = await startServer(['--data-dir', tempDir(), '--role', 'api'], { dataDir: false });
-    running.push(server);
+    afterThisTest(() => server.kill('SIGKILL'));
     const pid = server.proc.pid!;
     // Warm the route's code paths with a small upload, then take the idle value.
     await post(server.url, body(MiB, createHash('sha256')));

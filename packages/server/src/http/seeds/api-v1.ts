@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FileService } from '../../files/service.js';
 import { pollHeaders } from '../../jobs/hints.js';
 import { isValidJobId } from '../../jobs/ids.js';
 import type { StoredJob } from '../../jobs/model.js';
-import type { FileService } from '../../files/service.js';
 import type { JobService } from '../../jobs/service.js';
 import { sendArtifactFile } from '../artifacts.js';
 import { type ApiV1View, JOB_NOT_FOUND } from './api-v1-view.js';

@@ -155,11 +155,7 @@ export async function documentTranslationRoutes(
  * tenant (`maxBytes` at most); an {@link ApiError} when it is not a form with
  * one non-empty file. A file stored before the form turns out wrong is deleted.
  */
-async function readUpload(
-  request: FastifyRequest,
-  files: FileService,
-  maxBytes: number,
-): Promise<Upload> {
+async function readUpload(request: FastifyRequest, files: FileService, maxBytes: number): Promise<Upload> {
   if (!request.isMultipart()) {
     throw new ApiError('unsupported_media_type', {
       message: 'Send the document as multipart/form-data, with the file in a field named "file".',
@@ -187,7 +183,9 @@ async function readUpload(
       }
     }
     if (!file)
-      throw new ApiError('invalid_request', { message: 'No file uploaded: send it in a field named "file".' });
+      throw new ApiError('invalid_request', {
+        message: 'No file uploaded: send it in a field named "file".',
+      });
     if (file.bytes === 0) throw new ApiError('invalid_request', { message: 'The uploaded file is empty.' });
     return { file, fields };
   } catch (err) {
