@@ -52,7 +52,7 @@ export const largeInputs: Scenario = {
   title: `jobs with 1 MiB inputs: a ${HEAP_MB} MB-heap server stays up, under ${MAX_RSS_MIB} MiB RSS, /healthz p99 under ${MAX_HEALTHZ_P99_MS} ms`,
   async run(ctx, result) {
     const jobs = ctx.quick ? 100 : 300;
-    const server = await startServer(['--concurrency', '1', '--body-limit', '2m'], {
+    const server = await startServer(['--concurrency', '1'], {
       nodeArgs: [`--max-old-space-size=${HEAP_MB}`],
       echo: ctx.echo,
     });

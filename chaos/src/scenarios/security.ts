@@ -166,21 +166,21 @@ export const security: Scenario = {
         !simple.headers.has('access-control-allow-origin');
       expect(result, corsOff, 'CORS headers sent without --cors-origins');
 
-      // Body limits (1 MiB by default), with and without Content-Length.
+      // Body limits (3 MiB by default), with and without Content-Length.
       const big = await as(ALPHA, 'POST', '/v1/jobs', {
         type: 'simulate',
         input: {},
-        metadata: { x: 'y'.repeat(2 * 1024 * 1024) },
+        metadata: { x: 'y'.repeat(4 * 1024 * 1024) },
       });
       expect(
         result,
         big.status === 413 && big.body?.error?.code === 'payload_too_large',
-        `2 MiB body: ${big.status}`,
+        `4 MiB body: ${big.status}`,
       );
-      const chunked = await chunkedPost(base, 4 * 1024 * 1024, { authorization: `Bearer ${ALPHA}` }).catch(
+      const chunked = await chunkedPost(base, 8 * 1024 * 1024, { authorization: `Bearer ${ALPHA}` }).catch(
         () => 0,
       );
-      expect(result, chunked === 413 || chunked === 0, `4 MiB chunked body: ${chunked}`);
+      expect(result, chunked === 413 || chunked === 0, `8 MiB chunked body: ${chunked}`);
 
       // Slow bodies and slow headers (slowloris) are cut at --request-timeout.
       const slowBody = await trickle(
@@ -227,7 +227,7 @@ export const security: Scenario = {
       result.notes.push(
         `${output.split('\n').length - 1} log lines at trace level, ${leaks.length} with a key`,
         'another tenant: 404 on read, list, cancel, logs, events',
-        `CORS off by default; body 2 MiB → ${big.status}, chunked 4 MiB → ${chunked || 'reset'}`,
+        `CORS off by default; body 4 MiB → ${big.status}, chunked 8 MiB → ${chunked || 'reset'}`,
         `slow body cut after ${slowBody.ms} ms, slow headers after ${slowHeaders.ms} ms (--request-timeout 2s)`,
       );
     } finally {

@@ -5,7 +5,8 @@ import { UsageError } from './errors.js';
  * A job's input from `--input JSON`, `--input @file.json` (`@-` for stdin) and
  * `key=value` words; the words win over `--input`. A value that reads as JSON
  * (`5`, `true`, `null`, `[1,2]`, `{"a":1}`, `"quoted"`) is taken as such, any
- * other value as a string, so `text=hello` needs no quotes.
+ * other value as a string, so `text=hello` needs no quotes. `key=@path` names
+ * a file to upload (see {@link fileFields}); `key=@@text` is the string `@text`.
  */
 export function parseInput(
   inputOption: string | undefined,
@@ -15,9 +16,30 @@ export function parseInput(
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`expected key=value, got "${pair}"`);
-    input[pair.slice(0, eq)] = parseValue(pair.slice(eq + 1));
+    const raw = pair.slice(eq + 1);
+    input[pair.slice(0, eq)] = raw.startsWith('@@')
+      ? raw.slice(1)
+      : raw.startsWith('@')
+        ? raw
+        : parseValue(raw);
   }
   return input;
+}
+
+/** The `key=@path` words: input fields whose value is a file to upload first, by its id. */
+export function fileFields(pairs: readonly string[]): { key: string; path: string }[] {
+  const fields = new Map<string, string>();
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    if (raw.startsWith('@') && !raw.startsWith('@@')) {
+      if (raw.length === 1)
+        throw new UsageError(`${key}=@ needs a file path after the @, like ${key}=@photo.jpg`);
+      fields.set(key, raw.slice(1));
+    } else fields.delete(key);
+  }
+  return [...fields].map(([key, path]) => ({ key, path }));
 }
 
 function readInputOption(value: string): Record<string, unknown> {

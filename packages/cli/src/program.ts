@@ -7,6 +7,7 @@ import { listQueues, setPaused } from './commands/queues.js';
 import { serveCommand } from './commands/serve.js';
 import { status } from './commands/status.js';
 import { submit } from './commands/submit.js';
+import { upload } from './commands/upload.js';
 import { waitAndShow } from './commands/wait.js';
 import { makeClient, withClientOptions } from './context.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
@@ -51,7 +52,7 @@ export function buildProgram(version: string, result: { code: number }): Command
     .showSuggestionAfterError()
     .addHelpText(
       'after',
-      `\nEvery command but serve takes --url (LONGRUN_URL, default http://127.0.0.1:8000) and --api-key (LONGRUN_API_KEY).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  longrun serve --port 8000\n  longrun submit simulate duration_seconds=10 --wait\n  longrun submit text.to_video --input @job.json --json\n  longrun wait 01a2… --timeout 60\n  longrun list --status running\n  longrun queues pause media\n  longrun download 01a2… video.mp4 -o out.mp4`,
+      `\nEvery command but serve takes --url (LONGRUN_URL, default http://127.0.0.1:8000) and --api-key (LONGRUN_API_KEY).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  longrun serve --port 8000\n  longrun submit simulate duration_seconds=10 --wait\n  longrun submit text.to_video --input @job.json --json\n  longrun wait 01a2… --timeout 60\n  longrun list --status running\n  longrun queues pause media\n  longrun download 01a2… video.mp4 -o out.mp4\n  longrun upload photo.jpg\n  longrun submit image.to_video image_url=@photo.jpg --wait`,
     );
 
   const run = async (command: Promise<number>) => {
@@ -74,7 +75,10 @@ export function buildProgram(version: string, result: { code: number }): Command
       .command('submit')
       .description('submit a job; prints its id, or follows it to its end with --wait')
       .argument('<type>', 'a job type, such as simulate or text.to_video')
-      .argument('[key=value...]', 'input fields; values that read as JSON are JSON, others strings')
+      .argument(
+        '[key=value...]',
+        'input fields; values that read as JSON are JSON, others strings; key=@path uploads the file and gives its id',
+      )
       .option('--input <json|@file>', 'the input as a JSON object, or @file.json (@- for stdin)')
       .option('--id <id>', 'your own job id (1-128 of A-Z a-z 0-9 . _ : -, not dots alone)')
       .option('--max-attempts <n>', 'attempts before the job fails for good', positiveInteger)
@@ -181,6 +185,16 @@ export function buildProgram(version: string, result: { code: number }): Command
   ).action(async (id: string, name: string | undefined, flags) =>
     run(download(makeClient(flags), id, name, flags)),
   );
+
+  withClientOptions(
+    program
+      .command('upload')
+      .description('upload a file (streamed) to use in job inputs; prints its id')
+      .argument('<path>', 'the file')
+      .option('--filename <name>', "the name to keep it under (default: the path's base name)")
+      .option('--content-type <type>', 'its media type (default: from the extension, else detected)')
+      .option('--json', 'print the file as JSON'),
+  ).action(async (path: string, flags) => run(upload(makeClient(flags), path, flags)));
 
   return program;
 }

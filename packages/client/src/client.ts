@@ -1,5 +1,6 @@
 import { type CoreOptions, HttpCore } from './core.js';
 import { JobFailedError } from './errors/job-failed-error.js';
+import { Files } from './resources/files.js';
 import { type CreateOptions, Jobs } from './resources/jobs.js';
 import { Queues } from './resources/queues.js';
 import type { CreateJobParams, Job } from './types.js';
@@ -31,6 +32,7 @@ export type RunOptions = WaitOptions &
 export class Longrun {
   readonly jobs: Jobs;
   readonly queues: Queues;
+  readonly files: Files;
   readonly baseUrl: string;
   readonly #core: HttpCore;
 
@@ -42,6 +44,7 @@ export class Longrun {
     this.baseUrl = this.#core.baseUrl;
     this.jobs = new Jobs(this.#core);
     this.queues = new Queues(this.#core);
+    this.files = new Files(this.#core);
   }
 
   /**

@@ -53,6 +53,11 @@ export interface RequestOptions {
   headers?: Record<string, string | undefined> | undefined;
   /** JSON-encoded unless it is a string or URLSearchParams. */
   body?: unknown;
+  /**
+   * Sent as it is, instead of `body` (an upload). A stream is sent with
+   * `duplex: 'half'` and never retried: its bytes cannot be sent twice.
+   */
+  rawBody?: Blob | Uint8Array | ReadableStream<Uint8Array> | undefined;
   signal?: AbortSignal | undefined;
   /** This attempt's timeout, in ms; the client's `timeoutMs` by default. */
   timeoutMs?: number | undefined;
@@ -141,7 +146,8 @@ export class HttpCore {
 
   /** Send a request and hand the successful response to `read`, retrying what is safe to retry. */
   async request<T>(options: RequestOptions, read: (response: Response) => Promise<T>): Promise<T> {
-    const maxRetries = options.maxRetries ?? this.maxRetries;
+    const streamed = typeof ReadableStream !== 'undefined' && options.rawBody instanceof ReadableStream;
+    const maxRetries = streamed ? 0 : (options.maxRetries ?? this.maxRetries);
     for (let retry = 0; ; retry++) {
       try {
         return await this.#attempt(options, read);
@@ -176,8 +182,9 @@ export class HttpCore {
     const headers: Record<string, string> = { accept: 'application/json', ...this.#headers };
     for (const [k, v] of Object.entries(options.headers ?? {}))
       if (v !== undefined) headers[k.toLowerCase()] = v;
-    let payload: string | URLSearchParams | undefined;
-    if (body instanceof URLSearchParams || typeof body === 'string') payload = body;
+    let payload: string | URLSearchParams | Blob | Uint8Array | ReadableStream<Uint8Array> | undefined;
+    if (options.rawBody !== undefined) payload = options.rawBody;
+    else if (body instanceof URLSearchParams || typeof body === 'string') payload = body;
     else if (body !== undefined) {
       payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
@@ -188,9 +195,11 @@ export class HttpCore {
         response = await this.fetch(this.url(path, query), {
           method,
           headers,
-          ...(payload === undefined ? {} : { body: payload }),
+          ...(payload === undefined ? {} : { body: payload as BodyInit }),
+          // A stream body needs it (fetch sends the request while the body is still being read).
+          ...(payload instanceof Object && 'getReader' in payload ? { duplex: 'half' } : {}),
           signal: combined.signal,
-        });
+        } as RequestInit);
       } catch (err) {
         throw this.#noResponse(err, signal, timeout.signal, timeoutMs);
       }

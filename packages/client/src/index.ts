@@ -5,6 +5,7 @@ export type { JobEventsOptions } from './events.js';
 export type { Logger, LogLevel } from './internal/log.js';
 export { AutoPager, type Page } from './pagination.js';
 export { hintFromHeaders, type PollContext, type PollHint, type PollOptions, poll } from './poll.js';
+export type { Files, UploadOptions, UploadSource } from './resources/files.js';
 export type { CallOptions, CreateOptions, Jobs } from './resources/jobs.js';
 export type { Queues } from './resources/queues.js';
 export {
@@ -16,6 +17,7 @@ export {
 export {
   type Artifact,
   type CreateJobParams,
+  type FileObject,
   isJobStatus,
   isTerminalStatus,
   JOB_STATUSES,

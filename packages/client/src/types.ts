@@ -109,5 +109,8 @@ export type Transport = 'sse' | 'long-poll' | 'poll';
 /** A named queue, its limits, its state and its jobs now, as the server's /openapi.json describes it. */
 export type Queue = components['schemas']['Queue'];
 
+/** An uploaded file (`client.files`); put its `id` in a job input that takes a URL. */
+export type FileObject = components['schemas']['File'];
+
 /** What a queue's jobs do: `cpu` (ffmpeg) or `waiting` on something else (a simulator, a translation backend). */
 export type QueueKind = Queue['kind'];

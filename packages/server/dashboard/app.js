@@ -491,7 +491,42 @@ function fieldFor(name, schema, required) {
       typeof schema.default === 'object' ? JSON.stringify(schema.default) : String(schema.default);
   if (required) input.required = true;
   label.append(input);
+  // A field that takes an uploaded file (its pattern names file ids): a file picker beside it
+  // uploads through /v1/files and puts the new file's id in the field.
+  if (typeof schema.pattern === 'string' && schema.pattern.includes('file_')) label.append(uploadFor(input));
   return label;
+}
+
+function uploadFor(field) {
+  const picker = document.createElement('input');
+  picker.type = 'file';
+  picker.className = 'upload';
+  picker.setAttribute('aria-label', `Upload a file for ${field.name}`);
+  const status = document.createElement('span');
+  status.className = 'upload-status';
+  picker.addEventListener('change', async () => {
+    const file = picker.files?.[0];
+    if (!file) return;
+    status.textContent = `uploading ${file.name}…`;
+    try {
+      const res = await fetch(`/v1/files?filename=${encodeURIComponent(file.name)}`, {
+        method: 'POST',
+        headers: headers({ 'content-type': file.type || 'application/octet-stream' }),
+        body: file,
+      });
+      const data = await res.json().catch(() => null);
+      if (res.status === 401) askForKey();
+      if (!res.ok) throw new HttpError(res.status, data);
+      field.value = data.id;
+      status.textContent = `uploaded ${data.filename} (${data.bytes} bytes)`;
+    } catch (err) {
+      status.textContent = '';
+      $('submit-error').textContent = err.message;
+    }
+  });
+  const wrap = document.createElement('span');
+  wrap.append(picker, status);
+  return wrap;
 }
 
 function renderFields() {
@@ -510,6 +545,7 @@ function renderFields() {
 function readInput() {
   const input = {};
   for (const el of $('fields').querySelectorAll('input, select, textarea')) {
+    if (el.type === 'file') continue;
     const kind = el.dataset.kind;
     if (kind === 'boolean') {
       input[el.name] = el.checked;

@@ -8,12 +8,15 @@ import { registerAuth } from './auth/plugin.js';
 import type { Config } from './config.js';
 import { ApiError } from './errors.js';
 import type { ChangeFeed } from './feed/change-feed.js';
+import { FileService } from './files/service.js';
+import { FileStorage } from './files/storage.js';
 import { artifactRoutes } from './http/artifacts.js';
 import { registerJsonParser } from './http/body.js';
 import { compatRoutes } from './http/compat.js';
 import { dashboardRoutes } from './http/dashboard.js';
 import { registerDocs } from './http/docs.js';
 import { clientErrorHandler, registerErrorHandling, sendError, toApiError } from './http/errors.js';
+import { fileRoutes } from './http/files.js';
 import { healthRoutes } from './http/health.js';
 import { jobRoutes } from './http/jobs.js';
 import { queueRoutes } from './http/queues.js';
@@ -26,6 +29,7 @@ import { typeRoutes } from './http/types.js';
 import { webhookRoutes } from './http/webhooks.js';
 import { JobService } from './jobs/service.js';
 import { Metrics } from './metrics/metrics.js';
+import { DOCUMENT_MAX_BYTES } from './processors/document-translate.js';
 import { defaultRegistry } from './processors/index.js';
 import type { ProcessorRegistry } from './processors/registry.js';
 import { Queues } from './queues/queues.js';
@@ -158,7 +162,14 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   const artifacts = parts.artifacts ?? new DiskArtifactStorage(config.artifactsDir);
   // A worker node serves only probes and metrics; the API is for the api and all roles.
   const servesApi = config.role !== 'worker';
+  const files = new FileService({
+    store,
+    storage: new FileStorage(config.filesDir),
+    maxBytes: config.maxFileSize,
+    retentionMs: config.fileRetentionMs,
+  });
   const service = new JobService({
+    files,
     store,
     feed,
     registry,
@@ -197,12 +208,14 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
           jobTimeoutMs: config.jobTimeoutMs,
           tempRoot: join(config.dataDir, 'tmp'),
           node: config.nodeName,
+          files,
           logger: app.log,
         });
   const maintenance = new Maintenance({
     service,
     intervalMs: config.maintenanceIntervalMs,
     retentionMs: config.retentionMs,
+    files,
     node: config.nodeName,
     logger: app.log,
     ...(pool ? { self: pool.owner } : {}),
@@ -267,13 +280,19 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   if (servesApi) {
     jobRoutes(app, { service });
     artifactRoutes(app, { service });
+    await fileRoutes(app, { files });
     streamRoutes(app, { service, keepaliveMs, streams });
     webhookRoutes(app, { service });
     typeRoutes(app, { registry });
     queueRoutes(app, { service });
     dashboardRoutes(app);
     await app.register(compatRoutes, { service });
-    await seedRoutes(app, { service, uploadLimit: config.bodyLimit });
+    // The largest document document.translate reads, unless --max-file-size is lower.
+    await seedRoutes(app, {
+      service,
+      files,
+      uploadLimit: Math.min(config.maxFileSize, DOCUMENT_MAX_BYTES),
+    });
   }
   healthRoutes(app, { service, registry, config, metrics, closing: () => closing });
 

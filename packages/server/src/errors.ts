@@ -26,6 +26,10 @@ export const API_ERRORS = Object.freeze({
   queue_not_found: { status: 404, message: 'No queue of that name; see GET /v1/queues.' },
   delivery_not_found: { status: 404, message: 'The job has no webhook delivery with that id.' },
   artifact_not_found: { status: 404, message: 'The job has no artifact of that name.' },
+  file_not_found: {
+    status: 404,
+    message: 'No uploaded file with that id for this API key (deleted, expired, or never uploaded).',
+  },
   route_not_found: { status: 404, message: 'No route matches this method and path.' },
   request_timeout: {
     status: 408,
@@ -54,8 +58,17 @@ export const API_ERRORS = Object.freeze({
     message:
       "A data: URL in the job's input, or the input as a whole, is larger than the server keeps in a job; upload the file with POST /v1/files and pass its id.",
   },
+  file_too_large: {
+    status: 413,
+    message: 'The uploaded file is larger than the server accepts (--max-file-size).',
+  },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is outside the file.' },
+  file_type_mismatch: {
+    status: 422,
+    message:
+      "The uploaded file's first bytes are not the declared Content-Type; send its real type, or application/octet-stream.",
+  },
   invalid_input: { status: 422, message: "The job's input does not match its type's schema." },
   invalid_webhook: {
     status: 422,

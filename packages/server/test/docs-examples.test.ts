@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type LongrunServer, startServer } from '@longrun/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,6 +72,52 @@ describe('the queue examples of the docs', () => {
         },
       );
       expect(stdout.length, line).toBeGreaterThan(0);
+    }
+  });
+});
+
+/**
+ * The Files section's console lines, pasted as written into one shell (its
+ * lines carry the file id in $FILE), in a folder holding the photo.png and
+ * notes.txt they upload: each must succeed (curl --fail-with-body).
+ */
+describe('the files examples of the docs', () => {
+  it('docs/api.md ## Files work when pasted, in order', async () => {
+    const text = readFileSync(new URL('docs/api.md', ROOT), 'utf8');
+    const start = text.indexOf('## Files');
+    const section = text.slice(start, text.indexOf('\n## ', start + 1));
+    const lines = [...section.matchAll(/```console\n([\s\S]*?)```/g)]
+      .flatMap((block) => block[1]!.replace(/\\\n\s*/g, '').split('\n'))
+      .map((line) => line.replace(/^\$ /, '').trim())
+      .filter((line) => line !== '');
+    expect(lines.filter((l) => l.includes('curl ')).length).toBeGreaterThan(5);
+    const server = await startServer([]);
+    servers.push(server);
+    const dir = mkdtempSync(join(tmpdir(), 'longrun-docs-files-'));
+    try {
+      writeFileSync(
+        join(dir, 'photo.png'),
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2, 3, 4]),
+      );
+      writeFileSync(join(dir, 'notes.txt'), 'Hello world.\n');
+      const script = [
+        'set -euo pipefail',
+        ...lines.map((line) =>
+          line
+            .replace(/https?:\/\/127\.0\.0\.1:8000/g, server.url)
+            .replace(/(^|[\s(])curl /g, '$1curl --fail-with-body --max-time 20 '),
+        ),
+      ].join('\n');
+      await run('bash', ['-c', script], { cwd: dir }).catch((err: { stdout?: string; stderr?: string }) => {
+        throw new Error(`${script}\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+      });
+      expect(readFileSync(join(dir, 'head.bin'))).toEqual(
+        readFileSync(join(dir, 'photo.png')).subarray(0, 8),
+      );
+      const listed = await (await fetch(`${server.url}/v1/files`)).json();
+      expect(listed.data).toHaveLength(2); // three uploads, one deleted
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

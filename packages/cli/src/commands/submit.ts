@@ -1,6 +1,7 @@
 import type { Longrun } from '@longrun/client';
 import { EXIT } from '../exit-codes.js';
-import { parseInput } from '../input.js';
+import { fileFields, parseInput } from '../input.js';
+import { uploadFile } from './upload.js';
 import { waitAndShow } from './wait.js';
 
 export interface SubmitFlags {
@@ -23,9 +24,16 @@ export async function submit(
   pairs: string[],
   { input, id, maxAttempts, queue, priority, runAt, runIn, wait, timeout, json }: SubmitFlags,
 ): Promise<number> {
+  const fields = parseInput(input, pairs);
+  // `key=@path`: the file is uploaded first and the input names it by id.
+  for (const { key, path } of fileFields(pairs)) {
+    const file = await uploadFile(client, path, {});
+    if (!json) process.stderr.write(`uploaded ${path} as ${file.id}\n`);
+    fields[key] = file.id;
+  }
   const job = await client.jobs.create({
     type,
-    input: parseInput(input, pairs),
+    input: fields,
     ...(id ? { id } : {}),
     ...(maxAttempts ? { max_attempts: maxAttempts } : {}),
     ...(queue === undefined ? {} : { queue }),

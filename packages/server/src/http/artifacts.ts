@@ -1,4 +1,3 @@
-import { type FileHandle, open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredArtifact } from '../artifacts/storage.js';
@@ -7,6 +6,9 @@ import type { StoredJob } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
 import { checkJobId } from './jobs.js';
 import { errors } from './schemas.js';
+import { sendFile } from './send-file.js';
+
+export { parseRange } from './send-file.js';
 
 type Params = { id: string; name: string };
 
@@ -104,51 +106,18 @@ export async function sendArtifactFile(
   },
 ): Promise<FastifyReply> {
   const { id } = job;
-  let handle: FileHandle | null = null;
-  try {
-    if (stored) handle = await open(stored.path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  if (!handle) {
-    const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
-    throw new ApiError('artifact_not_found', {
-      message: `Job ${id} has no artifact ${JSON.stringify(shown)}.`,
-    });
-  }
-  let streaming = false;
-  try {
-    const { size, mtime } = await handle.stat();
-    const etag = `"${size.toString(16)}-${Math.floor(mtime.getTime()).toString(16)}"`;
-    const validators = { etag, 'last-modified': mtime.toUTCString(), 'cache-control': 'private, no-cache' };
-    if (matchesEtag(request.headers['if-none-match'], etag))
-      return reply.code(304).headers(validators).send();
-
-    let range = parseRange(request.headers.range, size);
-    const ifRange = request.headers['if-range'];
-    if (range !== null && ifRange !== undefined && ifRange !== etag) range = null;
-    if (range === 'unsatisfiable') {
-      throw new ApiError('range_not_satisfiable', {
-        message: `The range ${request.headers.range} is outside the file of ${size} bytes.`,
-        headers: { 'content-range': `bytes */${size}`, 'accept-ranges': 'bytes' },
+  return sendFile(request, reply, {
+    path: stored?.path ?? null,
+    contentType: () => contentType(job, name),
+    filename,
+    withBody,
+    notFound: () => {
+      const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+      return new ApiError('artifact_not_found', {
+        message: `Job ${id} has no artifact ${JSON.stringify(shown)}.`,
       });
-    }
-    reply.headers({
-      ...validators,
-      'accept-ranges': 'bytes',
-      'x-content-type-options': 'nosniff',
-      'content-type': contentType(job, name),
-      'content-disposition': `attachment; filename="${filename}"`,
-    });
-    const { start, end } = range ?? { start: 0, end: size - 1 };
-    if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);
-    reply.header('content-length', String(Math.max(0, end - start + 1)));
-    if (!withBody || size === 0) return reply.send();
-    streaming = true;
-    return reply.send(handle.createReadStream({ start, end, autoClose: true }));
-  } finally {
-    if (!streaming) await handle.close();
-  }
+    },
+  });
 }
 
 function contentType(job: StoredJob, name: string): string {
@@ -171,37 +140,4 @@ export function downloadName(jobId: string, name: string): string {
   const ext = extname(name);
   const stem = name.slice(0, name.length - ext.length);
   return `generated_${stem}_${jobId.replace(/:/g, '_')}${ext}`;
-}
-
-/** If-None-Match: a list of entity tags (weak ones compare by their value) or `*`. */
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t.replace(/^W\//, '') === etag;
-  });
-}
-
-/**
- * A `Range` header for a file of `size` bytes: one range, a range past the
- * end ('unsatisfiable'), or null to send the whole file (no header, another
- * unit, several ranges, or a malformed one, which a server may ignore).
- */
-export function parseRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | 'unsatisfiable' | null {
-  if (!header) return null;
-  const m = /^bytes=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return null;
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(m[1]);
-  const last = m[2] === '' ? Number.POSITIVE_INFINITY : Number(m[2]);
-  if (last < start) return null;
-  if (start >= size) return 'unsatisfiable';
-  return { start, end: Math.min(last, size - 1) };
 }

@@ -30,6 +30,11 @@ const REDOC_CSP =
 
 const TAGS = [
   { name: 'jobs', description: 'Submit jobs, read them, cancel and delete them, fetch their files.' },
+  {
+    name: 'files',
+    description:
+      'Upload large inputs (streamed) and name them in job inputs by id; list, read and delete them.',
+  },
   { name: 'events', description: 'Server-Sent Events of job changes.' },
   {
     name: 'queues',

@@ -8,7 +8,7 @@ import { ALL_STATES, isJobStatus, isTerminal, type JobStatus } from '../jobs/sta
 import type { JobWatch } from '../jobs/watch.js';
 import type { ListFilter } from '../store/store.js';
 import { WEBHOOK_EVENTS } from '../webhooks/spec.js';
-import { errors, jobIdParams, jobRef } from './schemas.js';
+import { errors, jobIdParams, jobRef, pageOf, pageQuery } from './schemas.js';
 import { jobJson } from './serialize.js';
 
 /** The longest hold of a long-poll or `Prefer: wait`, in seconds. */
@@ -48,6 +48,15 @@ function preferWait(header: string | string[] | undefined): number | undefined {
 
 export function encodeCursor(seq: number): string {
   return Buffer.from(`s${seq}`).toString('base64url');
+}
+
+/** The first `limit` of `rows` (fetched as limit + 1) and the cursor after them, null when no more follow. */
+export function cursorPage<T extends { seq: number }>(
+  rows: T[],
+  limit: number,
+): { data: T[]; next_cursor: string | null } {
+  const data = rows.slice(0, limit);
+  return { data, next_cursor: rows.length > limit ? encodeCursor(data.at(-1)!.seq) : null };
 }
 
 export function decodeCursor(cursor: string | undefined): number | undefined {
@@ -246,7 +255,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
             },
           },
         },
-        response: { 200: jobRef, 202: jobRef, ...errors(400, 401, 409, 413, 415, 422, 429) },
+        response: { 200: jobRef, 202: jobRef, ...errors(400, 401, 404, 409, 413, 415, 422, 429) },
       },
     },
     async (request, reply) => {
@@ -263,6 +272,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
         const { job, replayed } = await service.create(request.tenant, body, {
           idempotencyKey: request.headers['idempotency-key'],
           id,
+          origin: `${request.protocol}://${request.host}`,
         });
         reply.header('location', `/v1/jobs/${encodeURIComponent(job.id)}`);
         if (replayed) reply.header('idempotent-replayed', 'true');
@@ -303,16 +313,11 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
           properties: {
             status: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
             type: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-            limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
-            cursor: { type: 'string', maxLength: 64 },
+            ...pageQuery,
           },
         },
         response: {
-          200: {
-            type: 'object',
-            required: ['data', 'next_cursor'],
-            properties: { data: { type: 'array', items: jobRef }, next_cursor: { type: ['string', 'null'] } },
-          },
+          200: pageOf(jobRef),
           ...errors(400, 401),
         },
       },

@@ -4,9 +4,10 @@ import { isPublicPath } from '../auth/plugin.js';
 import type { Config } from '../config.js';
 import { ApiError } from '../errors.js';
 
-/** The routes that create jobs. */
+/** The routes that create jobs, and uploads (which are made to create jobs). */
 const CREATE_ROUTES: ReadonlySet<string> = new Set([
   '/v1/jobs',
+  '/v1/files',
   '/submit/:job_id',
   '/api/v1/generate',
   '/v1/image/convert/video',

@@ -30,6 +30,21 @@ export const jobIdParams = {
   properties: { id: { type: 'string', description: `Job id: ${JOB_ID_PATTERN}` } },
 } as const;
 
+/** The paging fields of a list's query string. */
+export const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
+  cursor: { type: 'string', maxLength: 64, description: 'next_cursor of the previous page.' },
+} as const;
+
+/** A page of a list, newest first: its items and the cursor of the next page (null at the end). */
+export function pageOf<I extends object>(items: I) {
+  return {
+    type: 'object',
+    required: ['data', 'next_cursor'],
+    properties: { data: { type: 'array', items }, next_cursor: { type: ['string', 'null'] } },
+  } as const;
+}
+
 /** Error responses for the OpenAPI document; the body is rendered by the error handler. */
 export function errors(...statuses: number[]): Record<number, typeof errorRef> {
   return Object.fromEntries(statuses.map((s) => [s, errorRef]));

@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { type ArtifactStorage, isValidArtifactName, type StoredArtifact } from '../artifacts/storage.js';
 import { ApiError } from '../errors.js';
 import type { ChangeFeed, FeedState, JobListener, QueuedListener } from '../feed/change-feed.js';
+import { fileContentPath, fileIdOf, isFileId } from '../files/refs.js';
 import type { AddressPolicy } from '../net/ssrf.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import { type QueueDef, Queues } from '../queues/queues.js';
@@ -75,6 +76,11 @@ export interface JobServiceOptions {
   webhooks?: { policy: AddressPolicy; hasSecret: (tenant: string) => boolean };
   /** How large a caller's input may be (data: URLs, the whole input). @default no limit */
   inputLimits?: InputLimits;
+  /**
+   * Checks that a tenant has the uploaded files a job's input names (404
+   * `file_not_found` otherwise). @default none exist: inputs that name a file are refused
+   */
+  files?: { requireAll(tenant: string, ids: Iterable<string>): Promise<void> };
 }
 
 /**
@@ -95,6 +101,7 @@ export class JobService {
   readonly #cache: JobCache | null;
   readonly #webhooks: NonNullable<JobServiceOptions['webhooks']>;
   readonly #inputLimits: InputLimits;
+  readonly #files: NonNullable<JobServiceOptions['files']>;
   /** Called with every change this process makes (metrics). */
   onChange: ((job: StoredJob) => void) | null = null;
   /** Called when a queue is resumed here (to wake this process's workers at once). */
@@ -118,7 +125,9 @@ export class JobService {
     readCache = false,
     webhooks = { policy: {}, hasSecret: () => false },
     inputLimits = { maxDataUrlSize: Number.POSITIVE_INFINITY, maxInputSize: Number.POSITIVE_INFINITY },
+    files = noFiles,
   }: JobServiceOptions) {
+    this.#files = files;
     this.#webhooks = webhooks;
     this.#inputLimits = inputLimits;
     // Every waiter listens on it: thousands of long-polls are normal, not a leak.
@@ -169,23 +178,23 @@ export class JobService {
     {
       idempotencyKey,
       id = params.id ?? newJobId(),
-      serverMadeInput = false,
+      origin,
     }: {
       idempotencyKey?: string | undefined;
+      /**
+       * This server's origin as the request reached it (`http://host:port`): an input URL of an
+       * uploaded file on it is read from storage. @default none: only relative file URLs and ids
+       */
+      origin?: string | undefined;
       /** The id to give a job created without one (a caller that watches it first picks it). */
       id?: string | undefined;
-      /**
-       * The input was made by a route from what it received, not sent as it
-       * is: the size limits on callers' inputs do not apply. @default false
-       */
-      serverMadeInput?: boolean;
     } = {},
   ): Promise<{ job: StoredJob; replayed: boolean }> {
     // Checked here as well as by the routes, so that no way in (a seed route, an embedding program) stores a bad id.
     if (!isValidJobId(id)) {
       throw new ApiError('invalid_job_id', { message: `The job id is not one: use ${JOB_ID_RULE}.` });
     }
-    if (!serverMadeInput) checkInputSize(params.input, this.#inputLimits);
+    checkInputSize(params.input, this.#inputLimits);
     if (!this.#registry.has(params.type)) {
       throw new ApiError('unknown_job_type', {
         message: `No job type "${params.type}"; registered types: ${this.#registry.types.join(', ')}.`,
@@ -196,6 +205,8 @@ export class JobService {
     });
     if (!checked.ok)
       throw new ApiError('invalid_input', { message: checked.message, details: checked.details });
+    const fileIds = fileRefsOf(this.#registry.get(params.type)?.fileInputs ?? [], checked.input, origin);
+    if (fileIds.length > 0) await this.#files.requireAll(tenant, fileIds);
     const queue = this.#queues.queueFor(params.type, params.queue);
     const priority = params.priority ?? 0;
     if (!Number.isInteger(priority) || priority < -100 || priority > 100) {
@@ -555,4 +566,30 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+/** A JobService without uploaded files: an input naming one names a file that does not exist. */
+const noFiles: NonNullable<JobServiceOptions['files']> = {
+  async requireAll(_tenant, ids) {
+    for (const id of ids)
+      throw new ApiError('file_not_found', { message: `No file ${id}: this server keeps no uploads.` });
+  },
+};
+
+/**
+ * The uploaded files the `fields` of `input` name. An absolute URL of a file on
+ * this server (`origin`) is rewritten in place to the file's content path, so
+ * that a worker on any node reads it from storage rather than over HTTP.
+ */
+function fileRefsOf(fields: readonly string[], input: JsonObject, origin: string | undefined): string[] {
+  const ids: string[] = [];
+  for (const field of fields) {
+    const value = input[field];
+    if (typeof value !== 'string') continue;
+    const id = fileIdOf(value, origin);
+    if (id === null) continue;
+    ids.push(id);
+    if (!isFileId(value)) input[field] = fileContentPath(id);
+  }
+  return ids;
 }

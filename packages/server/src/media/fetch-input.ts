@@ -1,11 +1,13 @@
 import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, link, writeFile } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileIdOf } from '../files/refs.js';
 import { type AddressPolicy, connectOptions, UrlNotAllowedError } from '../net/ssrf.js';
 import { JobFailure, UnrecoverableError } from '../processors/errors.js';
+import type { InputFiles } from '../processors/processor.js';
 
 export interface FetchInputOptions {
   /** The file the body is written to. */
@@ -24,6 +26,8 @@ export interface FetchInputOptions {
   timeoutMs?: number;
   /** Redirects followed, each checked like the first URL. @default 5 */
   maxRedirects?: number;
+  /** Where a file id or a file's content URL is read from; without it, such a value is not a URL. */
+  files?: InputFiles | undefined;
 }
 
 export interface FetchedInput {
@@ -52,8 +56,11 @@ export async function fetchInput(
     maxBytes = 50 * 1024 * 1024,
     timeoutMs = 60_000,
     maxRedirects = 5,
+    files,
   }: FetchInputOptions,
 ): Promise<FetchedInput> {
+  const fileId = files ? fileIdOf(url) : null;
+  if (files && fileId !== null) return readUploaded(fileId, { files, dest, accept, field, maxBytes });
   if (url.startsWith('data:')) return fetchDataUrl(url, { dest, accept, field, maxBytes });
   const deadline = AbortSignal.timeout(timeoutMs);
   const both = AbortSignal.any([signal, deadline]);
@@ -198,6 +205,48 @@ async function fetchDataUrl(
   if (body.length > maxBytes) throw tooLarge(field, maxBytes);
   await writeFile(dest, body);
   return { path: dest, mediaType, bytes: body.length };
+}
+
+/**
+ * An uploaded file, read from storage, never over HTTP: linked into `dest`
+ * (a copy across file systems), so a delete while the job runs cannot take
+ * it away halfway. A file that is gone fails the job for good.
+ */
+async function readUploaded(
+  id: string,
+  {
+    files,
+    dest,
+    accept,
+    field,
+    maxBytes,
+  }: { files: InputFiles; dest: string; accept: (t: string) => boolean; field: string; maxBytes: number },
+): Promise<FetchedInput> {
+  const file = await files.find(id);
+  const gone = () =>
+    new UnrecoverableError(
+      'input_fetch_failed',
+      `${field}: the uploaded file ${id} is gone (deleted, or expired past --file-retention); upload it again.`,
+    );
+  if (!file) throw gone();
+  if (!accept(file.content_type)) {
+    throw new UnrecoverableError(
+      'input_fetch_failed',
+      `${field}: the uploaded file ${id} is ${file.content_type}, not an accepted media type.`,
+    );
+  }
+  if (file.bytes > maxBytes) throw tooLarge(field, maxBytes);
+  try {
+    await link(file.path, dest);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw gone();
+    if (code !== 'EXDEV' && code !== 'EPERM') throw err;
+    await copyFile(file.path, dest).catch((copyErr: NodeJS.ErrnoException) => {
+      throw copyErr.code === 'ENOENT' ? gone() : copyErr;
+    });
+  }
+  return { path: dest, mediaType: file.content_type, bytes: file.bytes };
 }
 
 function tooLarge(field: string, maxBytes: number): UnrecoverableError {

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { isValidArtifactName } from '../artifacts/storage.js';
+import { FILE_REF_PATTERN } from '../files/refs.js';
 import { fetchInput } from '../media/fetch-input.js';
 import type { AddressPolicy } from '../net/ssrf.js';
 import { type BackendSettings, createBackend } from '../translate/backends/create.js';
@@ -50,6 +51,7 @@ export function documentTranslate({
   return {
     type: 'document.translate',
     queue: 'translate',
+    fileInputs: ['document_url'],
     work: 'waiting',
     description:
       `Translates a document (plain text, Markdown, SubRip, WebVTT, HTML or DOCX; an http, https or data: URL, at most ${DOCUMENT_MAX_BYTES / 1024 / 1024} MiB) ` +
@@ -68,8 +70,9 @@ export function documentTranslate({
           minLength: 1,
           // a data: URL of the largest document, base64-encoded, and its header
           maxLength: Math.ceil((DOCUMENT_MAX_BYTES * 4) / 3) + 1024,
-          pattern: '^(https?://|data:)',
-          description: 'The document: an http, https or data: URL.',
+          pattern: `^(https?://|data:|(${FILE_REF_PATTERN})$)`,
+          description:
+            'The document: an http, https or data: URL, or an uploaded file (its file_… id or /v1/files/{id}/content).',
         },
         filename: {
           type: 'string',
@@ -112,6 +115,7 @@ export function documentTranslate({
         // the format is told from the name and the bytes; an unknown one fails as unsupported_document
         accept: () => true,
         field: 'document_url',
+        files: ctx.files,
         maxBytes: DOCUMENT_MAX_BYTES,
       });
       ctx.log(`fetched document_url: ${fetched.bytes} bytes, ${fetched.mediaType || 'no media type'}`);

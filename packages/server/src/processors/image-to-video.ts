@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FILE_REF_PATTERN } from '../files/refs.js';
 import { fetchInput } from '../media/fetch-input.js';
 import { render } from '../media/ffmpeg.js';
 import { checkImage, imageInputArgs, isImageMediaType } from '../media/image.js';
@@ -22,7 +23,8 @@ export const MEDIA_URL = {
   type: 'string',
   minLength: 1,
   maxLength: 64 * 1024 * 1024,
-  pattern: '^(https?://|data:)',
+  // a URL, or an uploaded file: its id or its content URL (files/refs.ts)
+  pattern: `^(https?://|data:|(${FILE_REF_PATTERN})$)`,
 } as const;
 
 export const FRAME_SIZE = {
@@ -60,6 +62,7 @@ export function imageToVideo(deps: MediaDeps): Processor<ImageToVideoInput> {
   return {
     type: 'image.to_video',
     queue: 'media',
+    fileInputs: ['image_url'],
     work: 'cpu',
     description:
       'Turns a still image (http, https or data: URL) into an H.264 MP4 with a slow, smooth zoom into its centre: ' +
@@ -71,7 +74,8 @@ export function imageToVideo(deps: MediaDeps): Processor<ImageToVideoInput> {
       properties: {
         image_url: {
           ...MEDIA_URL,
-          description: 'The image: an http, https or data: URL (PNG, JPEG, WebP, GIF, BMP, TIFF…).',
+          description:
+            'The image: an http, https or data: URL, or an uploaded file (its file_… id or /v1/files/{id}/content) (PNG, JPEG, WebP, GIF, BMP, TIFF…).',
         },
         length: { type: 'integer', minimum: 1, maximum: 600, default: 10, description: 'Length in seconds.' },
         frame_rate: {
@@ -119,6 +123,7 @@ export function imageToVideo(deps: MediaDeps): Processor<ImageToVideoInput> {
         policy,
         accept: isImageMediaType,
         field: 'image_url',
+        files: ctx.files,
       });
       ctx.log(`fetched image_url: ${fetched.bytes} bytes, ${fetched.mediaType || 'no media type'}`);
 

@@ -22,6 +22,21 @@ export interface ProcessorContext<I = JsonObject> {
   tempDir(): Promise<string>;
   /** The job's artifact folder: files written here can be listed in `output.artifacts`. */
   readonly artifacts: ArtifactSink;
+  /** The uploaded files of the job's tenant, read from storage (see `fileInputs`). */
+  readonly files: InputFiles;
+}
+
+/** An uploaded file a processor reads an input from. */
+export interface InputFile {
+  path: string;
+  content_type: string;
+  bytes: number;
+}
+
+/** The uploaded files of one job's tenant: never another tenant's. */
+export interface InputFiles {
+  /** The file of that id, or null when it is gone (deleted, or expired past --file-retention). */
+  find(id: string): Promise<InputFile | null>;
 }
 
 export interface ArtifactInfo {
@@ -61,6 +76,12 @@ export interface Processor<I = JsonObject> {
    * (`waiting`: a remote backend), so hundreds may. @default 'cpu'
    */
   readonly work?: QueueKind;
+  /**
+   * Input fields that take a URL and so also an uploaded file: its id (`file_…`)
+   * or its content URL. At submit the file must exist for the caller's tenant
+   * (else 404 `file_not_found`); the processor reads it through `ctx.files`.
+   */
+  readonly fileInputs?: readonly string[];
   /** Normalise the validated input at submit (fill server defaults, fix a seed). */
   prepare?(input: I, ctx: PrepareContext): I;
   /** The per-attempt timeout this input needs, in ms; `--job-timeout` caps it and stands in when absent. */

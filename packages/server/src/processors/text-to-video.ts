@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FILE_REF_PATTERN } from '../files/refs.js';
 import { type Cue, splitIntoChunks, toAss, toWebVtt } from '../media/captions.js';
 import { COLOR_PATTERN, toFfmpegColor } from '../media/color.js';
 import { fetchInput } from '../media/fetch-input.js';
@@ -54,6 +55,7 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
   return {
     type: 'text.to_video',
     queue: 'media',
+    fileInputs: ['background'],
     work: 'cpu',
     description:
       'Reads text aloud (eSpeak NG) over a background colour or image and burns in captions timed to the speech; ' +
@@ -84,10 +86,10 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
         background: {
           type: 'string',
           maxLength: MEDIA_URL.maxLength,
-          pattern: `^(${COLOR_PATTERN}|https?://.+|data:.+)$`,
+          pattern: `^(${COLOR_PATTERN}|https?://.+|data:.+|${FILE_REF_PATTERN})$`,
           default: '#000000',
           description:
-            'A colour (#RGB, #RRGGBB or a CSS name such as black, navy, darkslategray) or an image URL.',
+            'A colour (#RGB, #RRGGBB or a CSS name such as black, navy, darkslategray), an image URL, or an uploaded image (its file_… id or /v1/files/{id}/content).',
         },
       },
     },
@@ -242,6 +244,7 @@ async function prepareBackground(
     policy,
     accept: isImageMediaType,
     field: 'background',
+    files: ctx.files,
   });
   const image = await checkImage({ ffmpeg, ffprobe: ffprobe.path }, fetched.path, {
     field: 'background',

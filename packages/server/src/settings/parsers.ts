@@ -76,6 +76,23 @@ export const size: Parser<number> = (value, { source }) => {
   return bytes;
 };
 
+/** Like {@link size}, with a `g`/`gb` suffix too: 1k to 1024g (uploaded files). */
+export const largeSize: Parser<number> = (value, { source }) => {
+  const m = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(value.trim());
+  if (!m) throw new ConfigError(`${source}: "${value}" is not a size; use bytes, or e.g. 512m or 2g`);
+  const unit = (m[2] ?? '').toLowerCase();
+  const scale = unit.startsWith('k')
+    ? 1024
+    : unit.startsWith('m')
+      ? 1024 ** 2
+      : unit.startsWith('g')
+        ? 1024 ** 3
+        : 1;
+  const bytes = Number(m[1]) * scale;
+  if (bytes < 1024 || bytes > 1024 ** 4) throw new ConfigError(`${source}: must be between 1k and 1024g`);
+  return bytes;
+};
+
 export const bool: Parser<boolean> = (value, { source }) => {
   const v = value.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;

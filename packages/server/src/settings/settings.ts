@@ -8,6 +8,7 @@ import {
   httpUrl,
   instant,
   int,
+  largeSize,
   list,
   matching,
   oneOf,
@@ -108,6 +109,28 @@ export const SETTINGS = {
     help: 'folder for job artifacts; with PostgreSQL, one every node mounts',
     default: '',
     parse: optional(path),
+  },
+  filesDir: {
+    flag: 'files-dir',
+    env: 'LONGRUN_FILES_DIR',
+    help: 'folder for uploaded files (POST /v1/files); with PostgreSQL, one every node mounts',
+    default: '',
+    parse: optional(path),
+  },
+  maxFileSize: {
+    flag: 'max-file-size',
+    env: 'LONGRUN_MAX_FILE_SIZE',
+    help: 'largest uploaded file (POST /v1/files), in bytes (k, m, g suffixes)',
+    default: '512m',
+    parse: largeSize,
+  },
+  /** Uploaded files are deleted this long after they were uploaded. */
+  fileRetentionMs: {
+    flag: 'file-retention',
+    env: 'LONGRUN_FILE_RETENTION',
+    help: 'delete uploaded files this long after their upload (e.g. 7d)',
+    default: '7d',
+    parse: duration({ min: 60_000 }),
   },
   nodeName: {
     flag: 'node-name',
@@ -294,8 +317,8 @@ export const SETTINGS = {
   bodyLimit: {
     flag: 'body-limit',
     env: 'LONGRUN_BODY_LIMIT',
-    help: 'largest request body, in bytes (k, m suffixes)',
-    default: '1m',
+    help: 'largest request body, in bytes (k, m suffixes); uploads to /v1/files have --max-file-size instead',
+    default: '3m',
     parse: size,
   },
   maxDataUrlSize: {
@@ -469,6 +492,7 @@ export function hasKeys(s: Pick<Settings, 'apiKeys' | 'apiKeysFile' | 'operatorK
 /** Defaults that depend on other settings or on the machine. */
 export const DERIVED = {
   artifactsDir: { text: '<data-dir>/artifacts', value: (s) => join(s.dataDir, 'artifacts') },
+  filesDir: { text: '<data-dir>/files', value: (s) => join(s.dataDir, 'files') },
   nodeName: { text: 'the host name', value: () => hostname() },
   concurrency: { text: 'number of cores', value: () => String(availableParallelism()) },
   rateLimitCreate: perKey(600),

@@ -2,6 +2,7 @@ import type { JobError, JsonObject, StoredJob } from '../jobs/model.js';
 import type { JobStatus } from '../jobs/states.js';
 import type { DeliveryAttempt, DeliveryLease, DeliveryOutcome, WebhookDelivery } from '../webhooks/model.js';
 import type { WebhookSpec } from '../webhooks/spec.js';
+import type { NewFile, StoredFile } from './file-row.js';
 
 /** What a caller gives to create a job; the store fills in the rest. */
 export interface NewJob {
@@ -137,6 +138,14 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** Which of a tenant's files {@link JobStore.listFiles} gives. */
+export interface FileListFilter {
+  tenant: string;
+  limit: number;
+  /** Only files older than this seq (the cursor of the previous page). */
+  beforeSeq?: number | undefined;
+}
+
 export type DeleteResult =
   | { outcome: 'deleted'; job: StoredJob }
   | { outcome: 'not_terminal' }
@@ -247,4 +256,20 @@ export interface JobStore {
   ): Promise<WebhookDelivery | null>;
   /** When the next pending delivery is due (ms); null when none is pending. */
   nextDeliveryAt(): Promise<number | null>;
+
+  // Uploaded files: the records only; their bytes are on disk (files/storage.ts).
+
+  /** Record an uploaded file; false when the tenant already has a file with that id. */
+  insertFile(file: NewFile): Promise<boolean>;
+  /** A tenant's file by id; null when there is none (or it belongs to another tenant). */
+  getFile(tenant: string, id: string): Promise<StoredFile | null>;
+  /** A tenant's files, newest first. */
+  listFiles(filter: FileListFilter): Promise<StoredFile[]>;
+  /** Forget a tenant's file; the record as it was, or null when there was none. */
+  deleteFile(tenant: string, id: string): Promise<StoredFile | null>;
+  /**
+   * Delete up to `limit` files that expired before `now` and return them, so
+   * the caller removes their bytes. Safe on many nodes: each record is taken once.
+   */
+  takeExpiredFiles(opts: { now?: number | undefined; limit: number }): Promise<StoredFile[]>;
 }

@@ -12,13 +12,16 @@ export interface MaintenanceOptions {
   node: string;
   /** Terminal jobs older than this are deleted with their artifacts; 0 keeps them. */
   retentionMs: number;
+  /** Uploaded files past their `expires_at` are deleted. @default none kept */
+  files?: { expire(now?: number): Promise<number> };
   logger?: Logger;
 }
 
 /**
  * The periodic chores that keep the queue honest: running jobs whose lease
  * expired (or whose process on this host is gone) go back to the queue, and
- * terminal jobs past retention are deleted. Safe to run on every node.
+ * terminal jobs past retention are deleted, and so are uploaded files past
+ * theirs. Safe to run on every node.
  */
 export class Maintenance {
   readonly #service: JobService;
@@ -26,6 +29,7 @@ export class Maintenance {
   readonly #self: string;
   readonly #node: string;
   readonly #retentionMs: number;
+  readonly #files: MaintenanceOptions['files'];
   readonly #log: Logger;
   #timer: NodeJS.Timeout | null = null;
   #tick: Promise<void> = Promise.resolve();
@@ -36,8 +40,10 @@ export class Maintenance {
     self = '',
     node,
     retentionMs,
+    files,
     logger = silentLogger,
   }: MaintenanceOptions) {
+    this.#files = files;
     this.#service = service;
     this.#intervalMs = intervalMs;
     this.#self = self;
@@ -66,7 +72,7 @@ export class Maintenance {
     await this.#tick;
   }
 
-  async runOnce(): Promise<{ recovered: number; purged: number }> {
+  async runOnce(): Promise<{ recovered: number; purged: number; expiredFiles: number }> {
     const owners = deadLocalOwners(await this.#service.leaseOwners(), this.#self, this.#node);
     const recovered = await this.#service.recover({ owners });
     if (recovered.length > 0) {
@@ -81,6 +87,9 @@ export class Maintenance {
         if (n < 500) break;
       }
     }
-    return { recovered: recovered.length, purged };
+    // A file a job still waits for is not kept past its expiry: that job fails with
+    // input_fetch_failed, saying the file is gone (docs/api.md, Files).
+    const expiredFiles = (await this.#files?.expire()) ?? 0;
+    return { recovered: recovered.length, purged, expiredFiles };
   }
 }

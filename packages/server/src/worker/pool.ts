@@ -6,7 +6,7 @@ import { sleep } from '../internal/sleep.js';
 import { type JsonObject, publicJob } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
 import { coerceError, JobFailure } from '../processors/errors.js';
-import type { ArtifactInfo, ProcessorContext } from '../processors/processor.js';
+import type { ArtifactInfo, InputFile, ProcessorContext } from '../processors/processor.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import { type QueueDef, Queues } from '../queues/queues.js';
 import { type Lease, StoreUnavailableError } from '../store/store.js';
@@ -42,6 +42,8 @@ export interface WorkerPoolOptions {
   tempRoot: string;
   /** This node's name in lease owners (see {@link newOwnerId}). */
   node: string;
+  /** Uploaded files, which job inputs may name. @default none: a job naming one fails with input_fetch_failed */
+  files?: { local(tenant: string, id: string): Promise<InputFile | null> };
   logger?: Logger;
 }
 
@@ -93,6 +95,7 @@ export class WorkerPool {
   readonly #retry: { baseMs: number; maxMs: number };
   readonly #idlePollMs: number;
   readonly #progressIntervalMs: number | undefined;
+  readonly #files: WorkerPoolOptions['files'];
   readonly #tempRoot: string;
   readonly #log: Logger;
   readonly #running = new Map<string, Running>();
@@ -113,8 +116,10 @@ export class WorkerPool {
     progressIntervalMs,
     tempRoot,
     node,
+    files,
     logger = silentLogger,
   }: WorkerPoolOptions) {
+    this.#files = files;
     this.owner = newOwnerId(node);
     this.#node = node;
     this.#service = service;
@@ -344,6 +349,7 @@ export class WorkerPool {
             };
           },
         },
+        files: { find: async (id) => (await this.#files?.local(job.tenant, id)) ?? null },
       };
       const output = await untilAborted(processor.run(ctx), signal);
       signal.throwIfAborted();

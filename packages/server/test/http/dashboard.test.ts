@@ -192,6 +192,34 @@ describe.runIf(haveChromium)('dashboard in headless Chromium, against a server p
     await page.close();
   });
 
+  it('uploads a PNG from the submit form through /v1/files and fills the URL field with its id', async () => {
+    // API role: the job stays queued, with its input as the form sent it.
+    const { url } = await serve(['--role', 'api']);
+    const page = await open(url);
+    await page.locator('#live.on').waitFor();
+    await page.selectOption('#submit-type', 'image.to_video');
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2, 3, 4]);
+    await page
+      .locator('#fields input[type="file"][aria-label="Upload a file for image_url"]')
+      .setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: png });
+    const field = page.locator('#fields [name="image_url"]');
+    await expect.poll(() => field.inputValue()).toMatch(/^file_[0-9a-f]{24}$/);
+    const id = await field.inputValue();
+    expect((await call(url, 'GET', `/v1/files/${id}`)).body).toMatchObject({
+      filename: 'tiny.png',
+      content_type: 'image/png',
+      bytes: png.length,
+    });
+    expect(page.requested).toContain('POST /v1/files');
+    await page.click('#submit-form button[type="submit"]');
+    await expect.poll(() => page.locator('#detail-id').textContent()).toMatch(/.+/);
+    const jobId = (await page.locator('#detail-id').textContent())!;
+    expect((await call(url, 'GET', `/v1/jobs/${jobId}`)).body.input.image_url).toBe(id);
+    await shot(page, 'upload.png');
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   const queueRow = (page: Page, name: string) => page.locator(`#queue-rows tr[data-queue="${name}"]`);
   // The view reads the queues every 2 s: what it shows may take that long to change.
   const live = { timeout: 10_000 };

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredJob } from '../../src/jobs/model.js';
 import { ALL_STATES, canTransition, type JobStatus } from '../../src/jobs/states.js';
+import type { NewFile } from '../../src/store/file-row.js';
 import { LIST_FIELD_MAX_BYTES, omittedField } from '../../src/store/job-row.js';
 import type { JobStore, Lease, NewJob } from '../../src/store/store.js';
 
@@ -683,6 +684,82 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         await created();
         const counts = await store.countByStatus();
         expect(counts).toEqual({ queued: 1, running: 0, completed: 1, failed: 0, canceled: 1 });
+      });
+    });
+
+    describe('uploaded files', () => {
+      let f = 0;
+      function newFile(over: Partial<NewFile> = {}): NewFile {
+        f += 1;
+        const now = Date.now();
+        return {
+          id: `file_${f}`,
+          tenant: T,
+          filename: `photo-${f}.png`,
+          content_type: 'image/png',
+          bytes: 1000 + f,
+          sha256: 'ab'.repeat(32),
+          createdAt: now,
+          expiresAt: now + 60_000,
+          ...over,
+        };
+      }
+
+      it('records a file once per tenant and id, and reads it back field for field', async () => {
+        const file = newFile({ bytes: 600 * 1024 * 1024 * 10 });
+        expect(await store.insertFile(file)).toBe(true);
+        expect(await store.insertFile({ ...file, filename: 'other' })).toBe(false);
+        expect(await store.insertFile({ ...file, tenant: 'tenant-b' })).toBe(true);
+        const got = await store.getFile(T, file.id);
+        expect(got).toEqual({
+          id: file.id,
+          tenant: T,
+          filename: file.filename,
+          content_type: 'image/png',
+          bytes: 600 * 1024 * 1024 * 10,
+          sha256: file.sha256,
+          created_at: new Date(file.createdAt).toISOString(),
+          expires_at: new Date(file.expiresAt).toISOString(),
+          seq: expect.any(Number),
+        });
+        expect(await store.getFile('tenant-c', file.id)).toBeNull();
+      });
+
+      it("lists a tenant's files newest first, paging by seq, never another tenant's", async () => {
+        const mine = [newFile(), newFile(), newFile()];
+        for (const file of mine) await store.insertFile(file);
+        await store.insertFile(newFile({ tenant: 'tenant-b' }));
+        const page1 = await store.listFiles({ tenant: T, limit: 2 });
+        expect(page1.map((x) => x.id)).toEqual([mine[2]!.id, mine[1]!.id]);
+        const page2 = await store.listFiles({ tenant: T, limit: 2, beforeSeq: page1.at(-1)!.seq });
+        expect(page2.map((x) => x.id)).toEqual([mine[0]!.id]);
+        expect(await store.listFiles({ tenant: 'nobody', limit: 10 })).toEqual([]);
+      });
+
+      it("deletes a tenant's file and says what it was; another tenant's stays", async () => {
+        const file = newFile();
+        await store.insertFile(file);
+        await store.insertFile({ ...file, tenant: 'tenant-b' });
+        expect(await store.deleteFile('tenant-c', file.id)).toBeNull();
+        expect((await store.deleteFile(T, file.id))?.id).toBe(file.id);
+        expect(await store.getFile(T, file.id)).toBeNull();
+        expect(await store.deleteFile(T, file.id)).toBeNull();
+        expect(await store.getFile('tenant-b', file.id)).not.toBeNull();
+      });
+
+      it('takes expired files once, oldest expiry first, and leaves the rest', async () => {
+        const now = Date.now();
+        const a = newFile({ expiresAt: now - 2000 });
+        const b = newFile({ expiresAt: now - 1000 });
+        const live = newFile({ expiresAt: now + 60_000 });
+        for (const file of [b, live, a]) await store.insertFile(file);
+        const first = await store.takeExpiredFiles({ now, limit: 1 });
+        expect(first.map((x) => x.id)).toEqual([a.id]);
+        const rest = await store.takeExpiredFiles({ now, limit: 10 });
+        expect(rest.map((x) => x.id)).toEqual([b.id]);
+        expect(await store.takeExpiredFiles({ now, limit: 10 })).toEqual([]);
+        expect(await store.getFile(T, a.id)).toBeNull();
+        expect(await store.getFile(T, live.id)).not.toBeNull();
       });
     });
 

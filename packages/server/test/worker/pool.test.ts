@@ -371,7 +371,7 @@ describe('worker pool', () => {
       node: settings.nodeName,
       retentionMs: 0,
     });
-    expect(await m.runOnce()).toEqual({ recovered: 1, purged: 0 });
+    expect(await m.runOnce()).toEqual({ recovered: 1, purged: 0, expiredFiles: 0 });
     expect(await service.get(T, job.id)).toMatchObject({ status: 'queued', attempt: 1 });
   });
 

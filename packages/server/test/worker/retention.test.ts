@@ -120,3 +120,20 @@ describe('retention', () => {
     await call(url, 'POST', `/v1/jobs/${running}/cancel`);
   });
 });
+
+describe('uploaded files past --file-retention', () => {
+  it('are deleted by the maintenance sweep, record and bytes, leaving files not yet expired', async () => {
+    const { url, dataDir, config } = await startApp({ argv: ['--maintenance-interval', '100ms'] });
+    const up = async (text: string) =>
+      (await (await fetch(`${url}/v1/files`, { method: 'POST', body: text })).json()) as { id: string };
+    const old = await up('old');
+    const fresh = await up('fresh');
+    // No clock to wind: the old file's expiry is moved into the past in the database itself.
+    const db = new Database(join(dataDir, 'longrun.db'));
+    db.prepare('UPDATE files SET expires_at = ? WHERE id = ?').run(Date.now() - 1000, old.id);
+    db.close();
+    await eventually(async () => (await call(url, 'GET', `/v1/files/${old.id}`)).status === 404);
+    expect(filesUnder(config.filesDir)).toBe(1);
+    expect((await call(url, 'GET', `/v1/files/${fresh.id}`)).status).toBe(200);
+  });
+});

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FileService } from '../../files/service.js';
 import { pollHeaders } from '../../jobs/hints.js';
 import { isValidJobId } from '../../jobs/ids.js';
 import type { StoredJob } from '../../jobs/model.js';
@@ -17,7 +18,9 @@ export const API_V1_VIEWS: readonly ApiV1View[] = Object.freeze([textToVideoView
 
 export interface ApiV1Options {
   service: JobService;
-  /** The largest document `POST /api/v1/translate` takes, in bytes (--body-limit). */
+  /** Where `POST /api/v1/translate` streams its uploads. */
+  files: FileService;
+  /** The largest document `POST /api/v1/translate` takes, in bytes. */
   uploadLimit: number;
   /** @default API_V1_VIEWS */
   views?: readonly ApiV1View[];
@@ -42,7 +45,7 @@ const notFoundSchema = {
  */
 export async function apiV1Routes(
   app: FastifyInstance,
-  { service, uploadLimit, views = API_V1_VIEWS }: ApiV1Options,
+  { service, files, uploadLimit, views = API_V1_VIEWS }: ApiV1Options,
 ): Promise<void> {
   renderErrorsAsMessages(app);
   app.setNotFoundHandler((request, reply) =>
@@ -133,5 +136,5 @@ export async function apiV1Routes(
   );
 
   textToVideoRoutes(app, { service });
-  await app.register(documentTranslationRoutes, { service, uploadLimit });
+  await app.register(documentTranslationRoutes, { service, files, uploadLimit });
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { FileService } from '../../files/service.js';
 import type { JobService } from '../../jobs/service.js';
 import type { WebhookRenderer } from '../../webhooks/model.js';
 import { apiV1Routes } from './api-v1.js';
@@ -11,9 +12,9 @@ import { TOOLKIT_STATUS_FORMAT, toolkitRoutes, toolkitWebhook } from './toolkit.
  */
 export async function seedRoutes(
   app: FastifyInstance,
-  { service, uploadLimit }: { service: JobService; uploadLimit: number },
+  { service, files, uploadLimit }: { service: JobService; files: FileService; uploadLimit: number },
 ): Promise<void> {
-  await app.register(apiV1Routes, { prefix: '/api/v1', service, uploadLimit });
+  await app.register(apiV1Routes, { prefix: '/api/v1', service, files, uploadLimit });
   await app.register(toolkitRoutes, { service });
 }
 

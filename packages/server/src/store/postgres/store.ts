@@ -11,6 +11,7 @@ import type {
   DeliveryOutcome,
   WebhookDelivery,
 } from '../../webhooks/model.js';
+import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
 import { iso, type JobRow, listColumns, MUTABLE_COLUMNS, rowBytes, toJob } from '../job-row.js';
 import {
   appendHistory,
@@ -30,6 +31,7 @@ import {
   type ClaimOptions,
   type DeleteResult,
   type DeliveryClaimOptions,
+  type FileListFilter,
   type FinishOptions,
   type InsertResult,
   type JobStore,
@@ -120,6 +122,7 @@ export class PostgresJobStore implements JobStore {
   readonly #logs: string;
   readonly #deliveries: string;
   readonly #queues: string;
+  readonly #files: string;
   readonly #names = new Map<string, string>();
   /**
    * The row of each lease this process holds, as it last wrote it, so a fenced
@@ -157,6 +160,7 @@ export class PostgresJobStore implements JobStore {
     this.#logs = `${ident(schema)}.job_logs`;
     this.#deliveries = `${ident(schema)}.webhook_deliveries`;
     this.#queues = `${ident(schema)}.queues`;
+    this.#files = `${ident(schema)}.files`;
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -989,6 +993,76 @@ export class PostgresJobStore implements JobStore {
       'always',
     );
     return row?.t ?? null;
+  }
+
+  // ---- uploaded files -------------------------------------------------------------------------
+
+  async insertFile(file: NewFile): Promise<boolean> {
+    // Not repeated once sent: a repeat of an insert that committed unseen would say false.
+    const rows = await this.#run<{ id: string }>(
+      `INSERT INTO ${this.#files} (tenant, id, filename, content_type, bytes, sha256, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant, id) DO NOTHING RETURNING id`,
+      [
+        file.tenant,
+        file.id,
+        file.filename,
+        file.content_type,
+        file.bytes,
+        file.sha256,
+        file.createdAt,
+        file.expiresAt,
+      ],
+      'unsent',
+    );
+    return rows.length === 1;
+  }
+
+  async getFile(tenant: string, id: string): Promise<StoredFile | null> {
+    const [row] = await this.#run<FileRow>(
+      `SELECT * FROM ${this.#files} WHERE tenant = $1 AND id = $2`,
+      [tenant, id],
+      'always',
+    );
+    return row ? toFile(row) : null;
+  }
+
+  async listFiles({ tenant, limit, beforeSeq }: FileListFilter): Promise<StoredFile[]> {
+    const rows = await this.#run<FileRow>(
+      `SELECT * FROM ${this.#files} WHERE tenant = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+      [tenant, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit],
+      'always',
+    );
+    return rows.map(toFile);
+  }
+
+  async deleteFile(tenant: string, id: string): Promise<StoredFile | null> {
+    const [row] = await this.#run<FileRow>(
+      `DELETE FROM ${this.#files} WHERE tenant = $1 AND id = $2 RETURNING *`,
+      [tenant, id],
+      'unsent',
+    );
+    return row ? toFile(row) : null;
+  }
+
+  async takeExpiredFiles({
+    now = Date.now(),
+    limit,
+  }: {
+    now?: number | undefined;
+    limit: number;
+  }): Promise<StoredFile[]> {
+    if (limit <= 0) return [];
+    // Not repeated on a lost connection, as purge: a take that committed unseen would leave its
+    // bytes behind for the orphan sweep, and a repeat would take other files.
+    const rows = await this.#run<FileRow>(
+      `DELETE FROM ${this.#files} WHERE seq IN (
+         SELECT seq FROM ${this.#files} WHERE expires_at < $1
+         ORDER BY expires_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [now, limit],
+      'unsent',
+    );
+    return rows.map(toFile);
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   DeliveryOutcome,
   WebhookDelivery,
 } from '../../webhooks/model.js';
+import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
 import { iso, type JobRow, listColumns, toJob } from '../job-row.js';
 import {
   appendHistory,
@@ -29,6 +30,7 @@ import type {
   ClaimOptions,
   DeleteResult,
   DeliveryClaimOptions,
+  FileListFilter,
   FinishOptions,
   InsertResult,
   JobStore,
@@ -296,6 +298,22 @@ export class SqliteJobStore implements JobStore {
       ),
       nextDeliveryAt: db.prepare<[], { t: number | null }>(
         "SELECT MIN(next_attempt_at) AS t FROM webhook_deliveries WHERE status = 'pending'",
+      ),
+      insertFile: db.prepare<NewFile>(
+        `INSERT INTO files (tenant, id, filename, content_type, bytes, sha256, created_at, expires_at)
+         VALUES (@tenant, @id, @filename, @content_type, @bytes, @sha256, @createdAt, @expiresAt)
+         ON CONFLICT (tenant, id) DO NOTHING`,
+      ),
+      fileByKey: db.prepare<[string, string], FileRow>('SELECT * FROM files WHERE tenant = ? AND id = ?'),
+      filesOf: db.prepare<[string, number, number], FileRow>(
+        'SELECT * FROM files WHERE tenant = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      ),
+      deleteFile: db.prepare<[string, string], FileRow>(
+        'DELETE FROM files WHERE tenant = ? AND id = ? RETURNING *',
+      ),
+      expiredFiles: db.prepare<[number, number], FileRow>(
+        `DELETE FROM files WHERE seq IN (
+           SELECT seq FROM files WHERE expires_at < ? ORDER BY expires_at, seq LIMIT ?) RETURNING *`,
       ),
       changedAfter: db.prepare<[number, number, number, number, number], JobRow>(
         `SELECT * FROM jobs WHERE updated_at >= ? AND (updated_at > ? OR (updated_at = ? AND seq > ?))
@@ -637,6 +655,33 @@ export class SqliteJobStore implements JobStore {
 
   async nextDeliveryAt(): Promise<number | null> {
     return this.#s.nextDeliveryAt.get()?.t ?? null;
+  }
+
+  // ---- uploaded files -------------------------------------------------------------------------
+
+  async insertFile(file: NewFile): Promise<boolean> {
+    return this.#tx(() => this.#s.insertFile.run(file).changes === 1);
+  }
+
+  async getFile(tenant: string, id: string): Promise<StoredFile | null> {
+    const row = this.#s.fileByKey.get(tenant, id);
+    return row ? toFile(row) : null;
+  }
+
+  async listFiles({ tenant, limit, beforeSeq }: FileListFilter): Promise<StoredFile[]> {
+    return this.#s.filesOf.all(tenant, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit).map(toFile);
+  }
+
+  async deleteFile(tenant: string, id: string): Promise<StoredFile | null> {
+    return this.#tx(() => {
+      const row = this.#s.deleteFile.get(tenant, id);
+      return row ? toFile(row) : null;
+    });
+  }
+
+  async takeExpiredFiles({ now = Date.now(), limit }: { now?: number | undefined; limit: number }) {
+    if (limit <= 0) return [];
+    return this.#tx(() => this.#s.expiredFiles.all(now, limit).map(toFile));
   }
 }
 

@@ -72,7 +72,10 @@ describe('the document-translation API under /api/v1', () => {
       queue: 'translate',
       input: { filename: 'notes.txt', source_language: 'en', target_language: 'de' },
     });
-    expect(Buffer.from(job.body.input.document_url.split(',')[1], 'base64').toString()).toBe(TEXT);
+    // The upload is an uploaded file the input names, not a data: URL in the job's row.
+    expect(job.body.input.document_url).toMatch(/^file_[0-9a-f]{24}$/);
+    const stored = await fetch(`${url}/v1/files/${job.body.input.document_url}/content`);
+    expect(await stored.text()).toBe(TEXT);
 
     const early = await call(url, 'GET', `/api/v1/download/${res.body.job_id}`);
     expect(early.status).toBe(400);
@@ -126,7 +129,8 @@ describe('the document-translation API under /api/v1', () => {
   });
 
   it('refuses an upload without a file, with a bad language, too large, or not multipart', async () => {
-    const { url } = await startApp({ argv: ['--role', 'api', '--body-limit', '2k'] });
+    // The document is streamed into an uploaded file: --max-file-size bounds it, not --body-limit.
+    const { url } = await startApp({ argv: ['--role', 'api', '--max-file-size', '2k'] });
     const cases: Array<[FormData | string, Record<string, string>, number, RegExp]> = [
       [form(null, { target_language: 'de' }), {}, 400, /No file uploaded/],
       [form({ bytes: '', name: 'a.txt' }, { target_language: 'de' }), {}, 400, /empty/],
