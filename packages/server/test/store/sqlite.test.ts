@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import { ALL_STATES } from '../../src/jobs/states.js';
+import { migrateSqlite, SQLITE_MIGRATIONS_DIR } from '../../src/store/sqlite/migrate.js';
 import { SqliteJobStore } from '../../src/store/sqlite/store.js';
 import { storeConformance } from './conformance.js';
 
@@ -49,7 +51,7 @@ describe('SQLite store specifics', () => {
     const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as {
       version: number;
     }[];
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5]);
     db.close();
     await a.close();
     await b.close();
@@ -69,6 +71,79 @@ describe('SQLite store specifics', () => {
     for (const status of ALL_STATES) expect(() => insert.run(`id-${status}`, status)).not.toThrow();
     expect(() => insert.run('id-bogus', 'paused')).toThrow(/CHECK/);
     db.close();
+    remove();
+  });
+
+  it('moves the large columns last without losing a row, a log line, a delivery or a used seq (migration 5)', async () => {
+    const { file, remove } = tempFile();
+    // A database as longrun left it at migration 4, with jobs, log lines and a webhook delivery.
+    const upTo4 = join(file, '..', 'migrations-1-4');
+    mkdirSync(upTo4);
+    for (const f of readdirSync(SQLITE_MIGRATIONS_DIR).filter((f) => /^000[1-4]_/.test(f))) {
+      copyFileSync(new URL(f, SQLITE_MIGRATIONS_DIR), join(upTo4, f));
+    }
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    migrateSqlite(old, pathToFileURL(`${upTo4}/`));
+    const insert = old.prepare(
+      `INSERT INTO jobs (tenant, id, type, status, input, output, metadata, max_attempts, created_at, updated_at, run_at, queue, priority, webhook)
+       VALUES ('t', ?, 'simulate', ?, ?, ?, '{"k":"v"}', 3, 1, 2, 3, 'simulate', ?, ?)`,
+    );
+    for (let i = 1; i <= 4; i++) {
+      insert.run(
+        `j${i}`,
+        i === 2 ? 'completed' : 'queued',
+        JSON.stringify({ n: i, big: 'x'.repeat(10_000 * i) }),
+        i === 2 ? '{"ok":true}' : null,
+        i,
+        i === 2 ? '{"url":"http://127.0.0.1:9/h"}' : null,
+      );
+    }
+    old
+      .prepare("INSERT INTO job_logs (job_seq, n, ts, line) VALUES (2, 1, 5, 'a line'), (2, 2, 6, 'another')")
+      .run();
+    old
+      .prepare(
+        "INSERT INTO webhook_deliveries (id, job_seq, event, url, job, created_at) VALUES ('d1', 2, 'job.completed', 'http://127.0.0.1:9/h', '{}', 7)",
+      )
+      .run();
+    old.prepare("UPDATE jobs SET finished_at = 4 WHERE id = 'j2'").run();
+    old.prepare("DELETE FROM jobs WHERE id = 'j4'").run(); // the newest seq is gone, and must not be reused
+    const before = old.prepare('SELECT * FROM jobs ORDER BY seq').all();
+    old.close();
+
+    const store = new SqliteJobStore({ filename: file, synchronous });
+    await store.migrate();
+    const made = await store.insert({
+      id: 'j5',
+      tenant: 't',
+      type: 'simulate',
+      queue: 'simulate',
+      priority: 0,
+      input: {},
+      metadata: {},
+      max_attempts: 1,
+    });
+    expect(made.job.seq).toBe(5);
+    const db = new Database(file, { readonly: true });
+    const columns = (db.pragma('table_info(jobs)') as { name: string }[]).map((c) => c.name);
+    expect(columns.slice(-2)).toEqual(['output', 'input']);
+    expect(db.prepare('SELECT * FROM jobs WHERE seq < 5 ORDER BY seq').all()).toEqual(before);
+    expect(db.prepare('SELECT line FROM job_logs ORDER BY n').all()).toEqual([
+      { line: 'a line' },
+      { line: 'another' },
+    ]);
+    expect(db.prepare('SELECT id, job_seq FROM webhook_deliveries').all()).toEqual([
+      { id: 'd1', job_seq: 2 },
+    ]);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    db.close();
+    // Foreign keys are enforced again once migrated: deleting a job takes its log lines with it.
+    expect(await store.delete('t', 'j2')).toMatchObject({ outcome: 'deleted' });
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare('SELECT count(*) AS n FROM job_logs').get()).toEqual({ n: 0 });
+    after.close();
+    await store.close();
     remove();
   });
 });
