@@ -22,7 +22,8 @@ export interface ImageToVideoInput {
 export const MEDIA_URL = {
   type: 'string',
   minLength: 1,
-  maxLength: 64 * 1024 * 1024,
+  // No maxLength: --max-data-url-size and --max-input-size bound it at submit, and counting the
+  // characters of a megabyte string (as maxLength does, by code point) blocks for milliseconds.
   // a URL, or an uploaded file: its id or its content URL (files/refs.ts)
   pattern: `^(https?://|data:|(${FILE_REF_PATTERN})$)`,
 } as const;

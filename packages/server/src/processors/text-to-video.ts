@@ -85,7 +85,6 @@ export function textToVideo(deps: MediaDeps): Processor<TextToVideoInput> {
         ...FRAME_SIZE,
         background: {
           type: 'string',
-          maxLength: MEDIA_URL.maxLength,
           pattern: `^(${COLOR_PATTERN}|https?://.+|data:.+|${FILE_REF_PATTERN})$`,
           default: '#000000',
           description:

@@ -242,7 +242,7 @@ describe('bad input gets a 4xx with a stable code and changes nothing', () => {
     },
     {
       name: 'a body over the limit',
-      body: JSON.stringify({ type: 'simulate', metadata: { x: 'y'.repeat(2 * 1024 * 1024) } }),
+      body: JSON.stringify({ type: 'simulate', metadata: { x: 'y'.repeat(4 * 1024 * 1024) } }),
       headers: json,
       status: 413,
       code: 'payload_too_large',
