@@ -22,7 +22,16 @@ import type { Scenario, ScenarioResult } from './lib/scenario.js';
 import { ensureServices } from './lib/services.js';
 
 /** Scenario modules, in the order they run; each exports `run` (see lib/scenario.ts). */
-const SCENARIOS = ['wait', 'throughput', 'dispatch', 'status-reads', 'waiters', 'queues', 'uploads'];
+const SCENARIOS = [
+  'wait',
+  'throughput',
+  'dispatch',
+  'status-reads',
+  'waiters',
+  'queues',
+  'uploads',
+  'large-inputs',
+];
 
 const { values } = parseArgs({
   options: {

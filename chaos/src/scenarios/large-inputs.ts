@@ -14,6 +14,8 @@ const MAX_RSS_MIB = 400;
 const MAX_HEALTHZ_P99_MS = 100;
 /** Just under 1 MiB of URL characters: the largest data: URL the server is to accept. */
 const DATA_URL_CHARS = 1024 * 1024 - 64;
+/** The size of each uploaded input. */
+const UPLOAD_BYTES = 1024 * 1024;
 /** A list page may pass its 1 MiB budget by one item; list items leave large inputs out. */
 const MAX_PAGE_BYTES = 2 * 1024 * 1024;
 
@@ -41,9 +43,34 @@ function dataUrl(n: number, chars: number): string {
   return `${prefix}${tag}${fill}`.slice(0, chars - ((chars - prefix.length) % 4));
 }
 
+/** `bytes` bytes that start as a PNG does and differ by `n`: a 1 MiB upload the server takes as image/png. */
+function pngBytes(n: number, bytes: number): Uint8Array<ArrayBuffer> {
+  const body = new Uint8Array(bytes).fill(n % 251);
+  body.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  new DataView(body.buffer).setUint32(8, n);
+  return body;
+}
+
+/** POST /v1/files with a raw body. */
+async function upload(base: string, body: Uint8Array<ArrayBuffer>): Promise<Answer> {
+  const res = await fetch(`${base}/v1/files?filename=input.png`, {
+    method: 'POST',
+    headers: { 'content-type': 'image/png' },
+    body,
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: res.status === 201 ? JSON.parse(text) : text,
+    text,
+  };
+}
+
 /**
  * Memory bounded in bytes: a server with a 256 MB heap takes several hundred
- * jobs with ~1 MiB data: URL inputs (scheduled a day ahead and canceled at once,
+ * jobs with ~1 MiB inputs, half as data: URLs and half as uploaded files (scheduled a day ahead and canceled at once,
  * so no processor runs), reads each back and lists them again and again, some
  * lists at once; its RSS, heap and /healthz latency are watched throughout.
  */
@@ -97,15 +124,27 @@ export const largeInputs: Scenario = {
       return r;
     };
     try {
-      const files = await call(base, 'POST', '/v1/files', { body: {} });
-      const filesOffered = files.status !== 404 && files.status !== 405;
-
-      ctx.log(`large-inputs: ${jobs} jobs with ${DATA_URL_CHARS}-character data: URLs`);
+      ctx.log(
+        `large-inputs: ${jobs} jobs, half with ${DATA_URL_CHARS}-character data: URLs, half with 1 MiB uploads`,
+      );
       const ids: string[] = [];
       const createdAt = performance.now();
       const badReads: string[] = [];
+      let uploads = 0;
+      /** Job n's image: a data: URL for even n, else a 1 MiB file uploaded first, by its id. */
+      const imageOf = async (n: number): Promise<string | null> => {
+        if (n % 2 === 0) return dataUrl(n, DATA_URL_CHARS);
+        const up = seen(await upload(base, pngBytes(n, UPLOAD_BYTES)), 'upload');
+        if (up.status !== 201) {
+          expect(result, false, `upload ${n}: ${up.status} ${up.text.slice(0, 120)}`);
+          return null;
+        }
+        uploads += 1;
+        return up.body.id as string;
+      };
       const one = async (n: number) => {
-        const imageUrl = dataUrl(n, DATA_URL_CHARS);
+        const imageUrl = await imageOf(n);
+        if (imageUrl === null) return;
         const made = seen(
           await call(base, 'POST', '/v1/jobs', {
             body: {
@@ -125,6 +164,12 @@ export const largeInputs: Scenario = {
         seen(await call(base, 'POST', `/v1/jobs/${made.body.id}/cancel`), 'cancel');
         const read = seen(await call(base, 'GET', `/v1/jobs/${made.body.id}`), 'read');
         if (read.body?.input?.image_url !== imageUrl) badReads.push(made.body.id);
+        if (n % 2 === 1) {
+          const content = seen(await call(base, 'GET', `/v1/files/${imageUrl}/content`), 'file read');
+          if (content.status !== 200 || Buffer.byteLength(content.text, 'latin1') === 0) {
+            badReads.push(imageUrl);
+          }
+        }
       };
       for (let n = 0; n < jobs && server.proc.exitCode === null; n += 4) {
         await Promise.all([n, n + 1, n + 2, n + 3].filter((k) => k < jobs).map(one));
@@ -178,14 +223,12 @@ export const largeInputs: Scenario = {
       expect(result, healthzFailures === 0, `${healthzFailures} /healthz probes failed`);
       expect(result, largestPage <= MAX_PAGE_BYTES, `a list page of ${largestPage} bytes`);
       result.notes.push(
-        `${ids.length} jobs × ${DATA_URL_CHARS}-char data: URL created, canceled, read in ${createSeconds.toFixed(0)} s (node --max-old-space-size=${HEAP_MB})`,
+        `${ids.length} jobs × ${DATA_URL_CHARS}-char data: URL or uploaded file created, canceled, read in ${createSeconds.toFixed(0)} s (node --max-old-space-size=${HEAP_MB})`,
         `peak RSS ${peakRss.toFixed(0)} MiB (bound ${MAX_RSS_MIB}), peak heap used ${peakHeap.toFixed(0)} MiB`,
         `/healthz every 50 ms: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (n=${healthz.length})`,
         `event-loop delay: worst p99 of a 1 s window ${Math.max(0, ...loopP99).toFixed(1)} ms, max ${loopMax.toFixed(0)} ms`,
         `GET /v1/jobs?limit=200 ×${listTimes.length} (8 at once): p50 ${quantile(listTimes, 0.5).toFixed(0)} ms, max ${Math.max(...listTimes).toFixed(0)} ms, largest page ${(largestPage / 1024).toFixed(0)} KiB`,
-        filesOffered
-          ? 'POST /v1/files is offered; uploads as image_url not exercised yet'
-          : `POST /v1/files answered ${files.status}: uploaded-file inputs skipped`,
+        `${uploads} of them made from ${UPLOAD_BYTES / 2 ** 20} MiB files uploaded through POST /v1/files, each read back`,
       );
     } finally {
       running = false;
