@@ -1,4 +1,5 @@
 import type { StoredJob } from '../../src/jobs/model.js';
+import type { NewJob } from '../../src/store/store.js';
 
 /** A job as the store gives it, queued and untouched, with `patch` over it: for tests of views of a job. */
 export function storedJob(patch: Partial<StoredJob> = {}): StoredJob {
@@ -34,6 +35,21 @@ export function storedJob(patch: Partial<StoredJob> = {}): StoredJob {
     lease_expires_at: null,
     webhook: null,
     json_bytes: 8,
+    ...patch,
+  };
+}
+
+/** A job to insert straight into a store: a simulate job of tenant `t` in its own queue, with `patch` over it. */
+export function newJob(id: string, patch: Partial<NewJob> = {}): NewJob {
+  return {
+    id,
+    tenant: 't',
+    type: 'simulate',
+    queue: 'simulate',
+    priority: 0,
+    input: {},
+    metadata: {},
+    max_attempts: 3,
     ...patch,
   };
 }

@@ -7,6 +7,7 @@ import { type FeedActivity, PostgresFeed } from '../../src/store/postgres/feed.j
 import { PostgresJobStore } from '../../src/store/postgres/store.js';
 import { eventually } from '../helpers/app.js';
 import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
+import { newJob } from '../helpers/jobs.js';
 import {
   describePostgres,
   dropSchema,
@@ -76,17 +77,6 @@ async function twoNodes(opts: { listenVia?: TcpProxy; probeIntervalMs?: number }
   return { storeA, storeB, feedA, feedB, states, activityA: a.counts, activityB: b.counts, cutListenB };
 }
 
-const job = (id: string) => ({
-  id,
-  tenant: 't',
-  type: 'simulate',
-  queue: 'simulate',
-  priority: 0,
-  input: {},
-  metadata: {},
-  max_attempts: 3,
-});
-
 describePostgres('PostgreSQL change feed', () => {
   it('carries a change made by one process to a waiter in another, each version once, in order', async () => {
     const { storeA, feedA, feedB, activityA } = await twoNodes();
@@ -96,7 +86,7 @@ describePostgres('PostgreSQL change feed', () => {
     feedA.subscribeAll((j) => seenByA.push(j));
     // A's service publishes each change it writes, as JobService does.
     const published = (job: StoredJob | null | undefined) => job && feedA.publish(job);
-    published((await storeA.insert(job('x'))).job);
+    published((await storeA.insert(newJob('x'))).job);
     const [lease] = await storeA.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 });
     published(lease!.job);
     published(await storeA.report(lease!.token, { progress: 50 }));
@@ -117,7 +107,7 @@ describePostgres('PostgreSQL change feed', () => {
     const { storeA, feedA, activityA } = await twoNodes();
     const seenByA: StoredJob[] = [];
     feedA.subscribe('t', 'lost-reply', (j) => seenByA.push(j));
-    await storeA.insert(job('lost-reply'));
+    await storeA.insert(newJob('lost-reply'));
     const got = await eventually(async () => seenByA[0]);
     expect(got).toMatchObject({ id: 'lost-reply', version: 1 });
     expect(activityA.read).toBe(1);
@@ -127,11 +117,11 @@ describePostgres('PostgreSQL change feed', () => {
     const { storeA, feedB } = await twoNodes();
     const seen: StoredJob[] = [];
     feedB.subscribeAll((j) => seen.push(j));
-    await storeA.insert(job('again'));
+    await storeA.insert(newJob('again'));
     await storeA.cancel('t', 'again');
     await eventually(async () => seen.some((j) => j.status === 'canceled'));
     await storeA.delete('t', 'again');
-    const second = await storeA.insert(job('again'));
+    const second = await storeA.insert(newJob('again'));
     const fresh = await eventually(async () => seen.find((j) => j.seq === second.job.seq));
     expect(fresh).toMatchObject({ status: 'queued', version: 1 });
   });
@@ -140,8 +130,8 @@ describePostgres('PostgreSQL change feed', () => {
     const { storeA, feedB, activityB } = await twoNodes();
     const hints: string[] = [];
     feedB.subscribeQueued((j) => hints.push(`${j.type}:${j.id}`));
-    await storeA.insert(job('work-1'));
-    await storeA.insert({ ...job('work-2'), type: 'video.translate' });
+    await storeA.insert(newJob('work-1'));
+    await storeA.insert({ ...newJob('work-2'), type: 'video.translate' });
     await eventually(async () => hints.length === 2);
     expect(hints).toEqual(['simulate:work-1', 'video.translate:work-2']);
     expect(activityB.read).toBe(0);
@@ -149,7 +139,7 @@ describePostgres('PostgreSQL change feed', () => {
 
   it('reads nothing for jobs no one in this process listens to', async () => {
     const { storeA, activityB } = await twoNodes();
-    for (let i = 0; i < 5; i++) await storeA.insert(job(`quiet-${i}`));
+    for (let i = 0; i < 5; i++) await storeA.insert(newJob(`quiet-${i}`));
     await eventually(async () => activityB.notification >= 5);
     expect(activityB.read).toBe(0);
   });
@@ -160,7 +150,7 @@ describePostgres('PostgreSQL change feed', () => {
     const { storeA, feedB, states, activityB, cutListenB } = await twoNodes({ listenVia: proxy });
     const seen: StoredJob[] = [];
     feedB.subscribe('t', 'deaf', (j) => seen.push(j));
-    await storeA.insert(job('deaf'));
+    await storeA.insert(newJob('deaf'));
     await eventually(async () => seen.length === 1);
     proxy.refuse(true);
     expect(await cutListenB()).toBe(true);
@@ -186,7 +176,7 @@ describePostgres('PostgreSQL change feed', () => {
     proxy.refuse(true);
     expect(await cutListenB()).toBe(true);
     await eventually(async () => feedB.state === 'reconnecting');
-    await storeA.insert(job('queued-while-deaf'));
+    await storeA.insert(newJob('queued-while-deaf'));
     expect(hints).toEqual([]);
     proxy.refuse(false);
     await eventually(async () => hints.includes('queued-while-deaf'));
@@ -200,7 +190,7 @@ describePostgres('PostgreSQL change feed', () => {
     feedB.subscribe('t', 'silent', (j) => seen.push(j));
     // The connection stays open but carries nothing: no error, no end, only the probe can tell.
     proxy.freeze();
-    await storeA.insert(job('silent'));
+    await storeA.insert(newJob('silent'));
     await eventually(async () => feedB.state === 'reconnecting');
     const got = await eventually(async () => seen.find((j) => j.id === 'silent'));
     expect(got.version).toBe(1);

@@ -8,6 +8,7 @@ import { ALL_STATES } from '../../src/jobs/states.js';
 import { PostgresJobStore } from '../../src/store/postgres/store.js';
 import { SqliteJobStore } from '../../src/store/sqlite/store.js';
 import type { JobStore } from '../../src/store/store.js';
+import { newJob } from '../helpers/jobs.js';
 import {
   adminQuery,
   describePostgres,
@@ -239,16 +240,7 @@ describePostgres('PostgreSQL store', () => {
     const store = new PostgresJobStore({ connectionString: url.toString(), schema, poolSize: 2 });
     try {
       await store.migrate();
-      const r = await store.insert({
-        id: 'x',
-        tenant: 't',
-        type: 'simulate',
-        queue: 'simulate',
-        priority: 0,
-        input: {},
-        metadata: {},
-        max_attempts: 1,
-      });
+      const r = await store.insert(newJob('x', { max_attempts: 1 }));
       expect(r.outcome).toBe('created');
     } finally {
       await store.close();
@@ -285,16 +277,7 @@ describePostgres('PostgreSQL store', () => {
   it('keeps working after the server cuts its connections', async () => {
     const { store, schema, dispose } = await freshPgStore({ poolSize: 4 });
     try {
-      const first = await store.insert({
-        id: 'a',
-        tenant: 't',
-        type: 'simulate',
-        queue: 'simulate',
-        priority: 0,
-        input: {},
-        metadata: {},
-        max_attempts: 1,
-      });
+      const first = await store.insert(newJob('a', { max_attempts: 1 }));
       expect(first.outcome).toBe('created');
       // Open several connections, then have the server end them all.
       await Promise.all([store.get('t', 'a'), store.get('t', 'a'), store.get('t', 'a'), store.get('t', 'a')]);
@@ -321,16 +304,7 @@ describePostgres('PostgreSQL store', () => {
         while (!stop) {
           try {
             n += 1;
-            await store.insert({
-              id: `busy-${n}`,
-              tenant: 't',
-              type: 'simulate',
-              queue: 'simulate',
-              priority: 0,
-              input: {},
-              metadata: {},
-              max_attempts: 3,
-            });
+            await store.insert(newJob(`busy-${n}`));
             for (const lease of await store.claim({
               queue: 'simulate',
               owner: 'w',
@@ -367,16 +341,7 @@ describePostgres('PostgreSQL store', () => {
     const other = new PostgresJobStore({ connectionString: PG_URL, schema, poolSize: 4 });
     try {
       for (let i = 0; i < 40; i++) {
-        await store.insert({
-          id: `j${i}`,
-          tenant: 't',
-          type: 'simulate',
-          queue: 'simulate',
-          priority: 0,
-          input: {},
-          metadata: {},
-          max_attempts: 3,
-        });
+        await store.insert(newJob(`j${i}`));
       }
       const now = Date.now();
       expect(

@@ -8,6 +8,7 @@ import { defaultConfig } from '../../src/config.js';
 import { ALL_STATES } from '../../src/jobs/states.js';
 import { migrateSqlite, SQLITE_MIGRATIONS_DIR } from '../../src/store/sqlite/migrate.js';
 import { SqliteJobStore } from '../../src/store/sqlite/store.js';
+import { newJob } from '../helpers/jobs.js';
 import { storeConformance } from './conformance.js';
 
 const { sqliteSynchronous: synchronous } = defaultConfig();
@@ -114,16 +115,7 @@ describe('SQLite store specifics', () => {
 
     const store = new SqliteJobStore({ filename: file, synchronous });
     await store.migrate();
-    const made = await store.insert({
-      id: 'j5',
-      tenant: 't',
-      type: 'simulate',
-      queue: 'simulate',
-      priority: 0,
-      input: {},
-      metadata: {},
-      max_attempts: 1,
-    });
+    const made = await store.insert(newJob('j5', { max_attempts: 1 }));
     expect(made.job.seq).toBe(5);
     const db = new Database(file, { readonly: true });
     const columns = (db.pragma('table_info(jobs)') as { name: string }[]).map((c) => c.name);
