@@ -79,8 +79,8 @@ type Row = JobRow & Partial<PositionCounts>;
 const NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 type Query = <R = Row>(text: string, values?: readonly unknown[]) => Promise<R[]>;
 
-/** A list read's columns: a long input or output is left in the table (see listColumns). */
-const LIST_COLUMNS = listColumns('j', (column) => `octet_length(${column}::text)`);
+/** A list read's columns: a long input or output is left in the table (see listColumns); their lengths are kept in columns of their own (migration 5). */
+const LIST_COLUMNS = listColumns('j', (column) => `${column}_bytes`);
 
 /** How often a statement is tried when the connection, not the statement, fails. */
 const CONNECTION_TRIES = 4;
@@ -329,7 +329,7 @@ export class PostgresJobStore implements JobStore {
           AS v(seq, version, ${cols.join(', ')})
       ), u AS (
         UPDATE ${this.#jobs} j SET ${cols.map((col) => `${col} = ${setColumn(col)}`).join(', ')},
-          version = j.version + 1
+          output_bytes = octet_length(v.output), version = j.version + 1
         FROM v WHERE j.seq = v.seq AND j.version = v.version
         RETURNING j.*
       ), l AS (
@@ -608,9 +608,9 @@ export class PostgresJobStore implements JobStore {
     const now = job.now ?? Date.now();
     const insert = `
       WITH ins AS (
-        INSERT INTO ${this.#jobs} (tenant, id, type, queue, priority, status, input, metadata, max_attempts,
-                                   created_at, updated_at, run_at, idempotency_key, request_hash, webhook)
-        VALUES ($1, $2, $3, $12, $13, 'queued', $4, $5, $6, $7, $7, $14, $8, $9, $11)
+        INSERT INTO ${this.#jobs} (tenant, id, type, queue, priority, status, input, input_bytes, metadata,
+                                   max_attempts, created_at, updated_at, run_at, idempotency_key, request_hash, webhook)
+        VALUES ($1, $2, $3, $12, $13, 'queued', $4::text::json, octet_length($4::text), $5, $6, $7, $7, $14, $8, $9, $11)
         ON CONFLICT DO NOTHING
         RETURNING *
       )
