@@ -30,6 +30,11 @@ function dataUrl(n: number, chars: number): string {
   return `${prefix}${body.slice(0, Math.floor((chars - prefix.length) / 4) * 4)}`;
 }
 
+/** A process's resident memory in MiB. */
+function rssMiB(pid: number): number {
+  return rss(pid) / MiB;
+}
+
 async function heapMiB(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const m = /^longrun_nodejs_heap_size_used_bytes (\S+)/m.exec(text);
@@ -63,13 +68,13 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number): Promise<Meas
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      peakRss = Math.max(peakRss, rss(pid));
+      peakRss = Math.max(peakRss, rssMiB(pid));
       await sleep(100);
     }
   })();
   try {
     for (let i = 0; i < 20; i++) await (await fetch(`${d.url}/v1/jobs?limit=1`)).text();
-    const idleRss = rss(pid);
+    const idleRss = rssMiB(pid);
     const idleHeap = await heapMiB(d.url);
     const ids: string[] = [];
     const t0 = performance.now();
@@ -94,7 +99,7 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number): Promise<Meas
       );
     }
     const createRate = jobs / ((performance.now() - t0) / 1000);
-    const createdRss = rss(pid);
+    const createdRss = rssMiB(pid);
     const createdHeap = await heapMiB(d.url);
     const reads: number[] = [];
     for (let i = 0; i < ids.length; i += 4) {
@@ -122,7 +127,7 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number): Promise<Meas
       idleHeap,
       createdRss,
       createdHeap,
-      readRss: rss(pid),
+      readRss: rssMiB(pid),
       readHeap: await heapMiB(d.url),
       peakRss,
       createRate,
