@@ -10,7 +10,7 @@ import { SpeechError, VoiceNotFoundError } from '../media/speech.js';
 import { requireFeatures } from '../media/tools.js';
 import { concatWav } from '../media/wav.js';
 import { JobFailure, UnrecoverableError } from './errors.js';
-import { FRAME_SIZE, MEDIA_URL } from './image-to-video.js';
+import { FRAME_SIZE } from './image-to-video.js';
 import type { InputFormat } from './input-formats.js';
 import { availability, type MediaDeps, needTool, stageProgress } from './media-common.js';
 import type { Processor, ProcessorContext } from './processor.js';
