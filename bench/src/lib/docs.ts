@@ -31,6 +31,8 @@ const TITLES: Record<string, string> = {
   'status-reads': 'Status reads',
   waiters: 'SSE waiters',
   queues: 'Queues: fair turns, scheduled starts, claim cost',
+  uploads: 'Uploads: POST /v1/files beside the disk',
+  'large-inputs': 'Large inputs: memory per 1,000 stored jobs',
 };
 
 const START = '<!-- npm run bench writes from here -->';
