@@ -3,7 +3,7 @@ import { publicJob, type StoredJob } from '../jobs/model.js';
 import type { DeliveryAttempt, DeliveryStatus, WebhookDelivery } from '../webhooks/model.js';
 import type { WebhookEvent, WebhookSpec } from '../webhooks/spec.js';
 import { cleanText } from './clean-text.js';
-import { type JobRow, toJob } from './job-row.js';
+import { type JobRow, LIST_FIELD_MAX_BYTES, toJob } from './job-row.js';
 
 /**
  * The webhook outbox as both stores keep it: which events a change writes
@@ -39,10 +39,20 @@ export function webhookUrl(row: Pick<JobRow, 'webhook'>): string {
   return (JSON.parse(row.webhook!) as WebhookSpec).url;
 }
 
-/** The row a change writes, as the delivery keeps it: the version it gets, no lease. */
+/**
+ * The row a change writes, as the delivery keeps it: the version it gets, no
+ * lease, and an input longer than {@link LIST_FIELD_MAX_BYTES} left out as a
+ * list leaves it (`{"$omitted": <bytes>}`). Every started, progress and final
+ * event of a job writes a delivery, and the dispatcher holds dozens at once:
+ * a megabyte input copied into each would cost the outbox and the receiver
+ * a megabyte per event, for a field the receiver sent itself.
+ */
 export function snapshotOf(next: JobRow): string {
-  const { lease_token: _t, lease_owner: _o, lease_expires_at: _e, ...rest } = next;
-  return JSON.stringify({ ...rest, version: next.version + 1 });
+  const { lease_token: _t, lease_owner: _o, lease_expires_at: _e, input, ...rest } = next;
+  // Characters first: a string longer than the limit in characters is longer in bytes too.
+  const bytes = input === null ? 0 : input.length > LIST_FIELD_MAX_BYTES ? Buffer.byteLength(input) : 0;
+  const kept = bytes > LIST_FIELD_MAX_BYTES ? { input: null, input_bytes: bytes } : { input };
+  return JSON.stringify({ ...rest, ...kept, version: next.version + 1 });
 }
 
 /**

@@ -828,6 +828,28 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(failed!.job.error?.code).toBe('attempts_exhausted');
       });
 
+      it('leaves a long input out of every delivery, as lists do, and keeps a short one', async () => {
+        const long = { text: 'x'.repeat(LIST_FIELD_MAX_BYTES + 1) };
+        const job = await created({ input: long, webhook: { url: URL_A, events: [...ALL] } });
+        const lease = await claimOne();
+        expect(lease.job.id).toBe(job.id);
+        await store.report(lease.token, { progress: 50 });
+        await store.finish(lease.token, 'completed', { output: { ok: 1 } });
+        const deliveries = (await store.listDeliveries(T, job.id))!;
+        expect(deliveries.map((d) => d.event)).toEqual(['job.started', 'job.progress', 'job.completed']);
+        const bytes = Buffer.byteLength(JSON.stringify(long));
+        for (const d of deliveries) expect(d.job.input).toEqual(omittedField(bytes));
+        expect((await store.get(T, job.id))?.input).toEqual(long);
+
+        const short = await created({
+          input: { text: 'y'.repeat(100) },
+          webhook: { url: URL_A, events: ['job.started'] },
+        });
+        await claimOne();
+        const [started] = (await store.listDeliveries(T, short.id))!;
+        expect(started?.job.input).toEqual({ text: 'y'.repeat(100) });
+      });
+
       it('leases each due delivery to one claimer, and fences the outcome by the lease', async () => {
         const job = await created({ webhook: { url: URL_A, events: ['job.started'] } });
         const t = Date.now();

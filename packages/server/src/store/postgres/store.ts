@@ -12,7 +12,15 @@ import type {
   WebhookDelivery,
 } from '../../webhooks/model.js';
 import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
-import { iso, type JobRow, listColumns, MUTABLE_COLUMNS, rowBytes, toJob } from '../job-row.js';
+import {
+  iso,
+  type JobRow,
+  LIST_FIELD_MAX_BYTES,
+  listColumns,
+  MUTABLE_COLUMNS,
+  rowBytes,
+  toJob,
+} from '../job-row.js';
 import {
   appendHistory,
   type DeliveryRow,
@@ -732,7 +740,11 @@ export class PostgresJobStore implements JobStore {
          ), w AS (
            INSERT INTO ${this.#deliveries} (id, job_seq, event, url, job, created_at, next_attempt_at)
            SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), u.seq, 'job.started',
-             u.webhook::jsonb ->> 'url', row_to_json(u)::text, $2, $2
+             u.webhook::jsonb ->> 'url',
+             -- The job as snapshotOf writes it: a long input left out, its length kept.
+             CASE WHEN u.input_bytes > ${LIST_FIELD_MAX_BYTES}
+               THEN (to_jsonb(u) || jsonb_build_object('input', NULL))::text
+               ELSE row_to_json(u)::text END, $2, $2
            FROM u WHERE u.webhook IS NOT NULL AND (u.webhook::jsonb -> 'events') ? 'job.started'
              AND NOT EXISTS (SELECT 1 FROM ${this.#deliveries} g
                WHERE g.job_seq = u.seq AND g.url = u.webhook::jsonb ->> 'url' AND g.last_status = 410)
