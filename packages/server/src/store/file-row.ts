@@ -16,31 +16,18 @@ export interface StoredFile {
 }
 
 /** What a caller gives to record an uploaded file. */
-export interface NewFile {
-  id: string;
-  tenant: string;
-  filename: string;
-  content_type: string;
-  bytes: number;
-  sha256: string;
+export type NewFile = Pick<StoredFile, 'id' | 'tenant' | 'filename' | 'content_type' | 'bytes' | 'sha256'> & {
   /** ms */
   createdAt: number;
   /** ms */
   expiresAt: number;
-}
+};
 
-/** A `files` row as both stores read it (times in ms). */
-export interface FileRow {
-  seq: number;
-  tenant: string;
-  id: string;
-  filename: string;
-  content_type: string;
-  bytes: number;
-  sha256: string;
+/** A `files` row as both stores read it: the record, with its times in ms. */
+export type FileRow = Omit<StoredFile, 'created_at' | 'expires_at'> & {
   created_at: number;
   expires_at: number;
-}
+};
 
 export function toFile(row: FileRow): StoredFile {
   return {
