@@ -48,6 +48,32 @@ describe('GroupCommitter', () => {
     await committer.close();
   });
 
+  it('lets other work in between when a batch takes long, committing every write in order', async () => {
+    const { committer, insert, db } = setup(async () => undefined);
+    const slow = (v: number) => () => {
+      const until = performance.now() + 3;
+      while (performance.now() < until); // a write of a megabyte row takes milliseconds
+      return insert.run(v);
+    };
+    const order: string[] = [];
+    const writes = Array.from({ length: 10 }, (_, i) =>
+      committer.run(slow(i)).then(() => order.push(`write ${i}`)),
+    );
+    // Queued after the batch's first turn began: it runs before the batch has finished.
+    setImmediate(() => setImmediate(() => order.push('other work')));
+    await Promise.all(writes);
+    const other = order.indexOf('other work');
+    expect(other).toBeGreaterThan(-1);
+    expect(other).toBeLessThan(order.length - 1);
+    expect(order.filter((o) => o !== 'other work')).toEqual(
+      Array.from({ length: 10 }, (_, i) => `write ${i}`),
+    );
+    expect(db.prepare('SELECT v FROM t ORDER BY rowid').all()).toEqual(
+      Array.from({ length: 10 }, (_, v) => ({ v })),
+    );
+    await committer.close();
+  });
+
   it('makes writes committed during a sync wait for the next one', async () => {
     const releases: (() => void)[] = [];
     const { committer, insert } = setup(() => new Promise((r) => releases.push(r)));

@@ -33,12 +33,22 @@ interface Settle {
 const fdatasyncAsync = (fd: number) =>
   new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 
+/**
+ * How long one transaction of a batch may run before the rest of the batch is
+ * left to the next turn of the event loop. Thousands of small writes fit in
+ * it; a few writes of megabyte rows (each walks hundreds of pages) would
+ * otherwise hold the loop for tens of milliseconds at a time, and every other
+ * request, a health probe included, with it.
+ */
+const BATCH_BUDGET_MS = 8;
+
 /** The wal-index header is in native byte order. */
 const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * Group commit for a single SQLite writer. Writes asked for in the same tick
- * run in one transaction, so they share one sync. With `durable`, SQLite's
+ * run in one transaction (as many as fit in {@link BATCH_BUDGET_MS}; the rest
+ * in the next turn), so they share one sync. With `durable`, SQLite's
  * own syncing is off and the WAL file is synced (fdatasync) in libuv's thread
  * pool: the event loop never blocks on the disk, and while one sync runs the
  * next batch commits, so batches grow with load. A write's promise settles
@@ -102,7 +112,7 @@ export class GroupCommitter {
 
   /** Commit what is queued, wait for the last sync, checkpoint, and let go of the WAL. */
   async close(): Promise<void> {
-    this.#flush();
+    while (this.#pending.length > 0) this.#flush();
     while (this.#syncing) await this.#syncing;
     if (this.#walFd !== null && !this.#broken) this.#checkpoint();
     // SQLite checkpoints once more as the connection closes: let that one sync the database file too.
@@ -114,7 +124,7 @@ export class GroupCommitter {
   }
 
   #flush(): void {
-    const batch = this.#pending;
+    let batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
     let settles: Settle[];
@@ -130,6 +140,12 @@ export class GroupCommitter {
         return;
       }
     }
+    if (settles.length < batch.length) {
+      // The batch ran out of time: the rest commit in the next turn, after the I/O waiting now.
+      this.#pending = [...batch.slice(settles.length), ...this.#pending];
+      batch = batch.slice(0, settles.length);
+      setImmediate(() => this.#flush());
+    }
     if (!this.#walPath) {
       for (const settle of settles) settle.ok();
       return;
@@ -138,9 +154,23 @@ export class GroupCommitter {
     this.#startSync();
   }
 
+  /**
+   * Run `batch` in one transaction, or as much of it as fits in
+   * {@link BATCH_BUDGET_MS}: the settles of the writes it committed, in order.
+   */
   #commitFlat(batch: Op[]): Settle[] {
-    const values = this.#db.transaction(() => batch.map((op) => op.fn())).immediate();
-    return batch.map((op, i) => ({ ok: () => op.resolve(values[i]), fail: op.reject }));
+    const started = performance.now();
+    const values = this.#db
+      .transaction(() => {
+        const done: unknown[] = [];
+        for (const op of batch) {
+          done.push(op.fn());
+          if (performance.now() - started >= BATCH_BUDGET_MS) break;
+        }
+        return done;
+      })
+      .immediate();
+    return values.map((value, i) => ({ ok: () => batch[i]!.resolve(value), fail: batch[i]!.reject }));
   }
 
   #commitIsolated(batch: Op[]): Settle[] {
