@@ -40,6 +40,9 @@ export function newFileId(): string {
   return `file_${randomBytes(12).toString('hex')}`;
 }
 
+/** An upload's temporary file not written to for this long is one a crash left behind. */
+const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
+
 /**
  * Uploaded files: each is streamed to disk (never held in memory), hashed
  * and counted on the way, checked against its declared type, then moved into
@@ -51,6 +54,8 @@ export class FileService {
   readonly #store: JobStore;
   readonly #storage: FileStorage;
   readonly #retentionMs: number;
+  /** When abandoned uploads were last looked for: never, so the first sweep after a start does. */
+  #sweptAt = Number.NEGATIVE_INFINITY;
 
   constructor({ store, storage, maxBytes, retentionMs }: FileServiceOptions) {
     this.#store = store;
@@ -173,8 +178,16 @@ export class FileService {
     return { path: this.#storage.path(tenant, id), content_type: file.content_type, bytes: file.bytes };
   }
 
-  /** Delete the files past their retention, records and bytes; returns how many. */
+  /**
+   * Delete the files past their retention, records and bytes; returns how
+   * many. At most once an hour, also remove what uploads cut short by a crash
+   * left behind.
+   */
   async expire(now = Date.now()): Promise<number> {
+    if (now - this.#sweptAt >= ABANDONED_UPLOAD_MS) {
+      this.#sweptAt = now;
+      await this.#storage.removeAbandoned(ABANDONED_UPLOAD_MS, now);
+    }
     let total = 0;
     for (;;) {
       const taken = await this.#store.takeExpiredFiles({ now, limit: 500 });

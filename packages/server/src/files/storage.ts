@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+
+/** The name an upload has until it is complete. */
+const TEMP_PREFIX = '.upload-';
 
 /**
  * Where uploaded files' bytes live: `<root>/<tenant>/<id>`, beside the
@@ -33,7 +36,7 @@ export class FileStorage {
   /** A fresh path to write an upload to, on the same file system as its final place. */
   async tempPath(tenant: string): Promise<string> {
     await mkdir(this.#dir(tenant), { recursive: true });
-    return join(this.#dir(tenant), `.upload-${randomUUID()}`);
+    return join(this.#dir(tenant), `${TEMP_PREFIX}${randomUUID()}`);
   }
 
   /** Move a finished upload into place as file `id`; atomic: readers never see half a file. */
@@ -58,5 +61,30 @@ export class FileStorage {
   /** Remove an upload's temporary file; a missing one is fine. */
   async discard(tempPath: string): Promise<void> {
     await rm(tempPath, { force: true });
+  }
+
+  /**
+   * Remove the temporary files of uploads that nothing has written to for
+   * `idleMs`: a process that died mid-upload leaves its file behind (one that
+   * lives discards its own). An upload under way writes every few
+   * milliseconds, so an idle hour cannot be one. Returns how many were removed.
+   */
+  async removeAbandoned(idleMs: number, now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const tenant of await readdir(this.root).catch(() => [])) {
+      const dir = join(this.root, tenant);
+      for (const name of await readdir(dir).catch(() => [])) {
+        if (!name.startsWith(TEMP_PREFIX)) continue;
+        const path = join(dir, name);
+        const written = await stat(path).then(
+          (s) => s.mtimeMs,
+          () => null,
+        );
+        if (written === null || now - written < idleMs) continue;
+        await rm(path, { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
   }
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/processors/index.js';
 import type { Processor } from '../../src/processors/processor.js';
-import { call, eventually, startApp } from '../helpers/app.js';
+import { call, eventually, startApp, tempDir } from '../helpers/app.js';
 import { useCleanup } from '../helpers/cleanup.js';
 import { reportProcessor } from '../helpers/processors.js';
 import { startReceiver } from '../helpers/receiver.js';
@@ -135,5 +135,20 @@ describe('uploaded files past --file-retention', () => {
     await eventually(async () => (await call(url, 'GET', `/v1/files/${old.id}`)).status === 404);
     expect(filesUnder(config.filesDir)).toBe(1);
     expect((await call(url, 'GET', `/v1/files/${fresh.id}`)).status).toBe(200);
+  });
+  it('removes what an upload cut short by a crash left behind, once nothing has written to it for an hour', async () => {
+    const dataDir = tempDir();
+    const filesDir = join(dataDir, 'files');
+    const tenantDir = join(filesDir, 'default');
+    mkdirSync(tenantDir, { recursive: true });
+    const abandoned = join(tenantDir, '.upload-left-by-a-crash');
+    const recent = join(tenantDir, '.upload-under-way');
+    writeFileSync(abandoned, 'half a body');
+    writeFileSync(recent, 'half a body');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(abandoned, twoHoursAgo, twoHoursAgo);
+    await startApp({ dataDir, argv: ['--maintenance-interval', '100ms'] });
+    await eventually(async () => !existsSync(abandoned));
+    expect(existsSync(recent)).toBe(true);
   });
 });
