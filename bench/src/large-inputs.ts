@@ -10,6 +10,7 @@
  * gigabyte, and memory bounded in bytes keeps the growth far below that.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { largeDataUrl } from '@longrun/testkit';
 import { deploy } from './lib/longrun.js';
 import { runIfMain } from './lib/main.js';
 import { rss } from './lib/proc.js';
@@ -21,14 +22,6 @@ const MiB = 1024 * 1024;
 const URL_CHARS = MiB - 64;
 /** Growth per 1,000 stored jobs the goal allows: the read cache's 64 MiB budget, and room for the rest. */
 const MAX_GROWTH_PER_1000_MIB = 200;
-
-/** A data: URL of about `chars` characters whose content differs by `n`. */
-function dataUrl(n: number, chars: number): string {
-  const prefix = 'data:image/png;base64,';
-  const tag = Buffer.from(String(n).padStart(12, '0')).toString('base64');
-  const body = `${tag}${'QUJD'.repeat(Math.ceil((chars - prefix.length - tag.length) / 4))}`;
-  return `${prefix}${body.slice(0, Math.floor((chars - prefix.length) / 4) * 4)}`;
-}
 
 /** A process's resident memory in MiB. */
 function rssMiB(pid: number): number {
@@ -88,7 +81,7 @@ async function measure(store: 'sqlite' | 'postgres', jobs: number): Promise<Meas
               headers: { 'content-type': 'application/json' },
               body: JSON.stringify({
                 type: 'image.to_video',
-                input: { image_url: dataUrl(k, URL_CHARS) },
+                input: { image_url: largeDataUrl(k, URL_CHARS) },
                 run_in_seconds: 86_400,
               }),
             });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer } from '@longrun/testkit';
+import { largeDataUrl, startServer } from '@longrun/testkit';
 import { type Answer, call } from '../http.js';
 import { startLatencyProbe } from '../latency-probe.js';
 import { expect } from '../report.js';
@@ -32,15 +32,6 @@ function residentMiB(pid: number): number {
 function metric(text: string, line: RegExp): number {
   const m = line.exec(text);
   return m ? Number(m[1]) : 0;
-}
-
-/** A data: URL of `chars` characters whose content differs by `n` (so no two inputs are one string). */
-function dataUrl(n: number, chars: number): string {
-  const prefix = 'data:image/png;base64,';
-  const tag = Buffer.from(String(n).padStart(12, '0')).toString('base64');
-  const fill = 'QUJD'.repeat(Math.ceil((chars - prefix.length - tag.length) / 4));
-  // Whole base64 quads: a valid data: URL, at most `chars` long.
-  return `${prefix}${tag}${fill}`.slice(0, chars - ((chars - prefix.length) % 4));
 }
 
 /** `bytes` bytes that start as a PNG does and differ by `n`: a 1 MiB upload the server takes as image/png. */
@@ -138,7 +129,7 @@ export const largeInputs: Scenario = {
       let uploads = 0;
       /** Job n's image: a data: URL for even n, else a 1 MiB file uploaded first, by its id. */
       const imageOf = async (n: number): Promise<string | null> => {
-        if (n % 2 === 0) return dataUrl(n, DATA_URL_CHARS);
+        if (n % 2 === 0) return largeDataUrl(n, DATA_URL_CHARS);
         const up = seen(await upload(base, pngBytes(n, UPLOAD_BYTES)), 'upload');
         if (up.status !== 201) {
           expect(result, false, `upload ${n}: ${up.status} ${up.text.slice(0, 120)}`);

@@ -4,6 +4,7 @@ export {
   startChatCompletionsServer,
 } from './chat-completions-server.js';
 export { countingFetch } from './counting-fetch.js';
+export { largeDataUrl } from './data-url.js';
 export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export type { ServiceControls, ServiceFault, ServiceRequest } from './json-service.js';
 export {

@@ -55,6 +55,13 @@ export interface ClaimOptions {
   now?: number | undefined;
 }
 
+/** Which counts {@link JobStore.queueCounts} gives: one queue's, one tenant's, as of `now`. */
+export interface QueueCountsFilter {
+  queue?: string | undefined;
+  tenant?: string | undefined;
+  now?: number | undefined;
+}
+
 /** A queue's counts, as {@link JobStore.queueCounts} gives them. */
 export interface QueueCounts {
   queue: string;
@@ -216,11 +223,7 @@ export interface JobStore {
   /** The paused queues. */
   pausedQueues(): Promise<string[]>;
   /** Each queue's counts (only `queue`, and only `tenant`'s jobs, when given); queues with no jobs are left out. */
-  queueCounts(opts: {
-    queue?: string | undefined;
-    tenant?: string | undefined;
-    now?: number | undefined;
-  }): Promise<QueueCounts[]>;
+  queueCounts(opts: QueueCountsFilter): Promise<QueueCounts[]>;
   /**
    * Jobs whose latest change is at or after `since` (ms, by `updated_at`),
    * oldest change first (ties by seq), after `cursor` when given: what a change

@@ -49,6 +49,7 @@ import {
   type NewJob,
   type ProgressPatch,
   type QueueCounts,
+  type QueueCountsFilter,
   StoreUnavailableError,
 } from '../store.js';
 import {
@@ -561,15 +562,7 @@ export class PostgresJobStore implements JobStore {
     return rows.map((r) => r.name);
   }
 
-  async queueCounts({
-    queue,
-    tenant,
-    now = Date.now(),
-  }: {
-    queue?: string | undefined;
-    tenant?: string | undefined;
-    now?: number | undefined;
-  }): Promise<QueueCounts[]> {
+  async queueCounts({ queue, tenant, now = Date.now() }: QueueCountsFilter): Promise<QueueCounts[]> {
     // Three index scans (queued, running, recently finished), not one scan of every job.
     const rows = await this.#run<QueueCountsRow>(
       `SELECT queue, sum(q) AS queued, sum(s) AS scheduled, sum(r) AS running, min(o) AS oldest_due_at,

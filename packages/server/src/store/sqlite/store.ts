@@ -39,6 +39,7 @@ import type {
   LogLine,
   NewJob,
   ProgressPatch,
+  QueueCountsFilter,
 } from '../store.js';
 import {
   cancelChange,
@@ -562,15 +563,7 @@ export class SqliteJobStore implements JobStore {
     return this.#s.pausedQueues.all().map((r) => r.name);
   }
 
-  async queueCounts({
-    queue,
-    tenant,
-    now = Date.now(),
-  }: {
-    queue?: string | undefined;
-    tenant?: string | undefined;
-    now?: number | undefined;
-  }) {
+  async queueCounts({ queue, tenant, now = Date.now() }: QueueCountsFilter) {
     return this.#s.queueCounts.all({ now, queue: queue ?? null, tenant: tenant ?? null }).map(queueCountsOf);
   }
 
