@@ -1,4 +1,5 @@
 import { ApiError } from '../errors.js';
+import type { JsonObject } from './model.js';
 
 /** How large a job's input may be, as stored. */
 export interface InputLimits {
@@ -10,6 +11,8 @@ export interface InputLimits {
 
 const UPLOAD_INSTEAD = 'upload the file with POST /v1/files and pass its id instead';
 const DATA_URL = /^data:/i;
+/** A character of JSON text that may take more than a byte (JSON escapes those below a space). */
+const NOT_ASCII = /[^ -~]/;
 
 /** Every string in a JSON value, with its path (`input.image_url`). */
 function* strings(value: unknown, path: string): Generator<[string, string]> {
@@ -20,14 +23,13 @@ function* strings(value: unknown, path: string): Generator<[string, string]> {
 }
 
 /**
- * Refuse an input too large to keep in a job: a `data:` URL in any field
- * over `maxDataUrlSize` characters, or the input as a whole over
- * `maxInputSize` bytes of JSON. Inputs are copied into every job read and
- * list, so files belong in file storage, named by id; a data: URL is for a
- * small picture. Both answer 413 `input_too_large`, telling the caller to
- * upload the file.
+ * Refuse a `data:` URL in any field of an input over `maxDataUrlSize`
+ * characters: 413 `input_too_large`, telling the caller to upload the file.
+ * Inputs are copied into every job read, so files belong in file storage,
+ * named by id; a data: URL is for a small picture. Checked before the input
+ * is validated, which would otherwise walk the whole of it first.
  */
-export function checkInputSize(input: unknown, { maxDataUrlSize, maxInputSize }: InputLimits): void {
+export function checkDataUrls(input: unknown, { maxDataUrlSize }: InputLimits): void {
   for (const [field, value] of strings(input, 'input')) {
     if (value.length > maxDataUrlSize && DATA_URL.test(value)) {
       throw new ApiError('input_too_large', {
@@ -36,11 +38,25 @@ export function checkInputSize(input: unknown, { maxDataUrlSize, maxInputSize }:
       });
     }
   }
-  const size = Buffer.byteLength(JSON.stringify(input ?? {}));
+}
+
+/**
+ * The JSON text of a checked input, as the store keeps it, refused with 413
+ * `input_too_large` when over `maxInputSize` bytes. The store is handed this
+ * text, so a megabyte input is serialised once.
+ */
+export function storedInputJson(input: JsonObject, { maxInputSize }: InputLimits): string {
+  const text = JSON.stringify(input);
+  // Without measuring where it can: a character is 1 to 3 bytes (a 4-byte one is 2 characters),
+  // and a text of ASCII alone (a data: URL, base64) is as long in bytes; a scan for other
+  // characters is several times cheaper than Buffer.byteLength.
+  const size =
+    text.length * 3 <= maxInputSize || !NOT_ASCII.test(text) ? text.length : Buffer.byteLength(text);
   if (size > maxInputSize) {
     throw new ApiError('input_too_large', {
       message: `The input is ${size} bytes of JSON, more than the ${maxInputSize} this server keeps in a job (--max-input-size); ${UPLOAD_INSTEAD}.`,
       details: { field: 'input', size, limit: maxInputSize },
     });
   }
+  return text;
 }

@@ -20,7 +20,7 @@ import type { WebhookDelivery } from '../webhooks/model.js';
 import { checkWebhook, type WebhookParam } from '../webhooks/validate.js';
 import { JobCache } from './cache.js';
 import { isValidJobId, JOB_ID_RULE, newJobId } from './ids.js';
-import { checkInputSize, type InputLimits } from './input-limits.js';
+import { checkDataUrls, type InputLimits, storedInputJson } from './input-limits.js';
 import type { JsonObject, StoredJob } from './model.js';
 import { isTerminal } from './states.js';
 import { JobWatch } from './watch.js';
@@ -194,7 +194,7 @@ export class JobService {
     if (!isValidJobId(id)) {
       throw new ApiError('invalid_job_id', { message: `The job id is not one: use ${JOB_ID_RULE}.` });
     }
-    checkInputSize(params.input, this.#inputLimits);
+    checkDataUrls(params.input, this.#inputLimits);
     if (!this.#registry.has(params.type)) {
       throw new ApiError('unknown_job_type', {
         message: `No job type "${params.type}"; registered types: ${this.#registry.types.join(', ')}.`,
@@ -205,7 +205,9 @@ export class JobService {
     });
     if (!checked.ok)
       throw new ApiError('invalid_input', { message: checked.message, details: checked.details });
+    // Rewrites an absolute URL of this server's file to its path: serialised after.
     const fileIds = fileRefsOf(this.#registry.get(params.type)?.fileInputs ?? [], checked.input, origin);
+    const inputJson = storedInputJson(checked.input, this.#inputLimits);
     if (fileIds.length > 0) await this.#files.requireAll(tenant, fileIds);
     const queue = this.#queues.queueFor(params.type, params.queue);
     const priority = params.priority ?? 0;
@@ -234,6 +236,7 @@ export class JobService {
       runAt,
       now,
       input: checked.input,
+      inputJson,
       metadata: params.metadata ?? {},
       max_attempts: params.max_attempts ?? this.#defaultMaxAttempts,
       webhook: webhook ?? undefined,

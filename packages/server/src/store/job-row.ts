@@ -97,6 +97,21 @@ const OTHER_COLUMNS: Record<
   webhook: true,
 };
 
+/** The select list of `alias`'s columns, with the `capped` ones read only when short. */
+function cappedColumns(
+  alias: string,
+  bytes: (column: string) => string,
+  capped: readonly ('input' | 'output')[],
+): string {
+  const col = (name: string) => `${alias}.${name}`;
+  const field = (name: 'input' | 'output') =>
+    capped.includes(name)
+      ? `CASE WHEN ${bytes(col(name))} <= ${LIST_FIELD_MAX_BYTES} THEN ${col(name)} END AS ${name}, ` +
+        `${bytes(col(name))} AS ${name}_bytes`
+      : col(name);
+  return [...Object.keys(OTHER_COLUMNS).map(col), field('input'), field('output')].join(', ');
+}
+
 /**
  * The select list of a list read of table alias `alias`: every column, with
  * input and output read only when short. `bytes` is the backend's byte length
@@ -104,11 +119,18 @@ const OTHER_COLUMNS: Record<
  * the record header without loading the text; PostgreSQL `octet_length(x::text)`).
  */
 export function listColumns(alias: string, bytes: (column: string) => string): string {
-  const col = (name: string) => `${alias}.${name}`;
-  const capped = (name: 'input' | 'output') =>
-    `CASE WHEN ${bytes(col(name))} <= ${LIST_FIELD_MAX_BYTES} THEN ${col(name)} END AS ${name}, ` +
-    `${bytes(col(name))} AS ${name}_bytes`;
-  return [...Object.keys(OTHER_COLUMNS).map(col), capped('input'), capped('output')].join(', ');
+  return cappedColumns(alias, bytes, ['input', 'output']);
+}
+
+/**
+ * The select list of a read of whole jobs, for a backend that reads
+ * synchronously (SQLite): as a list's, but with the output whole. A job's
+ * input never changes, so a long one is read once by seq and kept while
+ * anything holds it ({@link InputMemo}): a state change of a job with a
+ * megabyte input then neither reads nor copies that megabyte.
+ */
+export function jobColumns(alias: string, bytes: (column: string) => string): string {
+  return cappedColumns(alias, bytes, ['input']);
 }
 
 /** The columns a state change may set (the rest are fixed at insert). */
@@ -133,8 +155,12 @@ export const MUTABLE_COLUMNS = [
   'lease_expires_at',
 ] as const satisfies readonly (keyof JobRow)[];
 
-/** The job as the service sees it. */
-export function toJob(row: JobRow, queuePosition: number | null): StoredJob {
+/**
+ * The job as the service sees it. `input` is the parsed input, when the
+ * caller has it (a long one the row left out); otherwise the row's is parsed,
+ * or shown as left out.
+ */
+export function toJob(row: JobRow, queuePosition: number | null, input?: JsonObject): StoredJob {
   const error: JobError | null =
     row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' };
   return {
@@ -144,7 +170,9 @@ export function toJob(row: JobRow, queuePosition: number | null): StoredJob {
     progress: row.progress,
     stage: row.stage,
     message: row.message,
-    input: row.input === null ? omittedField(Number(row.input_bytes)) : (JSON.parse(row.input) as JsonObject),
+    input:
+      input ??
+      (row.input === null ? omittedField(Number(row.input_bytes)) : (JSON.parse(row.input) as JsonObject)),
     output:
       row.output !== null
         ? (JSON.parse(row.output) as JsonObject)
@@ -172,7 +200,9 @@ export function toJob(row: JobRow, queuePosition: number | null): StoredJob {
     lease_owner: row.lease_owner,
     lease_expires_at: row.lease_expires_at,
     webhook: row.webhook === null ? null : (JSON.parse(row.webhook) as WebhookSpec),
-    json_bytes: rowBytes(row),
+    // A long input handed in is not in the row's text, but is held all the same.
+    json_bytes:
+      rowBytes(row) + (input !== undefined && row.input === null ? Number(row.input_bytes ?? 0) : 0),
   };
 }
 

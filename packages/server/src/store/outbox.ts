@@ -49,8 +49,14 @@ export function webhookUrl(row: Pick<JobRow, 'webhook'>): string {
  */
 export function snapshotOf(next: JobRow): string {
   const { lease_token: _t, lease_owner: _o, lease_expires_at: _e, input, ...rest } = next;
-  // Characters first: a string longer than the limit in characters is longer in bytes too.
-  const bytes = input === null ? 0 : input.length > LIST_FIELD_MAX_BYTES ? Buffer.byteLength(input) : 0;
+  // Characters first: a string longer than the limit in characters is longer in bytes too. A row
+  // read without its long input (SQLite's JOB_COLUMNS) has its length.
+  const bytes =
+    input === null
+      ? Number(next.input_bytes ?? 0)
+      : input.length > LIST_FIELD_MAX_BYTES
+        ? Buffer.byteLength(input)
+        : 0;
   const kept = bytes > LIST_FIELD_MAX_BYTES ? { input: null, input_bytes: bytes } : { input };
   return JSON.stringify({ ...rest, ...kept, version: next.version + 1 });
 }

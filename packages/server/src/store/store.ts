@@ -13,6 +13,8 @@ export interface NewJob {
   queue: string;
   priority: number;
   input: JsonObject;
+  /** `input` as JSON text, when the caller has it already (a megabyte input is then serialised once). */
+  inputJson?: string | undefined;
   metadata: JsonObject;
   max_attempts: number;
   /** When it may start, in ms; the creation time when omitted. */

@@ -212,6 +212,32 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         });
       });
 
+      it('hands back a long input whole from every read and state change of its job', async () => {
+        const long = { text: 'x'.repeat(4 * LIST_FIELD_MAX_BYTES), n: 1 };
+        const job = await created({ input: long, inputJson: JSON.stringify(long) });
+        expect(job.input).toEqual(long);
+        // A job's JSON fields cost what they hold, the input included.
+        expect(job.json_bytes).toBeGreaterThan(JSON.stringify(long).length);
+        const lease = await claimOne();
+        expect(lease.job.input).toEqual(long);
+        expect((await store.report(lease.token, { progress: 40, message: 'half' }))?.input).toEqual(long);
+        expect(await store.heartbeat(lease.token, 30_000)).toBe(true);
+        const done = await store.finish(lease.token, 'completed', { output: { ok: true } });
+        expect(done).toMatchObject({ status: 'completed', input: long, output: { ok: true } });
+        expect((await store.get(T, job.id))?.input).toEqual(long);
+        expect(
+          (await store.changedSince({ since: 0, limit: 10 })).find((j) => j.id === job.id)?.input,
+        ).toEqual(long);
+
+        const other = { text: 'y'.repeat(2 * LIST_FIELD_MAX_BYTES) };
+        const queued = await created({ input: other });
+        const canceled = await store.cancel(T, queued.id);
+        expect(canceled).toMatchObject({ outcome: 'canceled', job: { input: other } });
+        const deleted = await store.delete(T, queued.id);
+        expect(deleted).toMatchObject({ outcome: 'deleted', job: { input: other } });
+        expect(await store.get(T, queued.id)).toBeNull();
+      });
+
       it('gives queued jobs their place in the queue', async () => {
         const a = await created();
         const b = await created();

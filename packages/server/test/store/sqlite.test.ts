@@ -59,6 +59,27 @@ describe('SQLite store specifics', () => {
     remove();
   });
 
+  it('reads a long input another process wrote, and shares one parsed input among the snapshots of a job', async () => {
+    const { file, remove } = tempFile();
+    const a = new SqliteJobStore({ filename: file, synchronous });
+    const b = new SqliteJobStore({ filename: file, synchronous });
+    await Promise.all([a.migrate(), b.migrate()]);
+    const input = { text: 'z'.repeat(64 * 1024) };
+    const made = await a.insert(newJob('long', { input }));
+    expect(made.outcome).toBe('created');
+    // b never saw it: it reads the input from the table.
+    const [lease] = await b.claim({ queue: made.job.queue, owner: 'w', leaseMs: 30_000, limit: 1 });
+    expect(lease?.job.input).toEqual(input);
+    // Its later snapshots hand on the object it read (an input is never written to).
+    const reported = await b.report(lease!.token, { progress: 50 });
+    expect(reported?.input).toBe(lease!.job.input);
+    // a made it, so a has the object it was given.
+    expect((await a.get(made.job.tenant, made.job.id))?.input).toBe(input);
+    await a.close();
+    await b.close();
+    remove();
+  });
+
   it('stores exactly the states of the state machine (the CHECK constraint agrees with JOB_STATES)', async () => {
     const { file, remove } = tempFile();
     const store = new SqliteJobStore({ filename: file, synchronous });

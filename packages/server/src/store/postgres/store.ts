@@ -620,7 +620,7 @@ export class PostgresJobStore implements JobStore {
       job.tenant,
       job.id,
       job.type,
-      JSON.stringify(job.input),
+      job.inputJson ?? JSON.stringify(job.input),
       JSON.stringify(job.metadata),
       job.max_attempts,
       now,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { StoredJob } from '../../jobs/model.js';
+import { ByteBoundedMap } from '../../internal/byte-bounded-map.js';
+import type { JsonObject, StoredJob } from '../../jobs/model.js';
 import { ALL_STATES, type JobStatus, TERMINAL_STATES } from '../../jobs/states.js';
 import type {
   DeliveryAttempt,
@@ -11,7 +12,7 @@ import type {
   WebhookDelivery,
 } from '../../webhooks/model.js';
 import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
-import { iso, type JobRow, listColumns, toJob } from '../job-row.js';
+import { iso, type JobRow, jobColumns, listColumns, toJob } from '../job-row.js';
 import {
   appendHistory,
   type DeliveryRow,
@@ -73,6 +74,17 @@ export interface SqliteStoreOptions {
 
 /** A list read's columns: a long input or output is not even loaded (octet_length reads the record header). */
 const LIST_COLUMNS = listColumns('jobs', (column) => `octet_length(${column})`);
+/** Every other read's and write's: a long input is read by seq, and kept (see {@link LONG_INPUTS_BYTES}). */
+const JOB_COLUMNS = jobColumns('jobs', (column) => `octet_length(${column})`);
+
+/**
+ * The parsed long inputs kept, by their JSON's length. A job's input never
+ * changes and a seq is never reused, so each state change of a job with a
+ * megabyte input (created, claimed, each progress report, finished) hands on
+ * the one object instead of reading and parsing its megabyte again; the few
+ * jobs being worked on or watched at a time fit.
+ */
+const LONG_INPUTS_BYTES = 16 * 1024 * 1024;
 
 /** The terminal states as an SQL list, from the state table: SQLite binds no arrays. */
 const TERMINAL_SQL = [...TERMINAL_STATES].map((s) => `'${s}'`).join(', ');
@@ -87,6 +99,8 @@ export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
   #prepared: ReturnType<SqliteJobStore['prepare']> | undefined;
   readonly #committer: GroupCommitter;
+  /** Long inputs read or written lately, by seq (shared by the snapshots of a job: an input is never written to). */
+  readonly #inputs = new ByteBoundedMap<number, JsonObject>({ maxBytes: LONG_INPUTS_BYTES });
   /** Statements whose text depends on the call (the claim's type filter), prepared once per text. */
   readonly #dynamic = new Map<string, Database.Statement<unknown[], JobRow>>();
 
@@ -138,13 +152,16 @@ export class SqliteJobStore implements JobStore {
   private prepare() {
     const db = this.#db;
     return {
-      byKey: db.prepare<[string, string], JobRow>('SELECT * FROM jobs WHERE tenant = ? AND id = ?'),
-      bySeq: db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE seq = ?'),
+      byKey: db.prepare<[string, string], JobRow>(
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE tenant = ? AND id = ?`,
+      ),
+      bySeq: db.prepare<[number], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE seq = ?`),
+      input: db.prepare<[number], { input: string }>('SELECT input FROM jobs WHERE seq = ?'),
       byToken: db.prepare<[string], JobRow>(
-        "SELECT * FROM jobs WHERE lease_token = ? AND status = 'running'",
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE lease_token = ? AND status = 'running'`,
       ),
       byIdempotency: db.prepare<[string, string], JobRow>(
-        'SELECT * FROM jobs WHERE tenant = ? AND idempotency_key = ?',
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE tenant = ? AND idempotency_key = ?`,
       ),
       forgetIdempotency: db.prepare<[number]>(
         'UPDATE jobs SET idempotency_key = NULL, request_hash = NULL WHERE seq = ?',
@@ -171,7 +188,7 @@ export class SqliteJobStore implements JobStore {
         `INSERT INTO jobs (tenant, id, type, queue, priority, status, input, metadata, max_attempts, created_at,
                            updated_at, run_at, idempotency_key, request_hash, webhook)
          VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         RETURNING *`,
+         RETURNING ${JOB_COLUMNS}`,
       ),
       queuePosition: db.prepare<{ now: number; seq: number }, PositionCounts>(
         `SELECT ${positionColumns('jobs', 'j', '@now')} FROM jobs j WHERE j.seq = @seq`,
@@ -235,16 +252,16 @@ export class SqliteJobStore implements JobStore {
            version = version + 1, logs_tail = @logs_tail, log_count = @log_count, run_at = @run_at,
            lease_owner = @lease_owner, lease_token = @lease_token, lease_expires_at = @lease_expires_at
          WHERE seq = @seq AND version = @version
-         RETURNING *`,
+         RETURNING ${JOB_COLUMNS}`,
       ),
       expired: db.prepare<[number], JobRow>(
-        "SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at < ? ORDER BY seq",
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE status = 'running' AND lease_expires_at < ? ORDER BY seq`,
       ),
       owners: db.prepare<[], { lease_owner: string }>(
         "SELECT DISTINCT lease_owner FROM jobs WHERE status = 'running' AND lease_owner IS NOT NULL",
       ),
       byOwner: db.prepare<[string], JobRow>(
-        "SELECT * FROM jobs WHERE status = 'running' AND lease_owner = ? ORDER BY seq",
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE status = 'running' AND lease_owner = ? ORDER BY seq`,
       ),
       purgeable: db.prepare<[number, number], { seq: number; tenant: string; id: string }>(
         `SELECT seq, tenant, id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?
@@ -258,7 +275,7 @@ export class SqliteJobStore implements JobStore {
         "SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued' AND queue = ?",
       ),
       changedSince: db.prepare<[number, number], JobRow>(
-        'SELECT * FROM jobs WHERE updated_at >= ? ORDER BY updated_at, seq LIMIT ?',
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE updated_at >= ? ORDER BY updated_at, seq LIMIT ?`,
       ),
       insertDelivery: db.prepare<[string, number, string, string, string, number, number, number, string]>(
         `INSERT INTO webhook_deliveries (id, job_seq, event, url, job, created_at, next_attempt_at)
@@ -317,7 +334,7 @@ export class SqliteJobStore implements JobStore {
            SELECT seq FROM files WHERE expires_at < ? ORDER BY expires_at, seq LIMIT ?) RETURNING *`,
       ),
       changedAfter: db.prepare<[number, number, number, number, number], JobRow>(
-        `SELECT * FROM jobs WHERE updated_at >= ? AND (updated_at > ? OR (updated_at = ? AND seq > ?))
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE updated_at >= ? AND (updated_at > ? OR (updated_at = ? AND seq > ?))
          ORDER BY updated_at, seq LIMIT ?`,
       ),
     };
@@ -333,12 +350,21 @@ export class SqliteJobStore implements JobStore {
     return statement;
   }
 
-  #job(row: JobRow): StoredJob {
+  /** A row as a job: whole, or (`listed`) with a long input shown as left out. */
+  #job(row: JobRow, listed = false): StoredJob {
     let position: number | null = null;
     if (row.status === 'queued') {
       position = queuePosition(this.#s.queuePosition.get({ now: Date.now(), seq: row.seq })!);
     }
-    return toJob(row, position);
+    return toJob(row, position, listed ? undefined : this.#longInput(row));
+  }
+
+  /** The input a row read with {@link JOB_COLUMNS} left out for its length, or undefined when it has its own. */
+  #longInput(row: JobRow): JsonObject | undefined {
+    if (row.input !== null || row.input_bytes == null) return undefined;
+    const input = this.#inputs.get(row.seq) ?? (JSON.parse(this.#s.input.get(row.seq)!.input) as JsonObject);
+    this.#inputs.set(row.seq, input, row.input_bytes); // newest again: the oldest go first
+    return input;
   }
 
   /**
@@ -382,7 +408,7 @@ export class SqliteJobStore implements JobStore {
         job.type,
         job.queue,
         job.priority,
-        JSON.stringify(job.input),
+        job.inputJson ?? JSON.stringify(job.input),
         JSON.stringify(job.metadata),
         job.max_attempts,
         now,
@@ -392,6 +418,8 @@ export class SqliteJobStore implements JobStore {
         job.idempotency?.hash ?? null,
         job.webhook ? JSON.stringify(job.webhook) : null,
       )!;
+      // Kept before it is read back: the row has its length, and the input is this one.
+      if (row.input === null) this.#inputs.set(row.seq, job.input, row.input_bytes!);
       return { outcome: 'created', job: this.#job(row) };
     });
   }
@@ -423,7 +451,7 @@ export class SqliteJobStore implements JobStore {
     params.push(limit);
     const sql = `SELECT ${LIST_COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     const rows = this.#statement(sql).all(...params);
-    return rows.map((row) => this.#job(row));
+    return rows.map((row) => this.#job(row, true));
   }
 
   async logs(tenant: string, id: string, { after = 0, limit }: { after?: number; limit: number }) {
@@ -519,8 +547,10 @@ export class SqliteJobStore implements JobStore {
       const row = this.#s.byKey.get(tenant, id);
       if (!row) return { outcome: 'not_found' };
       if (!isDeletable(row)) return { outcome: 'not_terminal' };
+      const job = this.#job(row);
       this.#s.deleteSeq.run(row.seq);
-      return { outcome: 'deleted', job: this.#job(row) };
+      this.#inputs.delete(row.seq);
+      return { outcome: 'deleted', job };
     });
   }
 
@@ -540,7 +570,10 @@ export class SqliteJobStore implements JobStore {
   async purge({ finishedBefore, limit }: { finishedBefore: number; limit: number }) {
     return this.#tx(() => {
       const rows = this.#s.purgeable.all(finishedBefore, limit);
-      for (const row of rows) this.#s.deleteSeq.run(row.seq);
+      for (const row of rows) {
+        this.#s.deleteSeq.run(row.seq);
+        this.#inputs.delete(row.seq);
+      }
       return rows.map(({ tenant, id }) => ({ tenant, id }));
     });
   }

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../src/errors.js';
+import { storedInputJson } from '../../src/jobs/input-limits.js';
+
+const limits = { maxDataUrlSize: 1024, maxInputSize: 1000 };
+const overhead = JSON.stringify({ t: '' }).length;
+
+describe('the stored size of an input', () => {
+  it('measures bytes, not characters: ASCII up to the limit is kept, more bytes of other text are not', () => {
+    const ascii = { t: 'a'.repeat(1000 - overhead) };
+    expect(storedInputJson(ascii, limits)).toBe(JSON.stringify(ascii));
+    expect(() => storedInputJson({ t: 'a'.repeat(1001 - overhead) }, limits)).toThrow(ApiError);
+    // 600 characters, 1,200 bytes: under the limit in characters, over it in bytes.
+    const accented = { t: 'é'.repeat(600) };
+    let refused: unknown;
+    try {
+      storedInputJson(accented, limits);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: 'input_too_large', details: { size: 600 * 2 + overhead } });
+    // A control character is escaped to six ASCII characters, and counted as such.
+    expect(storedInputJson({ t: '\u0001'.repeat(100) }, limits)).toHaveLength(600 + overhead);
+  });
+});
