@@ -9,7 +9,7 @@ import type { JobWatch } from '../jobs/watch.js';
 import type { ListFilter } from '../store/store.js';
 import { WEBHOOK_EVENTS } from '../webhooks/spec.js';
 import { errors, jobIdParams, jobRef, pageOf, pageQuery } from './schemas.js';
-import { jobJson } from './serialize.js';
+import { jobBody, jobJson } from './serialize.js';
 
 /** The longest hold of a long-poll or `Prefer: wait`, in seconds. */
 export const MAX_WAIT_SECONDS = 60;
@@ -146,12 +146,12 @@ async function readPage(service: JobService, filter: ListFilter): Promise<Stored
 
 /** Send a job with its ETag and, while it runs, the poll hint. */
 export function sendJob(reply: FastifyReply, job: StoredJob, status = 200): FastifyReply {
-  // jobJson serialises each snapshot once, however often it is read.
+  // jobBody serialises each snapshot once, however often it is read.
   return reply
     .code(status)
     .headers({ etag: `"${job.version}"`, 'cache-control': 'no-cache', ...pollHeaders(job) })
     .type('application/json; charset=utf-8')
-    .send(jobJson(job));
+    .send(jobBody(job));
 }
 
 /** A signal that fires if the client goes away before the reply is sent. */
