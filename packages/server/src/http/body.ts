@@ -5,6 +5,9 @@ import { ApiError } from '../errors.js';
 /** Deeper JSON than this is refused: nothing longrun accepts needs it, and deep values make recursion blow up. */
 export const MAX_JSON_DEPTH = 32;
 
+/** A body longer than this is handled in a turn of the event loop after the one that parsed it. */
+const LONG_BODY_CHARS = 64 * 1024;
+
 function depthExceeds(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
@@ -52,6 +55,9 @@ export function registerJsonParser(app: FastifyInstance): void {
       );
       return;
     }
-    done(null, value);
+    // A long body took milliseconds to decode and parse: let waiting requests (a health
+    // probe) in before its handler takes as long again to check and store it.
+    if (text.length > LONG_BODY_CHARS) setImmediate(done, null, value);
+    else done(null, value);
   });
 }

@@ -21,9 +21,9 @@ export interface ImageToVideoInput {
 /** An http(s) or data: URL; data: URLs are bounded by the request body limit. */
 export const MEDIA_URL = {
   type: 'string',
-  minLength: 1,
-  // No maxLength: --max-data-url-size and --max-input-size bound it at submit, and counting the
-  // characters of a megabyte string (as maxLength does, by code point) blocks for milliseconds.
+  // No maxLength, nor minLength (the pattern needs a character): --max-data-url-size and
+  // --max-input-size bound it at submit, and counting the characters of a megabyte string (as
+  // either does, by code point) blocks for milliseconds.
   // a URL, or an uploaded file: its id or its content URL (files/refs.ts)
   pattern: `^(https?://|data:|(${FILE_REF_PATTERN})$)`,
 } as const;

@@ -55,7 +55,7 @@ export class ProcessorRegistry {
   checkInput(type: string, input: unknown, prepare: PrepareContext): InputCheck {
     const entry = this.#entries.get(type);
     if (!entry) throw new Error(`unknown job type ${type}`);
-    const copy = structuredClone(input ?? {});
+    const copy = copyContainers(input ?? {});
     if (!entry.validate(copy)) {
       const errors = entry.validate.errors ?? [];
       return { ok: false, message: describe(errors[0]), details: errors.map(describe) };
@@ -75,6 +75,18 @@ export class ProcessorRegistry {
   availability(type: string): Availability {
     return this.#availability.get(type) ?? { available: true };
   }
+}
+
+/**
+ * A copy of a JSON value's objects and arrays, sharing its strings: what
+ * validation fills in (defaults) lands in the copy, not in the caller's value,
+ * and a megabyte string (a data: URL) is not copied, as structuredClone would.
+ */
+function copyContainers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyContainers);
+  if (value === null || typeof value !== 'object') return value;
+  // fromEntries defines each key, "__proto__" included, as an own property.
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, copyContainers(v)]));
 }
 
 function describe(error: ErrorObject | undefined): string {
