@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseSecret, type SecretSet } from '../webhooks/signing.js';
-import { ApiKeys } from './keys.js';
+import { ApiKeys, KEY_ROLES, type KeyRole } from './keys.js';
 
 /**
  * The keys file: API keys as SHA-256 hashes (hex), each with its tenant, and
@@ -8,7 +8,10 @@ import { ApiKeys } from './keys.js';
  *
  * ```json
  * {
- *   "keys": [{ "sha256": "<64 hex digits>", "tenant": "acme" }],
+ *   "keys": [
+ *     { "sha256": "<64 hex digits>", "tenant": "acme" },
+ *     { "sha256": "<64 hex digits>", "tenant": "ops", "role": "operator" }
+ *   ],
  *   "tenants": {
  *     "acme": {
  *       "webhook_secret": "whsec_…",
@@ -48,8 +51,8 @@ export function parseKeysFile(doc: unknown, where = 'keys file'): KeysFile {
   const rawKeys = doc.keys;
   if (!Array.isArray(rawKeys) || rawKeys.length === 0) return fail('"keys" must be a non-empty array');
   const entries = rawKeys.map((entry, i) => {
-    if (!isObject(entry)) return fail(`keys[${i}] must be {"sha256", "tenant"}`);
-    const { sha256, tenant } = entry;
+    if (!isObject(entry)) return fail(`keys[${i}] must be {"sha256", "tenant"} (and optionally "role")`);
+    const { sha256, tenant, role = 'tenant' } = entry;
     if (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256)) {
       return fail(
         `keys[${i}].sha256 must be the 64 hex digits of the key's SHA-256 (printf %s KEY | sha256sum)`,
@@ -58,7 +61,10 @@ export function parseKeysFile(doc: unknown, where = 'keys file'): KeysFile {
     if (typeof tenant !== 'string' || !TENANT_RE.test(tenant)) {
       return fail(`keys[${i}].tenant must be 1-64 of A-Z a-z 0-9 . _ -`);
     }
-    return { sha256: Buffer.from(sha256, 'hex'), tenant };
+    if (!KEY_ROLES.includes(role as KeyRole)) {
+      return fail(`keys[${i}].role must be one of ${KEY_ROLES.map((r) => `"${r}"`).join(', ')}`);
+    }
+    return { sha256: Buffer.from(sha256, 'hex'), tenant, role: role as KeyRole };
   });
   const secrets = new Map<string, SecretSet>();
   const tenants = doc.tenants ?? {};

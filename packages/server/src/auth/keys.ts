@@ -4,8 +4,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export const DEFAULT_TENANT = 'default';
 const TENANT_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** A key's holder sees its tenant's jobs; an operator also pauses queues and sees every tenant's counts. */
-export type KeyRole = 'tenant' | 'operator';
+/**
+ * A key's holder sees its tenant's jobs; an operator also pauses queues and
+ * sees every tenant's counts (GET /v1/queues, /metrics).
+ */
+export const KEY_ROLES = Object.freeze(['tenant', 'operator'] as const);
+export type KeyRole = (typeof KEY_ROLES)[number];
 
 interface KeyEntry {
   hash: Buffer;
@@ -55,8 +59,8 @@ export class ApiKeys {
   }
 
   /** From SHA-256 hashes (a keys file keeps no key in the clear). */
-  static fromHashes(entries: readonly { sha256: Buffer; tenant: string }[]): ApiKeys {
-    return new ApiKeys(entries.map(({ sha256, tenant }) => ({ hash: sha256, tenant, role: 'tenant' })));
+  static fromHashes(entries: readonly { sha256: Buffer; tenant: string; role: KeyRole }[]): ApiKeys {
+    return new ApiKeys(entries.map(({ sha256, tenant, role }) => ({ hash: sha256, tenant, role })));
   }
 
   /** Both sets of keys at once. */

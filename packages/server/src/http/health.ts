@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import { ApiError } from '../errors.js';
 import type { JobService } from '../jobs/service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
@@ -89,11 +90,18 @@ export function healthRoutes(
             description: 'The Prometheus text format.',
             content: { 'text/plain': { schema: { type: 'string' } } },
           },
-          ...errors(401),
+          ...errors(401, 403),
         },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
+      // Its counts are every tenant's: with API keys on, an operator's to read.
+      if (!request.operator) {
+        throw new ApiError('forbidden', {
+          message:
+            "/metrics counts every tenant's jobs: it needs an operator key (--operator-keys, or a keys file entry with \"role\": \"operator\"); the API key is a tenant key.",
+        });
+      }
       const text = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(text);
     },

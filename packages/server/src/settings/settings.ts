@@ -229,7 +229,7 @@ export const SETTINGS = {
   operatorKeys: {
     flag: 'operator-keys',
     env: 'LONGRUN_OPERATOR_KEYS',
-    help: "key:tenant,… keys that may also pause queues and see every tenant's counts",
+    help: "key:tenant,… keys that may also pause queues and see every tenant's counts (and read /metrics)",
     default: '',
     parse: optional(text),
   },

@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseKeysFile } from '../../src/auth/keys-file.js';
 import { call, startApp } from '../helpers/app.js';
 import { useCleanup } from '../helpers/cleanup.js';
 
@@ -43,5 +48,54 @@ describe('API keys and tenants', () => {
     expect(
       (await call(url, 'GET', '/v1/jobs', { headers: A })).body.data.map((j: { id: string }) => j.id),
     ).toEqual(['shared-id']);
+  });
+});
+
+describe('operator keys', () => {
+  it("reads /metrics, every tenant's counts, with an operator key only, inline or from a keys file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'longrun-keys-'));
+    const keysFile = join(dir, 'keys.json');
+    const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
+    writeFileSync(
+      keysFile,
+      JSON.stringify({
+        keys: [
+          { sha256: sha256('file-tenant-key-1'), tenant: 'gamma' },
+          { sha256: sha256('file-operator-key-1'), tenant: 'ops', role: 'operator' },
+        ],
+      }),
+    );
+    try {
+      const { url } = await startApp({
+        argv: [
+          '--role',
+          'api',
+          '--api-keys',
+          KEYS,
+          '--operator-keys',
+          'inline-operator-1:ops',
+          '--api-keys-file',
+          keysFile,
+        ],
+      });
+      for (const key of ['key-alpha-123', 'file-tenant-key-1']) {
+        const refused = await call(url, 'GET', '/metrics', { headers: { authorization: `Bearer ${key}` } });
+        expect(refused.status).toBe(403);
+        expect(refused.body.error.code).toBe('forbidden');
+      }
+      expect((await call(url, 'GET', '/metrics')).status).toBe(401);
+      for (const key of ['inline-operator-1', 'file-operator-key-1']) {
+        const scraped = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${key}` } });
+        expect(scraped.status).toBe(200);
+        expect(await scraped.text()).toMatch(/^longrun_jobs/m);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a keys file entry with a role it does not know, naming the entry', () => {
+    const doc = { keys: [{ sha256: 'a'.repeat(64), tenant: 't', role: 'admin' }] };
+    expect(() => parseKeysFile(doc)).toThrow('keys[0].role must be one of "tenant", "operator"');
   });
 });
