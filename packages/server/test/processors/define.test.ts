@@ -53,7 +53,9 @@ describe('defineProcessor', () => {
   });
 
   it('names the type in its message', () => {
-    expect(() => defineProcessor({ ...valid, run: undefined } as never)).toThrow(/^defineProcessor\(acme\.echo\): /);
+    expect(() => defineProcessor({ ...valid, run: undefined } as never)).toThrow(
+      /^defineProcessor\(acme\.echo\): /,
+    );
   });
 
   it('types ctx.input from a type argument, or from a TypeBox schema', () => {
