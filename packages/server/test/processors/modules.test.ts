@@ -13,6 +13,7 @@ import { runProgram } from '../helpers/run.js';
 // with its own node_modules would be: what defineProcessor made there is recognised here all the same.
 const SERVER = pathToFileURL(join(SERVER_MAIN, '..', 'index.js')).href;
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const CLI_MAIN = join(ROOT, 'packages', 'cli', 'dist', 'main.js');
 const dir = tempDir('longrun-modules-');
 afterAll(() => removeDir(dir));
 
@@ -164,5 +165,23 @@ describe('processor modules', () => {
         removeDir(data);
       }
     });
+  });
+
+  it("stops `longrun serve` (what npm start runs) with the same line, and the command's error code", async () => {
+    const file = moduleFile("throw new Error('no licence key');");
+    const data = tempDir('longrun-modules-data-');
+    try {
+      const run = await runProgram(
+        process.execPath,
+        [CLI_MAIN, 'serve', '--port', '0', '--data-dir', data, '--processors', file],
+        { cwd: ROOT },
+      );
+      expect(run.code).toBe(4);
+      expect(run.stderr).toBe(
+        `longrun: could not start: --processors ${file}: failed to load: no licence key\n`,
+      );
+    } finally {
+      removeDir(data);
+    }
   });
 });
