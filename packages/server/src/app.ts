@@ -31,6 +31,7 @@ import { JobService } from './jobs/service.js';
 import { Metrics } from './metrics/metrics.js';
 import { DOCUMENT_MAX_BYTES } from './processors/document-translate.js';
 import { defaultRegistry } from './processors/index.js';
+import { registerProcessorModules } from './processors/modules.js';
 import type { ProcessorRegistry } from './processors/registry.js';
 import { Queues } from './queues/queues.js';
 import { translationBackend } from './settings/translation.js';
@@ -75,6 +76,17 @@ declare module 'fastify' {
  * are independent.
  */
 export async function buildApp(config: Config, parts: AppParts = {}): Promise<FastifyInstance> {
+  const registry =
+    parts.registry ??
+    defaultRegistry({
+      allowPrivateUrls: config.allowPrivateUrls,
+      ffmpegPath: config.ffmpegPath,
+      ffprobePath: config.ffprobePath,
+      espeakPath: config.espeakPath,
+      translation: translationBackend(config),
+    });
+  // First: a module that cannot be used stops the start before a store, a port or a pool is opened.
+  await registerProcessorModules(registry, config.processors);
   const keysFile = config.apiKeysFile ? loadKeysFile(config.apiKeysFile) : null;
   const keys = [
     config.apiKeys ? ApiKeys.parse(config.apiKeys) : null,
@@ -144,15 +156,6 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     },
     parts,
   );
-  const registry =
-    parts.registry ??
-    defaultRegistry({
-      allowPrivateUrls: config.allowPrivateUrls,
-      ffmpegPath: config.ffmpegPath,
-      ffprobePath: config.ffprobePath,
-      espeakPath: config.espeakPath,
-      translation: translationBackend(config),
-    });
   const queues = Queues.build(registry, {
     cpuConcurrency: config.concurrency,
     waitConcurrency: config.waitConcurrency,

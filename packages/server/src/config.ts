@@ -47,12 +47,20 @@ export function loadConfig({
   const descriptor = (name: SettingName): Setting<unknown> => SETTINGS[name];
   const options = Object.fromEntries(
     SETTING_NAMES.map(
-      (name) => [descriptor(name).flag, { type: descriptor(name).kind ?? 'string' }] as const,
+      (name) =>
+        [
+          descriptor(name).flag,
+          { type: descriptor(name).kind ?? 'string', multiple: descriptor(name).repeatable === true },
+        ] as const,
     ),
   );
   let flags: Record<string, string | boolean | undefined>;
   try {
-    ({ values: flags } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+    const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    // A repeated flag reads as if its values were given once, comma-separated.
+    flags = Object.fromEntries(
+      Object.entries(values).map(([flag, v]) => [flag, Array.isArray(v) ? v.join(',') : v]),
+    );
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}. Run with --help to see the flags.`);
   }

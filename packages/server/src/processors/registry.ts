@@ -1,8 +1,9 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { JsonObject } from '../jobs/model.js';
 import { INPUT_FORMATS, type InputFormat } from './input-formats.js';
+import { inputSchemaAjv } from './input-schema.js';
 import type { Availability, PrepareContext, Processor } from './processor.js';
+import { isJobTypeName, JOB_TYPE_RULE } from './type-name.js';
 
 interface Entry {
   processor: Processor<JsonObject>;
@@ -18,15 +19,13 @@ export type InputCheck = { ok: true; input: JsonObject } | { ok: false; message:
  */
 export class ProcessorRegistry {
   readonly #entries = new Map<string, Entry>();
-  readonly #ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
+  readonly #ajv = inputSchemaAjv();
   readonly #availability = new Map<string, Availability>();
 
-  constructor() {
-    addFormats.default(this.#ajv);
-    for (const [name, { test }] of Object.entries(INPUT_FORMATS)) this.#ajv.addFormat(name, test);
-  }
-
+  /** Throws when the type's name breaks {@link JOB_TYPE_RULE}, is taken, or its schema does not compile. */
   register<I>(processor: Processor<I>): this {
+    if (!isJobTypeName(processor.type))
+      throw new Error(`job type "${processor.type}" is not a usable name; use ${JOB_TYPE_RULE}`);
     if (this.#entries.has(processor.type)) throw new Error(`job type ${processor.type} is registered twice`);
     this.#entries.set(processor.type, {
       processor: processor as unknown as Processor<JsonObject>,

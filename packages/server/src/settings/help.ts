@@ -13,7 +13,7 @@ export function defaultOf(name: SettingName): { written: string } | { derived: s
 export function settingsHelp(): string {
   return SETTING_NAMES.map((name) => {
     const s: Setting<unknown> = SETTINGS[name];
-    const flag = `  --${s.flag}${s.kind === 'boolean' ? '' : ' <value>'}`;
+    const flag = `  --${s.flag}${s.kind === 'boolean' ? '' : s.repeatable ? ' <value>…' : ' <value>'}`;
     const d = defaultOf(name);
     const dflt = d === null ? '' : 'written' in d ? ` (default ${d.written})` : ` (default: ${d.derived})`;
     return `${flag.padEnd(32)} ${s.help}${dflt}\n${''.padEnd(33)}env ${s.env}`;

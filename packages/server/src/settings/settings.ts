@@ -40,6 +40,8 @@ export interface Setting<T> {
   parse: Parser<T>;
   /** A switch: the flag takes no value. */
   kind?: 'boolean';
+  /** The flag may be given more than once; its values are joined with commas for the parser. */
+  repeatable?: true;
   /** Read only when this other setting has a value, and then required (its value is null otherwise). */
   onlyWith?: string;
 }
@@ -173,6 +175,15 @@ export const SETTINGS = {
     help: "a tenant's running jobs per queue, across processes; 0 is no limit",
     default: '0',
     parse: int(0, 100_000),
+  },
+  /** Module files, in the order their types are registered. */
+  processors: {
+    flag: 'processors',
+    env: 'LONGRUN_PROCESSORS',
+    help: 'ES modules (.js, .mjs), or folders of them, whose defineProcessor job types run beside the built-in ones; comma-separated, or the flag repeated (docs/processors.md)',
+    default: '',
+    parse: list(path, { max: 100, noun: 'processor modules or folders' }),
+    repeatable: true,
   },
   simulateErrorRate: {
     flag: 'simulate-error-rate',

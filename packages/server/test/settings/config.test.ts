@@ -100,6 +100,20 @@ describe('settings', () => {
     });
   });
 
+  it('takes --processors repeated or comma-separated, paths relative to the working folder', () => {
+    expect(load().processors).toEqual([]);
+    expect(load(['--processors', 'a.mjs', '--processors', 'mods,/opt/b.js']).processors).toEqual([
+      '/srv/a.mjs',
+      '/srv/mods',
+      '/opt/b.js',
+    ]);
+    expect(load([], { LONGRUN_PROCESSORS: 'mods, c.mjs' }).processors).toEqual(['/srv/mods', '/srv/c.mjs']);
+    // The flag wins over the variable, as every flag does.
+    expect(load(['--processors', 'a.mjs'], { LONGRUN_PROCESSORS: 'mods' }).processors).toEqual([
+      '/srv/a.mjs',
+    ]);
+  });
+
   it('reads when a previous webhook secret stops signing only with that secret', () => {
     expect(load(['--webhook-secret-previous-until', 'never']).webhookSecretPreviousUntil).toBeNull();
   });
