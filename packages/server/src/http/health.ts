@@ -99,7 +99,7 @@ export function healthRoutes(
       if (!request.operator) {
         throw new ApiError('forbidden', {
           message:
-            "/metrics counts every tenant's jobs: it needs an operator key (--operator-keys, or a keys file entry with \"role\": \"operator\"); the API key is a tenant key.",
+            '/metrics counts every tenant\'s jobs: it needs an operator key (--operator-keys, or a keys file entry with "role": "operator"); the API key is a tenant key.',
         });
       }
       const text = await metrics.registry.metrics();
