@@ -390,38 +390,54 @@ export class SqliteJobStore implements JobStore {
   }
 
   async insert(job: NewJob): Promise<InsertResult> {
-    const now = job.now ?? Date.now();
-    return this.#tx((): InsertResult => {
-      if (job.idempotency) {
-        const prior = this.#s.byIdempotency.get(job.tenant, job.idempotency.key);
-        if (prior) {
-          const decision = idempotencyDecision(prior, job.idempotency.hash, now);
-          if (decision !== 'expired') return { outcome: decision, job: this.#job(prior) };
-          this.#s.forgetIdempotency.run(prior.seq);
-        }
+    return this.#tx(() => this.#result(this.#insertOne(job, job.now ?? Date.now())));
+  }
+
+  async insertMany(jobs: readonly NewJob[]): Promise<InsertResult[]> {
+    if (jobs.length === 0) return [];
+    const now = Date.now();
+    // One committer run: the whole batch is one transaction and one sync, however many jobs it holds.
+    // Rows become jobs once all are in, so each queue position counts the batch's jobs ahead of it.
+    return this.#tx(() =>
+      jobs.map((job) => this.#insertOne(job, job.now ?? now)).map((r) => this.#result(r)),
+    );
+  }
+
+  #result({ outcome, row }: { outcome: InsertResult['outcome']; row: JobRow }): InsertResult {
+    return { outcome, job: this.#job(row) };
+  }
+
+  /** One job's insert, inside the caller's transaction: a key or id already taken decides its outcome. */
+  #insertOne(job: NewJob, now: number): { outcome: InsertResult['outcome']; row: JobRow } {
+    if (job.idempotency) {
+      const prior = this.#s.byIdempotency.get(job.tenant, job.idempotency.key);
+      if (prior) {
+        const decision = idempotencyDecision(prior, job.idempotency.hash, now);
+        if (decision !== 'expired') return { outcome: decision, row: prior };
+        this.#s.forgetIdempotency.run(prior.seq);
       }
-      const existing = this.#s.byKey.get(job.tenant, job.id);
-      if (existing) return { outcome: 'id_exists', job: this.#job(existing) };
-      const row = this.#s.insert.get(
-        job.tenant,
-        job.id,
-        job.type,
-        job.queue,
-        job.priority,
-        job.inputJson ?? JSON.stringify(job.input),
-        JSON.stringify(job.metadata),
-        job.max_attempts,
-        now,
-        now,
-        job.runAt ?? now,
-        job.idempotency?.key ?? null,
-        job.idempotency?.hash ?? null,
-        job.webhook ? JSON.stringify(job.webhook) : null,
-      )!;
-      // Kept before it is read back: the row has its length, and the input is this one.
-      if (row.input === null) this.#inputs.set(row.seq, job.input, row.input_bytes!);
-      return { outcome: 'created', job: this.#job(row) };
-    });
+    }
+    const existing = this.#s.byKey.get(job.tenant, job.id);
+    if (existing) return { outcome: 'id_exists', row: existing };
+    const row = this.#s.insert.get(
+      job.tenant,
+      job.id,
+      job.type,
+      job.queue,
+      job.priority,
+      job.inputJson ?? JSON.stringify(job.input),
+      JSON.stringify(job.metadata),
+      job.max_attempts,
+      now,
+      now,
+      job.runAt ?? now,
+      job.idempotency?.key ?? null,
+      job.idempotency?.hash ?? null,
+      job.webhook ? JSON.stringify(job.webhook) : null,
+    )!;
+    // Kept before it is read back: the row has its length, and the input is this one.
+    if (row.input === null) this.#inputs.set(row.seq, job.input, row.input_bytes!);
+    return { outcome: 'created', row };
   }
 
   async get(tenant: string, id: string): Promise<StoredJob | null> {
