@@ -9,7 +9,7 @@
  * neither inserts into a queue the other filled; each starts with a warm-up.
  */
 import { deploy } from './lib/longrun.js';
-import { runIfMain } from './lib/main.js';
+import { runScenarioIfMain } from './lib/main.js';
 import { cpuMs } from './lib/proc.js';
 import type { Goal, ScenarioOptions, ScenarioResult } from './lib/scenario.js';
 import { fmt } from './lib/stats.js';
@@ -129,8 +129,4 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
   };
 }
 
-runIfMain(import.meta.url, async () => {
-  const result = await run({ quick: process.argv.includes('--quick') });
-  console.table(result.rows);
-  console.table(result.goals);
-});
+runScenarioIfMain(import.meta.url, run);

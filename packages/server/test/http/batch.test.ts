@@ -1,29 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { call, readSse, startApp as startServer } from '../helpers/app.js';
-import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
-import { dropSchema, PG_URL, uniqueSchema } from '../helpers/postgres.js';
+import { useCleanup } from '../helpers/cleanup.js';
+import { storeBackends } from '../helpers/postgres.js';
 
 useCleanup();
 
 /** A job that waits a day: nothing runs while a test looks at it. */
 const later = { type: 'simulate', input: { duration_seconds: 0, error_rate: 0 }, run_in_seconds: 86_400 };
 
-/** The stores the route runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
-const backends: [string, () => string[]][] = [
-  ['SQLite', () => []],
-  ...(PG_URL
-    ? [
-        [
-          'PostgreSQL',
-          () => {
-            const schema = uniqueSchema('batch');
-            afterThisTest(() => dropSchema(schema));
-            return ['--database-url', PG_URL, '--database-schema', schema];
-          },
-        ] as [string, () => string[]],
-      ]
-    : []),
-];
+const backends = storeBackends('batch');
 
 describe.each(backends)('POST /v1/jobs/batch on %s', (_name, store) => {
   const startApp = ({ argv = [] }: { argv?: string[] } = {}) => startServer({ argv: [...store(), ...argv] });
@@ -158,6 +143,38 @@ describe.each(backends)('POST /v1/jobs/batch on %s', (_name, store) => {
       ['a', 'queued'],
       ['b', 'queued'],
     ]);
+  });
+
+  it("checks each item's uploaded files and input size as POST /v1/jobs does", async () => {
+    const { url } = await startApp({ argv: ['--role', 'api', '--max-data-url-size', '1k'] });
+    const image = (image_url: string) => ({
+      type: 'image.to_video',
+      input: { image_url },
+      run_in_seconds: 86_400,
+    });
+    const big = `data:image/png;base64,${'A'.repeat(2000)}`;
+    const r = await call(url, 'POST', '/v1/jobs/batch', {
+      body: {
+        jobs: [image('file_0123456789abcdef01234567'), image(big), image('https://example.com/a.png')],
+      },
+    });
+    expect(r.body.data.map((d: any) => [d.status, d.error?.code ?? d.job.status])).toEqual([
+      [404, 'file_not_found'],
+      [413, 'input_too_large'],
+      [202, 'queued'],
+    ]);
+  });
+
+  it('draws on the budget of job submissions: one request per batch', async () => {
+    const { url } = await startApp({
+      argv: ['--role', 'api', '--rate-limit-create', '2', '--rate-limit-read', '0'],
+    });
+    const body = { jobs: [later, later] };
+    expect((await call(url, 'POST', '/v1/jobs/batch', { body })).status).toBe(200);
+    expect((await call(url, 'POST', '/v1/jobs', { body: later })).status).toBe(202);
+    const over = await call(url, 'POST', '/v1/jobs/batch', { body });
+    expect(over.status).toBe(429);
+    expect(over.body.error.code).toBe('rate_limited');
   });
 
   it('runs the jobs it creates', async () => {
