@@ -216,6 +216,27 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         ]);
       });
 
+      it('gives each job of a batch the queue position a read of it gives', async () => {
+        await created();
+        await created({ priority: 5 });
+        const now = Date.now() - 1000;
+        const results = await store.insertMany([
+          ...Array.from({ length: 4 }, () => newJob({ now })),
+          newJob({ now, priority: 5 }),
+          newJob({ now }),
+          newJob({ now, tenant: 'tenant-b' }),
+          newJob({ now, tenant: 'tenant-b' }),
+          newJob({ now }),
+          newJob({ now, runAt: now + 3_600_000 }),
+          newJob({ now, runAt: now + 3_600_000 }),
+          newJob({ now: now + 1 }),
+        ]);
+        for (const r of results) expect(r.job).toEqual(await store.get(r.job.tenant, r.job.id));
+        const first = results.slice(0, 4).map((r) => r.job.queue_position!);
+        expect(first).toEqual([...first].sort((a, b) => a - b));
+        expect(new Set(first).size).toBe(4);
+      });
+
       it('judges each job of a batch after the ones before it in the batch', async () => {
         const results = await store.insertMany([
           newJob({ id: 'x', idempotency: { key: 'k', hash: 'h' } }),
