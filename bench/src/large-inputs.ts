@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { largeDataUrl } from '@longrun/testkit';
 import { deploy } from './lib/longrun.js';
-import { runIfMain } from './lib/main.js';
+import { runScenarioIfMain } from './lib/main.js';
 import { rss } from './lib/proc.js';
 import type { Goal, ScenarioOptions, ScenarioResult } from './lib/scenario.js';
 import { fmt, quantile } from './lib/stats.js';
@@ -173,8 +173,4 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
   };
 }
 
-runIfMain(import.meta.url, async () => {
-  const result = await run({ quick: process.argv.includes('--quick') });
-  console.table(result.rows);
-  console.table(result.goals);
-});
+runScenarioIfMain(import.meta.url, run);

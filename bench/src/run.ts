@@ -31,6 +31,7 @@ const SCENARIOS = [
   'queues',
   'uploads',
   'large-inputs',
+  'batch-submit',
 ];
 
 const { values } = parseArgs({

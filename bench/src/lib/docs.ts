@@ -33,6 +33,7 @@ const TITLES: Record<string, string> = {
   queues: 'Queues: fair turns, scheduled starts, claim cost',
   uploads: 'Uploads: POST /v1/files beside the disk',
   'large-inputs': 'Large inputs: memory per 1,000 stored jobs',
+  'batch-submit': 'Batch submission: one request per job against batches of 100',
 };
 
 const START = '<!-- npm run bench writes from here -->';

@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import type { Scenario } from './scenario.js';
 
 /**
  * Runs `main` when the module at `moduleUrl` is the program itself, not one the runner
@@ -9,5 +10,14 @@ export function runIfMain(moduleUrl: string, main: () => Promise<void>): void {
   main().catch((err) => {
     console.error(err);
     process.exit(1);
+  });
+}
+
+/** Runs scenario `run` when its module is the program itself (`--quick` for a short run), and prints its tables. */
+export function runScenarioIfMain(moduleUrl: string, run: Scenario): void {
+  runIfMain(moduleUrl, async () => {
+    const result = await run({ quick: process.argv.includes('--quick') });
+    console.table(result.rows);
+    console.table(result.goals);
   });
 }

@@ -7,9 +7,11 @@ import { listQueues, setPaused } from './commands/queues.js';
 import { serveCommand } from './commands/serve.js';
 import { status } from './commands/status.js';
 import { submit } from './commands/submit.js';
+import { DEFAULT_BATCH_SIZE, submitMany } from './commands/submit-many.js';
 import { upload } from './commands/upload.js';
 import { waitAndShow } from './commands/wait.js';
 import { makeClient, withClientOptions } from './context.js';
+import { UsageError } from './errors.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
 function positiveNumber(value: string): number {
@@ -52,7 +54,7 @@ export function buildProgram(version: string, result: { code: number }): Command
     .showSuggestionAfterError()
     .addHelpText(
       'after',
-      `\nEvery command but serve takes --url (LONGRUN_URL, default http://127.0.0.1:8000) and --api-key (LONGRUN_API_KEY).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  longrun serve --port 8000\n  longrun submit simulate duration_seconds=10 --wait\n  longrun submit text.to_video --input @job.json --json\n  longrun wait 01a2… --timeout 60\n  longrun list --status running\n  longrun queues pause media\n  longrun download 01a2… video.mp4 -o out.mp4\n  longrun upload photo.jpg\n  longrun submit image.to_video image_url=@photo.jpg --wait`,
+      `\nEvery command but serve takes --url (LONGRUN_URL, default http://127.0.0.1:8000) and --api-key (LONGRUN_API_KEY).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  longrun serve --port 8000\n  longrun submit simulate duration_seconds=10 --wait\n  longrun submit text.to_video --input @job.json --json\n  longrun wait 01a2… --timeout 60\n  longrun list --status running\n  longrun queues pause media\n  longrun download 01a2… video.mp4 -o out.mp4\n  longrun upload photo.jpg\n  longrun submit image.to_video image_url=@photo.jpg --wait\n  longrun submit --from jobs.jsonl`,
     );
 
   const run = async (command: Promise<number>) => {
@@ -73,8 +75,10 @@ export function buildProgram(version: string, result: { code: number }): Command
   withClientOptions(
     program
       .command('submit')
-      .description('submit a job; prints its id, or follows it to its end with --wait')
-      .argument('<type>', 'a job type, such as simulate or text.to_video')
+      .description(
+        'submit a job; prints its id, or follows it to its end with --wait. With --from, submit every job of a JSON Lines file',
+      )
+      .argument('[type]', 'a job type, such as simulate or text.to_video')
       .argument(
         '[key=value...]',
         'input fields; values that read as JSON are JSON, others strings; key=@path uploads the file and gives its id',
@@ -88,10 +92,30 @@ export function buildProgram(version: string, result: { code: number }): Command
       .option('--run-in <seconds>', 'start no sooner than this many seconds from now', number)
       .option('--wait', 'wait for the job like `longrun wait`, and exit with its outcome')
       .option('--timeout <seconds>', 'with --wait: give up after this long (exit 3)', positiveNumber)
-      .option('--json', 'print the job as JSON (with --wait: one JSON job per change)'),
-  ).action(async (type: string, pairs: string[], flags) =>
-    run(submit(makeClient(flags), type, pairs, flags)),
-  );
+      .option('--json', 'print the job as JSON (with --wait: one JSON job per change)')
+      .option(
+        '--from <file.jsonl>',
+        'submit one job per line of this file (- for stdin), each a body of POST /v1/jobs; prints an id or an error per line',
+      )
+      .option(
+        '--batch-size <n>',
+        `with --from: jobs per request (default ${DEFAULT_BATCH_SIZE}, the server's --max-batch-jobs)`,
+        positiveInteger,
+      ),
+  ).action(async (type: string | undefined, pairs: string[], flags) => {
+    if (flags.from !== undefined) {
+      const alone = ['input', 'id', 'maxAttempts', 'queue', 'priority', 'runAt', 'runIn', 'wait', 'timeout'];
+      if (type !== undefined || alone.some((f) => flags[f] !== undefined)) {
+        throw new UsageError(
+          '--from takes every field from the file: give no type, input or job flags with it',
+        );
+      }
+      return run(submitMany(makeClient(flags), flags.from, flags));
+    }
+    if (type === undefined) throw new UsageError("missing required argument 'type' (or --from file.jsonl)");
+    if (flags.batchSize !== undefined) throw new UsageError('--batch-size goes with --from');
+    return run(submit(makeClient(flags), type, pairs, flags));
+  });
 
   withClientOptions(
     program

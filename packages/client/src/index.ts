@@ -16,7 +16,9 @@ export {
 } from './status-api.js';
 export {
   type Artifact,
+  type BatchResult,
   type CreateJobParams,
+  type CreateManyItem,
   type FileObject,
   isJobStatus,
   isTerminalStatus,

@@ -1,3 +1,4 @@
+import type { APIError } from './errors/api-error.js';
 import type { components, paths } from './internal/openapi.js';
 
 /** The job as the server's /openapi.json describes it. */
@@ -86,6 +87,36 @@ export interface CreateJobParams {
     events?: ('job.started' | 'job.progress' | 'job.completed' | 'job.failed' | 'job.canceled')[];
   };
 }
+
+/** An item of `POST /v1/jobs/batch` as the server's /openapi.json describes it. */
+type BatchItemBody =
+  paths['/v1/jobs/batch']['post']['requestBody']['content']['application/json']['jobs'][number];
+
+/** The fields of {@link BatchItemBody} as the client sends them: {@link CreateJobFields} and the item's key. */
+export type BatchItemFields = Omit<Pick<BatchItemBody, keyof BatchItemBody>, 'type' | 'input'> & {
+  type: string;
+  input?: Record<string, unknown>;
+};
+
+/** What `jobs.createMany()` takes for each job: what `jobs.create()` takes, and the job's own idempotency key. */
+export interface CreateManyItem extends CreateJobParams {
+  /**
+   * The same key and item give the same job, however often they are sent.
+   * @default a fresh random key (so retries of this call never make a job twice)
+   */
+  idempotency_key?: string;
+}
+
+/** One item's result of `POST /v1/jobs/batch`, as the server's /openapi.json describes it. */
+export type BatchResultBody =
+  paths['/v1/jobs/batch']['post']['responses'][200]['content']['application/json']['data'][number];
+
+/** What became of one job of `jobs.createMany()`. */
+export type BatchResult =
+  /** Created (`status` 202), or the job its idempotency key made before (200, `replayed`). */
+  | { ok: true; status: number; replayed: boolean; job: Job }
+  /** Refused, alone: the error `jobs.create()` would have thrown for it (a ConflictError, an UnprocessableEntityError…). */
+  | { ok: false; status: number; error: APIError };
 
 export interface JobListFilter {
   /** Only jobs in these states. */

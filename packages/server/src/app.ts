@@ -11,6 +11,7 @@ import type { ChangeFeed } from './feed/change-feed.js';
 import { FileService } from './files/service.js';
 import { FileStorage } from './files/storage.js';
 import { artifactRoutes } from './http/artifacts.js';
+import { batchRoutes } from './http/batch.js';
 import { registerJsonParser } from './http/body.js';
 import { compatRoutes } from './http/compat.js';
 import { dashboardRoutes } from './http/dashboard.js';
@@ -282,6 +283,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   const keepaliveMs = config.sseKeepaliveMs;
   if (servesApi) {
     jobRoutes(app, { service });
+    batchRoutes(app, { service, maxJobs: config.maxBatchJobs });
     artifactRoutes(app, { service });
     await fileRoutes(app, { files });
     streamRoutes(app, { service, keepaliveMs, streams });

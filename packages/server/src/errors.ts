@@ -53,6 +53,10 @@ export const API_ERRORS = Object.freeze({
     lasting: true,
   },
   payload_too_large: { status: 413, message: 'The request body is larger than the server accepts.' },
+  batch_too_large: {
+    status: 413,
+    message: 'A batch holds more jobs than the server takes at once (--max-batch-jobs); send it in parts.',
+  },
   input_too_large: {
     status: 413,
     message:

@@ -48,6 +48,7 @@ describe('the queue examples of the docs', () => {
   it.each([
     ['docs/api.md', '## Queues'],
     ['docs/api.md', '## Create a job'],
+    ['docs/api.md', '## Batches'],
     ['docs/operations.md', '## Queues'],
     ['README.md', '## Queues, priorities, schedules'],
   ])('%s %s work when pasted', async (file, heading) => {

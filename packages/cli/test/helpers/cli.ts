@@ -16,12 +16,13 @@ export interface CliRun {
 /** Run `longrun ...args` with its output on pipes (not a terminal), against `url`. */
 export function startCli(
   args: string[],
-  { url, env = {} }: { url?: string; env?: Record<string, string> } = {},
+  { url, env = {}, stdin }: { url?: string; env?: Record<string, string>; stdin?: string } = {},
 ): CliRun {
   const proc = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, ...(url ? { LONGRUN_URL: url } : {}), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (stdin !== undefined) proc.stdin!.end(stdin);
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d) => {
@@ -37,7 +38,7 @@ export function startCli(
 /** Run `longrun ...args` to its end. */
 export async function cli(
   args: string[],
-  options: { url?: string; env?: Record<string, string> } = {},
+  options: { url?: string; env?: Record<string, string>; stdin?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const run = startCli(args, options);
   const code = await run.exited;

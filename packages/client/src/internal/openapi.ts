@@ -74,6 +74,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create many jobs at once
+         * @description Each item is what POST /v1/jobs takes, plus an optional idempotency_key, and is judged on its own: one refused item (invalid, a taken id, an idempotency conflict) keeps none of the others out. The jobs it accepts are written in one transaction. Always 200 once the list itself is read; each item's status says what became of it.
+         */
+        post: operations["createJobs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs/{id}/artifacts/{name}": {
         parameters: {
             query?: never;
@@ -1448,6 +1468,341 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createJobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Bodies of POST /v1/jobs, each with an optional idempotency_key; at most --max-batch-jobs (1000). */
+                    jobs: ({
+                        /**
+                         * @description The job type.
+                         * @enum {string}
+                         */
+                        type: "simulate";
+                        input?: {
+                            /**
+                             * @description How long the job runs, in seconds.
+                             * @default 20
+                             */
+                            duration_seconds?: number;
+                            /** @description Chance of failing with simulated_error; the server's --simulate-error-rate when omitted. */
+                            error_rate?: number;
+                            /** @description Fixes the outcome; a random one is chosen and stored when omitted. */
+                            seed?: number;
+                        };
+                        /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                        id?: string;
+                        /** @description Attempts before giving up. */
+                        max_attempts?: number;
+                        /** @description Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues. */
+                        queue?: string;
+                        /** @description From -100 to 100, higher first within the queue; 0 when omitted. */
+                        priority?: number;
+                        /** @description ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead). */
+                        run_at?: string;
+                        /** @description The job stays queued this many seconds (0 to 31536000); instead of run_at. */
+                        run_in_seconds?: number;
+                        /** @description Your labels, returned as given (at most 16 KB). */
+                        metadata?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Where to POST signed events of this job (Standard Webhooks); see docs/webhooks.md. */
+                        webhook?: {
+                            url: string;
+                            /** @description Default: job.completed, job.failed, job.canceled. */
+                            events?: ("job.started" | "job.progress" | "job.completed" | "job.failed" | "job.canceled")[];
+                        };
+                        /** @description This item's Idempotency-Key: the same key and item give back the first job (status 200), another item is refused (409). */
+                        idempotency_key?: string;
+                    } | {
+                        /**
+                         * @description The job type.
+                         * @enum {string}
+                         */
+                        type: "video.translate";
+                        input: {
+                            /**
+                             * Format: uri
+                             * @description The video to translate.
+                             */
+                            video_url: string;
+                            /** @description BCP 47 tag of the language to dub into, e.g. "es". */
+                            target_language: string;
+                            /** @description BCP 47 tag of the spoken language; detected when omitted. */
+                            source_language?: string;
+                            /**
+                             * @description How long the simulated translation takes, in seconds.
+                             * @default 30
+                             */
+                            duration_seconds?: number;
+                            /** @description Chance of a simulated_error. */
+                            error_rate?: number;
+                            /** @description Fixes the outcome. */
+                            seed?: number;
+                        };
+                        /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                        id?: string;
+                        /** @description Attempts before giving up. */
+                        max_attempts?: number;
+                        /** @description Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues. */
+                        queue?: string;
+                        /** @description From -100 to 100, higher first within the queue; 0 when omitted. */
+                        priority?: number;
+                        /** @description ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead). */
+                        run_at?: string;
+                        /** @description The job stays queued this many seconds (0 to 31536000); instead of run_at. */
+                        run_in_seconds?: number;
+                        /** @description Your labels, returned as given (at most 16 KB). */
+                        metadata?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Where to POST signed events of this job (Standard Webhooks); see docs/webhooks.md. */
+                        webhook?: {
+                            url: string;
+                            /** @description Default: job.completed, job.failed, job.canceled. */
+                            events?: ("job.started" | "job.progress" | "job.completed" | "job.failed" | "job.canceled")[];
+                        };
+                        /** @description This item's Idempotency-Key: the same key and item give back the first job (status 200), another item is refused (409). */
+                        idempotency_key?: string;
+                    } | {
+                        /**
+                         * @description The job type.
+                         * @enum {string}
+                         */
+                        type: "image.to_video";
+                        input: {
+                            /** @description The image: an http, https or data: URL, or an uploaded file (its file_… id or /v1/files/{id}/content) (PNG, JPEG, WebP, GIF, BMP, TIFF…). */
+                            image_url: string;
+                            /**
+                             * @description Length in seconds.
+                             * @default 10
+                             */
+                            length?: number;
+                            /**
+                             * @description Frames per second.
+                             * @default 30
+                             */
+                            frame_rate?: number;
+                            /**
+                             * @description How fast the picture grows, in percent per second (0 keeps it still); slowed if needed so that the zoom never passes 4x by the end.
+                             * @default 3
+                             */
+                            zoom_speed?: number;
+                            /**
+                             * @description Output width in pixels, even, at most 3840.
+                             * @default 1280
+                             */
+                            width?: number;
+                            /**
+                             * @description Output height in pixels, even, at most 2160.
+                             * @default 720
+                             */
+                            height?: number;
+                        };
+                        /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                        id?: string;
+                        /** @description Attempts before giving up. */
+                        max_attempts?: number;
+                        /** @description Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues. */
+                        queue?: string;
+                        /** @description From -100 to 100, higher first within the queue; 0 when omitted. */
+                        priority?: number;
+                        /** @description ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead). */
+                        run_at?: string;
+                        /** @description The job stays queued this many seconds (0 to 31536000); instead of run_at. */
+                        run_in_seconds?: number;
+                        /** @description Your labels, returned as given (at most 16 KB). */
+                        metadata?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Where to POST signed events of this job (Standard Webhooks); see docs/webhooks.md. */
+                        webhook?: {
+                            url: string;
+                            /** @description Default: job.completed, job.failed, job.canceled. */
+                            events?: ("job.started" | "job.progress" | "job.completed" | "job.failed" | "job.canceled")[];
+                        };
+                        /** @description This item's Idempotency-Key: the same key and item give back the first job (status 200), another item is refused (409). */
+                        idempotency_key?: string;
+                    } | {
+                        /**
+                         * @description The job type.
+                         * @enum {string}
+                         */
+                        type: "text.to_video";
+                        input: {
+                            /**
+                             * Format: spoken-text
+                             * @description What is said and shown: no NUL or other control characters but tab, line feed and carriage return.
+                             */
+                            text: string;
+                            /**
+                             * @description An eSpeak NG voice: a language code such as en-us, en-gb, fr, de, es, optionally +variant (en+f3).
+                             * @default en-us
+                             */
+                            voice?: string;
+                            /**
+                             * @description Output width in pixels, even, at most 3840.
+                             * @default 1280
+                             */
+                            width?: number;
+                            /**
+                             * @description Output height in pixels, even, at most 2160.
+                             * @default 720
+                             */
+                            height?: number;
+                            /**
+                             * @description A colour (#RGB, #RRGGBB or a CSS name such as black, navy, darkslategray), an image URL, or an uploaded image (its file_… id or /v1/files/{id}/content).
+                             * @default #000000
+                             */
+                            background?: string;
+                        };
+                        /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                        id?: string;
+                        /** @description Attempts before giving up. */
+                        max_attempts?: number;
+                        /** @description Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues. */
+                        queue?: string;
+                        /** @description From -100 to 100, higher first within the queue; 0 when omitted. */
+                        priority?: number;
+                        /** @description ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead). */
+                        run_at?: string;
+                        /** @description The job stays queued this many seconds (0 to 31536000); instead of run_at. */
+                        run_in_seconds?: number;
+                        /** @description Your labels, returned as given (at most 16 KB). */
+                        metadata?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Where to POST signed events of this job (Standard Webhooks); see docs/webhooks.md. */
+                        webhook?: {
+                            url: string;
+                            /** @description Default: job.completed, job.failed, job.canceled. */
+                            events?: ("job.started" | "job.progress" | "job.completed" | "job.failed" | "job.canceled")[];
+                        };
+                        /** @description This item's Idempotency-Key: the same key and item give back the first job (status 200), another item is refused (409). */
+                        idempotency_key?: string;
+                    } | {
+                        /**
+                         * @description The job type.
+                         * @enum {string}
+                         */
+                        type: "document.translate";
+                        input: {
+                            /** @description The document: an http, https or data: URL, or an uploaded file (its file_… id or /v1/files/{id}/content). */
+                            document_url: string;
+                            /** @description The document's file name: it helps tell the format and names the output (report.docx -> report.es.docx). */
+                            filename?: string;
+                            /**
+                             * @description ISO 639-1 code of the language the document is in (e.g. "en"), or "auto" to detect it.
+                             * @default auto
+                             */
+                            source_language?: string;
+                            /** @description ISO 639-1 code of the language to translate into, e.g. "de" or "pt-BR". */
+                            target_language: string;
+                        };
+                        /** @description Your own id (^(?!\.+$)[A-Za-z0-9._:-]{1,128}$); a UUIDv7 when omitted. */
+                        id?: string;
+                        /** @description Attempts before giving up. */
+                        max_attempts?: number;
+                        /** @description Another queue of the same kind (cpu or waiting) as the type's own; see GET /v1/queues. */
+                        queue?: string;
+                        /** @description From -100 to 100, higher first within the queue; 0 when omitted. */
+                        priority?: number;
+                        /** @description ISO 8601 with a zone: the job stays queued until then (at most 365 days ahead). */
+                        run_at?: string;
+                        /** @description The job stays queued this many seconds (0 to 31536000); instead of run_at. */
+                        run_in_seconds?: number;
+                        /** @description Your labels, returned as given (at most 16 KB). */
+                        metadata?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Where to POST signed events of this job (Standard Webhooks); see docs/webhooks.md. */
+                        webhook?: {
+                            url: string;
+                            /** @description Default: job.completed, job.failed, job.canceled. */
+                            events?: ("job.started" | "job.progress" | "job.completed" | "job.failed" | "job.canceled")[];
+                        };
+                        /** @description This item's Idempotency-Key: the same key and item give back the first job (status 200), another item is refused (409). */
+                        idempotency_key?: string;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One result per item, in the order of the request. */
+                        data: {
+                            /** @description 202: created. 200: an idempotency_key's job from before, returned again. 4xx: this item was refused (error says why); the others were not. */
+                            status: number;
+                            job?: components["schemas"]["Job"];
+                            error?: {
+                                /** @description Stable; see docs/errors.md. */
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

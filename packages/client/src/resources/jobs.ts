@@ -1,10 +1,21 @@
 import { HttpCore } from '../core.js';
 import { type JobEventsOptions, jobEvents } from '../events.js';
+import { batchResult } from '../internal/batch-result.js';
 import { checkJob } from '../internal/check-job.js';
 import type { Fits } from '../internal/fits.js';
 import { newIdempotencyKey } from '../internal/idempotency-key.js';
 import { AutoPager, type Page } from '../pagination.js';
-import type { CreateJobFields, CreateJobParams, Job, JobListFilter, LogLine } from '../types.js';
+import type {
+  BatchItemFields,
+  BatchResult,
+  BatchResultBody,
+  CreateJobFields,
+  CreateJobParams,
+  CreateManyItem,
+  Job,
+  JobListFilter,
+  LogLine,
+} from '../types.js';
 import { type WaitOptions, waitForJob } from '../wait.js';
 
 export interface CallOptions {
@@ -39,6 +50,33 @@ export class Jobs {
         signal,
       },
       async (r) => checkJob(await r.json()),
+    );
+  }
+
+  /**
+   * Submit many jobs in one request (`POST /v1/jobs/batch`, written in one transaction): one
+   * result per item, in order. A refused item (a bad input, a taken id) is a result with its
+   * error, never a throw; the call throws only when the request as a whole fails. Each item
+   * carries an idempotency key (its own `idempotency_key`, else a fresh one), so a retried
+   * request creates nothing twice: what the first attempt created comes back `replayed`.
+   * A server takes at most `--max-batch-jobs` (1,000 by default) items at once; more is a
+   * 413 `batch_too_large` (an APIError).
+   */
+  async createMany(items: readonly CreateManyItem[], { signal }: CallOptions = {}): Promise<BatchResult[]> {
+    const jobs = items.map(({ run_at, idempotency_key, ...rest }) => {
+      const item = {
+        ...rest,
+        ...(run_at === undefined ? {} : { run_at: isoTime(run_at) }),
+        idempotency_key: idempotency_key ?? newIdempotencyKey(),
+      };
+      return item satisfies Fits<typeof item, BatchItemFields>;
+    });
+    return this.core.request(
+      { method: 'POST', path: '/v1/jobs/batch', body: { jobs }, signal },
+      async (r) => {
+        const { data } = await HttpCore.json<{ data: BatchResultBody[] }>(r);
+        return data.map((item) => batchResult(item, r.headers));
+      },
     );
   }
 

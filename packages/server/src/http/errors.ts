@@ -66,23 +66,29 @@ export function diskTrouble(err: Error): string | null {
   return DISK_CODES[code] ?? DISK_CODES[code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1')] ?? null;
 }
 
+/** The first of a schema's complaints about the part `where` of a request (e.g. `body`), as `invalid_request`. */
+export function schemaError(
+  validation: readonly { instancePath?: string; message?: string | undefined; params?: unknown }[],
+  where: string,
+  cause?: unknown,
+): ApiError {
+  const first = validation[0];
+  const field = first?.instancePath ? `${where}${first.instancePath.replace(/\//g, '.')}` : where;
+  const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+  const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+  const message = missing
+    ? `${field}.${missing} is required`
+    : extra
+      ? `${field}.${extra} is not a known field`
+      : `${field} ${first?.message ?? 'is invalid'}`;
+  return new ApiError('invalid_request', { message, cause });
+}
+
 /** Turn whatever a handler or Fastify threw into an {@link ApiError}. */
 export function toApiError(err: FastifyError | Error): ApiError {
   if (err instanceof ApiError) return err;
   const fe = err as FastifyError;
-  if (fe.validation) {
-    const first = fe.validation[0];
-    const where = fe.validationContext ?? 'request';
-    const field = first?.instancePath ? `${where}${first.instancePath.replace(/\//g, '.')}` : where;
-    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
-    const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-    const message = missing
-      ? `${field}.${missing} is required`
-      : extra
-        ? `${field}.${extra} is not a known field`
-        : `${field} ${first?.message ?? 'is invalid'}`;
-    return new ApiError('invalid_request', { message, cause: err });
-  }
+  if (fe.validation) return schemaError(fe.validation, fe.validationContext ?? 'request', err);
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped)
     return new ApiError(mapped, {

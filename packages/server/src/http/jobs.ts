@@ -35,6 +35,15 @@ export function checkJobId(id: string): string {
   });
 }
 
+/** What the schema of {@link createBody} cannot say about a create request: the id's rule, the metadata's size. */
+export function checkCreateBody(body: CreateJobParams): CreateJobParams {
+  if (body.id !== undefined) checkJobId(body.id);
+  if (body.metadata && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES) {
+    throw new ApiError('invalid_request', { message: 'metadata is larger than 16 KB.' });
+  }
+  return body;
+}
+
 /** `Prefer: wait=N` (RFC 7240). */
 function preferWait(header: string | string[] | undefined): number | undefined {
   const text = Array.isArray(header) ? header.join(',') : header;
@@ -181,7 +190,8 @@ async function holdUntilDone(
   return current;
 }
 
-const createBody = {
+/** The body of `POST /v1/jobs`, and of each item of `POST /v1/jobs/batch`. */
+export const createBody = {
   type: 'object',
   required: ['type'],
   additionalProperties: false,
@@ -259,11 +269,7 @@ export function jobRoutes(app: FastifyInstance, { service }: { service: JobServi
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      if (body.id !== undefined) checkJobId(body.id);
-      if (body.metadata && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES) {
-        throw new ApiError('invalid_request', { message: 'metadata is larger than 16 KB.' });
-      }
+      const body = checkCreateBody(request.body);
       const wait = preferWait(request.headers.prefer);
       const id = body.id ?? newJobId();
       // To hold the reply, follow the job from before it exists: no change can slip by.

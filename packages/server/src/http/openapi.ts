@@ -61,5 +61,9 @@ export function servedSpec(
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Operation>>;
   const json = paths['/v1/jobs']?.post?.requestBody?.content?.['application/json'];
   if (json?.schema && types.length > 0) json.schema = jobCreateUnion(json.schema, types);
+  // Each item of a batch is such a body too (with its idempotency_key).
+  const batch = paths['/v1/jobs/batch']?.post?.requestBody?.content?.['application/json']?.schema;
+  const jobs = (batch?.properties as Record<string, Schema> | undefined)?.jobs;
+  if (jobs?.items && types.length > 0) jobs.items = jobCreateUnion(jobs.items as Schema, types);
   return doc;
 }

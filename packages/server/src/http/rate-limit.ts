@@ -7,6 +7,7 @@ import { ApiError } from '../errors.js';
 /** The routes that create jobs, and uploads (which are made to create jobs). */
 const CREATE_ROUTES: ReadonlySet<string> = new Set([
   '/v1/jobs',
+  '/v1/jobs/batch',
   '/v1/files',
   '/submit/:job_id',
   '/api/v1/generate',

@@ -10,9 +10,11 @@ import { type QueueDef, Queues } from '../queues/queues.js';
 import type {
   ClaimOptions,
   FinishOptions,
+  InsertResult,
   JobStore,
   Lease,
   ListFilter,
+  NewJob,
   ProgressPatch,
   QueueCounts,
 } from '../store/store.js';
@@ -41,6 +43,20 @@ export interface CreateJobParams {
   /** Not before this many seconds from now. */
   run_in_seconds?: number | undefined;
 }
+
+/** How {@link JobService.create} and {@link JobService.createMany} take a request. */
+export interface CreateOptions {
+  /** Same key and request: the first job again; same key, another request: a conflict. */
+  idempotencyKey?: string | undefined;
+  /**
+   * This server's origin as the request reached it (`http://host:port`): an input URL of an
+   * uploaded file on it is read from storage. @default none: only relative file URLs and ids
+   */
+  origin?: string | undefined;
+}
+
+/** What became of one item of {@link JobService.createMany}. */
+export type BatchOutcome = { ok: true; job: StoredJob; replayed: boolean } | { ok: false; error: ApiError };
 
 /** A queue's limits and state, and its counts as the caller may see them. */
 export interface QueueView {
@@ -175,21 +191,50 @@ export class JobService {
   async create(
     tenant: string,
     params: CreateJobParams,
-    {
-      idempotencyKey,
-      id = params.id ?? newJobId(),
-      origin,
-    }: {
-      idempotencyKey?: string | undefined;
-      /**
-       * This server's origin as the request reached it (`http://host:port`): an input URL of an
-       * uploaded file on it is read from storage. @default none: only relative file URLs and ids
-       */
-      origin?: string | undefined;
+    options: CreateOptions & {
       /** The id to give a job created without one (a caller that watches it first picks it). */
       id?: string | undefined;
     } = {},
   ): Promise<{ job: StoredJob; replayed: boolean }> {
+    const job = await this.#newJob(tenant, params, options);
+    return this.#created(await this.#store.insert(job), options.idempotencyKey);
+  }
+
+  /**
+   * Validate and store many jobs at once, in one write: each item is judged
+   * as {@link create} would judge it, and one that is refused (invalid, a
+   * taken id, an idempotency conflict) keeps none of the others out. The
+   * outcomes are in the order of `items`.
+   */
+  async createMany(
+    tenant: string,
+    items: readonly { params: CreateJobParams; idempotencyKey?: string | undefined }[],
+    { origin }: Pick<CreateOptions, 'origin'> = {},
+  ): Promise<BatchOutcome[]> {
+    const prepared = await Promise.all(
+      items.map(({ params, idempotencyKey }) =>
+        this.#newJob(tenant, params, { idempotencyKey, origin }).catch((err: unknown) => refused(err)),
+      ),
+    );
+    const valid = prepared.filter((p): p is NewJob => !(p instanceof ApiError));
+    const results = await this.#store.insertMany(valid);
+    let next = 0;
+    return prepared.map((p, i): BatchOutcome => {
+      if (p instanceof ApiError) return { ok: false, error: p };
+      try {
+        return { ok: true, ...this.#created(results[next++]!, items[i]!.idempotencyKey) };
+      } catch (err) {
+        return { ok: false, error: refused(err) };
+      }
+    });
+  }
+
+  /** What the store is asked to insert for `params`, or an {@link ApiError} saying what is wrong with them. */
+  async #newJob(
+    tenant: string,
+    params: CreateJobParams,
+    { idempotencyKey, id = params.id ?? newJobId(), origin }: CreateOptions & { id?: string | undefined },
+  ): Promise<NewJob> {
     // Checked here as well as by the routes, so that no way in (a seed route, an embedding program) stores a bad id.
     if (!isValidJobId(id)) {
       throw new ApiError('invalid_job_id', { message: `The job id is not one: use ${JOB_ID_RULE}.` });
@@ -227,7 +272,7 @@ export class JobService {
       }
       webhook = await checkWebhook(params.webhook, this.#webhooks.policy);
     }
-    const result = await this.#store.insert({
+    return {
       id: params.id ?? id,
       tenant,
       type: params.type,
@@ -242,7 +287,11 @@ export class JobService {
       webhook: webhook ?? undefined,
       idempotency:
         idempotencyKey === undefined ? undefined : { key: idempotencyKey, hash: requestHash(params) },
-    });
+    };
+  }
+
+  /** The job an insert gave (published when it is new), or the conflict it met as an {@link ApiError}. */
+  #created(result: InsertResult, idempotencyKey: string | undefined): { job: StoredJob; replayed: boolean } {
     switch (result.outcome) {
       case 'created':
         return { job: this.#publish(result.job), replayed: false };
@@ -569,6 +618,12 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+/** An item's refusal as an {@link ApiError}; anything else (the store failing) fails the whole batch. */
+function refused(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  throw err;
 }
 
 /** A JobService without uploaded files: an input naming one names a file that does not exist. */

@@ -346,6 +346,13 @@ export const SETTINGS = {
     default: '2m',
     parse: size,
   },
+  maxBatchJobs: {
+    flag: 'max-batch-jobs',
+    env: 'LONGRUN_MAX_BATCH_JOBS',
+    help: 'most jobs one POST /v1/jobs/batch may create (1..10000); the whole body is still bounded by --body-limit',
+    default: '1000',
+    parse: int(1, 10_000),
+  },
   requestTimeoutMs: {
     flag: 'request-timeout',
     env: 'LONGRUN_REQUEST_TIMEOUT',

@@ -175,6 +175,14 @@ export interface JobStore {
   ping(): Promise<void>;
 
   insert(job: NewJob): Promise<InsertResult>;
+  /**
+   * Insert many jobs in one transaction, each with the outcome {@link insert}
+   * would give it, in the order given. A job is judged after the ones before
+   * it in the list: a second job with an id or an idempotency key of an
+   * earlier one gets `id_exists`, `replayed` or `idempotency_conflict`.
+   * One job's conflict never keeps the others out.
+   */
+  insertMany(jobs: readonly NewJob[]): Promise<InsertResult[]>;
   /** A tenant's job by id (ids are unique per tenant). */
   get(tenant: string, id: string): Promise<StoredJob | null>;
   list(filter: ListFilter): Promise<StoredJob[]>;

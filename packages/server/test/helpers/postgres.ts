@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, it } from 'vitest';
 import { PostgresJobStore } from '../../src/store/postgres/store.js';
+import { afterThisTest } from './cleanup.js';
 
 /** The database the PostgreSQL tests use; each test works in a schema of its own. */
 export const PG_URL = process.env.TEST_DATABASE_URL ?? '';
@@ -79,4 +80,18 @@ export async function freshPgStore(
       await dropSchema(schema);
     },
   };
+}
+
+/**
+ * The stores a route's tests run on, for `describe.each`: SQLite always, PostgreSQL when
+ * TEST_DATABASE_URL is set. Each gives the server flags of a fresh store (a schema named
+ * after `prefix`, dropped after the test).
+ */
+export function storeBackends(prefix: string): [string, () => string[]][] {
+  const postgres = (): string[] => {
+    const schema = uniqueSchema(prefix);
+    afterThisTest(() => dropSchema(schema));
+    return ['--database-url', PG_URL, '--database-schema', schema];
+  };
+  return [['SQLite', () => []], ...(PG_URL ? [['PostgreSQL', postgres] as [string, () => string[]]] : [])];
 }

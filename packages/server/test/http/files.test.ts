@@ -4,9 +4,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { call, eventually, startApp, type TestApp } from '../helpers/app.js';
-import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import { ffmpeg, runJob } from '../helpers/media.js';
-import { dropSchema, PG_URL, uniqueSchema } from '../helpers/postgres.js';
+import { storeBackends } from '../helpers/postgres.js';
 
 useCleanup();
 
@@ -43,22 +43,7 @@ function filesOnDisk(app: TestApp): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-/** The stores the routes run on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
-const backends: [string, () => string[]][] = [
-  ['SQLite', () => []],
-  ...(PG_URL
-    ? [
-        [
-          'PostgreSQL',
-          () => {
-            const schema = uniqueSchema('files');
-            afterThisTest(() => dropSchema(schema));
-            return ['--database-url', PG_URL, '--database-schema', schema];
-          },
-        ] as [string, () => string[]],
-      ]
-    : []),
-];
+const backends = storeBackends('files');
 
 describe.each(backends)('uploaded files on %s', (_name, store) => {
   const start = (argv: string[] = []) => startApp({ argv: [...store(), ...KEYS, ...argv] });

@@ -74,6 +74,9 @@ post('/v1/jobs', { type: 'image.to_video', input: { image_url: 'https://example.
 post('/v1/jobs', { type: 'image.to_video', input: { length: 5 } });
 // @ts-expect-error no such job type
 post('/v1/jobs', { type: 'image.to_gif', input: {} });
+post('/v1/jobs/batch', { jobs: [{ type: 'simulate', idempotency_key: 'k' }, { type: 'text.to_video', input: { text: 'Hi' } }] });
+// @ts-expect-error each item of a batch is typed as a body of POST /v1/jobs
+post('/v1/jobs/batch', { jobs: [{ type: 'image.to_video', input: { length: 5 } }] });
 `,
     );
     const args = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', 'call.ts'];
@@ -155,6 +158,20 @@ post('/v1/jobs', { type: 'image.to_gif', input: {} });
     expect(echo.properties.input.$id).toBeUndefined();
     const created = await call(url, 'POST', '/v1/jobs', { body: { type: 'echo', input: { say: 'hi' } } });
     expect(created.status).toBe(202);
+  });
+
+  it('lists POST /v1/jobs/batch, each item one variant per type with its idempotency_key', async () => {
+    const registry = defaultRegistry();
+    const { url } = await startApp({ parts: { registry } });
+    const spec = await (await fetch(`${url}/openapi.json`)).json();
+    const op = spec.paths['/v1/jobs/batch'].post;
+    expect(op.operationId).toBe('createJobs');
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '413']));
+    const items = op.requestBody.content['application/json'].schema.properties.jobs.items;
+    expect(items.oneOf.map((v: any) => v.properties.type.enum)).toEqual(registry.types.map((t) => [t]));
+    for (const variant of items.oneOf) expect(variant.properties).toHaveProperty('idempotency_key');
+    const result = op.responses['200'].content['application/json'].schema;
+    expect(result.properties.data.items.properties).toHaveProperty('status');
   });
 
   it('leaves the generated document as it was', () => {

@@ -163,6 +163,119 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(results.filter((r) => r.outcome === 'id_exists')).toHaveLength(19);
       });
 
+      it('inserts a batch in order, each job with the outcome a single insert would give it', async () => {
+        const taken = await created({ id: 'taken' });
+        const keyed = await created({ idempotency: { key: 'k-old', hash: 'h' } });
+        const results = await store.insertMany([
+          newJob({ id: 'b-1', input: { i: 1 } }),
+          newJob({ id: 'taken' }),
+          newJob({ id: 'b-2', idempotency: { key: 'k-old', hash: 'h' } }),
+          newJob({ id: 'b-3', idempotency: { key: 'k-old', hash: 'other' } }),
+          newJob({ id: 'b-4', idempotency: { key: 'k-new', hash: 'h' }, metadata: { m: 4 } }),
+          newJob({ id: 'b-5', tenant: 'tenant-b', idempotency: { key: 'k-old', hash: 'other' } }),
+          newJob({ id: 'b-6' }),
+        ]);
+        expect(results.map((r) => r.outcome)).toEqual([
+          'created',
+          'id_exists',
+          'replayed',
+          'idempotency_conflict',
+          'created',
+          'created',
+          'created',
+        ]);
+        expect(results.map((r) => r.job.id)).toEqual([
+          'b-1',
+          'taken',
+          keyed.id,
+          keyed.id,
+          'b-4',
+          'b-5',
+          'b-6',
+        ]);
+        expect(results[1]!.job.seq).toBe(taken.seq);
+        expect(results[0]!.job).toMatchObject({ status: 'queued', version: 1, input: { i: 1 } });
+        expect(results[4]!.job.metadata).toEqual({ m: 4 });
+        for (const r of results.filter((r) => r.outcome === 'created')) {
+          expect(await store.get(r.job.tenant, r.job.id)).toEqual(r.job);
+        }
+        expect(await store.get(T, 'b-2')).toBeNull();
+        expect(await store.get(T, 'b-3')).toBeNull();
+        // Jobs of a batch are in the queue in its order, each behind the ones before it.
+        const queued = [results[0]!.job, results[4]!.job, results[6]!.job];
+        const own = queued.map((j) => j.queue_position!);
+        expect(own[1]).toBe(own[0]! + 1);
+        expect(own[2]).toBe(own[1]! + 1);
+        const leases = await store.claim({ queue: Q, owner: 'w', leaseMs: 30_000, limit: 10 });
+        expect(leases.filter((l) => l.job.tenant === T).map((l) => l.job.id)).toEqual([
+          'taken',
+          keyed.id,
+          'b-1',
+          'b-4',
+          'b-6',
+        ]);
+      });
+
+      it('gives each job of a batch the queue position a read of it gives', async () => {
+        await created();
+        await created({ priority: 5 });
+        const now = Date.now() - 1000;
+        const results = await store.insertMany([
+          ...Array.from({ length: 4 }, () => newJob({ now })),
+          newJob({ now, priority: 5 }),
+          newJob({ now }),
+          newJob({ now, tenant: 'tenant-b' }),
+          newJob({ now, tenant: 'tenant-b' }),
+          newJob({ now }),
+          newJob({ now, runAt: now + 3_600_000 }),
+          newJob({ now, runAt: now + 3_600_000 }),
+          newJob({ now: now + 1 }),
+        ]);
+        for (const r of results) expect(r.job).toEqual(await store.get(r.job.tenant, r.job.id));
+        const first = results.slice(0, 4).map((r) => r.job.queue_position!);
+        expect(first).toEqual([...first].sort((a, b) => a - b));
+        expect(new Set(first).size).toBe(4);
+      });
+
+      it('judges each job of a batch after the ones before it in the batch', async () => {
+        const results = await store.insertMany([
+          newJob({ id: 'x', idempotency: { key: 'k', hash: 'h' } }),
+          newJob({ id: 'y', idempotency: { key: 'k', hash: 'h' } }),
+          newJob({ id: 'z', idempotency: { key: 'k', hash: 'h2' } }),
+          newJob({ id: 'x' }),
+          newJob({ id: 'w', idempotency: { key: 'k2', hash: 'h' } }),
+        ]);
+        expect(results.map((r) => [r.outcome, r.job.id])).toEqual([
+          ['created', 'x'],
+          ['replayed', 'x'],
+          ['idempotency_conflict', 'x'],
+          ['id_exists', 'x'],
+          ['created', 'w'],
+        ]);
+        expect((await store.list({ tenant: T, limit: 10 })).map((j) => j.id)).toEqual(['w', 'x']);
+      });
+
+      it('forgets an expired idempotency key within a batch, and replays a whole batch sent again', async () => {
+        const old = Date.now() - 25 * 3_600_000;
+        const first = await created({ idempotency: { key: 'old', hash: 'h' }, now: old });
+        const batch = [
+          newJob({ id: 'r-1', idempotency: { key: 'old', hash: 'h' } }),
+          newJob({ id: 'r-2', idempotency: { key: 'r2', hash: 'h' } }),
+        ];
+        const once = await store.insertMany(batch);
+        expect(once.map((r) => [r.outcome, r.job.id])).toEqual([
+          ['created', 'r-1'],
+          ['created', 'r-2'],
+        ]);
+        expect(once[0]!.job.id).not.toBe(first.id);
+        const again = await store.insertMany(batch.map((job) => ({ ...job, id: `${job.id}-retry` })));
+        expect(again.map((r) => [r.outcome, r.job.id])).toEqual([
+          ['replayed', 'r-1'],
+          ['replayed', 'r-2'],
+        ]);
+        expect(await store.insertMany([])).toEqual([]);
+      });
+
       it('lists newest first, filters, and pages by seq', async () => {
         const a = await created({ type: 'simulate' });
         const b = await created({ type: 'video.translate' });

@@ -137,6 +137,28 @@ describePostgres('PostgreSQL change feed', () => {
     expect(activityB.read).toBe(0);
   });
 
+  it('carries every job of a batch insert to another process, in order, and none it skipped', async () => {
+    const { storeA, feedB } = await twoNodes();
+    const seen: StoredJob[] = [];
+    const hints: string[] = [];
+    feedB.subscribeAll((j) => seen.push(j));
+    feedB.subscribeQueued((j) => hints.push(j.id));
+    await storeA.insert(newJob('taken'));
+    await eventually(async () => seen.length === 1);
+    seen.length = 0;
+    hints.length = 0;
+    const results = await storeA.insertMany([newJob('b-1'), newJob('taken'), newJob('b-2'), newJob('b-3')]);
+    expect(results.map((r) => r.outcome)).toEqual(['created', 'id_exists', 'created', 'created']);
+    await eventually(async () => seen.length === 3);
+    expect(seen.map((j) => [j.id, j.version])).toEqual([
+      ['b-1', 1],
+      ['b-2', 1],
+      ['b-3', 1],
+    ]);
+    // A process that follows every job hints a job once for its notice and once for its read.
+    expect([...new Set(hints)]).toEqual(['b-1', 'b-2', 'b-3']);
+  });
+
   it('reads nothing for jobs no one in this process listens to', async () => {
     const { storeA, activityB } = await twoNodes();
     for (let i = 0; i < 5; i++) await storeA.insert(newJob(`quiet-${i}`));

@@ -605,9 +605,9 @@ export class PostgresJobStore implements JobStore {
 
   // ---- writes ---------------------------------------------------------------------------------
 
-  async insert(job: NewJob): Promise<InsertResult> {
-    const now = job.now ?? Date.now();
-    const insert = `
+  /** One job's insert, skipped on a conflict (of the id or the idempotency key); values from {@link insertValues}. */
+  get #insertOne(): string {
+    return `
       WITH ins AS (
         INSERT INTO ${this.#jobs} (tenant, id, type, queue, priority, status, input, input_bytes, metadata,
                                    max_attempts, created_at, updated_at, run_at, idempotency_key, request_hash, webhook)
@@ -616,22 +616,12 @@ export class PostgresJobStore implements JobStore {
         RETURNING *
       )
       SELECT ins.*, ${this.#position('ins')}, ${this.#notify('ins', '$10')} FROM ins`;
-    const values = [
-      job.tenant,
-      job.id,
-      job.type,
-      job.inputJson ?? JSON.stringify(job.input),
-      JSON.stringify(job.metadata),
-      job.max_attempts,
-      now,
-      job.idempotency?.key ?? null,
-      job.idempotency?.hash ?? null,
-      this.origin,
-      job.webhook ? JSON.stringify(job.webhook) : null,
-      job.queue,
-      job.priority,
-      job.runAt ?? now,
-    ];
+  }
+
+  async insert(job: NewJob): Promise<InsertResult> {
+    const now = job.now ?? Date.now();
+    const insert = this.#insertOne;
+    const values = insertValues(job, now, this.origin);
     // Inserting first is one round trip in the common case. A conflict (the id, or the
     // idempotency key) waits for the other inserter to commit, then reads who won.
     for (let round = 0; round < MAX_INSERT_ROUNDS; round++) {
@@ -658,6 +648,112 @@ export class PostgresJobStore implements JobStore {
       const existing = await this.get(job.tenant, job.id);
       if (existing) return { outcome: 'id_exists', job: existing };
       // The row we collided with is gone (deleted meanwhile): try again.
+    }
+    throw new Error(`insert of job ${job.tenant}/${job.id} kept colliding; giving up`);
+  }
+
+  /**
+   * One transaction: one multi-row insert (`unnest` of one array per column, so
+   * one statement text whatever the batch's size) that skips every job whose id
+   * or idempotency key is taken, with a NOTIFY per job it wrote; then the
+   * skipped jobs, in order, as {@link insert} resolves a conflict. The rows
+   * come back by a second read, so that each one's queue position counts the
+   * batch's jobs ahead of it (the insert's own snapshot does not hold them).
+   */
+  async insertMany(jobs: readonly NewJob[]): Promise<InsertResult[]> {
+    if (jobs.length === 0) return [];
+    const now = Date.now();
+    // A job whose id or key an earlier job of the list has is left to the second step, after that
+    // one: a written row is then known by its id, and the outcomes are those of inserts in order.
+    const seen = new Set<string>();
+    const isFirst = jobs.map((job) => {
+      const keys = [`i:${jobKey(job.tenant, job.id)}`];
+      if (job.idempotency) keys.push(`k:${jobKey(job.tenant, job.idempotency.key)}`);
+      const fresh = keys.every((key) => !seen.has(key));
+      for (const key of keys) seen.add(key);
+      return fresh;
+    });
+    const first = jobs.filter((_, i) => isFirst[i]);
+    const column = <T>(pick: (job: NewJob) => T) => first.map(pick);
+    const insert = `
+      WITH ins AS (
+        INSERT INTO ${this.#jobs} (tenant, id, type, queue, priority, status, input, input_bytes, metadata,
+                                   max_attempts, created_at, updated_at, run_at, idempotency_key, request_hash, webhook)
+        SELECT u.tenant, u.id, u.type, u.queue, u.priority, 'queued', u.input::json, octet_length(u.input),
+               u.metadata::json, u.max_attempts, u.created_at, u.created_at, u.run_at, u.key, u.hash, u.webhook::json
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::int[],
+                    $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::text[])
+             WITH ORDINALITY AS u(tenant, id, type, queue, priority, input, metadata, max_attempts, created_at,
+                                  run_at, key, hash, webhook, ord)
+        ORDER BY u.ord
+        ON CONFLICT DO NOTHING
+        RETURNING seq, tenant, id, status, version, type, queue
+      )
+      SELECT ins.seq, ins.tenant, ins.id, ${this.#notify('ins', '$14')} FROM ins`;
+    const values = [
+      column((j) => j.tenant),
+      column((j) => j.id),
+      column((j) => j.type),
+      column((j) => j.queue),
+      column((j) => j.priority),
+      column((j) => j.inputJson ?? JSON.stringify(j.input)),
+      column((j) => JSON.stringify(j.metadata)),
+      column((j) => j.max_attempts),
+      column((j) => j.now ?? now),
+      column((j) => j.runAt ?? j.now ?? now),
+      column((j) => j.idempotency?.key ?? null),
+      column((j) => j.idempotency?.hash ?? null),
+      column((j) => (j.webhook ? JSON.stringify(j.webhook) : null)),
+      this.origin,
+    ];
+    return this.#tx(async (q) => {
+      const written = await q<{ seq: string; tenant: string; id: string }>(insert, values);
+      const rows = await q(
+        `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j WHERE j.seq = ANY($1::bigint[])`,
+        [written.map((w) => w.seq)],
+      );
+      const rowOf = new Map(rows.map((row) => [jobKey(row.tenant, row.id), row]));
+      const results: InsertResult[] = [];
+      for (const [i, job] of jobs.entries()) {
+        const row = isFirst[i] ? rowOf.get(jobKey(job.tenant, job.id)) : undefined;
+        results.push(
+          row
+            ? { outcome: 'created', job: this.#job(row) }
+            : await this.#insertSkipped(q, job, job.now ?? now),
+        );
+      }
+      return results;
+    });
+  }
+
+  /**
+   * The outcome of a job of a batch that the insert skipped, in the batch's
+   * transaction: who holds its key or id (committed, or written earlier in the
+   * batch); an expired key is forgotten and the job inserted after all.
+   */
+  async #insertSkipped(q: Query, job: NewJob, now: number): Promise<InsertResult> {
+    for (let round = 0; round < MAX_INSERT_ROUNDS; round++) {
+      if (job.idempotency) {
+        const [prior] = await q(
+          `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.idempotency_key = $2`,
+          [job.tenant, job.idempotency.key],
+        );
+        if (prior) {
+          const decision = idempotencyDecision(prior, job.idempotency.hash, now);
+          if (decision !== 'expired') return { outcome: decision, job: this.#job(prior) };
+          await q(`UPDATE ${this.#jobs} SET idempotency_key = NULL, request_hash = NULL WHERE seq = $1`, [
+            prior.seq,
+          ]);
+        }
+      }
+      const [existing] = await q(
+        `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.id = $2`,
+        [job.tenant, job.id],
+      );
+      if (existing) return { outcome: 'id_exists', job: this.#job(existing) };
+      // Nothing holds it now (a key just forgotten, a colliding job deleted meanwhile): insert it alone.
+      const [row] = await q(this.#insertOne, insertValues(job, now, this.origin));
+      if (row) return { outcome: 'created', job: this.#job(row) };
     }
     throw new Error(`insert of job ${job.tenant}/${job.id} kept colliding; giving up`);
   }
@@ -1125,4 +1221,29 @@ const COLUMN_TYPES: Record<(typeof MUTABLE_COLUMNS)[number], string> = {
 function unavailable(err: unknown): unknown {
   if (!isConnectionError(err) || err instanceof StoreUnavailableError) return err;
   return new StoreUnavailableError(`PostgreSQL cannot be reached: ${(err as Error).message}`, { cause: err });
+}
+
+/** The parameters of {@link PostgresJobStore}'s one-job insert, in its numbering. */
+function insertValues(job: NewJob, now: number, origin: string): unknown[] {
+  return [
+    job.tenant,
+    job.id,
+    job.type,
+    job.inputJson ?? JSON.stringify(job.input),
+    JSON.stringify(job.metadata),
+    job.max_attempts,
+    now,
+    job.idempotency?.key ?? null,
+    job.idempotency?.hash ?? null,
+    origin,
+    job.webhook ? JSON.stringify(job.webhook) : null,
+    job.queue,
+    job.priority,
+    job.runAt ?? now,
+  ];
+}
+
+/** A job's key within a store: its tenant and id. */
+function jobKey(tenant: string, id: string): string {
+  return `${tenant}\u0000${id}`;
 }
