@@ -419,6 +419,14 @@ describe('input size limits', () => {
       code: 'input_too_large',
       details: { field: 'input', limit: 4096 },
     });
+    // Too large is said first, however else the input is wrong: a field of no schema, a type of none.
+    for (const type of ['text.to_video', 'no.such_type']) {
+      const both = await call(url, 'POST', '/v1/jobs', {
+        body: { type, input: { text: 'Hi.', padding: 'x'.repeat(5000) } },
+      });
+      expect(both.status, type).toBe(413);
+      expect(both.body.error.code).toBe('input_too_large');
+    }
     // A seed route that takes URLs answers in its own shape, with the same status.
     const seed = await call(url, 'POST', '/v1/image/convert/video', { body: { image_url: dataUrl(1025) } });
     expect(seed.status).toBe(413);
