@@ -22,7 +22,7 @@ import { healthRoutes } from './http/health.js';
 import { jobRoutes } from './http/jobs.js';
 import { queueRoutes } from './http/queues.js';
 import { registerRateLimits } from './http/rate-limit.js';
-import { errorSchema, jobSchema } from './http/schemas.js';
+import { errorSchema, jobSchema, REQUEST_VALIDATION } from './http/schemas.js';
 import { seedRoutes, seedWebhookFormats } from './http/seeds/routes.js';
 import type { SseStream } from './http/sse.js';
 import { streamRoutes } from './http/streams.js';
@@ -130,7 +130,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     // Draining is answered by the hook below, in the documented error shape.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ajv: { customOptions: REQUEST_VALIDATION },
     // Long enough that an over-long job id reaches the handler and gets invalid_job_id.
     routerOptions: { maxParamLength: 1024 },
     // So do the ones Node raises on a connection (a slow or malformed request).

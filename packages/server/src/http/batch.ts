@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 import type { BatchOutcome, CreateJobParams, JobService } from '../jobs/service.js';
 import { schemaError } from './errors.js';
 import { checkCreateBody, createBody } from './jobs.js';
-import { errorSchema, errors, jobRef } from './schemas.js';
+import { errorSchema, errors, jobRef, REQUEST_VALIDATION } from './schemas.js';
 import { jobJson } from './serialize.js';
 
 /** One item of a batch: a body of `POST /v1/jobs`, and the key that header would carry. */
@@ -67,8 +67,8 @@ const batchResult = {
   },
 } as const;
 
-// The options Fastify's own validator has (app.ts), so that an item is read as POST /v1/jobs reads its body.
-const ajv = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false });
+// Fastify's own options, so that an item is read as POST /v1/jobs reads its body.
+const ajv = new Ajv({ ...REQUEST_VALIDATION, strict: false });
 const checkItem = ajv.compile<CreateJobParams & { idempotency_key?: string }>(batchItem);
 const checkEnvelope = ajv.compile(envelope);
 

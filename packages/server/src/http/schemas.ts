@@ -4,6 +4,13 @@ import { JOB_ID_PATTERN } from '../jobs/ids.js';
 
 export { jobSchema } from '../jobs/model.js';
 
+/** How request bodies are read against their schemas: by Fastify for every route, and by the batch route for each item. */
+export const REQUEST_VALIDATION = {
+  removeAdditional: false,
+  coerceTypes: 'array',
+  useDefaults: true,
+} as const;
+
 export const errorSchema = {
   $id: 'Error',
   type: 'object',
