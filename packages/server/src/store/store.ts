@@ -77,6 +77,40 @@ export interface QueueCounts {
   finishedLastMinute: number;
 }
 
+/** A job type served by remote workers, as a worker last declared it. */
+export interface RemoteType {
+  type: string;
+  description: string;
+  inputSchema: JsonObject;
+  /** The queue its jobs wait in: one that holds remote types only. */
+  queue: string;
+  /** When it was last declared, in ms. */
+  declaredAt: number;
+}
+
+/** A remote worker as the server knows it. */
+export interface WorkerRecord {
+  /** `wrk_…`, made by the server at registration. */
+  id: string;
+  name: string;
+  /** A short name of the API key that registered it (only that key may use it); null on an open server. */
+  keyId: string | null;
+  /** The job types it declared. */
+  types: string[];
+  registeredAt: number;
+  lastSeenAt: number;
+}
+
+/** A running job held by a lease owner, as {@link JobStore.runningOf} lists it. */
+export interface HeldJob {
+  owner: string;
+  tenant: string;
+  id: string;
+  type: string;
+  /** When the attempt started, in ms. */
+  startedAt: number;
+}
+
 export interface DeliveryClaimOptions {
   leaseMs: number;
   limit: number;
@@ -210,6 +244,10 @@ export interface JobStore {
   finish(token: string, outcome: 'completed' | 'failed', opts: FinishOptions): Promise<StoredJob | null>;
   /** Give a running job back to the queue without counting the attempt (graceful shutdown). */
   release(token: string, now?: number): Promise<StoredJob | null>;
+  /** The job running under `token`; null when no job runs under it (a lease that ended). */
+  leased(token: string): Promise<StoredJob | null>;
+  /** Running jobs whose lease owner begins with `ownerPrefix`, oldest attempt first. */
+  runningOf(ownerPrefix: string): Promise<HeldJob[]>;
 
   cancel(tenant: string, id: string, now?: number): Promise<CancelResult>;
   delete(tenant: string, id: string): Promise<DeleteResult>;
@@ -269,6 +307,26 @@ export interface JobStore {
   ): Promise<WebhookDelivery | null>;
   /** When the next pending delivery is due (ms); null when none is pending. */
   nextDeliveryAt(): Promise<number | null>;
+
+  // Remote workers and the job types they declare (docs/workers.md).
+
+  /**
+   * Record a worker (new, or registering again under its id) and its types in
+   * one transaction: each type replaces its earlier declaration, whoever made it.
+   */
+  registerWorker(worker: WorkerRecord, types: readonly RemoteType[]): Promise<void>;
+  /** Every declared remote type, in name order (kept when their workers are gone). */
+  remoteTypes(): Promise<RemoteType[]>;
+  /** A worker by id; null when unknown (never registered, removed or purged). */
+  getWorker(id: string): Promise<WorkerRecord | null>;
+  /** Record that the worker was seen at `now`; false when it is unknown. */
+  touchWorker(id: string, now: number): Promise<boolean>;
+  /** Every known worker, the most recently seen first. */
+  listWorkers(): Promise<WorkerRecord[]>;
+  /** Forget a worker; false when it was unknown. */
+  removeWorker(id: string): Promise<boolean>;
+  /** Forget workers last seen before `seenBefore`; how many were forgotten. */
+  purgeWorkers(seenBefore: number): Promise<number>;
 
   // Uploaded files: the records only; their bytes are on disk (files/storage.ts).
 
