@@ -2,8 +2,8 @@ import type { JobContext, JsonObject } from './context.js';
 
 /** A job type's name: dot-separated words of a-z, 0-9, _ and -, each starting with a letter; at most 64. */
 const TYPE_NAME = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
-/** A queue's name, as the server accepts it. */
-const QUEUE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** A queue's name (at most 63 characters): the server also holds a remote type's queue to the type-name rule. */
+const QUEUE_NAME_MAX = 63;
 
 /**
  * Marks what defineType made. A registered symbol rather than a class, so that
@@ -81,8 +81,11 @@ function definitionProblem(d: unknown): string | null {
     return 'inputSchema must be a JSON Schema object, such as { type: "object", properties: { … } }';
   if ((schema as JsonObject).type !== 'object')
     return 'inputSchema must describe an object: { type: "object", … } (an input is a JSON object)';
-  if (def.queue !== undefined && (typeof def.queue !== 'string' || !QUEUE_NAME.test(def.queue)))
-    return 'queue must be a queue name: 1-63 of a-z, 0-9, . _ - starting with a letter or digit';
+  if (
+    def.queue !== undefined &&
+    (typeof def.queue !== 'string' || def.queue.length > QUEUE_NAME_MAX || !TYPE_NAME.test(def.queue))
+  )
+    return 'queue must be named like a type: dot-separated words of a-z, 0-9, _ and -, each starting with a letter, at most 63 characters';
   if (typeof def.run !== 'function') return 'run must be a function: async (ctx) => output';
   return null;
 }

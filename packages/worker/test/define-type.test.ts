@@ -28,7 +28,8 @@ describe('defineType', () => {
       [{ type: 'a.b', inputSchema: [], run }, /inputSchema must be a JSON Schema object/],
       [{ type: 'a.b', inputSchema: { type: 'string' }, run }, /must describe an object/],
       [{ type: 'a.b', inputSchema: schema }, /run must be a function/],
-      [{ type: 'a.b', inputSchema: schema, run, queue: 'Bad Queue' }, /queue must be a queue name/],
+      [{ type: 'a.b', inputSchema: schema, run, queue: 'Bad Queue' }, /queue must be named like a type/],
+      [{ type: 'a.b', inputSchema: schema, run, queue: '1gpu' }, /queue must be named like a type/],
       [{ type: 'a.b', inputSchema: schema, run, description: 5 }, /description must be a string/],
       [{ type: 'a.b', inputSchema: schema, run, handler: run }, /"handler" is not a field/],
     ];

@@ -17,6 +17,16 @@ export interface Patch {
  */
 export const MAX_PENDING_LOG_CHARS = 256 * 1024;
 
+/** What one call may carry, as the server's route schemas say: longer text is cut, more lines wait. */
+export const REPORT_LIMITS = Object.freeze({
+  lines: 1000,
+  lineChars: 10_000,
+  stageChars: 200,
+  messageChars: 2000,
+});
+/** The longest eta the server takes, in seconds (a year). */
+const MAX_ETA_SECONDS = 31_536_000;
+
 export interface HeartbeatsOptions {
   /**
    * Sends one heartbeat. Resolving means it was taken (or is not worth sending
@@ -79,15 +89,27 @@ export class Heartbeats {
     this.#closed = true;
     clearTimeout(this.#timer);
     await this.#inFlight;
+    // The outcome's call is the last: what it cannot carry is left out, the oldest lines first.
+    const over = this.#logs.length - (REPORT_LIMITS.lines - 1);
+    if (over > 0) {
+      for (const line of this.#logs.splice(0, over)) this.#logChars -= line.length;
+      this.#droppedLines += over;
+    }
     return this.#take();
   }
 
-  #merge({ logs, progress, ...rest }: Patch): void {
-    if (progress !== undefined) this.#pending.progress = Math.max(this.#pending.progress ?? 0, progress);
-    Object.assign(this.#pending, rest);
+  #merge({ logs, progress, stage, message, eta }: Patch): void {
+    const p = this.#pending;
+    if (progress !== undefined) p.progress = Math.max(p.progress ?? 0, progress);
+    if (stage !== undefined) p.stage = cut(stage, REPORT_LIMITS.stageChars);
+    if (message !== undefined) p.message = cut(message, REPORT_LIMITS.messageChars);
+    if (eta !== undefined) p.eta = eta;
     if (logs?.length) {
-      this.#logs.push(...logs);
-      for (const line of logs) this.#logChars += line.length;
+      for (const raw of logs) {
+        const line = cut(raw, REPORT_LIMITS.lineChars);
+        this.#logs.push(line);
+        this.#logChars += line.length;
+      }
       let drop = 0;
       while (this.#logChars > MAX_PENDING_LOG_CHARS && drop < this.#logs.length - 1) {
         this.#logChars -= this.#logs[drop]!.length;
@@ -102,27 +124,31 @@ export class Heartbeats {
     return this.#logs.length > 0 || Object.keys(this.#pending).length > 0;
   }
 
-  /** What waits, as a heartbeat's body; it is no longer waiting. */
+  /**
+   * What waits, as a heartbeat's body; it is no longer waiting. Log lines past
+   * what one call may carry wait for the next heartbeat, which comes soon.
+   */
   #take(): Report {
     const { eta, ...fields } = this.#pending;
     const report: Report = { ...fields };
     if (eta !== undefined)
-      report.eta_seconds = eta === null ? null : Math.max(0, Math.round((eta - Date.now()) / 1000));
+      report.eta_seconds =
+        eta === null ? null : Math.min(MAX_ETA_SECONDS, Math.max(0, Math.round((eta - Date.now()) / 1000)));
     if (this.#logs.length > 0) {
       const note =
         this.#droppedLines > 0
           ? [`[longrun] ${this.#droppedLines} log lines left out: they came faster than the server took them`]
           : [];
-      report.logs = [...note, ...this.#logs];
+      const lines = this.#logs.splice(0, REPORT_LIMITS.lines - note.length);
+      for (const line of lines) this.#logChars -= line.length;
+      report.logs = [...note, ...lines];
     }
     this.#pending = {};
-    this.#logs = [];
-    this.#logChars = 0;
     this.#droppedLines = 0;
     return report;
   }
 
-  /** Put back what a failed heartbeat carried, before what came since. */
+  /** Put back what a failed heartbeat carried, before what waits. */
   #restore(sent: Report): void {
     const { eta_seconds, logs = [], ...fields } = sent;
     const since = this.#pending;
@@ -169,4 +195,8 @@ export class Heartbeats {
       this.#arm();
     });
   }
+}
+
+function cut<T extends string | null>(text: T, max: number): T {
+  return (text !== null && text.length > max ? text.slice(0, max) : text) as T;
 }

@@ -39,8 +39,8 @@ export interface JobRunOptions {
   log: Logger;
 }
 
-/** The artifact names the server takes. */
-const ARTIFACT_NAME = /^[A-Za-z0-9._-]{1,128}$/;
+/** The artifact names the server takes: 1-128 of A-Z a-z 0-9 . _ -, not starting with a dot. */
+const ARTIFACT_NAME = /^(?!\.)[A-Za-z0-9._-]{1,128}$/;
 /** The longest a release at shutdown is tried: past it the lease runs out on its own. */
 const RELEASE_TRY_MS = 5_000;
 
@@ -164,7 +164,9 @@ export class JobRun {
 
   async #putArtifact(name: string, fromPath: string, contentType: string) {
     if (!ARTIFACT_NAME.test(name))
-      throw new TypeError(`artifact name must be 1-128 of A-Z a-z 0-9 . _ -; got ${JSON.stringify(name)}`);
+      throw new TypeError(
+        `artifact name must be 1-128 of A-Z a-z 0-9 . _ -, not starting with a dot; got ${JSON.stringify(name)}`,
+      );
     try {
       return await this.#retrying(`upload of ${name}`, () =>
         this.#o.api.putArtifact(this.#o.workerId, this.claim, { name, fromPath, contentType }),

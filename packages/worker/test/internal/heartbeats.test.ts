@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Report } from '../../src/internal/api.js';
-import { Heartbeats, MAX_PENDING_LOG_CHARS } from '../../src/internal/heartbeats.js';
+import { Heartbeats, MAX_PENDING_LOG_CHARS, REPORT_LIMITS } from '../../src/internal/heartbeats.js';
 
 /** A Heartbeats whose sends are recorded; each send's fate is `answer`'s. */
 function recorder(answer: () => Promise<void> = () => Promise.resolve()) {
@@ -127,5 +127,39 @@ describe('Heartbeats', () => {
     expect(rest.logs![0]).toMatch(/^\[longrun\] \d+ log lines left out/);
     expect(rest.logs!.at(-1)).toBe(`${count - 1} ${line}`);
     expect(rest.logs!.slice(1).join('').length).toBeLessThanOrEqual(MAX_PENDING_LOG_CHARS);
+  });
+
+  it('sends at most the lines one call may carry, and the rest with the next heartbeat', async () => {
+    const { beats, sent } = recorder();
+    beats.add({ logs: Array.from({ length: 2500 }, (_, i) => `line ${i}`) });
+    await vi.advanceTimersByTimeAsync(200);
+    expect(sent.map((s) => s.report.logs!.length)).toEqual([1000]);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(sent.map((s) => s.report.logs!.length)).toEqual([1000, 1000, 500]);
+    expect(sent.flatMap((s) => s.report.logs)).toEqual(Array.from({ length: 2500 }, (_, i) => `line ${i}`));
+    await beats.close();
+  });
+
+  it('leaves the oldest lines out of the last call when more wait than it may carry', async () => {
+    const { beats } = recorder();
+    beats.add({ logs: Array.from({ length: 1500 }, (_, i) => `line ${i}`) });
+    const rest = await beats.close();
+    expect(rest.logs).toHaveLength(REPORT_LIMITS.lines);
+    expect(rest.logs![0]).toBe(
+      '[longrun] 501 log lines left out: they came faster than the server took them',
+    );
+    expect(rest.logs![1]).toBe('line 501');
+    expect(rest.logs!.at(-1)).toBe('line 1499');
+  });
+
+  it('cuts text to what the server takes', async () => {
+    const { beats } = recorder();
+    beats.add({ stage: 's'.repeat(500), message: 'm'.repeat(5000), logs: ['l'.repeat(20_000)] });
+    beats.add({ eta: Date.now() + 10 * 365 * 86_400_000 });
+    const rest = await beats.close();
+    expect(rest.stage).toHaveLength(REPORT_LIMITS.stageChars);
+    expect(rest.message).toHaveLength(REPORT_LIMITS.messageChars);
+    expect(rest.logs![0]).toHaveLength(REPORT_LIMITS.lineChars);
+    expect(rest.eta_seconds).toBe(31_536_000);
   });
 });
