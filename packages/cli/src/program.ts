@@ -10,6 +10,7 @@ import { submit } from './commands/submit.js';
 import { DEFAULT_BATCH_SIZE, submitMany } from './commands/submit-many.js';
 import { upload } from './commands/upload.js';
 import { waitAndShow } from './commands/wait.js';
+import { runWorker } from './commands/worker.js';
 import { makeClient, withClientOptions } from './context.js';
 import { UsageError } from './errors.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
@@ -30,6 +31,13 @@ function positiveInteger(value: string): number {
 function integer(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('expected a number of seconds, 0 or more');
   return n;
 }
 
@@ -54,7 +62,7 @@ export function buildProgram(version: string, result: { code: number }): Command
     .showSuggestionAfterError()
     .addHelpText(
       'after',
-      `\nEvery command but serve takes --url (LONGRUN_URL, default http://127.0.0.1:8000) and --api-key (LONGRUN_API_KEY).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  longrun serve --port 8000\n  longrun submit simulate duration_seconds=10 --wait\n  longrun submit text.to_video --input @job.json --json\n  longrun wait 01a2… --timeout 60\n  longrun list --status running\n  longrun queues pause media\n  longrun download 01a2… video.mp4 -o out.mp4\n  longrun upload photo.jpg\n  longrun submit image.to_video image_url=@photo.jpg --wait\n  longrun submit --from jobs.jsonl`,
+      `\nEvery command but serve takes --url (LONGRUN_URL, default http://127.0.0.1:8000) and --api-key (LONGRUN_API_KEY).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  longrun serve --port 8000\n  longrun submit simulate duration_seconds=10 --wait\n  longrun submit text.to_video --input @job.json --json\n  longrun wait 01a2… --timeout 60\n  longrun list --status running\n  longrun queues pause media\n  longrun download 01a2… video.mp4 -o out.mp4\n  longrun upload photo.jpg\n  longrun submit image.to_video image_url=@photo.jpg --wait\n  longrun submit --from jobs.jsonl\n  longrun worker ./upscale.mjs --concurrency 2`,
     );
 
   const run = async (command: Promise<number>) => {
@@ -219,6 +227,25 @@ export function buildProgram(version: string, result: { code: number }): Command
       .option('--content-type <type>', 'its media type (default: from the extension, else detected)')
       .option('--json', 'print the file as JSON'),
   ).action(async (path: string, flags) => run(upload(makeClient(flags), path, flags)));
+
+  withClientOptions(
+    program
+      .command('worker')
+      .description(
+        'serve the job types an ES module exports (made with defineType from @longrun/worker) until SIGTERM or SIGINT',
+      )
+      .argument(
+        '<module>',
+        'the module, such as ./upscale.mjs; its default export and named exports that are types',
+      )
+      .option('--concurrency <n>', 'jobs run at once (default 1)', positiveInteger)
+      .option('--name <name>', 'the name GET /v1/workers shows (default: <hostname>-<pid>)')
+      .option(
+        '--drain <seconds>',
+        'after a signal, how long running jobs may finish before they go back to the queue (default 30)',
+        nonNegativeNumber,
+      ),
+  ).action(async (module: string, flags) => run(runWorker(module, flags)));
 
   return program;
 }
