@@ -13,7 +13,7 @@ const QUEUE_NAME_MAX = 63;
 export const DEFINED_TYPE: unique symbol = Symbol.for('longrun.worker-type');
 
 /** A job type served by this worker. */
-export interface TypeDefinition<I = JsonObject, O extends object = JsonObject> {
+export interface TypeDefinition<I = JsonObject> {
   /** Its name, such as `acme.upscale`: dot-separated words of a-z, 0-9, _ and -, each starting with a letter. */
   type: string;
   /** What it does, shown by `GET /v1/types`. @default none */
@@ -31,11 +31,11 @@ export interface TypeDefinition<I = JsonObject, O extends object = JsonObject> {
    * undefined is `{}`); what it throws fails the attempt (see {@link JobFailure}).
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: an async handler that returns nothing is Promise<void>.
-  run(ctx: JobContext<I>): Promise<O | undefined | void>;
+  run(ctx: JobContext<I>): Promise<object | undefined | void>;
 }
 
 /** A type that defineType checked: what `types` of a Worker, and a `longrun worker` module, hold. */
-export type WorkerType<I = JsonObject, O extends object = JsonObject> = Readonly<TypeDefinition<I, O>> & {
+export type WorkerType<I = JsonObject> = Readonly<TypeDefinition<I>> & {
   readonly [DEFINED_TYPE]: true;
 };
 
@@ -46,9 +46,7 @@ const FIELDS: ReadonlySet<string> = new Set(['type', 'description', 'inputSchema
  * stops the module when it loads, with the reason. `ctx.input` is typed by the
  * type argument: `defineType<{ url: string }>({ … })`.
  */
-export function defineType<I = JsonObject, O extends object = JsonObject>(
-  definition: TypeDefinition<I, O>,
-): WorkerType<I, O> {
+export function defineType<I = JsonObject>(definition: TypeDefinition<I>): WorkerType<I> {
   const problem = definitionProblem(definition);
   if (problem !== null) {
     const type = (definition as { type?: unknown } | null)?.type;

@@ -19,7 +19,7 @@ export type { JobOutcome } from './internal/job-run.js';
 
 /** A type made with defineType, whatever its input and output. */
 // biome-ignore lint/suspicious/noExplicitAny: a list of types holds many inputs; each run() is checked where it is defined.
-type AnyWorkerType = WorkerType<any, any>;
+type AnyWorkerType = WorkerType<any>;
 
 export interface WorkerOptions {
   /** The server's address, e.g. `http://127.0.0.1:8000`. */
