@@ -28,6 +28,7 @@ import type { SseStream } from './http/sse.js';
 import { streamRoutes } from './http/streams.js';
 import { typeRoutes } from './http/types.js';
 import { webhookRoutes } from './http/webhooks.js';
+import { workerRoutes } from './http/workers.js';
 import { JobService } from './jobs/service.js';
 import { Metrics } from './metrics/metrics.js';
 import { DOCUMENT_MAX_BYTES } from './processors/document-translate.js';
@@ -35,6 +36,8 @@ import { defaultRegistry } from './processors/index.js';
 import { registerProcessorModules } from './processors/modules.js';
 import type { ProcessorRegistry } from './processors/registry.js';
 import { Queues } from './queues/queues.js';
+import { RemoteTypes } from './remote/remote-types.js';
+import { WorkerService } from './remote/workers.js';
 import { translationBackend } from './settings/translation.js';
 import { openBackend } from './store/backend.js';
 import type { JobStore } from './store/store.js';
@@ -92,6 +95,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
   const keys = [
     config.apiKeys ? ApiKeys.parse(config.apiKeys) : null,
     config.operatorKeys ? ApiKeys.parse(config.operatorKeys, 'operator') : null,
+    config.workerKeys ? ApiKeys.parse(config.workerKeys, 'worker') : null,
     keysFile?.keys ?? null,
   ].reduce<ApiKeys | null>((all, more) => (all && more ? all.concat(more) : (all ?? more)), null);
   const globalSecret: SecretSet | null = config.webhookSecret
@@ -201,6 +205,20 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     formats: seedWebhookFormats({ service }),
   });
   service.onWebhook = () => webhooks.kick();
+  // Read into the registry when the app is ready: after the pool below took its queues, none of them remote.
+  const remoteTypes = new RemoteTypes({ store, registry, queues, logger: app.log });
+  service.onUnknownType = (type) => remoteTypes.lookUp(type);
+  const workers = new WorkerService({
+    store,
+    service,
+    registry,
+    queues,
+    types: remoteTypes,
+    leaseMs: config.leaseMs,
+    tempRoot: join(config.dataDir, 'tmp', 'remote-artifacts'),
+    maxArtifactBytes: config.maxFileSize,
+    logger: app.log,
+  });
   const pool =
     config.role === 'api'
       ? null
@@ -288,7 +306,8 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     await fileRoutes(app, { files });
     streamRoutes(app, { service, keepaliveMs, streams });
     webhookRoutes(app, { service });
-    typeRoutes(app, { registry });
+    typeRoutes(app, { registry, servedTypes: () => workers.servedTypes() });
+    await workerRoutes(app, { workers });
     queueRoutes(app, { service });
     dashboardRoutes(app);
     await app.register(compatRoutes, { service });
@@ -303,6 +322,8 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
 
   app.addHook('onReady', async () => {
     await registry.refreshAvailability();
+    await remoteTypes.start();
+    workers.start();
     await maintenance.start();
     webhooks.start();
     await pool?.start();
@@ -314,6 +335,8 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     // Stop claiming now; running jobs get the grace period while HTTP winds down.
     drained = pool ? pool.stop({ graceMs: config.shutdownGraceMs }) : Promise.resolve();
     service.shutdown();
+    workers.stop();
+    remoteTypes.stop();
     for (const stream of [...streams]) stream.end();
   });
   app.addHook('onClose', async () => {

@@ -15,12 +15,22 @@ export const API_ERRORS = Object.freeze({
   invalid_request: { status: 400, message: 'The request does not match the schema of this route.' },
   invalid_job_id: { status: 400, message: `A job id is ${JOB_ID_RULE}.` },
   invalid_wait: { status: 400, message: 'wait must be a number of seconds from 0 to 60.' },
+  invalid_lease: {
+    status: 400,
+    message:
+      'A worker call about a job needs its ref (tenant:id, from the claim) in the path and its lease token in the Lease-Token header.',
+  },
+  invalid_artifact_name: {
+    status: 400,
+    message: 'An artifact name is 1-128 of A-Z a-z 0-9 . _ -, not starting with a dot.',
+  },
   invalid_cursor: { status: 400, message: 'The cursor is not one this server returned.' },
   unknown_job_type: { status: 400, message: 'No job type of that name is registered; see GET /v1/types.' },
   unauthorized: { status: 401, message: 'A valid API key is required (Authorization: Bearer <key>).' },
   forbidden: {
     status: 403,
-    message: 'This needs an operator key (--operator-keys); the API key is a tenant key.',
+    message:
+      "The API key's role (client, worker or operator) may not call this route; the message says which may.",
   },
   job_not_found: { status: 404, message: 'No job with that id.' },
   queue_not_found: { status: 404, message: 'No queue of that name; see GET /v1/queues.' },
@@ -29,6 +39,11 @@ export const API_ERRORS = Object.freeze({
   file_not_found: {
     status: 404,
     message: 'No uploaded file with that id for this API key (deleted, expired, or never uploaded).',
+  },
+  worker_not_found: {
+    status: 404,
+    message:
+      'No worker with that id for this API key (never registered, left, or forgotten after a day unseen); register again.',
   },
   route_not_found: { status: 404, message: 'No route matches this method and path.' },
   request_timeout: {
@@ -52,6 +67,23 @@ export const API_ERRORS = Object.freeze({
     message: 'Only a completed, failed or canceled job can be deleted.',
     lasting: true,
   },
+  lease_lost: {
+    status: 409,
+    message:
+      "The lease token is not the job's current lease: it expired, the job was canceled or finished, or another worker holds it. Stop working on the job.",
+    lasting: true,
+  },
+  job_type_taken: {
+    status: 409,
+    message:
+      "The job type is one of the server's own (built in or a processor module); a remote worker cannot declare it.",
+    lasting: true,
+  },
+  queue_not_served: {
+    status: 409,
+    message:
+      'A claimed queue holds a job type this worker does not declare: a worker that claims a queue serves every type in it.',
+  },
   payload_too_large: { status: 413, message: 'The request body is larger than the server accepts.' },
   batch_too_large: {
     status: 413,
@@ -65,6 +97,10 @@ export const API_ERRORS = Object.freeze({
   file_too_large: {
     status: 413,
     message: 'The uploaded file is larger than the server accepts (--max-file-size).',
+  },
+  artifact_too_large: {
+    status: 413,
+    message: 'The artifact is larger than the server accepts (--max-file-size).',
   },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is outside the file.' },
@@ -87,10 +123,19 @@ export const API_ERRORS = Object.freeze({
     status: 422,
     message: 'The server has no webhook secret to sign with; start it with --webhook-secret.',
   },
+  invalid_input_schema: {
+    status: 422,
+    message: 'A declared input schema is not a JSON Schema of an object that the server can compile.',
+  },
+  type_not_declared: {
+    status: 422,
+    message: 'A claim names a job type the worker did not declare when it registered.',
+  },
   unknown_queue: { status: 422, message: 'No queue of that name; see GET /v1/queues.' },
   queue_not_allowed: {
     status: 422,
-    message: "The queue runs another kind of work (cpu or waiting) than the job's type does.",
+    message:
+      "The queue runs other job types: another kind of work (cpu or waiting) than the job's type does, or the types of remote workers (each remote type's jobs run in a queue of remote types).",
   },
   invalid_priority: { status: 422, message: 'priority is a whole number from -100 (last) to 100 (first).' },
   invalid_run_at: {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseSecret, type SecretSet } from '../webhooks/signing.js';
-import { ApiKeys, KEY_ROLES, type KeyRole } from './keys.js';
+import { ApiKeys, KEY_ROLES, type KeyRole, ROLE_ALIASES } from './keys.js';
 
 /**
  * The keys file: API keys as SHA-256 hashes (hex), each with its tenant, and
@@ -10,7 +10,8 @@ import { ApiKeys, KEY_ROLES, type KeyRole } from './keys.js';
  * {
  *   "keys": [
  *     { "sha256": "<64 hex digits>", "tenant": "acme" },
- *     { "sha256": "<64 hex digits>", "tenant": "ops", "role": "operator" }
+ *     { "sha256": "<64 hex digits>", "tenant": "ops", "role": "operator" },
+ *     { "sha256": "<64 hex digits>", "tenant": "gpu-farm", "role": "worker" }
  *   ],
  *   "tenants": {
  *     "acme": {
@@ -52,7 +53,8 @@ export function parseKeysFile(doc: unknown, where = 'keys file'): KeysFile {
   if (!Array.isArray(rawKeys) || rawKeys.length === 0) return fail('"keys" must be a non-empty array');
   const entries = rawKeys.map((entry, i) => {
     if (!isObject(entry)) return fail(`keys[${i}] must be {"sha256", "tenant"} (and optionally "role")`);
-    const { sha256, tenant, role = 'tenant' } = entry;
+    const { sha256, tenant, role: written = 'client' } = entry;
+    const role = typeof written === 'string' ? (ROLE_ALIASES[written] ?? written) : written;
     if (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256)) {
       return fail(
         `keys[${i}].sha256 must be the 64 hex digits of the key's SHA-256 (printf %s KEY | sha256sum)`,

@@ -5,11 +5,16 @@ export const DEFAULT_TENANT = 'default';
 const TENANT_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * A key's holder sees its tenant's jobs; an operator also pauses queues and
- * sees every tenant's counts (GET /v1/queues, /metrics).
+ * What a key may do. A client submits and reads its tenant's jobs; a worker
+ * claims and works jobs of every tenant (docs/workers.md) and reads nothing
+ * else; an operator is a client that also pauses queues and sees every
+ * tenant's counts and the workers (GET /v1/queues, /metrics, GET /v1/workers).
  */
-export const KEY_ROLES = Object.freeze(['tenant', 'operator'] as const);
+export const KEY_ROLES = Object.freeze(['client', 'worker', 'operator'] as const);
 export type KeyRole = (typeof KEY_ROLES)[number];
+
+/** Older names of roles, still accepted where a role is written: `tenant` was the client role. */
+export const ROLE_ALIASES: Readonly<Record<string, KeyRole>> = Object.freeze({ tenant: 'client' });
 
 interface KeyEntry {
   hash: Buffer;
@@ -39,8 +44,11 @@ export class ApiKeys {
     this.#entries = entries;
   }
 
-  /** From `key:tenant,key:tenant`. Throws with a message naming the bad entry (never the key itself). */
-  static parse(spec: string, role: KeyRole = 'tenant'): ApiKeys {
+  /**
+   * From `key:tenant,key:tenant` (for worker keys, `key:name`: the name labels
+   * the key). Throws with a message naming the bad entry (never the key itself).
+   */
+  static parse(spec: string, role: KeyRole = 'client'): ApiKeys {
     const entries: KeyEntry[] = [];
     for (const [i, part] of spec.split(',').entries()) {
       const item = part.trim();
@@ -51,7 +59,9 @@ export class ApiKeys {
       if (key.length < 8)
         throw new Error(`API key entry ${i + 1}: write key:tenant with a key of 8 or more characters`);
       if (!TENANT_RE.test(tenant))
-        throw new Error(`API key entry ${i + 1}: the tenant must be 1-64 of A-Z a-z 0-9 . _ -`);
+        throw new Error(
+          `API key entry ${i + 1}: the ${role === 'worker' ? 'name' : 'tenant'} must be 1-64 of A-Z a-z 0-9 . _ -`,
+        );
       entries.push({ hash: hashKey(key), tenant, role });
     }
     if (entries.length === 0) throw new Error('API keys: no key:tenant entry found');

@@ -1,10 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { AuthFailureLimit } from './failure-limit.js';
-import { ApiKeys, DEFAULT_TENANT, presentedKey } from './keys.js';
+import { ApiKeys, DEFAULT_TENANT, type KeyRole, presentedKey } from './keys.js';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The key roles this route is for, when API keys are on. @default {@link CLIENT_ROUTE} */
+    roles?: readonly KeyRole[];
+  }
   interface FastifyRequest {
+    /** The role of the request's API key; null on an open server, where every route is open. */
+    role: KeyRole | null;
     /** The tenant whose jobs this request may see. */
     tenant: string;
     /** May pause queues and see every tenant's counts: an operator key, or any caller of an open server. */
@@ -24,6 +30,15 @@ const PUBLIC = [
   /^\/$/,
   /^\/dashboard(\/|$)/,
 ];
+
+/** The roles of a route that names none: the job API is for clients and operators, not workers. */
+export const CLIENT_ROUTE: readonly KeyRole[] = Object.freeze(['client', 'operator']);
+/** The routes remote workers call (docs/workers.md). */
+export const WORKER_ROUTE: readonly KeyRole[] = Object.freeze(['worker']);
+/** Every key may call it. */
+export const ANY_ROLE: readonly KeyRole[] = Object.freeze(['client', 'worker', 'operator']);
+/** What only operators see (every tenant's counts, the workers). */
+export const OPERATOR_ROUTE: readonly KeyRole[] = Object.freeze(['operator']);
 
 /** A path anyone may read, keys or not. */
 export function isPublicPath(url: string): boolean {
@@ -45,6 +60,7 @@ export function registerAuth(
   app.decorateRequest('tenant', DEFAULT_TENANT);
   app.decorateRequest('apiKeyId', null);
   app.decorateRequest('operator', keys === null);
+  app.decorateRequest('role', null);
   if (!keys) return;
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (isPublicPath(request.url)) return;
@@ -70,6 +86,15 @@ export function registerAuth(
     }
     request.tenant = holder.tenant;
     request.operator = holder.role === 'operator';
+    request.role = holder.role;
     request.apiKeyId = ApiKeys.idOf(key!);
+    // A path no route matches is left to the 404 handler.
+    if (request.routeOptions.url === undefined) return;
+    const roles = request.routeOptions.config.roles ?? CLIENT_ROUTE;
+    if (!roles.includes(holder.role)) {
+      throw new ApiError('forbidden', {
+        message: `This route is for ${roles.join(' and ')} keys; the API key is a ${holder.role} key.`,
+      });
+    }
   });
 }

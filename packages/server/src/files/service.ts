@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { finished, type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { ApiError } from '../errors.js';
 import type { StoredFile } from '../store/file-row.js';
 import type { JobStore } from '../store/store.js';
 import { SNIFF_BYTES, settleType } from './sniff.js';
 import type { FileStorage } from './storage.js';
+import { BodyTooLarge, writeLimited } from './write-limited.js';
 
 export interface FileServiceOptions {
   store: JobStore;
@@ -34,7 +33,6 @@ export interface LocalFile {
 }
 
 /** What a body counter throws when a body passes the limit. */
-class TooLarge extends Error {}
 
 export function newFileId(): string {
   return `file_${randomBytes(12).toString('hex')}`;
@@ -79,29 +77,15 @@ export class FileService {
     const temp = await this.#storage.tempPath(tenant);
     const hash = createHash('sha256');
     const head = Buffer.alloc(SNIFF_BYTES);
-    let bytes = 0;
     const max = Math.min(maxBytes, this.maxBytes);
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        if (bytes < SNIFF_BYTES) chunk.copy(head, bytes, 0, SNIFF_BYTES - bytes);
-        bytes += chunk.length;
-        if (bytes > max) {
-          done(new TooLarge());
-          return;
-        }
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    // The body is piped by hand, not put in the pipeline: a pipeline destroys its source on
-    // error, and the source is the client's connection, which must live to carry the 413.
-    const stopFeed = finished(body, { writable: false }, (err) => {
-      if (err) meter.destroy(err);
-    });
-    body.pipe(meter);
     try {
-      // Large buffers: fewer, bigger writes (a socket delivers 64 KiB at a time).
-      await pipeline(meter, createWriteStream(temp, { flags: 'wx', highWaterMark: 1024 * 1024 }));
+      const bytes = await writeLimited(body, temp, {
+        maxBytes: max,
+        onChunk: (chunk, offset) => {
+          if (offset < SNIFF_BYTES) chunk.copy(head, offset, 0, SNIFF_BYTES - offset);
+          hash.update(chunk);
+        },
+      });
       const settled = settleType(contentType, head.subarray(0, Math.min(bytes, SNIFF_BYTES)));
       if (!settled.ok) {
         throw new ApiError('file_type_mismatch', {
@@ -129,16 +113,13 @@ export class FileService {
       }
       return (await this.#store.getFile(tenant, id)) ?? unreachable(id);
     } catch (err) {
-      body.unpipe(meter);
       await this.#storage.discard(temp);
-      if (err instanceof TooLarge) {
+      if (err instanceof BodyTooLarge) {
         throw new ApiError('file_too_large', {
           message: `The file is larger than this server accepts (${max} bytes, --max-file-size).`,
         });
       }
       throw err;
-    } finally {
-      stopFeed();
     }
   }
 

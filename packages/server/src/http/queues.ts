@@ -21,6 +21,10 @@ export const queueSchema = Type.Object(
     concurrency: Type.Integer({ description: 'Jobs of this queue each worker process runs at once.' }),
     global_limit: nullableInt('Jobs of this queue running at once across every process; null is no limit.'),
     tenant_limit: nullableInt("One tenant's jobs of this queue running at once; null is no limit."),
+    remote: Type.Boolean({
+      description:
+        "Served by remote workers (docs/workers.md): its concurrency is 0, and runs what its workers' claims ask for.",
+    }),
     paused: Type.Boolean({ description: 'Paused: running jobs finish, nothing new starts.' }),
     queued: Type.Integer({ description: 'Queued and due now.' }),
     scheduled: Type.Integer({ description: 'Queued with a run_at in the future.' }),
@@ -57,6 +61,7 @@ function view({ queue, paused, counts }: QueueView, scope: 'all' | 'tenant', now
     concurrency: queue.concurrency,
     global_limit: queue.globalLimit,
     tenant_limit: queue.tenantLimit,
+    remote: queue.remote,
     paused,
     queued: counts.queued,
     scheduled: counts.scheduled,

@@ -10,6 +10,7 @@ import { type QueueDef, Queues } from '../queues/queues.js';
 import type {
   ClaimOptions,
   FinishOptions,
+  HeldJob,
   InsertResult,
   JobStore,
   Lease,
@@ -124,6 +125,11 @@ export class JobService {
   onQueueResumed: ((queue: string) => void) | null = null;
   /** Called when a change here may have written webhook deliveries (to wake the dispatcher). */
   onWebhook: (() => void) | null = null;
+  /**
+   * Called at submit with a type the registry does not have, before it is
+   * refused: remote workers may have declared it on another node (see RemoteTypes).
+   */
+  onUnknownType: ((type: string) => Promise<void>) | null = null;
 
   constructor({
     store,
@@ -246,6 +252,7 @@ export class JobService {
       storedInputJson(params.input ?? {}, this.#inputLimits);
       throw error;
     };
+    if (!this.#registry.has(params.type) && this.onUnknownType) await this.onUnknownType(params.type);
     if (!this.#registry.has(params.type)) {
       refuse(
         new ApiError('unknown_job_type', {
@@ -492,6 +499,16 @@ export class JobService {
 
   async release(token: string): Promise<StoredJob | null> {
     return this.#publish(await this.#store.release(token));
+  }
+
+  /** The job running under a lease token; null when the lease ended. */
+  leased(token: string): Promise<StoredJob | null> {
+    return this.#store.leased(token);
+  }
+
+  /** Running jobs whose lease owner begins with `ownerPrefix`. */
+  runningOf(ownerPrefix: string): Promise<HeldJob[]> {
+    return this.#store.runningOf(ownerPrefix);
   }
 
   /** The earliest time a queued job of `queue` may be claimed; null when none is queued. */

@@ -8,6 +8,17 @@ import { isJobTypeName, JOB_TYPE_RULE } from './type-name.js';
 interface Entry {
   processor: Processor<JsonObject>;
   validate: ValidateFunction;
+  /** Declared by remote workers (docs/workers.md): run by them, never in this process. */
+  remote: { declaredAt: number } | null;
+}
+
+/** A job type that remote workers declared, as the registry takes it. */
+export interface RemoteTypeDef {
+  type: string;
+  description: string;
+  inputSchema: JsonObject;
+  queue: string;
+  declaredAt: number;
 }
 
 export type InputCheck = { ok: true; input: JsonObject } | { ok: false; message: string; details: unknown };
@@ -30,8 +41,45 @@ export class ProcessorRegistry {
     this.#entries.set(processor.type, {
       processor: processor as unknown as Processor<JsonObject>,
       validate: this.#ajv.compile(processor.inputSchema),
+      remote: null,
     });
     return this;
+  }
+
+  /**
+   * Add a type that remote workers serve, or replace its earlier declaration
+   * (the latest schema wins). Throws when the name is one of this server's
+   * own types or breaks {@link JOB_TYPE_RULE}, or the schema does not compile;
+   * then nothing changes.
+   */
+  declareRemote(def: RemoteTypeDef): void {
+    if (!isJobTypeName(def.type))
+      throw new Error(`job type "${def.type}" is not a usable name; use ${JOB_TYPE_RULE}`);
+    const known = this.#entries.get(def.type);
+    if (known && !known.remote) throw new Error(`job type ${def.type} is one of this server's own`);
+    if (known?.remote && known.remote.declaredAt >= def.declaredAt) return;
+    // A schema with an $id stays in Ajv's cache: the earlier one goes first, or the new one would clash.
+    if (known) this.#ajv.removeSchema(known.processor.inputSchema);
+    const validate = this.#ajv.compile(def.inputSchema);
+    const { type, description, inputSchema, queue } = def;
+    this.#entries.set(type, {
+      processor: {
+        type,
+        description,
+        inputSchema,
+        queue,
+        work: 'waiting',
+        // The pool never claims a remote type's queue: this only guards against a wrong claim.
+        run: () => Promise.reject(new Error(`${type} jobs are run by remote workers, not in this process`)),
+      },
+      validate,
+      remote: { declaredAt: def.declaredAt },
+    });
+  }
+
+  /** Whether remote workers serve `type` (docs/workers.md). */
+  isRemote(type: string): boolean {
+    return this.#entries.get(type)?.remote != null;
   }
 
   get(type: string): Processor<JsonObject> | undefined {
@@ -65,7 +113,9 @@ export class ProcessorRegistry {
 
   /** Ask each processor whether its tools are present; remembered for /readyz and /v1/types. */
   async refreshAvailability(): Promise<Map<string, Availability>> {
-    for (const { processor } of this.#entries.values()) {
+    for (const { processor, remote } of this.#entries.values()) {
+      // A remote type is available while a live worker serves it, which the workers' routes know.
+      if (remote) continue;
       this.#availability.set(processor.type, processor.check ? await processor.check() : { available: true });
     }
     return this.#availability;

@@ -20,6 +20,8 @@ export interface QueueDef {
   tenantLimit: number | null;
   /** The job types whose default queue this is. */
   types: string[];
+  /** Served by remote workers (docs/workers.md): it holds remote types only, and this process never claims from it. */
+  remote: boolean;
 }
 
 export interface QueueSettings {
@@ -71,6 +73,7 @@ export class Queues {
         globalLimit: spec.globalLimit,
         tenantLimit: queues.#tenantLimit,
         types: known?.types ?? [],
+        remote: false,
       });
     }
     return queues;
@@ -80,13 +83,37 @@ export class Queues {
     return this.#settings.tenantConcurrency === 0 ? null : this.#settings.tenantConcurrency;
   }
 
+  /**
+   * Why a remote type may not run in `queue`, or null when it may: a queue
+   * holds either this server's own types or remote ones, and a type keeps
+   * the queue it was first declared with (its queued jobs wait there).
+   */
+  remoteQueueProblem(type: string, queue: string): string | null {
+    const current = this.#ofType.get(type);
+    if (current !== undefined && current !== queue)
+      return `job type ${type} runs in queue "${current}"; a declaration cannot move it to "${queue}"`;
+    const known = this.#byName.get(queue);
+    if (known && !known.remote)
+      return `queue "${queue}" runs this server's own job types; give ${type} a queue of its own`;
+    return null;
+  }
+
   /** Put a registered type in the queue it names, making that queue when it is new. */
+  place(type: string): QueueDef {
+    const known = this.#ofType.get(type);
+    return known === undefined ? this.#place(type) : this.#byName.get(known)!;
+  }
+
   #place(type: string): QueueDef {
     const processor = this.#registry.get(type);
     if (!processor) throw new Error(`unknown job type ${type}`);
+    const remote = this.#registry.isRemote(type);
     const name = processor.queue ?? DEFAULT_QUEUE;
     const kind = processor.work ?? DEFAULT_WORK;
     const known = this.#byName.get(name);
+    if (known && known.remote !== remote) {
+      throw new Error(`queue ${name}: ${this.remoteQueueProblem(type, name)}`);
+    }
     if (known && known.kind !== kind) {
       throw new Error(
         `queue ${name}: job type ${type} does ${kind} work, but ${known.types.join(', ')} ${known.kind} work`,
@@ -100,10 +127,16 @@ export class Queues {
     const queue: QueueDef = {
       name,
       kind,
-      concurrency: kind === 'cpu' ? this.#settings.cpuConcurrency : this.#settings.waitConcurrency,
+      // A remote queue's jobs run as many at once as its workers ask for.
+      concurrency: remote
+        ? 0
+        : kind === 'cpu'
+          ? this.#settings.cpuConcurrency
+          : this.#settings.waitConcurrency,
       globalLimit: null,
       tenantLimit: this.#tenantLimit,
       types: [type],
+      remote,
     };
     this.#byName.set(name, queue);
     return queue;
@@ -120,13 +153,17 @@ export class Queues {
   /** The queue a new job of `type` goes in: the caller's choice when it may, else the type's own. */
   queueFor(type: string, requested: string | undefined): QueueDef {
     // A type registered after the server started gets its queue now.
-    const known = this.#ofType.get(type);
-    const own = known === undefined ? this.#place(type) : this.#byName.get(known)!;
+    const own = this.place(type);
     if (requested === undefined || requested === own.name) return own;
     const queue = this.#byName.get(requested);
     if (!queue) {
       throw new ApiError('unknown_queue', {
         message: `No queue "${requested}"; queues: ${[...this.#byName.keys()].join(', ')}.`,
+      });
+    }
+    if (queue.remote || own.remote) {
+      throw new ApiError('queue_not_allowed', {
+        message: `Queue "${requested}" holds other job types than ${type}: a remote type's jobs run in its own queue, and no other type's run there.`,
       });
     }
     if (queue.kind !== own.kind) {

@@ -244,6 +244,13 @@ export const SETTINGS = {
     default: '',
     parse: optional(text),
   },
+  workerKeys: {
+    flag: 'worker-keys',
+    env: 'LONGRUN_WORKER_KEYS',
+    help: 'key:name,… keys of remote workers: they claim and work jobs of every tenant, and read nothing else (docs/workers.md)',
+    default: '',
+    parse: optional(text),
+  },
   /** Terminal jobs are deleted this long after they finish; 0 keeps them. */
   retentionMs: {
     flag: 'retention',
@@ -503,8 +510,10 @@ function perKey(limit: number): DerivedDefault {
   return { text: `${limit} with API keys, none without`, value: (s) => (hasKeys(s) ? String(limit) : '0') };
 }
 
-export function hasKeys(s: Pick<Settings, 'apiKeys' | 'apiKeysFile' | 'operatorKeys'>): boolean {
-  return s.apiKeys !== null || s.apiKeysFile !== null || s.operatorKeys !== null;
+export function hasKeys(
+  s: Pick<Settings, 'apiKeys' | 'apiKeysFile' | 'operatorKeys' | 'workerKeys'>,
+): boolean {
+  return s.apiKeys !== null || s.apiKeysFile !== null || s.operatorKeys !== null || s.workerKeys !== null;
 }
 
 /** Defaults that depend on other settings or on the machine. */

@@ -96,6 +96,6 @@ describe('operator keys', () => {
 
   it('refuses a keys file entry with a role it does not know, naming the entry', () => {
     const doc = { keys: [{ sha256: 'a'.repeat(64), tenant: 't', role: 'admin' }] };
-    expect(() => parseKeysFile(doc)).toThrow('keys[0].role must be one of "tenant", "operator"');
+    expect(() => parseKeysFile(doc)).toThrow('keys[0].role must be one of "client", "worker", "operator"');
   });
 });

@@ -4,7 +4,7 @@ import type { StoredJob } from '../../src/jobs/model.js';
 import { ALL_STATES, canTransition, type JobStatus } from '../../src/jobs/states.js';
 import type { NewFile } from '../../src/store/file-row.js';
 import { LIST_FIELD_MAX_BYTES, omittedField } from '../../src/store/job-row.js';
-import type { JobStore, Lease, NewJob } from '../../src/store/store.js';
+import type { JobStore, Lease, NewJob, RemoteType, WorkerRecord } from '../../src/store/store.js';
 
 /** A fresh, migrated, empty store for one test, and how to dispose of it. */
 export type StoreFactory = () => Promise<{ store: JobStore; dispose: () => Promise<void> }>;
@@ -899,6 +899,231 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.takeExpiredFiles({ now, limit: 10 })).toEqual([]);
         expect(await store.getFile(T, a.id)).toBeNull();
         expect(await store.getFile(T, live.id)).not.toBeNull();
+      });
+    });
+
+    describe('remote workers', () => {
+      let w = 0;
+      function newWorker(over: Partial<WorkerRecord> = {}): WorkerRecord {
+        w += 1;
+        const now = Date.now();
+        return {
+          id: `wrk_${w}`,
+          name: `box-${w}`,
+          keyId: null,
+          types: ['acme.upscale'],
+          registeredAt: now,
+          lastSeenAt: now,
+          ...over,
+        };
+      }
+      function declared(type: string, over: Partial<RemoteType> = {}): RemoteType {
+        return {
+          type,
+          description: `does ${type}`,
+          inputSchema: { type: 'object' },
+          queue: type,
+          declaredAt: Date.now(),
+          ...over,
+        };
+      }
+
+      it('registers a worker and its types, and reads them back field for field', async () => {
+        const schema = {
+          type: 'object',
+          required: ['url'],
+          additionalProperties: false,
+          properties: { url: { type: 'string' }, factor: { type: 'integer', default: 2 } },
+        };
+        const upscale = declared('acme.upscale', {
+          inputSchema: schema,
+          queue: 'gpu',
+          declaredAt: 1_700_000,
+        });
+        const blur = declared('acme.blur', { description: '' });
+        const worker = newWorker({ keyId: 'key-1', types: ['acme.upscale', 'acme.blur'] });
+        await store.registerWorker(worker, [upscale, blur]);
+        expect(await store.getWorker(worker.id)).toEqual(worker);
+        expect(await store.listWorkers()).toEqual([worker]);
+        const types = await store.remoteTypes();
+        expect(types).toEqual([blur, upscale]);
+        // The schema as the worker wrote it, key order included.
+        expect(JSON.stringify(types[1]!.inputSchema)).toBe(JSON.stringify(schema));
+        expect(await store.getWorker('wrk_unknown')).toBeNull();
+      });
+
+      it('lists declared types in name order, byte by byte', async () => {
+        const names = ['zeta', 'alpha', 'a_b', 'Alpha', 'a.b'];
+        await store.registerWorker(
+          newWorker({ types: names }),
+          names.map((t) => declared(t)),
+        );
+        expect((await store.remoteTypes()).map((t) => t.type)).toEqual([
+          'Alpha',
+          'a.b',
+          'a_b',
+          'alpha',
+          'zeta',
+        ]);
+      });
+
+      it('replaces name, key and types when a worker registers again, keeping its first registered_at', async () => {
+        const t0 = Date.now() - 10_000;
+        const first = newWorker({ types: ['one'], registeredAt: t0, lastSeenAt: t0 });
+        await store.registerWorker(first, [declared('one')]);
+        const again = {
+          ...first,
+          name: 'renamed',
+          keyId: 'key-2',
+          types: ['two', 'three'],
+          registeredAt: t0 + 1000,
+          lastSeenAt: t0 + 1000,
+        };
+        await store.registerWorker(again, [declared('two'), declared('three')]);
+        expect(await store.getWorker(first.id)).toEqual({ ...again, registeredAt: t0 });
+        // A registration that carries an older sighting does not move last_seen back.
+        await store.registerWorker({ ...again, lastSeenAt: t0 + 500 }, []);
+        expect((await store.getWorker(first.id))?.lastSeenAt).toBe(t0 + 1000);
+        expect(await store.listWorkers()).toHaveLength(1);
+        // Types are kept whoever declared them: the one the worker no longer serves stays.
+        expect((await store.remoteTypes()).map((t) => t.type)).toEqual(['one', 'three', 'two']);
+      });
+
+      it('keeps the latest declaration of a type, whichever worker made it', async () => {
+        const t0 = Date.now();
+        const a = newWorker({ types: ['shared'] });
+        const b = newWorker({ types: ['shared'] });
+        await store.registerWorker(a, [
+          declared('shared', {
+            description: 'first',
+            inputSchema: { type: 'object', title: 'v1' },
+            queue: 'q1',
+            declaredAt: t0,
+          }),
+        ]);
+        const latest = declared('shared', {
+          description: 'second',
+          inputSchema: { type: 'object', title: 'v2' },
+          queue: 'q2',
+          declaredAt: t0 + 1,
+        });
+        await store.registerWorker(b, [latest]);
+        expect(await store.remoteTypes()).toEqual([latest]);
+        // A type named twice in one registration: the later declaration is the one kept.
+        const last = declared('shared', { description: 'third', declaredAt: t0 + 2 });
+        await store.registerWorker(a, [
+          declared('shared', { description: 'dropped', declaredAt: t0 + 2 }),
+          last,
+        ]);
+        expect(await store.remoteTypes()).toEqual([last]);
+        // And it outlives both workers.
+        await store.removeWorker(a.id);
+        await store.removeWorker(b.id);
+        expect(await store.remoteTypes()).toEqual([last]);
+      });
+
+      it('records a sighting of a known worker only, and never moves last_seen back', async () => {
+        const t0 = Date.now();
+        const worker = newWorker({ registeredAt: t0, lastSeenAt: t0 });
+        await store.registerWorker(worker, [declared('acme.upscale')]);
+        expect(await store.touchWorker('wrk_unknown', t0)).toBe(false);
+        expect(await store.getWorker('wrk_unknown')).toBeNull();
+        expect(await store.touchWorker(worker.id, t0 + 100)).toBe(true);
+        expect(await store.getWorker(worker.id)).toEqual({ ...worker, lastSeenAt: t0 + 100 });
+        expect(await store.touchWorker(worker.id, t0 + 50)).toBe(true);
+        expect((await store.getWorker(worker.id))?.lastSeenAt).toBe(t0 + 100);
+      });
+
+      it('lists workers most recently seen first', async () => {
+        const t0 = Date.now();
+        const a = newWorker({ lastSeenAt: t0 });
+        const b = newWorker({ lastSeenAt: t0 + 2 });
+        const c = newWorker({ lastSeenAt: t0 + 1 });
+        for (const worker of [a, b, c]) await store.registerWorker(worker, []);
+        expect((await store.listWorkers()).map((x) => x.id)).toEqual([b.id, c.id, a.id]);
+        await store.touchWorker(a.id, t0 + 5);
+        expect((await store.listWorkers()).map((x) => x.id)).toEqual([a.id, b.id, c.id]);
+      });
+
+      it('forgets a removed worker, once', async () => {
+        const gone = newWorker();
+        const stays = newWorker();
+        await store.registerWorker(gone, [declared('acme.upscale')]);
+        await store.registerWorker(stays, [declared('acme.upscale')]);
+        expect(await store.removeWorker(gone.id)).toBe(true);
+        expect(await store.getWorker(gone.id)).toBeNull();
+        expect(await store.removeWorker(gone.id)).toBe(false);
+        expect(await store.removeWorker('wrk_unknown')).toBe(false);
+        expect(await store.touchWorker(gone.id, Date.now())).toBe(false);
+        expect((await store.listWorkers()).map((x) => x.id)).toEqual([stays.id]);
+      });
+
+      it('purges workers last seen before the cutoff, counts them, and keeps the rest', async () => {
+        const t0 = Date.now();
+        const oldest = newWorker({ lastSeenAt: t0 - 2000 });
+        const old = newWorker({ lastSeenAt: t0 - 1000 });
+        const recent = newWorker({ lastSeenAt: t0 });
+        for (const worker of [recent, oldest, old]) await store.registerWorker(worker, []);
+        expect(await store.purgeWorkers(t0 - 1000)).toBe(1);
+        expect((await store.listWorkers()).map((x) => x.id)).toEqual([recent.id, old.id]);
+        expect(await store.purgeWorkers(t0)).toBe(1);
+        expect(await store.purgeWorkers(t0)).toBe(0);
+        expect((await store.listWorkers()).map((x) => x.id)).toEqual([recent.id]);
+        expect(await store.getWorker(recent.id)).toEqual(recent);
+      });
+
+      it('gives the job a token holds while it runs, and nothing once the lease ended', async () => {
+        for (let i = 0; i < 5; i++) await created();
+        const finished = await claimOne();
+        expect(await store.leased(finished.token)).toEqual(await store.get(T, finished.job.id));
+        await store.report(finished.token, { progress: 40, logs: ['working'] });
+        const reported = await store.leased(finished.token);
+        expect(reported).toMatchObject({
+          status: 'running',
+          progress: 40,
+          version: finished.job.version + 1,
+        });
+        expect(reported).toEqual(await store.get(T, finished.job.id));
+        await store.finish(finished.token, 'completed', { output: {} });
+        expect(await store.leased(finished.token)).toBeNull();
+
+        const canceled = await claimOne();
+        await store.cancel(T, canceled.job.id);
+        expect(await store.leased(canceled.token)).toBeNull();
+
+        const released = await claimOne();
+        await store.release(released.token);
+        expect(await store.leased(released.token)).toBeNull();
+
+        const now = Date.now();
+        const expired = await claimOne({ leaseMs: 1000, now });
+        expect((await store.leased(expired.token))?.id).toBe(expired.job.id);
+        await store.recover({ now: now + 2000 });
+        expect(await store.leased(expired.token)).toBeNull();
+
+        expect(await store.leased('no-such-token')).toBeNull();
+      });
+
+      it('lists the running jobs of an owner prefix, oldest attempt first, taking % and _ literally', async () => {
+        const t0 = Date.now() - 60_000;
+        for (let i = 0; i < 6; i++) await created({ now: t0 });
+        // Each of the others would match 'wrk_a%' as a LIKE pattern (or, with SQLite's LIKE, by case).
+        const later = await claimOne({ owner: 'wrk_a%/y', now: t0 + 2000 });
+        const earlier = await claimOne({ owner: 'wrk_a%/x', now: t0 + 1000 });
+        await claimOne({ owner: 'wrk_ab/z', now: t0 + 1000 });
+        await claimOne({ owner: 'wrkXa%/w', now: t0 + 1000 });
+        await claimOne({ owner: 'WRK_A%/v', now: t0 + 1000 });
+        const mine = await store.runningOf('wrk_a%');
+        expect(mine).toEqual([
+          { owner: 'wrk_a%/x', tenant: T, id: earlier.job.id, type: 'simulate', startedAt: t0 + 1000 },
+          { owner: 'wrk_a%/y', tenant: T, id: later.job.id, type: 'simulate', startedAt: t0 + 2000 },
+        ]);
+        expect((await store.runningOf('wrk_a%/y')).map((h) => h.id)).toEqual([later.job.id]);
+        expect(await store.runningOf('nobody')).toEqual([]);
+        await store.finish(earlier.token, 'completed', { output: {} });
+        expect((await store.runningOf('wrk_a%')).map((h) => h.id)).toEqual([later.job.id]);
+        // A queued job has no owner: the sixth is not anyone's.
+        expect(await store.runningOf('')).toHaveLength(4);
       });
     });
 

@@ -250,7 +250,7 @@ describePostgres('PostgreSQL store', () => {
       const rows = await adminQuery<{ version: number }>(
         `SELECT version FROM ${pg.escapeIdentifier(schema)}.schema_migrations ORDER BY version`,
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await dropSchema(schema);

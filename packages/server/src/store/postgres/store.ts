@@ -41,6 +41,7 @@ import {
   type DeliveryClaimOptions,
   type FileListFilter,
   type FinishOptions,
+  type HeldJob,
   type InsertResult,
   type JobStore,
   type Lease,
@@ -50,7 +51,9 @@ import {
   type ProgressPatch,
   type QueueCounts,
   type QueueCountsFilter,
+  type RemoteType,
   StoreUnavailableError,
+  type WorkerRecord,
 } from '../store.js';
 import {
   cancelChange,
@@ -64,6 +67,15 @@ import {
   releaseChange,
   reportChange,
 } from '../transitions.js';
+import {
+  type HeldJobRow,
+  latestDeclarations,
+  type RemoteTypeRow,
+  toHeldJob,
+  toRemoteType,
+  toWorker,
+  type WorkerRow,
+} from '../worker-row.js';
 import { checkSchema, clientConfig, ident, isConnectionError, isRetryableTxError } from './connection.js';
 import { migratePostgres } from './migrate.js';
 import { jobsChannel, notifySql } from './notify.js';
@@ -132,6 +144,8 @@ export class PostgresJobStore implements JobStore {
   readonly #deliveries: string;
   readonly #queues: string;
   readonly #files: string;
+  readonly #workers: string;
+  readonly #remoteTypes: string;
   readonly #names = new Map<string, string>();
   /**
    * The row of each lease this process holds, as it last wrote it, so a fenced
@@ -170,6 +184,8 @@ export class PostgresJobStore implements JobStore {
     this.#deliveries = `${ident(schema)}.webhook_deliveries`;
     this.#queues = `${ident(schema)}.queues`;
     this.#files = `${ident(schema)}.files`;
+    this.#workers = `${ident(schema)}.workers`;
+    this.#remoteTypes = `${ident(schema)}.remote_types`;
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -918,6 +934,27 @@ export class PostgresJobStore implements JobStore {
     return this.#byToken(token, now, (row) => releaseChange(row, now));
   }
 
+  async leased(token: string): Promise<StoredJob | null> {
+    // Read afresh, not from #leases: a copy there may predate a cancel or recovery on another node.
+    const [row] = await this.#run(
+      `SELECT * FROM ${this.#jobs} WHERE lease_token = $1 AND status = 'running'`,
+      [token],
+      'always',
+    );
+    return row ? this.#job(row) : null;
+  }
+
+  async runningOf(ownerPrefix: string): Promise<HeldJob[]> {
+    // starts_with, not LIKE: a prefix's % and _ are its own characters.
+    const rows = await this.#run<HeldJobRow>(
+      `SELECT lease_owner, tenant, id, type, started_at FROM ${this.#jobs}
+       WHERE status = 'running' AND starts_with(lease_owner, $1) ORDER BY started_at, seq`,
+      [ownerPrefix],
+      'always',
+    );
+    return rows.map(toHeldJob);
+  }
+
   async cancel(tenant: string, id: string, now = Date.now()): Promise<CancelResult> {
     return this.#optimistic<CancelResult>(
       async () =>
@@ -1094,6 +1131,103 @@ export class PostgresJobStore implements JobStore {
       'always',
     );
     return row?.t ?? null;
+  }
+
+  // ---- remote workers -------------------------------------------------------------------------
+
+  async registerWorker(worker: WorkerRecord, types: readonly RemoteType[]): Promise<void> {
+    const declared = latestDeclarations(types);
+    await this.#tx(async (q) => {
+      // A worker registering again under its id keeps its first registered_at: it has been known
+      // since then. Its name, key and types are the new ones; last_seen_at never goes back.
+      await q(
+        `INSERT INTO ${this.#workers} AS w (id, name, key_id, types, registered_at, last_seen_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, key_id = EXCLUDED.key_id, types = EXCLUDED.types,
+           last_seen_at = GREATEST(w.last_seen_at, EXCLUDED.last_seen_at)`,
+        [
+          worker.id,
+          worker.name,
+          worker.keyId,
+          JSON.stringify(worker.types),
+          worker.registeredAt,
+          worker.lastSeenAt,
+        ],
+      );
+      if (declared.length === 0) return;
+      // The latest declaration wins, whoever made it: the order of the commits, not of
+      // declared_at. One row per type (latestDeclarations), in name order, so two registrations
+      // sharing types lock them in the same order.
+      await q(
+        `INSERT INTO ${this.#remoteTypes} (type, description, input_schema, queue, declared_at)
+         SELECT t.type, t.description, t.input_schema::json, t.queue, t.declared_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY
+           AS t(type, description, input_schema, queue, declared_at, ord)
+         ORDER BY t.ord
+         ON CONFLICT (type) DO UPDATE SET description = EXCLUDED.description,
+           input_schema = EXCLUDED.input_schema, queue = EXCLUDED.queue, declared_at = EXCLUDED.declared_at`,
+        [
+          declared.map((t) => t.type),
+          declared.map((t) => t.description),
+          declared.map((t) => JSON.stringify(t.inputSchema)),
+          declared.map((t) => t.queue),
+          declared.map((t) => t.declaredAt),
+        ],
+      );
+    });
+  }
+
+  async remoteTypes(): Promise<RemoteType[]> {
+    // Byte order, as SQLite sorts: the database's collation would sort otherwise.
+    const rows = await this.#run<RemoteTypeRow>(
+      `SELECT * FROM ${this.#remoteTypes} ORDER BY type COLLATE "C"`,
+      [],
+      'always',
+    );
+    return rows.map(toRemoteType);
+  }
+
+  async getWorker(id: string): Promise<WorkerRecord | null> {
+    const [row] = await this.#run<WorkerRow>(`SELECT * FROM ${this.#workers} WHERE id = $1`, [id], 'always');
+    return row ? toWorker(row) : null;
+  }
+
+  async touchWorker(id: string, now: number): Promise<boolean> {
+    const rows = await this.#run<{ id: string }>(
+      `UPDATE ${this.#workers} SET last_seen_at = GREATEST(last_seen_at, $2) WHERE id = $1 RETURNING id`,
+      [id, now],
+      'always',
+    );
+    return rows.length === 1;
+  }
+
+  async listWorkers(): Promise<WorkerRecord[]> {
+    const rows = await this.#run<WorkerRow>(
+      `SELECT * FROM ${this.#workers} ORDER BY last_seen_at DESC, id COLLATE "C"`,
+      [],
+      'always',
+    );
+    return rows.map(toWorker);
+  }
+
+  async removeWorker(id: string): Promise<boolean> {
+    // Not repeated once sent: a repeat of a delete that committed unseen would say false.
+    const rows = await this.#run<{ id: string }>(
+      `DELETE FROM ${this.#workers} WHERE id = $1 RETURNING id`,
+      [id],
+      'unsent',
+    );
+    return rows.length === 1;
+  }
+
+  async purgeWorkers(seenBefore: number): Promise<number> {
+    // Not repeated once sent, as removeWorker: a repeat would count none of what the first took.
+    const [row] = await this.#run<{ n: number }>(
+      `WITH d AS (DELETE FROM ${this.#workers} WHERE last_seen_at < $1 RETURNING 1) SELECT count(*) AS n FROM d`,
+      [seenBefore],
+      'unsent',
+    );
+    return row?.n ?? 0;
   }
 
   // ---- uploaded files -------------------------------------------------------------------------

@@ -33,6 +33,7 @@ import type {
   DeliveryClaimOptions,
   FileListFilter,
   FinishOptions,
+  HeldJob,
   InsertResult,
   JobStore,
   Lease,
@@ -41,6 +42,8 @@ import type {
   NewJob,
   ProgressPatch,
   QueueCountsFilter,
+  RemoteType,
+  WorkerRecord,
 } from '../store.js';
 import {
   cancelChange,
@@ -56,6 +59,15 @@ import {
   reportChange,
 } from '../transitions.js';
 import { takeTurns, type Waiting } from '../turns.js';
+import {
+  type HeldJobRow,
+  latestDeclarations,
+  type RemoteTypeRow,
+  toHeldJob,
+  toRemoteType,
+  toWorker,
+  type WorkerRow,
+} from '../worker-row.js';
 import { GroupCommitter } from './committer.js';
 import { migrateSqlite } from './migrate.js';
 
@@ -263,6 +275,13 @@ export class SqliteJobStore implements JobStore {
       byOwner: db.prepare<[string], JobRow>(
         `SELECT ${JOB_COLUMNS} FROM jobs WHERE status = 'running' AND lease_owner = ? ORDER BY seq`,
       ),
+      // substr, not LIKE: SQLite's LIKE ignores the case of ASCII letters (worker ids are mixed
+      // case), and a prefix's % and _ would be wildcards. Running jobs are few (the lease index).
+      byOwnerPrefix: db.prepare<{ prefix: string }, HeldJobRow>(
+        `SELECT lease_owner, tenant, id, type, started_at FROM jobs
+         WHERE status = 'running' AND substr(lease_owner, 1, length(@prefix)) = @prefix
+         ORDER BY started_at, seq`,
+      ),
       purgeable: db.prepare<[number, number], { seq: number; tenant: string; id: string }>(
         `SELECT seq, tenant, id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?
            AND status IN (${TERMINAL_SQL}) ORDER BY finished_at, seq LIMIT ?`,
@@ -333,6 +352,29 @@ export class SqliteJobStore implements JobStore {
         `DELETE FROM files WHERE seq IN (
            SELECT seq FROM files WHERE expires_at < ? ORDER BY expires_at, seq LIMIT ?) RETURNING *`,
       ),
+      // A worker registering again under its id keeps its first registered_at: it has been known
+      // since then. Its name, key and types are the new ones; last_seen_at never goes back.
+      upsertWorker: db.prepare<WorkerRow>(
+        `INSERT INTO workers (id, name, key_id, types, registered_at, last_seen_at)
+         VALUES (@id, @name, @key_id, @types, @registered_at, @last_seen_at)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, key_id = excluded.key_id, types = excluded.types,
+           last_seen_at = MAX(last_seen_at, excluded.last_seen_at)`,
+      ),
+      // The latest declaration wins, whoever made it: the order of the writes, not of declared_at.
+      declareType: db.prepare<RemoteTypeRow>(
+        `INSERT INTO remote_types (type, description, input_schema, queue, declared_at)
+         VALUES (@type, @description, @input_schema, @queue, @declared_at)
+         ON CONFLICT (type) DO UPDATE SET description = excluded.description,
+           input_schema = excluded.input_schema, queue = excluded.queue, declared_at = excluded.declared_at`,
+      ),
+      remoteTypes: db.prepare<[], RemoteTypeRow>('SELECT * FROM remote_types ORDER BY type'),
+      workerById: db.prepare<[string], WorkerRow>('SELECT * FROM workers WHERE id = ?'),
+      touchWorker: db.prepare<[number, string]>(
+        'UPDATE workers SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?',
+      ),
+      workers: db.prepare<[], WorkerRow>('SELECT * FROM workers ORDER BY last_seen_at DESC, id'),
+      removeWorker: db.prepare<[string]>('DELETE FROM workers WHERE id = ?'),
+      purgeWorkers: db.prepare<[number]>('DELETE FROM workers WHERE last_seen_at < ?'),
       changedAfter: db.prepare<[number, number, number, number, number], JobRow>(
         `SELECT ${JOB_COLUMNS} FROM jobs WHERE updated_at >= ? AND (updated_at > ? OR (updated_at = ? AND seq > ?))
          ORDER BY updated_at, seq LIMIT ?`,
@@ -580,6 +622,15 @@ export class SqliteJobStore implements JobStore {
     return this.#byToken(token, now, (row) => releaseChange(row, now));
   }
 
+  async leased(token: string): Promise<StoredJob | null> {
+    const row = this.#s.byToken.get(token);
+    return row ? this.#job(row) : null;
+  }
+
+  async runningOf(ownerPrefix: string): Promise<HeldJob[]> {
+    return this.#s.byOwnerPrefix.all({ prefix: ownerPrefix }).map(toHeldJob);
+  }
+
   async cancel(tenant: string, id: string, now = Date.now()): Promise<CancelResult> {
     return this.#tx((): CancelResult => {
       const row = this.#s.byKey.get(tenant, id);
@@ -729,6 +780,55 @@ export class SqliteJobStore implements JobStore {
 
   async nextDeliveryAt(): Promise<number | null> {
     return this.#s.nextDeliveryAt.get()?.t ?? null;
+  }
+
+  // ---- remote workers -------------------------------------------------------------------------
+
+  async registerWorker(worker: WorkerRecord, types: readonly RemoteType[]): Promise<void> {
+    await this.#tx(() => {
+      this.#s.upsertWorker.run({
+        id: worker.id,
+        name: worker.name,
+        key_id: worker.keyId,
+        types: JSON.stringify(worker.types),
+        registered_at: worker.registeredAt,
+        last_seen_at: worker.lastSeenAt,
+      });
+      for (const t of latestDeclarations(types)) {
+        this.#s.declareType.run({
+          type: t.type,
+          description: t.description,
+          input_schema: JSON.stringify(t.inputSchema),
+          queue: t.queue,
+          declared_at: t.declaredAt,
+        });
+      }
+    });
+  }
+
+  async remoteTypes(): Promise<RemoteType[]> {
+    return this.#s.remoteTypes.all().map(toRemoteType);
+  }
+
+  async getWorker(id: string): Promise<WorkerRecord | null> {
+    const row = this.#s.workerById.get(id);
+    return row ? toWorker(row) : null;
+  }
+
+  async touchWorker(id: string, now: number): Promise<boolean> {
+    return this.#tx(() => this.#s.touchWorker.run(now, id).changes === 1);
+  }
+
+  async listWorkers(): Promise<WorkerRecord[]> {
+    return this.#s.workers.all().map(toWorker);
+  }
+
+  async removeWorker(id: string): Promise<boolean> {
+    return this.#tx(() => this.#s.removeWorker.run(id).changes === 1);
+  }
+
+  async purgeWorkers(seenBefore: number): Promise<number> {
+    return this.#tx(() => this.#s.purgeWorkers.run(seenBefore).changes);
   }
 
   // ---- uploaded files -------------------------------------------------------------------------
