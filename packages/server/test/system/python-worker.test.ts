@@ -178,15 +178,19 @@ describe('the Python example worker', () => {
     expect((await call(url, 'GET', '/v1/workers')).body.data).toEqual([]);
   });
 
-  it('with a worker key; past its grace period it releases the job, and SIGTERM while idle ends it at once', async () => {
+  it('with a worker key: SIGTERM past the grace period releases the job; a lease lost is dropped; SIGTERM while idle', async () => {
     const client = { authorization: 'Bearer client-key' };
-    const server = await startServer(['--api-keys', 'client-key:default', '--worker-keys', 'worker-key:py']);
+    const server = await startServer([
+      ...['--api-keys', 'client-key:default', '--worker-keys', 'worker-key:py'],
+      // A short lease, looked for often, so that a stopped worker loses it soon.
+      ...['--lease', '2s', '--maintenance-interval', '200ms'],
+    ]);
     afterThisTest(server.close);
     const url = server.url;
     const key = { LONGRUN_API_KEY: 'worker-key' };
     const first = await startWorker(url, { ...key, LONGRUN_GRACE_SECONDS: '0' });
 
-    const id = await submit(url, { text: 'released', steps: 20, step_ms: 100 }, client);
+    const id = await submit(url, { text: 'released', steps: 10, step_ms: 100 }, client);
     await running(url, id, client);
     first.signal('SIGTERM');
     expect(await first.exited).toBe(0);
@@ -197,14 +201,31 @@ describe('the Python example worker', () => {
       attempt: 0,
     });
 
+    // The second worker takes it, then is frozen past its lease: the job is queued again, and once
+    // thawed the worker's next heartbeat is refused (409 lease_lost), so it drops that attempt and
+    // claims the job afresh.
     const second = await startWorker(url, key);
+    await running(url, id, client);
+    second.signal('SIGSTOP');
+    await eventually(async () => {
+      const { body } = await call(url, 'GET', `/v1/jobs/${id}`, { headers: client });
+      return body.status === 'queued' && body.attempt === 1;
+    });
+    second.signal('SIGCONT');
     expect(await terminal(url, id, client)).toMatchObject({
       status: 'completed',
-      attempt: 1,
+      attempt: 2,
       output: { text: 'desaeler' },
     });
+    expect(second.output()).toMatch(new RegExp(`job ${id} lease lost \\(409 lease_lost: .*\\): stopped`));
+    expect(second.output()).toContain(`job ${id} (py.reverse) attempt 2 of 3`);
+
+    // Back in its long-poll, SIGTERM drops the poll and the worker leaves.
+    await eventually(async () => second.output().includes(`job ${id} completed`));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     second.signal('SIGTERM');
     expect(await second.exited).toBe(0);
+    expect(second.output()).toMatch(/stopped\n$/);
   });
 });
 
