@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OPERATOR_ROUTE, WORKER_ROUTE } from '../auth/plugin.js';
 import { ApiError } from '../errors.js';
 import { type JsonObject, publicJob } from '../jobs/model.js';
@@ -94,13 +94,12 @@ function tokenOf(request: FastifyRequest): string {
 }
 
 /** Aborts when the caller goes away before its answer is sent (a long-poll then gives back what it took). */
-function callerGone(request: FastifyRequest): AbortSignal {
+function callerGone(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  const raw = request.raw;
-  const onClose = () => {
-    if (!raw.socket || raw.socket.destroyed) controller.abort();
-  };
-  raw.socket?.once('close', onClose);
+  // Once per response, unlike the socket's close, which a kept-alive connection fires only at its end.
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
   return controller.signal;
 }
 
@@ -246,13 +245,13 @@ export async function workerRoutes(
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const holder = await worker(request);
       const { max_jobs = 1, wait_seconds = 30, types } = request.body ?? {};
       const leases = await workers.claim(
         holder,
         { maxJobs: max_jobs, waitMs: wait_seconds * 1000, types },
-        callerGone(request),
+        callerGone(reply),
       );
       return {
         jobs: leases.map(({ job, token }) => ({

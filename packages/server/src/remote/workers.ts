@@ -220,6 +220,7 @@ export class WorkerService {
     const stop = AbortSignal.any([signal, this.#closing.signal]);
     const deadline = Date.now() + request.waitMs;
     for (;;) {
+      if (stop.aborted) return [];
       const leases = await this.#claimOnce(worker, queues, request.maxJobs);
       if (stop.aborted && leases.length > 0) {
         await this.#giveBack(leases);

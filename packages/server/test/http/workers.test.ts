@@ -130,6 +130,27 @@ function protocolSuite(argv: () => string[]) {
     expect(got.body.jobs).toHaveLength(1);
   });
 
+  it('takes nothing for a claim whose caller went away while it waited', async () => {
+    const { url } = await startApp({ argv: argv() });
+    const worker = await register(url);
+    const gone = new AbortController();
+    const abandoned = fetch(`${url}/v1/workers/${worker.id}/claim`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ wait_seconds: 30 }),
+      signal: gone.signal,
+    }).catch(() => null);
+    await new Promise((r) => setTimeout(r, 200));
+    gone.abort();
+    await abandoned;
+    await new Promise((r) => setTimeout(r, 200));
+    const { id } = (await call(url, 'POST', '/v1/jobs', { body: { type: 'acme.upscale', input: { url: 'x' } } })).body;
+    // Had the abandoned claim taken it, it would wait out a 30 s lease.
+    const got = await call(url, 'POST', `/v1/workers/${worker.id}/claim`, { body: { wait_seconds: 5 } });
+    expect(got.body.jobs.map((j: { job: { id: string } }) => j.job.id)).toEqual([id]);
+    expect(got.body.jobs[0].job.attempt).toBe(1);
+  });
+
   it('tells a heartbeat that the job was canceled, and refuses its outcome', async () => {
     const { url } = await startApp({ argv: argv() });
     const worker = await register(url);
