@@ -213,8 +213,9 @@ export async function workerRoutes(
         summary: 'Claim jobs: at once when some are queued, else as soon as one is (long-poll)',
         tags: ['workers'],
         params: workerParams,
+        // Every field has a default: no body at all is a claim of one job with the default wait.
         body: {
-          type: 'object',
+          type: ['object', 'null'],
           additionalProperties: false,
           properties: {
             max_jobs: { type: 'integer', minimum: 1, maximum: 100, default: 1 },

@@ -439,7 +439,7 @@ export class WorkerService {
         : job.status === 'running'
           ? 'another worker holds the job now'
           : job.status === 'queued'
-            ? 'the lease expired and the job was queued again'
+            ? 'the lease ended (it expired, or was released) and the job was queued again'
             : `the job already ${job.status}`;
     return new ApiError('lease_lost', {
       message: `The lease token is not the current lease of job ${where.tenant}:${where.id}: ${why}.`,

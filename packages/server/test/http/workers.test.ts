@@ -144,7 +144,9 @@ function protocolSuite(argv: () => string[]) {
     gone.abort();
     await abandoned;
     await new Promise((r) => setTimeout(r, 200));
-    const { id } = (await call(url, 'POST', '/v1/jobs', { body: { type: 'acme.upscale', input: { url: 'x' } } })).body;
+    const { id } = (
+      await call(url, 'POST', '/v1/jobs', { body: { type: 'acme.upscale', input: { url: 'x' } } })
+    ).body;
     // Had the abandoned claim taken it, it would wait out a 30 s lease.
     const got = await call(url, 'POST', `/v1/workers/${worker.id}/claim`, { body: { wait_seconds: 5 } });
     expect(got.body.jobs.map((j: { job: { id: string } }) => j.job.id)).toEqual([id]);
@@ -382,6 +384,10 @@ describe('remote workers over HTTP (SQLite)', () => {
     await eventually(
       async () => (await call(again.url, 'GET', `/v1/jobs/${created.body.id}`)).body.status === 'queued',
     );
+    // A claim with no body at all takes one job.
+    const worker = await register(again.url);
+    const claimed = await call(again.url, 'POST', `/v1/workers/${worker.id}/claim`);
+    expect(claimed.body.jobs.map((j: { job: { id: string } }) => j.job.id)).toEqual([created.body.id]);
   });
 });
 
