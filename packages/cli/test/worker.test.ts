@@ -75,7 +75,7 @@ describe('longrun worker', () => {
       type: 'example.checksum',
       input: { text: 'x', algorithms: ['sha256', 'sha1'], pause_ms: 800 },
     });
-    await until(async () => (await client.jobs.get(slow.id)).status === 'running', 'the slow job to start');
+    await until(() => run.stderr().includes(`${slow.id} example.checksum started`), 'the slow job to start');
     run.proc.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     expect(run.stderr()).toMatch(/SIGTERM: stopping; 1 running job\(s\) may finish for 30s/);
@@ -91,14 +91,17 @@ describe('longrun worker', () => {
       type: 'example.checksum',
       input: { text: 'x', pause_ms: 10_000 },
     });
-    await until(async () => (await client.jobs.get(held.id)).status === 'running', 'the job to start');
+    await until(() => drained.stderr().includes(`${held.id} example.checksum started`), 'the job to start');
     drained.proc.kill('SIGINT');
     expect(await drained.exited).toBe(0);
     expect(drained.stderr()).toContain(`${held.id} example.checksum released`);
     expect((await client.jobs.get(held.id)).status).toBe('queued');
 
     const impatient = await startWorker();
-    await until(async () => (await client.jobs.get(held.id)).status === 'running', 'the job to start again');
+    await until(
+      () => impatient.stderr().includes(`${held.id} example.checksum started`),
+      'the job to start again',
+    );
     impatient.proc.kill('SIGTERM');
     await until(() => impatient.stderr().includes('SIGTERM: stopping'), 'the first signal');
     impatient.proc.kill('SIGTERM');

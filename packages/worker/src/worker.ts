@@ -305,11 +305,24 @@ export class Worker {
           stop,
         );
         failures = 0;
-        for (const claim of claims) this.#begin(registration, claim);
+        // Jobs that came with the answer to a claim stop() could no longer call off start nothing.
+        if (stop.aborted) await this.#giveBack(registration, claims);
+        else for (const claim of claims) this.#begin(registration, claim);
       } catch (err) {
         if (stop.aborted) break;
         await sleep(this.#afterClaimError(err, failures++), stop);
       }
+    }
+  }
+
+  /** Release jobs this worker will not start: back to the queue at once, the attempt not counted. */
+  async #giveBack(registration: Registration, claims: readonly Claim[]): Promise<void> {
+    for (const claim of claims) {
+      await this.#api.release(registration.id, claim).catch((err: unknown) => {
+        this.#log.warn(
+          `longrun worker: could not give back job ${claim.job.id} (${String(err)}); it runs again when its lease runs out`,
+        );
+      });
     }
   }
 

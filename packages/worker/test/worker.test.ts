@@ -457,6 +457,33 @@ describe('stop()', () => {
     expect(job.state).toBe('queued');
   });
 
+  it('gives back the jobs of a claim answered just as it began, and starts none', async () => {
+    let ran = false;
+    let stopping: Promise<void> | undefined;
+    const { server, worker, started } = setup(
+      async () => {
+        ran = true;
+        return {};
+      },
+      {},
+      {
+        // The server has taken the job for this claim when stop() comes: its answer is on the way.
+        intercept: (call) => {
+          if (call.path.endsWith('/claim')) stopping ??= worker.stop();
+          return undefined;
+        },
+      },
+    );
+    const job = server.submit('acme.thing');
+    await worker.start();
+    await eventually(() => stopping !== undefined);
+    await stopping;
+    expect(server.callsTo('/release')).toHaveLength(1);
+    expect(job).toMatchObject({ state: 'queued', attempt: 0 });
+    expect(ran).toBe(false);
+    expect(started).toEqual([]);
+  });
+
   it('may be called before start, and twice', async () => {
     const { worker } = setup(async () => ({}));
     await Promise.all([worker.stop(), worker.stop()]);

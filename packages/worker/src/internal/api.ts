@@ -10,7 +10,6 @@ import {
   type Fetch,
 } from '@longrun/client';
 import type { ArtifactInfo, JsonObject } from '../context.js';
-import { eitherSignal } from './signals.js';
 
 /** What registration answers. */
 export interface Registration {
@@ -180,8 +179,20 @@ export class WorkerApi {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    const timeout = AbortSignal.timeout(Math.ceil(timeoutMs));
-    const combined = signal ? eitherSignal(signal, timeout) : { signal: timeout, dispose: () => {} };
+    // One controller for the timeout and the caller's signal. The caller's signal (stop(), for a
+    // claim) only counts until the answer begins: jobs the server has leased to this worker are in
+    // that answer, and must be read whole rather than left to run out their leases.
+    const controller = new AbortController();
+    let why: 'timeout' | 'caller' | undefined;
+    const timer = setTimeout(() => {
+      why ??= 'timeout';
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = () => {
+      why ??= 'caller';
+      controller.abort();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     let response: Response;
     let text: string;
     try {
@@ -190,19 +201,21 @@ export class WorkerApi {
         headers,
         ...(payload === undefined ? {} : { body: payload }),
         ...(raw ? { duplex: 'half' } : {}),
-        signal: combined.signal,
+        signal: controller.signal,
       } as RequestInit);
+      signal?.removeEventListener('abort', onAbort);
       text = await response.text();
     } catch (err) {
-      if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
-      if (timeout.aborted)
+      if (why === 'caller') throw new APIUserAbortError({ cause: signal?.reason });
+      if (why === 'timeout')
         throw new APIConnectionTimeoutError({
-          message: `${method} ${path} timed out after ${timeoutMs} ms.`,
+          message: `${method} ${path} timed out after ${Math.round(timeoutMs)} ms.`,
           cause: err,
         });
       throw new APIConnectionError({ message: `Connection error: ${rootMessage(err)}`, cause: err });
     } finally {
-      combined.dispose();
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
     let parsed: unknown;
     try {

@@ -253,6 +253,8 @@ describe('@longrun/worker against a real server', () => {
     await worker.start();
     const first = await client.jobs.create({ type: 'test.gated', input: {} });
     await runningSoon(first.id);
+    // The handler has begun (not only the claim): stop() may otherwise meet the claim's answer on its way.
+    for (const until = Date.now() + 5000; gates.length === 0 && Date.now() < until; ) await sleep(10);
     expect((await listWorkers()).find((w) => w.id === worker.id)).toMatchObject({
       name: 'test-worker',
       live: true,
