@@ -33,6 +33,19 @@ async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void>
   }
 }
 
+/** A handler that runs until its signal fires, then throws its reason; `aborted` is that reason. */
+function untilStopped() {
+  const aborted = deferred<unknown>();
+  const handler = (ctx: JobContext) =>
+    new Promise((_, reject) => {
+      ctx.signal.addEventListener('abort', () => {
+        aborted.resolve(ctx.signal.reason);
+        reject(ctx.signal.reason);
+      });
+    });
+  return { handler, aborted: aborted.promise };
+}
+
 const workers: Worker[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
@@ -207,21 +220,13 @@ describe('Worker against the protocol', () => {
   });
 
   it('fires the handler’s signal when a heartbeat answers canceled, and reports nothing', async () => {
-    const aborted = deferred<unknown>();
-    const { server, worker, ended } = setup(
-      (ctx) =>
-        new Promise((_, reject) => {
-          ctx.signal.addEventListener('abort', () => {
-            aborted.resolve(ctx.signal.reason);
-            reject(ctx.signal.reason);
-          });
-        }),
-    );
+    const { handler, aborted } = untilStopped();
+    const { server, worker, ended } = setup(handler);
     await worker.start();
     const job = server.submit('acme.thing');
     await eventually(() => server.callsTo('/heartbeat').length > 0);
     server.cancel(job.id);
-    const reason = await aborted.promise;
+    const reason = await aborted;
     expect(reason).toBeInstanceOf(JobStopped);
     expect((reason as JobStopped).reason).toBe('canceled');
     await eventually(() => ended.length === 1);
@@ -242,21 +247,13 @@ describe('Worker against the protocol', () => {
   });
 
   it('stops a job whose heartbeat meets 409 lease_lost', async () => {
-    const aborted = deferred<unknown>();
-    const { server, worker, ended } = setup(
-      (ctx) =>
-        new Promise((_, reject) => {
-          ctx.signal.addEventListener('abort', () => {
-            aborted.resolve(ctx.signal.reason);
-            reject(ctx.signal.reason);
-          });
-        }),
-    );
+    const { handler, aborted } = untilStopped();
+    const { server, worker, ended } = setup(handler);
     await worker.start();
     const job = server.submit('acme.thing');
     await eventually(() => worker.running === 1);
     job.token = 'someone-else';
-    expect(((await aborted.promise) as JobStopped).reason).toBe('lease_lost');
+    expect(((await aborted) as JobStopped).reason).toBe('lease_lost');
     await eventually(() => ended.length === 1);
     expect(ended[0]!.status).toBe('lease_lost');
     expect(server.callsTo('/fail')).toHaveLength(0);

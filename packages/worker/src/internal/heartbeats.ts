@@ -90,11 +90,7 @@ export class Heartbeats {
     clearTimeout(this.#timer);
     await this.#inFlight;
     // The outcome's call is the last: what it cannot carry is left out, the oldest lines first.
-    const over = this.#logs.length - (REPORT_LIMITS.lines - 1);
-    if (over > 0) {
-      for (const line of this.#logs.splice(0, over)) this.#logChars -= line.length;
-      this.#droppedLines += over;
-    }
+    this.#dropOldest(this.#logs.length - (REPORT_LIMITS.lines - 1));
     return this.#take();
   }
 
@@ -105,19 +101,22 @@ export class Heartbeats {
     if (message !== undefined) p.message = cut(message, REPORT_LIMITS.messageChars);
     if (eta !== undefined) p.eta = eta;
     if (logs?.length) {
-      for (const raw of logs) {
-        const line = cut(raw, REPORT_LIMITS.lineChars);
-        this.#logs.push(line);
-        this.#logChars += line.length;
-      }
-      let drop = 0;
-      while (this.#logChars > MAX_PENDING_LOG_CHARS && drop < this.#logs.length - 1) {
-        this.#logChars -= this.#logs[drop]!.length;
-        drop++;
-      }
-      this.#logs.splice(0, drop);
-      this.#droppedLines += drop;
+      const lines = logs.map((raw) => cut(raw, REPORT_LIMITS.lineChars));
+      this.#logs.push(...lines);
+      this.#logChars += lines.reduce((sum, line) => sum + line.length, 0);
+      // Past the bound the oldest lines go, never the newest.
+      let over = 0;
+      for (let chars = this.#logChars; chars > MAX_PENDING_LOG_CHARS && over < this.#logs.length - 1; over++)
+        chars -= this.#logs[over]!.length;
+      this.#dropOldest(over);
     }
+  }
+
+  /** Leave out the `count` oldest waiting lines; the next report says how many were left out. */
+  #dropOldest(count: number): void {
+    if (count <= 0) return;
+    for (const line of this.#logs.splice(0, count)) this.#logChars -= line.length;
+    this.#droppedLines += count;
   }
 
   #hasNews(): boolean {

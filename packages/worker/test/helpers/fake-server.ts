@@ -1,8 +1,10 @@
-/**
- * The remote-worker protocol of docs/workers.md in memory, behind a `fetch`:
- * enough of the server to drive a Worker's claim loop, heartbeats and outcomes
- * without sockets, and to inject the faults a network has (`intercept`).
- */
+// The remote-worker protocol of docs/workers.md in memory, behind a `fetch`: enough of the
+// server to drive a Worker's claim loop, heartbeats and outcomes without sockets, and to
+// inject the faults a network has (`intercept`).
+import { json } from '../../../client/test/helpers.js';
+
+export { json };
+
 export interface FakeCall {
   method: string;
   path: string;
@@ -30,13 +32,6 @@ export interface FakeServerOptions {
   heartbeatSeconds?: number;
   /** Answer a call before the fake does: a Response or an Error (thrown, as fetch does); undefined to go on. */
   intercept?: (call: FakeCall) => Response | Error | undefined;
-}
-
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
 }
 
 const refused = (status: number, code: string) => json(status, { error: { code, message: code } });
@@ -87,10 +82,7 @@ export class FakeServer {
     // A real answer comes on a later turn of the event loop: so does this one, so that timers still run.
     await new Promise((resolve) => setImmediate(resolve));
     const url = new URL(String(input));
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((v, k) => {
-      headers[k] = v;
-    });
+    const headers = Object.fromEntries(new Headers(init.headers).entries());
     let body: unknown;
     if (typeof init.body === 'string') body = JSON.parse(init.body);
     else if (init.body) {
