@@ -32,6 +32,7 @@ const SCENARIOS = [
   'uploads',
   'large-inputs',
   'batch-submit',
+  'remote-workers',
 ];
 
 const { values } = parseArgs({

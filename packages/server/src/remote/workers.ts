@@ -219,17 +219,42 @@ export class WorkerService {
     const names = new Set(queues.map((q) => q.name));
     const stop = AbortSignal.any([signal, this.#closing.signal]);
     const deadline = Date.now() + request.waitMs;
-    for (;;) {
-      if (stop.aborted) return [];
-      const leases = await this.#claimOnce(worker, queues, request.maxJobs);
-      if (stop.aborted && leases.length > 0) {
-        await this.#giveBack(leases);
-        return [];
+    // Listening from before the first look: a job queued while the store is asked is not missed.
+    let queued = false;
+    let wake: (() => void) | null = null;
+    const unsubscribe = this.#service.subscribeQueued((job) => {
+      if (!names.has(job.queue)) return;
+      queued = true;
+      wake?.();
+    });
+    try {
+      for (;;) {
+        if (stop.aborted) return [];
+        queued = false;
+        const leases = await this.#claimOnce(worker, queues, request.maxJobs);
+        if (stop.aborted && leases.length > 0) {
+          await this.#giveBack(leases);
+          return [];
+        }
+        if (leases.length > 0 || stop.aborted || Date.now() >= deadline) return leases;
+        if (!queued) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              stop.removeEventListener('abort', done);
+              wake = null;
+              resolve();
+            };
+            const timer = setTimeout(done, Math.max(0, Math.min(deadline - Date.now(), CLAIM_POLL_MS)));
+            stop.addEventListener('abort', done, { once: true });
+            wake = done;
+          });
+        }
+        const known = this.#known.get(worker.id);
+        if (known) await this.#seen(known);
       }
-      if (leases.length > 0 || stop.aborted || Date.now() >= deadline) return leases;
-      await this.#waitForWork(names, Math.min(deadline - Date.now(), CLAIM_POLL_MS), stop);
-      const known = this.#known.get(worker.id);
-      if (known) await this.#seen(known);
+    } finally {
+      unsubscribe();
     }
   }
 
@@ -287,23 +312,6 @@ export class WorkerService {
           ),
         );
     }
-  }
-
-  /** Resolve when a job is queued in one of `queues`, after `ms`, or when `signal` fires. */
-  #waitForWork(queues: ReadonlySet<string>, ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        unsubscribe();
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      const unsubscribe = this.#service.subscribeQueued((job) => {
-        if (queues.has(job.queue)) done();
-      });
-      signal.addEventListener('abort', done, { once: true });
-    });
   }
 
   /**
