@@ -77,6 +77,8 @@ export const LASTING_CONFLICTS: ReadonlySet<string> = new Set([
   'idempotency_conflict',
   'job_not_cancelable',
   'job_not_terminal',
+  'lease_lost',
+  'job_type_taken',
 ]);
 
 export function isRetryable(err: unknown): boolean {

@@ -2785,7 +2785,7 @@ export interface operations {
                     /** @default 30 */
                     wait_seconds?: number;
                     types?: string[];
-                };
+                } | null;
             };
         };
         responses: {
