@@ -6,6 +6,7 @@ import { killPostgres, killSqlite } from './kill.js';
 import { largeInputs } from './large-inputs.js';
 import { staleWorker } from './lease.js';
 import { listenHalfOpen, postgresRestart } from './postgres-outage.js';
+import { remoteWorkerKillPostgres, remoteWorkerKillSqlite } from './remote-worker-kill.js';
 import { security } from './security.js';
 import { sigterm } from './sigterm.js';
 import { soak } from './soak.js';
@@ -15,6 +16,8 @@ export const scenarios: Scenario[] = [
   killSqlite,
   killPostgres,
   staleWorker,
+  remoteWorkerKillSqlite,
+  remoteWorkerKillPostgres,
   postgresRestart,
   listenHalfOpen,
   diskFullReadOnly,
