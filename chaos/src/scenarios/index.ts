@@ -7,6 +7,7 @@ import { largeInputs } from './large-inputs.js';
 import { staleWorker } from './lease.js';
 import { listenHalfOpen, postgresRestart } from './postgres-outage.js';
 import { remoteWorkerKillPostgres, remoteWorkerKillSqlite } from './remote-worker-kill.js';
+import { remoteWorkerPartition } from './remote-worker-partition.js';
 import { security } from './security.js';
 import { sigterm } from './sigterm.js';
 import { soak } from './soak.js';
@@ -18,6 +19,7 @@ export const scenarios: Scenario[] = [
   staleWorker,
   remoteWorkerKillSqlite,
   remoteWorkerKillPostgres,
+  remoteWorkerPartition,
   postgresRestart,
   listenHalfOpen,
   diskFullReadOnly,
