@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import fc from 'fast-check';
 
 /**
@@ -12,12 +12,26 @@ import fc from 'fast-check';
 
 export interface HostileStats {
   requests: number;
+  /** Of them, requests to the remote-worker routes (/v1/workers…). */
+  toWorkers: number;
   byStatus: Record<string, number>;
   serverErrors: { method: string; path: string; status: number; body: string }[];
+  /** Requests that got no answer within the time limit, each with the request sent before it. */
+  hangs: { method: string; path: string; after: string }[];
   badShape: { method: string; path: string; status: number; body: string }[];
   created: number;
   /** Requests that changed something (2xx answers to POST, DELETE, PUT, PATCH), to account for every change. */
-  mutations: { method: string; path: string; status: number }[];
+  mutations: Mutation[];
+}
+
+export interface Mutation {
+  method: string;
+  path: string;
+  status: number;
+  /** The jobs a claim handed out (they changed, though their ids are not in the path). */
+  jobs?: string[];
+  /** The job types a registration declared. */
+  declared?: string[];
 }
 
 export interface Raw {
@@ -27,7 +41,7 @@ export interface Raw {
   body: Buffer | null;
 }
 
-const ids = fc.oneof(
+export const ids = fc.oneof(
   fc.constantFrom(
     'job-1',
     'nope',
@@ -51,7 +65,7 @@ const ids = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9._:-]{1,20}$/),
 );
 
-const artifactNames = fc.constantFrom(
+export const artifactNames = fc.constantFrom(
   'video.mp4',
   '..',
   '..%2F..%2Fdb',
@@ -96,8 +110,8 @@ const paths = fc.oneof(
     ),
 );
 
-const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
-const jsonBodies = fc.oneof(
+export const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+export const jsonBodies = fc.oneof(
   fc.constant('{"type":"simulate","input":{"duration_seconds":0,"error_rate":0}}'),
   fc.json({ maxDepth: 4 }),
   fc
@@ -162,7 +176,7 @@ const jsonBodies = fc.oneof(
     .map((mb) => `{"type":"simulate","metadata":{"x":"${'y'.repeat(mb * 700_000)}"}}`),
 );
 
-const bodies: fc.Arbitrary<Buffer | null> = fc.oneof(
+export const bodies: fc.Arbitrary<Buffer | null> = fc.oneof(
   fc.constant(null),
   jsonBodies.map((s) => Buffer.from(s)),
   fc.uint8Array({ maxLength: 512 }).map((a) => Buffer.from(a)),
@@ -186,7 +200,7 @@ const contentTypes = fc.constantFrom(
   'a'.repeat(300),
 );
 
-const headerSets = fc.record(
+export const headerSets = fc.record(
   {
     'content-type': contentTypes,
     accept: fc.constantFrom('application/json', 'text/event-stream', '*/*', 'image/png'),
@@ -219,31 +233,44 @@ const headerSets = fc.record(
   { requiredKeys: [] },
 );
 
-const requests: fc.Arbitrary<Raw> = fc
-  .record({
-    method: fc.constantFrom('GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD', 'OPTIONS'),
-    path: paths,
-    headers: headerSets,
-    body: bodies,
-  })
-  .map((r) => ({
-    ...r,
-    headers: Object.fromEntries(Object.entries(r.headers).filter(([, v]) => v !== undefined)) as Record<
-      string,
-      string
-    >,
-  }));
+export const methods = fc.constantFrom('GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD', 'OPTIONS');
 
-/** One request exactly as given (path, headers and body unnormalised), over raw HTTP. */
+/** Headers as sent: those the arbitrary left out are not sent at all. */
+export const defined = (headers: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
+
+const requests: fc.Arbitrary<Raw> = fc
+  .record({ method: methods, path: paths, headers: headerSets, body: bodies })
+  .map((r) => ({ ...r, headers: defined(r.headers) }));
+
+/** A request that got no answer in time. */
+export class NoAnswer extends Error {
+  override name = 'NoAnswer';
+}
+
+/**
+ * One request exactly as given (path, headers and body unnormalised), over
+ * raw HTTP: on a kept-alive connection of Node's global agent unless `agent`
+ * says otherwise. No answer within `timeoutMs` (default 15 s) is {@link NoAnswer}.
+ */
 export function send(
   base: URL,
   raw: Raw,
+  { agent, timeoutMs = 15_000 }: { agent?: Agent | false; timeoutMs?: number } = {},
 ): Promise<{ status: number; body: string; type: string; replayed: boolean }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...raw.headers };
     if (raw.body) headers['content-length'] = raw.body.length;
     const req = request(
-      { host: base.hostname, port: base.port, method: raw.method, path: raw.path, headers, timeout: 15_000 },
+      {
+        host: base.hostname,
+        port: base.port,
+        method: raw.method,
+        path: raw.path,
+        headers,
+        timeout: timeoutMs,
+        ...(agent === undefined ? {} : { agent }),
+      },
       (res) => {
         // Event streams stay open: the status and headers are all that is checked.
         if (String(res.headers['content-type']).startsWith('text/event-stream')) {
@@ -264,7 +291,9 @@ export function send(
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${raw.method} ${raw.path}`)));
+    req.on('timeout', () =>
+      req.destroy(new NoAnswer(`no answer in ${timeoutMs} ms: ${raw.method} ${raw.path}`)),
+    );
     req.on('error', (err: NodeJS.ErrnoException) => {
       // A server may answer a large body early (404, 413) and close before it is all sent: status 0.
       const early = (raw.body?.length ?? 0) > 64 * 1024 && ['EPIPE', 'ECONNRESET'].includes(err.code ?? '');
@@ -297,28 +326,76 @@ function wellShaped(
   return typeof code === 'string' && codes.has(code) && typeof parsed?.error?.message === 'string';
 }
 
+/** What a 2xx answer changed beyond what its path names: the jobs a claim took, the types a registration declared. */
+function sideEffects(raw: Raw, body: string): Pick<Mutation, 'jobs' | 'declared'> {
+  let parsed: { jobs?: { job?: { id?: unknown } }[]; types?: unknown } | null;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  const effects: Pick<Mutation, 'jobs' | 'declared'> = {};
+  if (Array.isArray(parsed?.jobs)) effects.jobs = parsed.jobs.map((j) => String(j?.job?.id));
+  if (raw.method === 'POST' && raw.path.split('?')[0] === '/v1/workers' && Array.isArray(parsed?.types)) {
+    effects.declared = parsed.types.map(String);
+  }
+  return effects;
+}
+
+/**
+ * Fuzz every route of `requests` above, and those of `more` (a scenario's
+ * own, such as the remote-worker routes, whose ids and tokens exist only at
+ * run time), half and half.
+ */
 export async function fuzzRoutes(
   baseUrl: string,
-  { runs, seed, codes }: { runs: number; seed?: number; codes: ReadonlySet<string> },
+  {
+    runs,
+    seed,
+    codes,
+    more,
+  }: { runs: number; seed?: number; codes: ReadonlySet<string>; more?: fc.Arbitrary<Raw> },
 ): Promise<HostileStats> {
   const base = new URL(baseUrl);
   const stats: HostileStats = {
     requests: 0,
+    toWorkers: 0,
     byStatus: {},
     serverErrors: [],
+    hangs: [],
     badShape: [],
     created: 0,
     mutations: [],
   };
+  const generated = more ? fc.oneof(requests, more) : requests;
+  let previous = '';
   await fc.assert(
-    fc.asyncProperty(requests, async (raw) => {
-      const res = await send(base, raw);
+    fc.asyncProperty(generated, async (raw) => {
+      const sent = `${raw.method} ${raw.path.slice(0, 120)} (${raw.body?.length ?? 0} bytes)`;
+      const res = await send(base, raw).catch((err: unknown) => {
+        if (!(err instanceof NoAnswer)) throw err;
+        return null;
+      });
+      const before = previous;
+      previous = sent;
       stats.requests += 1;
+      if (res === null) {
+        // A hang fails the run; the fuzz goes on (on a new connection) to find what else there is.
+        stats.hangs.push({ method: raw.method, path: raw.path.slice(0, 120), after: before });
+        stats.mutations.push({ method: raw.method, path: raw.path, status: 0 });
+        return true;
+      }
+      if (raw.path.startsWith('/v1/workers')) stats.toWorkers += 1;
       stats.byStatus[res.status] = (stats.byStatus[res.status] ?? 0) + 1;
       const creates = raw.method === 'POST' && (raw.path === '/v1/jobs' || raw.path.startsWith('/submit/'));
       if (creates && res.status >= 200 && res.status < 300 && !res.replayed) stats.created += 1;
       if (!['GET', 'HEAD', 'OPTIONS'].includes(raw.method) && res.status >= 200 && res.status < 300) {
-        stats.mutations.push({ method: raw.method, path: raw.path, status: res.status });
+        stats.mutations.push({
+          method: raw.method,
+          path: raw.path,
+          status: res.status,
+          ...sideEffects(raw, res.body),
+        });
       }
       const sample = {
         method: raw.method,

@@ -40,7 +40,8 @@ if (values.help) {
   process.exit(0);
 }
 if (values.list) {
-  for (const s of scenarios) process.stdout.write(`${s.name.padEnd(18)} ${s.title}\n`);
+  const width = Math.max(...scenarios.map((s) => s.name.length));
+  for (const s of scenarios) process.stdout.write(`${s.name.padEnd(width)}  ${s.title}\n`);
   process.exit(0);
 }
 

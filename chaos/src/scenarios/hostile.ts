@@ -2,6 +2,16 @@ import { connect } from 'node:net';
 import { API_ERRORS } from '@longrun/server';
 import { startServer } from '@longrun/testkit';
 import { fuzzRoutes, limitProbes, openServerProbes, send } from '../hostile-input.js';
+import {
+  holdJobs,
+  registerWorker,
+  unexplainedWorkerChanges,
+  type WorkerFixture,
+  workerProbes,
+  workerRequests,
+  workerRoleProbes,
+  workerSnapshot,
+} from '../hostile-workers.js';
 import { call, submit } from '../http.js';
 import { allTerminal, listAll } from '../jobs.js';
 import { expect } from '../report.js';
@@ -51,8 +61,13 @@ export const hostileInput: Scenario = {
   title:
     'fuzzing every route: zero 5xx, errors in the documented shape, store unchanged by rejected requests',
   async run(ctx, result) {
+    // A lease that outlasts the run (the fuzzer holds jobs as a remote worker; nothing but a request
+    // may change them), and a small artifact limit to go past.
     const server = await startServer(
-      ['--concurrency', '2', '--wait-concurrency', '2', '--simulate-error-rate', '0'],
+      [
+        ...['--concurrency', '2', '--wait-concurrency', '2', '--simulate-error-rate', '0'],
+        ...['--lease', '10m', '--max-file-size', '64k'],
+      ],
       {
         echo: ctx.echo,
       },
@@ -79,13 +94,34 @@ export const hostileInput: Scenario = {
         ),
       ];
       await allTerminal(base, ids, deadline);
+      // A remote worker holding four jobs, for the fuzzer to speak for, and one more queued for claims.
+      const type = 'chaos.fuzz';
+      const fixture: WorkerFixture = {
+        id: await registerWorker(base, type, 'fuzz'),
+        spare: await registerWorker(base, type, 'fuzz-spare'),
+        type,
+        held: [],
+      };
+      fixture.held = await holdJobs(base, { worker: fixture.id, type, count: 4 });
+      await submit(base, { type, input: { n: 99 } }, { key: 'h-queued', deadline });
       const before = new Map((await listAll(base)).map((j) => [j.id, j.version]));
+      const workersBefore = await workerSnapshot(base);
       const media = ids[2]!;
 
       const runs = ctx.quick ? 400 : 3000;
       const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
-      const stats = await fuzzRoutes(base, { runs, seed, codes: new Set(Object.keys(API_ERRORS)) });
+      const stats = await fuzzRoutes(base, {
+        runs,
+        seed,
+        codes: new Set(Object.keys(API_ERRORS)),
+        more: workerRequests(fixture),
+      });
       result.jobs = stats.requests;
+      const workerChanges = unexplainedWorkerChanges(
+        workersBefore,
+        await workerSnapshot(base),
+        stats.mutations,
+      );
 
       // Traversal, sent byte for byte (no client-side normalisation of dot segments).
       const traversal: string[] = [];
@@ -140,6 +176,8 @@ export const hostileInput: Scenario = {
           '256k',
           '--wait-concurrency',
           '2',
+          '--worker-keys',
+          'chaos-worker-key:w1,chaos-worker-key-2:w2',
         ],
         { echo: ctx.echo },
       );
@@ -150,18 +188,32 @@ export const hostileInput: Scenario = {
             authFailureLimit,
             deadline: Date.now() + 30_000,
           })),
+          ...(await workerRoleProbes(keyed.url, {
+            clientKey: 'chaos-hostile-key',
+            workerKey: 'chaos-worker-key',
+            otherWorkerKey: 'chaos-worker-key-2',
+          })),
         );
       } finally {
         await keyed.kill('SIGKILL');
         await keyed.close();
       }
-      const failedProbes = probes.filter((p) => !p.ok);
 
       // The store: only accepted requests changed it.
       const after = await listAll(base);
-      const deleted = stats.mutations.filter((m) => m.method === 'DELETE').length;
+      const deleted = stats.mutations.filter(
+        (m) => m.method === 'DELETE' && m.status >= 200 && m.path.startsWith('/v1/jobs/'),
+      ).length;
       const touched = (id: string) =>
-        stats.mutations.some((m) => m.path.includes(encodeURIComponent(id)) || m.path.includes(id));
+        stats.mutations.some(
+          (m) => m.path.includes(encodeURIComponent(id)) || m.path.includes(id) || m.jobs?.includes(id),
+        );
+      // Each documented refusal of the worker routes; last, as it makes jobs and workers of its own.
+      const workerProbeCount = probes.length;
+      probes.push(...(await workerProbes(base, { dataDir: server.dataDir! })));
+      const failedProbes = probes.filter((p) => !p.ok);
+      const general = probes.slice(0, workerProbeCount);
+      const ofWorkers = probes.slice(workerProbeCount);
       const changed = [...before].filter(([id, version]) => {
         const now = after.find((j) => j.id === id);
         return !touched(id) && now?.version !== version;
@@ -178,6 +230,11 @@ export const hostileInput: Scenario = {
         stats.badShape.length === 0,
         `badly shaped errors: ${JSON.stringify(stats.badShape.slice(0, 2))} (seed ${seed})`,
       );
+      expect(
+        result,
+        stats.hangs.length === 0,
+        `${stats.hangs.length} requests got no answer: ${JSON.stringify(stats.hangs.slice(0, 2))} (seed ${seed})`,
+      );
       expect(result, alive, 'the server died or stopped answering');
       expect(
         result,
@@ -189,6 +246,7 @@ export const hostileInput: Scenario = {
         changed.length === 0,
         `jobs changed by rejected requests: ${changed.map(([id]) => id).join(', ')}`,
       );
+      expect(result, workerChanges.length === 0, `workers or types changed: ${workerChanges.join('; ')}`);
       expect(result, traversal.length === 0, `traversal not refused: ${traversal.slice(0, 3).join('; ')}`);
       expect(result, rawBad.length === 0, `raw requests: ${rawBad.slice(0, 3).join('; ')}`);
       for (const p of failedProbes) expect(result, false, `finding not fixed: ${p.name} (got ${p.got})`);
@@ -197,10 +255,11 @@ export const hostileInput: Scenario = {
         .map(([s, n]) => `${n}×${s}`)
         .join(' ');
       result.notes.push(
-        `${stats.requests} generated requests (seed ${seed}): ${statuses}`,
-        `${stats.created} jobs created, ${deleted} deleted by accepted requests; nothing else changed`,
+        `${stats.requests} generated requests (seed ${seed}), ${stats.toWorkers} of them to the remote-worker routes: ${statuses}`,
+        `${stats.created} jobs created, ${deleted} deleted, ${stats.mutations.filter((m) => m.declared).length} workers registered by accepted requests; nothing else changed`,
         `${paths.length} traversal paths and ${rawLines.length} raw malformed requests refused with 4xx`,
-        `${probes.length - failedProbes.length} of ${probes.length} issue-18 findings answered as fixed (NUL text, dot ids, delay_seconds, status API shape, wrong-key limit, data: URL and input size, --job-timeout cap)`,
+        `${general.filter((p) => p.ok).length} of ${general.length} issue-18 findings and role probes answered as fixed (NUL text, dot ids, delay_seconds, status API shape, wrong-key limit, data: URL and input size, --job-timeout cap, client and worker keys)`,
+        `${ofWorkers.filter((p) => p.ok).length} of ${ofWorkers.length} worker-route refusals as documented (registrations, claims, lease calls without or with wrong tokens, artifacts over --max-file-size), the held jobs unchanged`,
         'jobs column: requests sent',
       );
     } finally {

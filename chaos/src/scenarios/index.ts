@@ -6,6 +6,8 @@ import { killPostgres, killSqlite } from './kill.js';
 import { largeInputs } from './large-inputs.js';
 import { staleWorker } from './lease.js';
 import { listenHalfOpen, postgresRestart } from './postgres-outage.js';
+import { remoteWorkerKillPostgres, remoteWorkerKillSqlite } from './remote-worker-kill.js';
+import { remoteWorkerPartition } from './remote-worker-partition.js';
 import { security } from './security.js';
 import { sigterm } from './sigterm.js';
 import { soak } from './soak.js';
@@ -15,6 +17,9 @@ export const scenarios: Scenario[] = [
   killSqlite,
   killPostgres,
   staleWorker,
+  remoteWorkerKillSqlite,
+  remoteWorkerKillPostgres,
+  remoteWorkerPartition,
   postgresRestart,
   listenHalfOpen,
   diskFullReadOnly,

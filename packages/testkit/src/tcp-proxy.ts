@@ -2,8 +2,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP proxy on 127.0.0.1 for fault injection: it can refuse new
- * connections, or freeze the current ones (they stay open but carry nothing,
- * like a half-open connection behind a dead NAT).
+ * connections, freeze the current ones (they stay open but carry nothing,
+ * like a half-open connection behind a dead NAT), or drop everything, open
+ * and new (a network partition).
  */
 export interface TcpProxy {
   port: number;
@@ -16,6 +17,13 @@ export interface TcpProxy {
    * in both directions; new ones work. Returns how many were frozen.
    */
   freeze(which?: (connection: ProxiedConnection) => boolean): number;
+  /**
+   * While on, every connection, open or new, carries nothing (a partition:
+   * packets dropped, not refused). When turned off, the connections it held
+   * are closed, as a peer whose state a router lost meanwhile resets them, and
+   * new ones work. Returns how many connections it holds (on) or closed (off).
+   */
+  blackhole(on: boolean): number;
   /** The connections open now. */
   connections(): ProxiedConnection[];
   /** Connections open now through the proxy. */
@@ -44,15 +52,18 @@ export async function freePort(): Promise<number> {
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let refusing = false;
+  let holing = false;
   const pairs = new Set<{ client: Socket; upstream: Socket; frozen: boolean }>();
+  const holed = new Set<{ client: Socket; upstream: Socket; frozen: boolean }>();
   const server: Server = createServer((client) => {
     if (refusing) {
       client.destroy();
       return;
     }
     const upstream = connect(target.port, target.host);
-    const pair = { client, upstream, frozen: false };
+    const pair = { client, upstream, frozen: holing };
     pairs.add(pair);
+    if (holing) holed.add(pair);
     client.on('data', (d) => {
       if (!pair.frozen) upstream.write(d);
     });
@@ -61,6 +72,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     });
     const end = () => {
       pairs.delete(pair);
+      holed.delete(pair);
       client.destroy();
       upstream.destroy();
     };
@@ -96,6 +108,23 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         frozen += 1;
       }
       return frozen;
+    },
+    blackhole(on: boolean) {
+      holing = on;
+      if (on) {
+        for (const pair of pairs) {
+          pair.frozen = true;
+          holed.add(pair);
+        }
+        return holed.size;
+      }
+      const closed = holed.size;
+      for (const pair of [...holed]) {
+        pair.client.destroy();
+        pair.upstream.destroy();
+      }
+      holed.clear();
+      return closed;
     },
     connections() {
       return [...pairs].map(describe);
