@@ -394,16 +394,23 @@ export async function workerRoutes(
           },
         },
       },
-      async (request) => {
-        const holder = await worker(request);
+      async (request, reply) => {
         const contentType = (request.headers['content-type'] ?? 'application/octet-stream')
           .split(';', 1)[0]!
           .trim();
-        return workers.putArtifact(holder, request.params.ref, tokenOf(request), {
-          name: request.params.name,
-          contentType: contentType || 'application/octet-stream',
-          body: request.raw,
-        });
+        try {
+          const holder = await worker(request);
+          return await workers.putArtifact(holder, request.params.ref, tokenOf(request), {
+            name: request.params.name,
+            contentType: contentType || 'application/octet-stream',
+            body: request.raw,
+          });
+        } catch (err) {
+          // Refused before the body ended (too large, a lost lease, cut short): the rest is dropped and
+          // the connection closed, or its unread bytes would be read as the next request.
+          if (!request.raw.complete) reply.header('connection', 'close');
+          throw err;
+        }
       },
     );
   });
