@@ -208,7 +208,7 @@ export function lostLeaseChange(row: JobRow, now: number): RowChange {
       error_code: next.error?.code ?? null,
       error_message: next.error?.message ?? null,
       eta: null,
-      run_at: now,
+      // run_at is kept: a job whose worker died waits in its old place, not behind every job queued since.
       finished_at: next.status === 'failed' ? now : null,
       message: next.line,
     },

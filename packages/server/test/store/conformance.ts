@@ -772,6 +772,17 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.finish(a.token, 'completed', { output: {} })).toBeNull();
       });
 
+      it('puts a job whose worker died back in its old place, ahead of jobs queued since', async () => {
+        const now = Date.now();
+        const first = await created({ now: now - 1000 });
+        await claimOne({ owner: 'dead', now });
+        const later = await created({ now: now + 10 });
+        await store.recover({ owners: ['dead'], now: now + 20 });
+        const next = await claimOne({ owner: 'next', now: now + 30 });
+        expect(next.job.id).toBe(first.id);
+        expect((await store.get(T, later.id))?.status).toBe('queued');
+      });
+
       it("requeues the jobs of named owners at once, leaving others' alone", async () => {
         await created();
         await created();
