@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
+import { RE2JS } from 're2js';
 import { INPUT_FORMATS } from './input-formats.js';
 
 /**
@@ -7,13 +8,24 @@ import { INPUT_FORMATS } from './input-formats.js';
  * an error, not a silent no-op), defaults filled in at submit, the formats of
  * ajv-formats and {@link INPUT_FORMATS}. The registry and defineProcessor make
  * theirs here, so a schema that defineProcessor takes the registry takes too.
+ *
+ * `pattern` and `patternProperties` run on RE2 (linear time): a schema's
+ * pattern meets every caller's input, and one such as `^(a+)+$` on a
+ * backtracking engine would hold the event loop for seconds on 30 characters.
+ * RE2 has no lookaround or backreferences; a schema using them does not compile.
  */
 export function inputSchemaAjv(): Ajv {
-  const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true });
+  const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true, code: { regExp: re2 } });
   addFormats.default(ajv);
   for (const [name, { test }] of Object.entries(INPUT_FORMATS)) ajv.addFormat(name, test);
   return ajv;
 }
+
+/** Ajv's regular-expression engine (flags `u`, which RE2 always is). */
+function re2(pattern: string): { test: (s: string) => boolean } {
+  return RE2JS.compile(pattern);
+}
+re2.code = 'RE2JS.compile';
 
 let checker: Ajv | null = null;
 

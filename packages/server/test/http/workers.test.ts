@@ -233,6 +233,26 @@ function protocolSuite(argv: () => string[]) {
     expect(done.body).toMatchObject({ status: 'completed', output: { who: 'next' } });
   });
 
+  it("checks a declared pattern in linear time, whatever the pattern and the caller's input", async () => {
+    const { url } = await startApp({ argv: argv() });
+    const schema = (pattern: string) => ({
+      type: 'object',
+      properties: { word: { type: 'string', pattern } },
+    });
+    await register(url, [{ type: 'acme.words', input_schema: schema('^(a+)+$') }]);
+    // On a backtracking engine this input would never be answered (2^5000 ways to split it); RE2 answers at once.
+    const r = await call(url, 'POST', '/v1/jobs', {
+      body: { type: 'acme.words', input: { word: `${'a'.repeat(5000)}!` } },
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('invalid_input');
+    const lookahead = await call(url, 'POST', '/v1/workers', {
+      body: { types: [{ type: 'acme.look', input_schema: schema('^(?=a)') }] },
+    });
+    expect(lookahead.status).toBe(422);
+    expect(lookahead.body.error.code).toBe('invalid_input_schema');
+  });
+
   it('refuses bad calls with stable codes and changes nothing', async () => {
     const { url } = await startApp({ argv: [...argv(), '--max-file-size', '1k'] });
     const worker = await register(url);
