@@ -4,8 +4,8 @@ import { call, type Tally } from './http.js';
 import { checkOutcome, expectEachEndedOnce } from './jobs.js';
 import { expect, type ScenarioResult } from './report.js';
 
-/** The worker program (remote-worker.ts), beside this module in dist. */
-const PROGRAM = fileURLToPath(new URL('./remote-worker.js', import.meta.url));
+/** The worker program (remote-worker.ts) as built in dist, found from src (a test) as from dist. */
+const PROGRAM = fileURLToPath(new URL('../dist/remote-worker.js', import.meta.url));
 
 /** What a chaos remote worker writes to stdout, one JSON line each. */
 export type WorkerEvent =

@@ -219,7 +219,7 @@ async function killRemoteWorkers(
     };
     result.notes.push(
       `lease 2 s; ${WORKERS} worker processes × ${SLOTS} slots, ${kills} SIGKILLs, each replaced: ${held.length} claims of ${new Set(held.map((h) => h.id)).size} jobs held at a kill`,
-      `kill to requeued by the server: ${spread(requeuedMs)} (${requeuedMs.length} seen in the logs); kill to claimed by another worker: ${spread(rerunMs)}, the requeued job waiting its turn behind the queue (a requeue sets run_at to now)`,
+      `kill to requeued by the server: ${spread(requeuedMs)} (${requeuedMs.length} seen in the logs); kill to claimed by another worker: ${spread(rerunMs)} (a requeued job keeps its place in the queue)`,
       `${finishedByTheKilled} completed by the killed worker just before it died, ${takenBefore} taken over before the kill (lease lapsed)`,
       `${reran} jobs took more than one attempt; ${refusedLive.length} completes of live workers refused (${[...new Set(refusedLive.map((c) => c.code))].join(', ') || 'none'})`,
       `late completes replayed: 1 once the job was taken back (${midRunReplay?.when}: ${midRunReplay?.status} ${midRunReplay?.code}), ${held.length} after the end (${held.length - replays.length} refused 409 lease_lost, job unchanged)`,
