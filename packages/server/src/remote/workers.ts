@@ -110,8 +110,10 @@ export class WorkerService {
 
   start(): void {
     this.#purgeTimer = setInterval(() => {
+      const cutoff = Date.now() - FORGET_AFTER_MS;
+      for (const [id, known] of this.#known) if (known.worker.lastSeenAt < cutoff) this.#known.delete(id);
       this.#store
-        .purgeWorkers(Date.now() - FORGET_AFTER_MS)
+        .purgeWorkers(cutoff)
         .catch((err: unknown) => this.#log.warn({ err }, 'forgetting workers unseen for a day failed'));
     }, 60_000);
     this.#purgeTimer.unref();
