@@ -30,14 +30,8 @@ export interface ClaimRequest {
   types?: readonly string[] | undefined;
 }
 
-/** A worker's report on a job: what a heartbeat or an outcome carries along. */
-export interface WorkerReport {
-  progress?: number | undefined;
-  stage?: string | null | undefined;
-  message?: string | null | undefined;
-  eta_seconds?: number | null | undefined;
-  logs?: readonly string[] | undefined;
-}
+/** A worker's report on a job, what a heartbeat or an outcome carries along: the store's patch, with the eta in seconds from now. */
+export type WorkerReport = Omit<ProgressPatch, 'eta'> & { eta_seconds?: number | null | undefined };
 
 /** A worker as GET /v1/workers shows it. */
 export interface WorkerView {
