@@ -3,6 +3,7 @@ export type { CoreOptions, Fetch } from './core.js';
 export * from './errors/index.js';
 export type { JobEventsOptions } from './events.js';
 export type { Logger, LogLevel } from './internal/log.js';
+export { retryAfterMs } from './internal/retry-after.js';
 export { AutoPager, type Page } from './pagination.js';
 export { hintFromHeaders, type PollContext, type PollHint, type PollOptions, poll } from './poll.js';
 export type { Files, UploadOptions, UploadSource } from './resources/files.js';

@@ -1,3 +1,5 @@
+import { retryAfterMs as serverHintMs } from '@longrun/client';
+
 /** The longest `Retry-After` obeyed as it is; a longer one is cut to this. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
@@ -23,12 +25,8 @@ export function backoffMs(
   return ceiling / 2 + (ceiling / 2) * random();
 }
 
-/** A `Retry-After` header in ms (seconds or an HTTP date), at most {@link MAX_RETRY_AFTER_MS}; undefined when absent or unusable. */
+/** The server's `Retry-After` in ms (as @longrun/client reads it), at most {@link MAX_RETRY_AFTER_MS}; undefined when absent or unusable. */
 export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-  const raw = headers?.get('retry-after')?.trim();
-  if (!raw) return undefined;
-  const seconds = Number(raw);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(raw) - now;
-  if (!Number.isFinite(ms)) return undefined;
-  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
+  const ms = serverHintMs(headers, now);
+  return ms === undefined ? undefined : Math.min(MAX_RETRY_AFTER_MS, ms);
 }
