@@ -164,7 +164,7 @@ export function sendJob(reply: FastifyReply, job: StoredJob, status = 200): Fast
 }
 
 /** A signal that fires if the client goes away before the reply is sent. */
-function clientGone(reply: FastifyReply): AbortSignal {
+export function clientGone(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   const onClose = () => {
     if (!reply.raw.writableFinished) controller.abort();

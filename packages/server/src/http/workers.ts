@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OPERATOR_ROUTE, WORKER_ROUTE } from '../auth/plugin.js';
 import { ApiError } from '../errors.js';
 import { type JsonObject, publicJob } from '../jobs/model.js';
@@ -10,6 +10,7 @@ import {
   type WorkerService,
   type WorkerView,
 } from '../remote/workers.js';
+import { clientGone } from './jobs.js';
 import { errors, jobRef as jobSchemaRef } from './schemas.js';
 
 /** A worker's own error codes are snake_case, as the server's are. */
@@ -91,16 +92,6 @@ function tokenOf(request: FastifyRequest): string {
     });
   }
   return token;
-}
-
-/** Aborts when the caller goes away before its answer is sent (a long-poll then gives back what it took). */
-function callerGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  // Once per response, unlike the socket's close, which a kept-alive connection fires only at its end.
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }
 
 /**
@@ -252,7 +243,7 @@ export async function workerRoutes(
       const leases = await workers.claim(
         holder,
         { maxJobs: max_jobs, waitMs: wait_seconds * 1000, types },
-        callerGone(reply),
+        clientGone(reply),
       );
       return {
         jobs: leases.map(({ job, token }) => ({
