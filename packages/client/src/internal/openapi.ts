@@ -746,7 +746,7 @@ export interface components {
             queue: string;
             /** @description Higher runs first within its queue; 0 by default. */
             priority: number;
-            /** @description While queued: the jobs that will run before this one, with fair turns between tenants (counted up to 10000). */
+            /** @description While queued, in a read of one job: the jobs that will run before this one, with fair turns between tenants (counted up to 10000); null in lists, events and the reply to a create. */
             queue_position: number | null;
             /**
              * Format: date-time

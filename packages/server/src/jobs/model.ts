@@ -67,7 +67,7 @@ export const jobSchema = Type.Object(
     queue_position: nullable(
       Type.Integer({
         description:
-          'While queued: the jobs that will run before this one, with fair turns between tenants (counted up to 10000).',
+          'While queued, in a read of one job: the jobs that will run before this one, with fair turns between tenants (counted up to 10000); null in lists, events and the reply to a create.',
       }),
     ),
     run_at: nullable(

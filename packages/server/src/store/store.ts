@@ -140,6 +140,13 @@ export interface FinishOptions {
   now?: number | undefined;
 }
 
+/** One finish of a batch given to {@link JobStore.finishMany}. */
+export interface FinishItem {
+  token: string;
+  outcome: 'completed' | 'failed';
+  opts: FinishOptions;
+}
+
 export interface ListFilter {
   tenant?: string | undefined;
   status?: readonly JobStatus[] | undefined;
@@ -200,6 +207,11 @@ export type DeleteResult =
  * when nothing changed), so the caller can publish it. Methods that take a
  * lease token are fenced: they do nothing unless the job is running under
  * that very token. The contract exposes no connection or transaction type.
+ *
+ * A queued job's `queue_position` is a count over its queue, so only
+ * {@link JobStore.get} (a read of one job) counts it; every other method
+ * gives null there, so that no write or list pays for a count that grows
+ * with the queue.
  */
 export interface JobStore {
   /** Apply pending migrations (safe when several nodes start at once). */
@@ -242,6 +254,18 @@ export interface JobStore {
   report(token: string, patch: ProgressPatch, now?: number): Promise<StoredJob | null>;
   /** completed (with output), or failed (with error), or back to queued for a retry. */
   finish(token: string, outcome: 'completed' | 'failed', opts: FinishOptions): Promise<StoredJob | null>;
+  /**
+   * Many finishes in one transaction (on PostgreSQL, one statement), each
+   * judged as {@link finish} would judge it alone: an item whose token is no
+   * longer held gets null in its place and changes nothing, and never keeps
+   * the others out. Results are in the order given.
+   */
+  finishMany(items: readonly FinishItem[]): Promise<(StoredJob | null)[]>;
+  /**
+   * Extend many leases in one statement (a pool's heartbeat); the tokens whose
+   * lease was extended, which leaves out the ones no longer held.
+   */
+  heartbeatMany(tokens: readonly string[], leaseMs: number, now?: number): Promise<Set<string>>;
   /** Give a running job back to the queue without counting the attempt (graceful shutdown). */
   release(token: string, now?: number): Promise<StoredJob | null>;
   /** The job running under `token`; null when no job runs under it (a lease that ended). */

@@ -24,7 +24,8 @@ describe('POST /v1/jobs', () => {
       version: 1,
       attempt: 0,
       max_attempts: 3,
-      queue_position: 0,
+      // Counted by a read of the job, not by its create (docs/api.md).
+      queue_position: null,
       metadata: { user: 'u1' },
       input: { duration_seconds: 0.3, error_rate: 0 },
     });

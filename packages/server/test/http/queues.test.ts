@@ -121,7 +121,8 @@ describe('queue fields on submit', () => {
     const first = await call(url, 'POST', '/v1/jobs', { body: sim() });
     const second = await call(url, 'POST', '/v1/jobs', { body: sim() });
     const urgent = await call(url, 'POST', '/v1/jobs', { body: sim({ priority: 50 }) });
-    expect(urgent.body.queue_position).toBe(0);
+    expect(urgent.body.queue_position).toBeNull();
+    expect((await call(url, 'GET', `/v1/jobs/${urgent.body.id}`)).body.queue_position).toBe(0);
     expect((await call(url, 'GET', `/v1/jobs/${first.body.id}`)).body.queue_position).toBe(1);
     expect((await call(url, 'GET', `/v1/jobs/${second.body.id}`)).body.queue_position).toBe(2);
   });

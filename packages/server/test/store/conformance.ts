@@ -95,7 +95,8 @@ export function storeConformance(name: string, factory: StoreFactory): void {
           error: null,
           attempt: 0,
           max_attempts: 5,
-          queue_position: 0,
+          // Counted by a read of the job alone (see the contract).
+          queue_position: null,
           eta: null,
           started_at: null,
           finished_at: null,
@@ -105,7 +106,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         });
         expect(Date.parse(job.created_at)).toBeGreaterThan(0);
         expect(job.updated_at).toBe(job.created_at);
-        expect(await store.get(T, job.id)).toEqual(job);
+        expect(await store.get(T, job.id)).toEqual({ ...job, queue_position: 0 });
       });
 
       it('refuses a second job with the same id in a tenant, and allows it in another', async () => {
@@ -197,13 +198,15 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(results[0]!.job).toMatchObject({ status: 'queued', version: 1, input: { i: 1 } });
         expect(results[4]!.job.metadata).toEqual({ m: 4 });
         for (const r of results.filter((r) => r.outcome === 'created')) {
-          expect(await store.get(r.job.tenant, r.job.id)).toEqual(r.job);
+          const read = await store.get(r.job.tenant, r.job.id);
+          expect(r.job.queue_position).toBeNull();
+          expect(read).toEqual({ ...r.job, queue_position: read!.queue_position });
         }
         expect(await store.get(T, 'b-2')).toBeNull();
         expect(await store.get(T, 'b-3')).toBeNull();
         // Jobs of a batch are in the queue in its order, each behind the ones before it.
         const queued = [results[0]!.job, results[4]!.job, results[6]!.job];
-        const own = queued.map((j) => j.queue_position!);
+        const own = await Promise.all(queued.map(async (j) => (await store.get(T, j.id))!.queue_position!));
         expect(own[1]).toBe(own[0]! + 1);
         expect(own[2]).toBe(own[1]! + 1);
         const leases = await store.claim({ queue: Q, owner: 'w', leaseMs: 30_000, limit: 10 });
@@ -216,7 +219,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         ]);
       });
 
-      it('gives each job of a batch the queue position a read of it gives', async () => {
+      it('places each job of a batch behind the ones before it', async () => {
         await created();
         await created({ priority: 5 });
         const now = Date.now() - 1000;
@@ -231,8 +234,12 @@ export function storeConformance(name: string, factory: StoreFactory): void {
           newJob({ now, runAt: now + 3_600_000 }),
           newJob({ now: now + 1 }),
         ]);
-        for (const r of results) expect(r.job).toEqual(await store.get(r.job.tenant, r.job.id));
-        const first = results.slice(0, 4).map((r) => r.job.queue_position!);
+        const read = await Promise.all(results.map((r) => store.get(r.job.tenant, r.job.id)));
+        for (const [i, r] of results.entries()) {
+          expect(r.job.queue_position).toBeNull();
+          expect(r.job).toEqual({ ...read[i]!, queue_position: null });
+        }
+        const first = read.slice(0, 4).map((j) => j!.queue_position!);
         expect(first).toEqual([...first].sort((a, b) => a - b));
         expect(new Set(first).size).toBe(4);
       });
@@ -546,6 +553,19 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.heartbeat(lease.token, 60_000)).toBe(false);
       });
 
+      it('renews many leases at once, only those still held', async () => {
+        for (let i = 0; i < 3; i++) await created();
+        const leases = await store.claim({ queue: Q, owner: 'w1', leaseMs: 1000, limit: 3 });
+        expect(leases).toHaveLength(3);
+        await store.cancel(T, leases[1]!.job.id);
+        const held = await store.heartbeatMany([...leases.map((l) => l.token), 'not-a-token'], 60_000);
+        expect(held).toEqual(new Set([leases[0]!.token, leases[2]!.token]));
+        for (const l of [leases[0]!, leases[2]!]) {
+          expect((await store.get(T, l.job.id))?.lease_expires_at).toBeGreaterThan(Date.now() + 30_000);
+        }
+        expect(await store.heartbeatMany([], 60_000)).toEqual(new Set());
+      });
+
       it('lists the owners of current leases', async () => {
         await created();
         await created();
@@ -687,6 +707,62 @@ export function storeConformance(name: string, factory: StoreFactory): void {
           attempt: 2,
           error: { code: 'processor_error', message: 'flaky again' },
         });
+      });
+
+      it('finishes a batch in order, a stale token refusing only its own job', async () => {
+        for (let i = 0; i < 4; i++) await created({ max_attempts: 2 });
+        const leases = await store.claim({ queue: Q, owner: 'w1', leaseMs: 30_000, limit: 4 });
+        expect(leases).toHaveLength(4);
+        // One lease lost to a cancel, one finished already: both stale in the batch.
+        await store.cancel(T, leases[1]!.job.id);
+        await store.finish(leases[3]!.token, 'completed', { output: { first: true } });
+        const retryAt = Date.now() + 60_000;
+        const results = await store.finishMany([
+          {
+            token: leases[0]!.token,
+            outcome: 'completed',
+            opts: { output: { n: 0 }, report: { logs: ['bye'] } },
+          },
+          { token: leases[1]!.token, outcome: 'completed', opts: { output: { n: 1 } } },
+          {
+            token: leases[2]!.token,
+            outcome: 'failed',
+            opts: { error: { code: 'processor_error', message: 'flaky' }, retryAt },
+          },
+          {
+            token: leases[3]!.token,
+            outcome: 'failed',
+            opts: { error: { code: 'processor_error', message: 'late' } },
+          },
+          { token: 'not-a-token', outcome: 'completed', opts: { output: {} } },
+        ]);
+        expect(results.map((j) => j?.status ?? null)).toEqual(['completed', null, 'queued', null, null]);
+        expect(results[0]).toMatchObject({ id: leases[0]!.job.id, output: { n: 0 }, progress: 100 });
+        expect(results[0]!.logs).toContain('bye');
+        expect(results[0]!.version).toBe(leases[0]!.job.version + 1);
+        expect(results[2]).toMatchObject({
+          id: leases[2]!.job.id,
+          attempt: 1,
+          run_at: new Date(retryAt).toISOString(),
+        });
+        expect(await store.get(T, leases[0]!.job.id)).toEqual(results[0]);
+        expect((await store.get(T, leases[1]!.job.id))?.status).toBe('canceled');
+        expect(await store.get(T, leases[3]!.job.id)).toMatchObject({
+          status: 'completed',
+          output: { first: true },
+        });
+        expect(await store.finishMany([])).toEqual([]);
+      });
+
+      it('finishes a batch in which one token appears twice only once', async () => {
+        await created();
+        const lease = await claimOne();
+        const results = await store.finishMany([
+          { token: lease.token, outcome: 'completed', opts: { output: { n: 1 } } },
+          { token: lease.token, outcome: 'completed', opts: { output: { n: 2 } } },
+        ]);
+        expect(results.map((j) => j?.output ?? null)).toEqual([{ n: 1 }, null]);
+        expect((await store.get(T, lease.job.id))?.output).toEqual({ n: 1 });
       });
 
       it('releases a job back to the queue without spending the attempt', async () => {

@@ -40,6 +40,7 @@ import {
   type DeleteResult,
   type DeliveryClaimOptions,
   type FileListFilter,
+  type FinishItem,
   type FinishOptions,
   type HeldJob,
   type InsertResult,
@@ -375,7 +376,7 @@ export class PostgresJobStore implements JobStore {
           SELECT 1 FROM ${this.#deliveries} g WHERE g.job_seq = x.s AND g.url = x.url AND g.last_status = 410)
       )`
       }
-      SELECT u.*, ${this.#position('u')}, ${this.#notify('u', `$${p + 4}`)} FROM u`;
+      SELECT u.*, ${this.#notify('u', `$${p + 4}`)} FROM u`;
     const rows = await q(text, values);
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
     if (onWritten) for (const r of rows) onWritten(r);
@@ -485,7 +486,7 @@ export class PostgresJobStore implements JobStore {
   async getMany(keys: readonly { tenant: string; id: string }[]): Promise<StoredJob[]> {
     if (keys.length === 0) return [];
     const rows = await this.#run(
-      `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j
+      `SELECT j.* FROM ${this.#jobs} j
        JOIN unnest($1::text[], $2::text[]) AS k(tenant, id) ON j.tenant = k.tenant AND j.id = k.id`,
       [keys.map((k) => k.tenant), keys.map((k) => k.id)],
       'always',
@@ -505,7 +506,7 @@ export class PostgresJobStore implements JobStore {
     if (type && type.length > 0) where.push(`j.type = ANY(${param(type)}::text[])`);
     if (beforeSeq !== undefined) where.push(`j.seq < ${param(beforeSeq)}`);
     const rows = await this.#run(
-      `SELECT ${LIST_COLUMNS}, ${this.#position('j')} FROM ${this.#jobs} j
+      `SELECT ${LIST_COLUMNS} FROM ${this.#jobs} j
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY j.seq DESC LIMIT ${param(limit)}`,
       values,
       'always',
@@ -611,7 +612,7 @@ export class PostgresJobStore implements JobStore {
   }): Promise<StoredJob[]> {
     const after = cursor ? 'AND (j.updated_at, j.seq) > ($3, $4)' : '';
     const rows = await this.#run(
-      `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j
+      `SELECT j.* FROM ${this.#jobs} j
        WHERE j.updated_at >= $1 ${after} ORDER BY j.updated_at, j.seq LIMIT $2`,
       cursor ? [since, limit, cursor.updatedAt, cursor.seq] : [since, limit],
       'always',
@@ -631,7 +632,7 @@ export class PostgresJobStore implements JobStore {
         ON CONFLICT DO NOTHING
         RETURNING *
       )
-      SELECT ins.*, ${this.#position('ins')}, ${this.#notify('ins', '$10')} FROM ins`;
+      SELECT ins.*, ${this.#notify('ins', '$10')} FROM ins`;
   }
 
   async insert(job: NewJob): Promise<InsertResult> {
@@ -645,7 +646,7 @@ export class PostgresJobStore implements JobStore {
       if (row) return { outcome: 'created', job: this.#job(row) };
       if (job.idempotency) {
         const [prior] = await this.#run(
-          `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.idempotency_key = $2`,
+          `SELECT j.* FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.idempotency_key = $2`,
           [job.tenant, job.idempotency.key],
           'always',
         );
@@ -661,8 +662,12 @@ export class PostgresJobStore implements JobStore {
           continue;
         }
       }
-      const existing = await this.get(job.tenant, job.id);
-      if (existing) return { outcome: 'id_exists', job: existing };
+      const [existing] = await this.#run(
+        `SELECT * FROM ${this.#jobs} WHERE tenant = $1 AND id = $2`,
+        [job.tenant, job.id],
+        'always',
+      );
+      if (existing) return { outcome: 'id_exists', job: this.#job(existing) };
       // The row we collided with is gone (deleted meanwhile): try again.
     }
     throw new Error(`insert of job ${job.tenant}/${job.id} kept colliding; giving up`);
@@ -724,10 +729,9 @@ export class PostgresJobStore implements JobStore {
     ];
     return this.#tx(async (q) => {
       const written = await q<{ seq: string; tenant: string; id: string }>(insert, values);
-      const rows = await q(
-        `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j WHERE j.seq = ANY($1::bigint[])`,
-        [written.map((w) => w.seq)],
-      );
+      const rows = await q(`SELECT j.* FROM ${this.#jobs} j WHERE j.seq = ANY($1::bigint[])`, [
+        written.map((w) => w.seq),
+      ]);
       const rowOf = new Map(rows.map((row) => [jobKey(row.tenant, row.id), row]));
       const results: InsertResult[] = [];
       for (const [i, job] of jobs.entries()) {
@@ -751,7 +755,7 @@ export class PostgresJobStore implements JobStore {
     for (let round = 0; round < MAX_INSERT_ROUNDS; round++) {
       if (job.idempotency) {
         const [prior] = await q(
-          `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.idempotency_key = $2`,
+          `SELECT j.* FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.idempotency_key = $2`,
           [job.tenant, job.idempotency.key],
         );
         if (prior) {
@@ -762,10 +766,10 @@ export class PostgresJobStore implements JobStore {
           ]);
         }
       }
-      const [existing] = await q(
-        `SELECT j.*, ${this.#position('j')} FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.id = $2`,
-        [job.tenant, job.id],
-      );
+      const [existing] = await q(`SELECT j.* FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.id = $2`, [
+        job.tenant,
+        job.id,
+      ]);
       if (existing) return { outcome: 'id_exists', job: this.#job(existing) };
       // Nothing holds it now (a key just forgotten, a colliding job deleted meanwhile): insert it alone.
       const [row] = await q(this.#insertOne, insertValues(job, now, this.origin));
@@ -886,6 +890,19 @@ export class PostgresJobStore implements JobStore {
     return rows.length === 1;
   }
 
+  async heartbeatMany(tokens: readonly string[], leaseMs: number, now = Date.now()): Promise<Set<string>> {
+    if (tokens.length === 0) return new Set();
+    const rows = await this.#run<{ lease_token: string }>(
+      `UPDATE ${this.#jobs} SET lease_expires_at = GREATEST(lease_expires_at, $1)
+       WHERE lease_token = ANY($2::text[]) AND status = 'running' RETURNING lease_token`,
+      [now + leaseMs, tokens],
+      'always',
+    );
+    const held = new Set(rows.map((r) => r.lease_token));
+    for (const token of tokens) if (!held.has(token)) this.#leases.delete(token);
+    return held;
+  }
+
   /** A fenced change: only while the job runs under `token`. */
   async #byToken(token: string, now: number, change: (row: JobRow) => RowChange): Promise<StoredJob | null> {
     let cached = this.#leases.get(token);
@@ -928,6 +945,12 @@ export class PostgresJobStore implements JobStore {
   ): Promise<StoredJob | null> {
     const now = opts.now ?? Date.now();
     return this.#byToken(token, now, (row) => finishChange(row, outcome, { ...opts, now }));
+  }
+
+  async finishMany(items: readonly FinishItem[]): Promise<(StoredJob | null)[]> {
+    const results: (StoredJob | null)[] = [];
+    for (const { token, outcome, opts } of items) results.push(await this.finish(token, outcome, opts));
+    return results;
   }
 
   async release(token: string, now = Date.now()): Promise<StoredJob | null> {

@@ -24,7 +24,7 @@ import {
   webhookUrl,
 } from '../outbox.js';
 import { type QueueCountsRow, queueCountsOf } from '../queue-counts.js';
-import { POSITION_CAP, type PositionCounts, positionColumns, queuePosition } from '../queue-position.js';
+import { type PositionCounts, positionColumns, queuePosition } from '../queue-position.js';
 import type {
   CancelResult,
   ChangeCursor,
@@ -32,6 +32,7 @@ import type {
   DeleteResult,
   DeliveryClaimOptions,
   FileListFilter,
+  FinishItem,
   FinishOptions,
   HeldJob,
   InsertResult,
@@ -392,13 +393,9 @@ export class SqliteJobStore implements JobStore {
     return statement;
   }
 
-  /** A row as a job: whole, or (`listed`) with a long input shown as left out. */
+  /** A row as a job: whole, or (`listed`) with a long input shown as left out; no queue position (see the contract). */
   #job(row: JobRow, listed = false): StoredJob {
-    let position: number | null = null;
-    if (row.status === 'queued') {
-      position = queuePosition(this.#s.queuePosition.get({ now: Date.now(), seq: row.seq })!);
-    }
-    return toJob(row, position, listed ? undefined : this.#longInput(row));
+    return toJob(row, null, listed ? undefined : this.#longInput(row));
   }
 
   /** The input a row read with {@link JOB_COLUMNS} left out for its length, or undefined when it has its own. */
@@ -439,46 +436,11 @@ export class SqliteJobStore implements JobStore {
     if (jobs.length === 0) return [];
     const now = Date.now();
     // One committer run: the whole batch is one transaction and one sync, however many jobs it holds.
-    // Rows become jobs once all are in, so each queue position counts the batch's jobs ahead of it.
-    return this.#tx(() => {
-      const inserted = jobs.map((job) => this.#insertOne(job, job.now ?? now));
-      const positioned = this.#batchJobs(inserted.map((r) => r.row));
-      return inserted.map(({ outcome }, i): InsertResult => ({ outcome, job: positioned[i]! }));
-    });
+    return this.#tx(() => jobs.map((job) => this.#result(this.#insertOne(job, job.now ?? now))));
   }
 
   #result({ outcome, row }: { outcome: InsertResult['outcome']; row: JobRow }): InsertResult {
     return { outcome, job: this.#job(row) };
-  }
-
-  /**
-   * The rows of a batch as jobs, their queue positions as of one moment. A
-   * position is a count over the queue (up to {@link POSITION_CAP} rows), so a
-   * count per job would cost a batch of 1,000 on a deep queue a second of the
-   * event loop. A row written right after the one before it (the next seq), of
-   * the same queue, tenant, priority and start, has that one's counts with one
-   * more of its own jobs ahead: it is counted only when it does not.
-   */
-  #batchJobs(rows: readonly JobRow[]): StoredJob[] {
-    const now = Date.now();
-    let prev: { row: JobRow; counts: PositionCounts } | null = null;
-    return rows.map((row) => {
-      if (row.status !== 'queued') return toJob(row, null, this.#longInput(row));
-      const follows =
-        prev !== null &&
-        row.seq === prev.row.seq + 1 &&
-        prev.row.status === 'queued' &&
-        row.queue === prev.row.queue &&
-        row.tenant === prev.row.tenant &&
-        row.priority === prev.row.priority &&
-        row.run_at === prev.row.run_at;
-      const counts: PositionCounts =
-        follows && prev
-          ? { ...prev.counts, pos_own: Math.min(POSITION_CAP, Number(prev.counts.pos_own) + 1) }
-          : this.#s.queuePosition.get({ now, seq: row.seq })!;
-      prev = { row, counts };
-      return toJob(row, queuePosition(counts), this.#longInput(row));
-    });
   }
 
   /** One job's insert, inside the caller's transaction: a key or id already taken decides its outcome. */
@@ -516,7 +478,12 @@ export class SqliteJobStore implements JobStore {
 
   async get(tenant: string, id: string): Promise<StoredJob | null> {
     const row = this.#s.byKey.get(tenant, id);
-    return row ? this.#job(row) : null;
+    if (!row) return null;
+    const position =
+      row.status === 'queued'
+        ? queuePosition(this.#s.queuePosition.get({ now: Date.now(), seq: row.seq })!)
+        : null;
+    return toJob(row, position, this.#longInput(row));
   }
 
   async list({ tenant, status, type, limit, beforeSeq }: ListFilter): Promise<StoredJob[]> {
@@ -597,6 +564,16 @@ export class SqliteJobStore implements JobStore {
     return this.#tx(() => this.#s.heartbeat.run(now + leaseMs, token).changes === 1);
   }
 
+  async heartbeatMany(tokens: readonly string[], leaseMs: number, now = Date.now()): Promise<Set<string>> {
+    if (tokens.length === 0) return new Set();
+    return this.#tx(() => {
+      const held = new Set<string>();
+      for (const token of tokens)
+        if (this.#s.heartbeat.run(now + leaseMs, token).changes === 1) held.add(token);
+      return held;
+    });
+  }
+
   /** A fenced change: only while the job runs under `token`. */
   #byToken(token: string, now: number, change: (row: JobRow) => RowChange): Promise<StoredJob | null> {
     return this.#tx((): StoredJob | null => {
@@ -616,6 +593,18 @@ export class SqliteJobStore implements JobStore {
   ): Promise<StoredJob | null> {
     const now = opts.now ?? Date.now();
     return this.#byToken(token, now, (row) => finishChange(row, outcome, { ...opts, now }));
+  }
+
+  async finishMany(items: readonly FinishItem[]): Promise<(StoredJob | null)[]> {
+    if (items.length === 0) return [];
+    const fallback = Date.now();
+    return this.#tx(() =>
+      items.map(({ token, outcome, opts }) => {
+        const now = opts.now ?? fallback;
+        const row = this.#s.byToken.get(token);
+        return row ? this.#write(row, finishChange(row, outcome, { ...opts, now }), now) : null;
+      }),
+    );
   }
 
   async release(token: string, now = Date.now()): Promise<StoredJob | null> {
