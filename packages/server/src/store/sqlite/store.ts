@@ -12,7 +12,15 @@ import type {
   WebhookDelivery,
 } from '../../webhooks/model.js';
 import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
-import { iso, type JobRow, jobColumns, listColumns, toJob } from '../job-row.js';
+import {
+  iso,
+  type JobRow,
+  jobColumns,
+  LIST_FIELD_MAX_BYTES,
+  listColumns,
+  MUTABLE_COLUMNS,
+  toJob,
+} from '../job-row.js';
 import {
   appendHistory,
   type DeliveryRow,
@@ -99,6 +107,26 @@ const JOB_COLUMNS = jobColumns('jobs', (column) => `octet_length(${column})`);
  */
 const LONG_INPUTS_BYTES = 16 * 1024 * 1024;
 
+/** An insert's outcome inside its transaction: the row, and the input when the caller gave it parsed. */
+interface Inserted {
+  outcome: InsertResult['outcome'];
+  row: JobRow;
+  input?: JsonObject | undefined;
+}
+
+/** What a lease this process wrote last looks like: the row as written, and its parsed input. */
+interface HeldLease {
+  row: JobRow;
+  input: JsonObject;
+}
+
+/**
+ * The bytes of lease rows kept: enough for the jobs running here. A lease that
+ * ends with no write here (canceled or recovered by another process) lingers
+ * until pushed out; one pushed out costs a read, nothing more.
+ */
+const HELD_LEASE_BYTES = 32 * 1024 * 1024;
+
 /** The terminal states as an SQL list, from the state table: SQLite binds no arrays. */
 const TERMINAL_SQL = [...TERMINAL_STATES].map((s) => `'${s}'`).join(', ');
 
@@ -116,6 +144,13 @@ export class SqliteJobStore implements JobStore {
   readonly #inputs = new ByteBoundedMap<number, JsonObject>({ maxBytes: LONG_INPUTS_BYTES });
   /** Statements whose text depends on the call (the claim's type filter), prepared once per text. */
   readonly #dynamic = new Map<string, Database.Statement<unknown[], JobRow>>();
+  /** The UPDATE of each set of changed columns (see {@link #write}). */
+  readonly #updates = new Map<string, Database.Statement<[JobRow]>>();
+  /** The row of each lease this process holds, as it last wrote it (see {@link #fenced}). */
+  readonly #leases = new ByteBoundedMap<string, HeldLease>({
+    maxBytes: HELD_LEASE_BYTES,
+    maxEntryBytes: HELD_LEASE_BYTES / 16,
+  });
 
   constructor({ filename, synchronous }: SqliteStoreOptions) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -179,6 +214,7 @@ export class SqliteJobStore implements JobStore {
       forgetIdempotency: db.prepare<[number]>(
         'UPDATE jobs SET idempotency_key = NULL, request_hash = NULL WHERE seq = ?',
       ),
+      // A taken id is a conflict of the insert itself (no read first); only then is the winner read.
       insert: db.prepare<
         [
           string,
@@ -196,12 +232,13 @@ export class SqliteJobStore implements JobStore {
           string | null,
           string | null,
         ],
-        JobRow
+        { seq: number }
       >(
         `INSERT INTO jobs (tenant, id, type, queue, priority, status, input, metadata, max_attempts, created_at,
                            updated_at, run_at, idempotency_key, request_hash, webhook)
          VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         RETURNING ${JOB_COLUMNS}`,
+         ON CONFLICT (tenant, id) DO NOTHING
+         RETURNING seq`,
       ),
       queuePosition: db.prepare<{ now: number; seq: number }, PositionCounts>(
         `SELECT ${positionColumns('jobs', 'j', '@now')} FROM jobs j WHERE j.seq = @seq`,
@@ -257,15 +294,6 @@ export class SqliteJobStore implements JobStore {
       ),
       heartbeat: db.prepare<[number, string]>(
         "UPDATE jobs SET lease_expires_at = MAX(lease_expires_at, ?) WHERE lease_token = ? AND status = 'running'",
-      ),
-      update: db.prepare(
-        `UPDATE jobs SET status = @status, progress = @progress, stage = @stage, message = @message,
-           output = @output, error_code = @error_code, error_message = @error_message, attempt = @attempt,
-           eta = @eta, started_at = @started_at, updated_at = @updated_at, finished_at = @finished_at,
-           version = version + 1, logs_tail = @logs_tail, log_count = @log_count, run_at = @run_at,
-           lease_owner = @lease_owner, lease_token = @lease_token, lease_expires_at = @lease_expires_at
-         WHERE seq = @seq AND version = @version
-         RETURNING ${JOB_COLUMNS}`,
       ),
       expired: db.prepare<[number], JobRow>(
         `SELECT ${JOB_COLUMNS} FROM jobs WHERE status = 'running' AND lease_expires_at < ? ORDER BY seq`,
@@ -409,13 +437,23 @@ export class SqliteJobStore implements JobStore {
   /**
    * The one place a state change is written: `change` is checked against the
    * transition table (in {@link nextRow}), its log lines appended, the version
-   * bumped; the version check makes a lost race impossible to miss.
+   * bumped; the version check makes a lost race impossible to miss. Only the
+   * columns the change alters are set, so an index none of them is in is not
+   * touched (a progress report changes no index at all), and nothing is read
+   * back: the row written is the row decided.
    */
-  #write(row: JobRow, change: RowChange, now: number): StoredJob {
+  #write(row: JobRow, change: RowChange, now: number, input?: JsonObject): StoredJob {
+    const job = this.#tryWrite(row, change, now, input);
+    if (!job) throw new Error(`job ${row.tenant}/${row.id} changed underneath a write`);
+    return job;
+  }
+
+  /** {@link #write}, or null (and nothing written) when the row is no longer at the version read. */
+  #tryWrite(row: JobRow, change: RowChange, now: number, input?: JsonObject): StoredJob | null {
     const { next, logs } = nextRow(row, change, now);
+    const columns = MUTABLE_COLUMNS.filter((column) => next[column] !== row[column]);
+    if (this.#update(columns).run(next).changes !== 1) return null;
     for (const { n, line } of logs) this.#s.insertLog.run(row.seq, n, now, line);
-    const written = this.#s.update.get(next) as JobRow | undefined;
-    if (!written) throw new Error(`job ${row.tenant}/${row.id} changed underneath a write`);
     // The outbox row commits with the change or not at all.
     const events = webhookEventsOf(row, next);
     if (events.length > 0) {
@@ -425,7 +463,27 @@ export class SqliteJobStore implements JobStore {
         this.#s.insertDelivery.run(newDeliveryId(), row.seq, event, url, snapshot, now, now, row.seq, url);
       }
     }
-    return this.#job(written);
+    const written: JobRow = { ...next, version: row.version + 1 };
+    if (row.lease_token !== null) this.#leases.delete(row.lease_token);
+    const job = toJob(written, null, input ?? this.#longInput(written));
+    if (written.status === 'running' && written.lease_token !== null) {
+      this.#leases.set(written.lease_token, { row: written, input: job.input }, job.json_bytes);
+    }
+    return job;
+  }
+
+  /** The UPDATE of a change that sets `columns` (and always the version), prepared once per set. */
+  #update(columns: readonly (typeof MUTABLE_COLUMNS)[number][]): Database.Statement<[JobRow]> {
+    const key = columns.join(',');
+    let statement = this.#updates.get(key);
+    if (!statement) {
+      const set = columns.map((column) => `${column} = @${column}`);
+      statement = this.#db.prepare<[JobRow]>(
+        `UPDATE jobs SET ${[...set, 'version = version + 1'].join(', ')} WHERE seq = @seq AND version = @version`,
+      );
+      this.#updates.set(key, statement);
+    }
+    return statement;
   }
 
   async insert(job: NewJob): Promise<InsertResult> {
@@ -439,12 +497,12 @@ export class SqliteJobStore implements JobStore {
     return this.#tx(() => jobs.map((job) => this.#result(this.#insertOne(job, job.now ?? now))));
   }
 
-  #result({ outcome, row }: { outcome: InsertResult['outcome']; row: JobRow }): InsertResult {
-    return { outcome, job: this.#job(row) };
+  #result({ outcome, row, input }: Inserted): InsertResult {
+    return { outcome, job: toJob(row, null, input ?? this.#longInput(row)) };
   }
 
   /** One job's insert, inside the caller's transaction: a key or id already taken decides its outcome. */
-  #insertOne(job: NewJob, now: number): { outcome: InsertResult['outcome']; row: JobRow } {
+  #insertOne(job: NewJob, now: number): Inserted {
     if (job.idempotency) {
       const prior = this.#s.byIdempotency.get(job.tenant, job.idempotency.key);
       if (prior) {
@@ -453,27 +511,66 @@ export class SqliteJobStore implements JobStore {
         this.#s.forgetIdempotency.run(prior.seq);
       }
     }
-    const existing = this.#s.byKey.get(job.tenant, job.id);
-    if (existing) return { outcome: 'id_exists', row: existing };
-    const row = this.#s.insert.get(
+    const inputJson = job.inputJson ?? JSON.stringify(job.input);
+    const metadata = JSON.stringify(job.metadata);
+    const webhook = job.webhook ? JSON.stringify(job.webhook) : null;
+    const runAt = job.runAt ?? now;
+    const inserted = this.#s.insert.get(
       job.tenant,
       job.id,
       job.type,
       job.queue,
       job.priority,
-      job.inputJson ?? JSON.stringify(job.input),
-      JSON.stringify(job.metadata),
+      inputJson,
+      metadata,
       job.max_attempts,
       now,
       now,
-      job.runAt ?? now,
+      runAt,
       job.idempotency?.key ?? null,
       job.idempotency?.hash ?? null,
-      job.webhook ? JSON.stringify(job.webhook) : null,
-    )!;
-    // Kept before it is read back: the row has its length, and the input is this one.
-    if (row.input === null) this.#inputs.set(row.seq, job.input, row.input_bytes!);
-    return { outcome: 'created', row };
+      webhook,
+    );
+    if (!inserted) return { outcome: 'id_exists', row: this.#s.byKey.get(job.tenant, job.id)! };
+    // The row as a read of it would give it ({@link JOB_COLUMNS}), made here rather than read back.
+    const inputBytes = Buffer.byteLength(inputJson);
+    const row: JobRow = {
+      seq: inserted.seq,
+      tenant: job.tenant,
+      id: job.id,
+      type: job.type,
+      queue: job.queue,
+      priority: job.priority,
+      status: 'queued',
+      progress: 0,
+      stage: null,
+      message: null,
+      error_code: null,
+      error_message: null,
+      attempt: 0,
+      max_attempts: job.max_attempts,
+      eta: null,
+      created_at: now,
+      started_at: null,
+      updated_at: now,
+      finished_at: null,
+      version: 1,
+      logs_tail: '[]',
+      log_count: 0,
+      metadata,
+      run_at: runAt,
+      lease_owner: null,
+      lease_token: null,
+      lease_expires_at: null,
+      idempotency_key: job.idempotency?.key ?? null,
+      request_hash: job.idempotency?.hash ?? null,
+      webhook,
+      input: inputBytes <= LIST_FIELD_MAX_BYTES ? inputJson : null,
+      input_bytes: inputBytes,
+      output: null,
+    };
+    if (row.input === null) this.#inputs.set(row.seq, job.input, inputBytes);
+    return { outcome: 'created', row, input: job.input };
   }
 
   async get(tenant: string, id: string): Promise<StoredJob | null> {
@@ -574,12 +671,25 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  /** A fenced change: only while the job runs under `token`. */
+  /**
+   * A fenced change: only while the job runs under `token`. The row this
+   * process last wrote under the lease is tried first, guarded by its version,
+   * so a finish or report reads nothing; a row changed since (a cancel, a
+   * recovery, another process) is read again by token.
+   */
+  #fenced(token: string, now: number, change: (row: JobRow) => RowChange): StoredJob | null {
+    const held = this.#leases.get(token);
+    if (held) {
+      const job = this.#tryWrite(held.row, change(held.row), now, held.input);
+      if (job) return job;
+      this.#leases.delete(token);
+    }
+    const row = this.#s.byToken.get(token);
+    return row ? this.#write(row, change(row), now) : null;
+  }
+
   #byToken(token: string, now: number, change: (row: JobRow) => RowChange): Promise<StoredJob | null> {
-    return this.#tx((): StoredJob | null => {
-      const row = this.#s.byToken.get(token);
-      return row ? this.#write(row, change(row), now) : null;
-    });
+    return this.#tx(() => this.#fenced(token, now, change));
   }
 
   async report(token: string, patch: ProgressPatch, now = Date.now()): Promise<StoredJob | null> {
@@ -601,8 +711,7 @@ export class SqliteJobStore implements JobStore {
     return this.#tx(() =>
       items.map(({ token, outcome, opts }) => {
         const now = opts.now ?? fallback;
-        const row = this.#s.byToken.get(token);
-        return row ? this.#write(row, finishChange(row, outcome, { ...opts, now }), now) : null;
+        return this.#fenced(token, now, (row) => finishChange(row, outcome, { ...opts, now }));
       }),
     );
   }
