@@ -485,6 +485,11 @@ export class JobService {
     return this.#store.heartbeat(token, leaseMs);
   }
 
+  /** Extend many leases in one write; the tokens still held. */
+  heartbeatMany(tokens: readonly string[], leaseMs: number): Promise<Set<string>> {
+    return this.#store.heartbeatMany(tokens, leaseMs);
+  }
+
   async report(token: string, patch: ProgressPatch): Promise<StoredJob | null> {
     return this.#publish(await this.#store.report(token, patch));
   }

@@ -102,6 +102,7 @@ export class WorkerPool {
   #started = false;
   #stopping = false;
   #unsubscribe: (() => void) | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
 
   constructor({
     service,
@@ -166,6 +167,24 @@ export class WorkerPool {
       if (lane) this.#pump(lane);
     });
     for (const lane of this.#lanes.values()) this.#pump(lane);
+    this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  /**
+   * One heartbeat for every job running here: one write however many there
+   * are, rather than a timer and a write per job. A job whose lease is no
+   * longer held (canceled, recovered after a stall) is stopped.
+   */
+  #beat(): void {
+    const tokens = [...this.#running.keys()];
+    if (tokens.length === 0) return;
+    this.#service.heartbeatMany(tokens, this.#leaseMs).then(
+      (held) => {
+        for (const token of tokens) if (!held.has(token)) this.#running.get(token)?.abort('lease_lost');
+      },
+      (err) => this.#log.warn({ err, jobs: tokens.length }, 'a heartbeat failed'),
+    );
   }
 
   /** Look for work in `queue` now (it was resumed here). */
@@ -193,6 +212,8 @@ export class WorkerPool {
       for (const running of this.#running.values()) running.abort('shutdown');
       await all();
     }
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
     await rm(join(this.#tempRoot, encodeURIComponent(this.owner)), { recursive: true, force: true });
   }
 
@@ -313,14 +334,6 @@ export class WorkerPool {
     });
     const timeoutMs = Math.min(processor?.timeoutMs?.(job.input) ?? Infinity, this.#jobTimeoutMs);
     const timeout = setTimeout(() => abort('timeout'), timeoutMs);
-    const heartbeat = setInterval(() => {
-      this.#service.heartbeat(token, this.#leaseMs).then(
-        (held) => {
-          if (!held) abort('lease_lost');
-        },
-        (err) => this.#log.warn({ err, job: job.id }, 'a heartbeat failed'),
-      );
-    }, this.#heartbeatMs);
     try {
       if (!processor)
         throw new JobFailure('processor_error', `No processor for type ${job.type} on this worker.`);
@@ -369,7 +382,6 @@ export class WorkerPool {
       await this.#settleFailure(lease, err, stopReason(), report);
     } finally {
       clearTimeout(timeout);
-      clearInterval(heartbeat);
       watch.close();
       await removeAll(tempDirs);
     }

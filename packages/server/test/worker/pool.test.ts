@@ -259,6 +259,50 @@ describe('worker pool', () => {
     expect((await service.get(T, job.id)).output).toEqual({ by: 'fresh' });
   });
 
+  it('renews every running lease with one write per beat, and stops a job whose lease was taken unseen', async () => {
+    const stopped: string[] = [];
+    const { pool, submit, until, store, registry, artifacts } = await setup(
+      processor('hold', async ({ signal }) => {
+        await new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => {
+            stopped.push(String((signal.reason as JobStopped).reason));
+            resolve();
+          });
+        });
+        return {};
+      }),
+    );
+    const many = store.heartbeatMany.bind(store);
+    const beats: number[] = [];
+    store.heartbeatMany = async (tokens, leaseMs, now) => {
+      beats.push(tokens.length);
+      return many(tokens, leaseMs, now);
+    };
+    // The pool's changes are published on a feed of its own, so the job's lease is
+    // taken back with no word to it: only its heartbeat can find out.
+    const isolated = new JobService({
+      store,
+      feed: new LocalFeed(),
+      registry,
+      artifacts,
+      simulateErrorRate: 0,
+      defaultMaxAttempts: settings.maxAttempts,
+    });
+    const p = pool({ service: isolated, concurrency: 3, heartbeatMs: 40 });
+    await p.start();
+    const jobs = [await submit('hold'), await submit('hold'), await submit('hold')];
+    for (const job of jobs) {
+      while ((await store.get(T, job.id))?.status !== 'running') await new Promise((r) => setTimeout(r, 10));
+    }
+    while (!beats.some((n) => n === 3)) await new Promise((r) => setTimeout(r, 10));
+    expect(beats.every((n) => n <= 3)).toBe(true);
+    await store.cancel(T, jobs[0]!.id);
+    while (stopped.length === 0) await new Promise((r) => setTimeout(r, 10));
+    expect(stopped).toEqual(['lease_lost']);
+    expect((await until(jobs[0]!.id)).status).toBe('canceled');
+    expect((await store.get(T, jobs[1]!.id))?.status).toBe('running');
+  });
+
   it('the fence refuses the outcome of a worker that heard nothing of losing its lease, and it says so', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => {
