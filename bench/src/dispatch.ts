@@ -22,6 +22,8 @@ interface Samples {
   dispatch: number[];
   /** longrun only: completion recorded -> terminal event received. */
   pushLag?: number[];
+  /** longrun only: submit -> terminal event received (a 0-s job's whole life, as its caller sees it). */
+  toTerminal?: number[];
 }
 
 /** Wall-clock now with sub-millisecond precision, comparable with the server's timestamps. */
@@ -30,7 +32,7 @@ const wallNow = () => performance.timeOrigin + performance.now();
 async function longrun(store: 'sqlite' | 'postgres', jobs: number, warmup: number): Promise<Samples> {
   const d = await deploy({ store, concurrency: CONCURRENCY });
   const running = new Map<string, (t: number) => void>();
-  const finished = new Map<string, (lag: number) => void>();
+  const finished = new Map<string, (heard: { lag: number; at: number }) => void>();
   // One stream of every change of every job: the `running` change is published when a worker has
   // claimed the job and hands it to its processor.
   const stream = await openEventStream(`${d.url}/v1/events`, ({ data }) => {
@@ -39,13 +41,13 @@ async function longrun(store: 'sqlite' | 'postgres', jobs: number, warmup: numbe
     const job = JSON.parse(data) as { id: string; status: string; finished_at: string | null };
     if (job.status === 'running') running.get(job.id)?.(t);
     else if (job.status === 'completed' && job.finished_at)
-      finished.get(job.id)?.(wall - Date.parse(job.finished_at));
+      finished.get(job.id)?.({ lag: wall - Date.parse(job.finished_at), at: t });
   });
   const prefix = randomBytes(3).toString('hex');
   const one = async (i: number) => {
     const id = `d-${prefix}-${i}`;
     const started = new Promise<number>((r) => running.set(id, r));
-    const lag = new Promise<number>((r) => finished.set(id, r));
+    const heard = new Promise<{ lag: number; at: number }>((r) => finished.set(id, r));
     const t0 = performance.now();
     const r = await send(`${d.url}/v1/jobs`, {
       method: 'POST',
@@ -54,20 +56,23 @@ async function longrun(store: 'sqlite' | 'postgres', jobs: number, warmup: numbe
     if (r.status !== 202) throw new Error(`submit answered ${r.status}: ${r.body.slice(0, 200)}`);
     const t1 = await started;
     running.delete(id);
-    return { dispatch: t1 - t0, lag };
+    return { dispatch: t1 - t0, heard: heard.then(({ lag, at }) => ({ lag, toTerminal: at - t0 })) };
   };
   try {
-    for (let i = 0; i < warmup; i++) await (await one(-1 - i)).lag;
+    for (let i = 0; i < warmup; i++) await (await one(-1 - i)).heard;
     const out: Samples = {
       name: store === 'sqlite' ? 'longrun (SQLite)' : 'longrun (PostgreSQL)',
       ours: true,
       dispatch: [],
       pushLag: [],
+      toTerminal: [],
     };
     for (let i = 0; i < jobs; i++) {
       const s = await one(i);
       out.dispatch.push(s.dispatch);
-      out.pushLag!.push(await s.lag);
+      const { lag, toTerminal } = await s.heard;
+      out.pushLag!.push(lag);
+      out.toTerminal!.push(toTerminal);
     }
     return out;
   } finally {
@@ -118,17 +123,25 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
     'dispatch p99 (ms)': ms(quantile(r.dispatch, 0.99)),
     'SSE push lag p50 (ms)': r.pushLag ? ms(quantile(r.pushLag, 0.5)) : '—',
     'SSE push lag p99 (ms)': r.pushLag ? ms(quantile(r.pushLag, 0.99)) : '—',
+    'submit to terminal event p50 (ms)': r.toTerminal ? ms(quantile(r.toTerminal, 0.5)) : '—',
+    'submit to terminal event p99 (ms)': r.toTerminal ? ms(quantile(r.toTerminal, 0.99)) : '—',
   }));
+  const within = (label: string, xs: number[], limit: number): Goal => {
+    const p99 = quantile(xs, 0.99);
+    return {
+      goal: `${label} p99 <= ${limit} ms`,
+      met: p99 <= limit,
+      figure: `p99 ${p99.toFixed(1)} ms, p50 ${quantile(xs, 0.5).toFixed(1)} ms`,
+    };
+  };
+  // Throughput must not be bought with latency: batching waits for nothing when there is one job.
   const goals: Goal[] = results
-    .filter((r) => r.pushLag)
-    .map((r) => {
-      const p99 = quantile(r.pushLag!, 0.99);
-      return {
-        goal: `SSE lag p99 <= 10 ms, ${r.name}`,
-        met: p99 <= 10,
-        figure: `p99 ${p99.toFixed(1)} ms, p50 ${quantile(r.pushLag!, 0.5).toFixed(1)} ms`,
-      };
-    });
+    .filter((r) => r.ours)
+    .flatMap((r) => [
+      within(`SSE lag, ${r.name}:`, r.pushLag!, 10),
+      within(`dispatch (submit to processor start), ${r.name}:`, r.dispatch, 10),
+      within(`submit to terminal SSE event of a 0-s job, ${r.name}:`, r.toTerminal!, 20),
+    ]);
   const chart: ChartPanel = {
     title: `Dispatch latency: submit to processor start, ${jobs} jobs one after another`,
     unit: 'milliseconds',
@@ -155,6 +168,9 @@ export async function run({ quick }: ScenarioOptions): Promise<ScenarioResult> {
       "the Worker's processor. pg-boss: `send` and then `notifyWorker` (without it a worker only looks every " +
       '0.5 s or more), timed to the first line of the `work` handler. ' +
       'SSE push lag (longrun): the completed event arriving on the stream minus the `finished_at` the server ' +
-      'recorded (wall clock, same machine; `finished_at` has millisecond resolution).',
+      'recorded (wall clock, same machine; `finished_at` has millisecond resolution). Submit to terminal ' +
+      'event (longrun): from just before the submit to the `completed` event arriving on the stream, the ' +
+      'whole life of a 0-s job as its caller sees it; the goals hold it under 20 ms and dispatch under 10 ms ' +
+      'at p99 on both stores, so that the batching that buys throughput costs a lone job nothing.',
   };
 }
