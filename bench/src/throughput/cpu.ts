@@ -83,6 +83,8 @@ export function machineBusyMs(): number {
 export interface CpuSpent {
   /** CPU ms each role spent; null for a role not measured. */
   roles: Record<Role, number | null>;
+  /** Cores this system's processes kept busy on average. */
+  ownCores: number;
   /** Cores the whole machine kept busy on average, this system's processes and any other work. */
   machineCores: number;
 }
@@ -94,26 +96,37 @@ export interface CpuWindow {
 
 const ROLES: readonly Role[] = ['submitter', 'server', 'store'];
 
-/** Sample every role's processes now; `close` samples them (and any new ones) again. */
+async function pidsOf(roles: RolePids): Promise<Record<Role, number[] | null>> {
+  const pids = {} as Record<Role, number[] | null>;
+  for (const role of ROLES) pids[role] = await roles[role]();
+  return pids;
+}
+
+/**
+ * Sample every role's processes and the machine now; `close` samples them
+ * (and any new ones) again. Each sample is taken in one go, after the
+ * processes are found, so that all its readings are of the same moment.
+ */
 export async function openCpuWindow(roles: RolePids): Promise<CpuWindow> {
-  const first = new Map<Role, { pids: number[] | null; sample: CpuSample }>();
-  for (const role of ROLES) {
-    const pids = await roles[role]();
-    first.set(role, { pids, sample: sampleCpu(pids ?? []) });
-  }
+  const first = await pidsOf(roles);
+  const before = new Map(ROLES.map((role) => [role, sampleCpu(first[role] ?? [])]));
   const busy0 = machineBusyMs();
   const t0 = performance.now();
   return {
     async close() {
-      const machineCores = (machineBusyMs() - busy0) / (performance.now() - t0);
+      const now = await pidsOf(roles);
+      const after = new Map(
+        ROLES.map((role) => [role, sampleCpu(new Set([...(first[role] ?? []), ...(now[role] ?? [])]))]),
+      );
+      const busy = machineBusyMs() - busy0;
+      const elapsed = performance.now() - t0;
       const spent = {} as Record<Role, number | null>;
       for (const role of ROLES) {
-        const { pids, sample } = first.get(role)!;
-        const now = await roles[role]();
         spent[role] =
-          pids === null || now === null ? null : cpuSpent(sample, sampleCpu(new Set([...pids, ...now])));
+          first[role] === null || now[role] === null ? null : cpuSpent(before.get(role)!, after.get(role)!);
       }
-      return { roles: spent, machineCores };
+      const own = ROLES.reduce((sum, role) => sum + (spent[role] ?? 0), 0);
+      return { roles: spent, ownCores: own / elapsed, machineCores: busy / elapsed };
     },
   };
 }

@@ -14,6 +14,8 @@ export interface Figures {
   cpu: Record<Role, number | null>;
   /** CPU µs per job of all its processes. */
   total: number | null;
+  /** Cores this system's processes kept busy during the measurement. */
+  ownCores: number;
   /** Cores the machine kept busy during the measurement, with whatever else it was doing. */
   machineCores: number;
 }
@@ -30,8 +32,7 @@ const us = (x: number) => `${Math.round(x)}`;
  * is shared: other work may hold cores the system would have used.
  */
 export function whatWouldClose(ours: Figures, wanted: number, cores: number): string {
-  const own = ours.total === null ? '' : `, ${((ours.rate * ours.total) / 1e6).toFixed(1)} of them its own`;
-  const busy = `${ours.machineCores.toFixed(1)} of ${cores} cores busy${own}`;
+  const busy = `${ours.machineCores.toFixed(1)} of ${cores} cores busy, ${ours.ownCores.toFixed(1)} of them its own`;
   if (ours.machineCores >= CPU_BOUND * cores && ours.total !== null) {
     const parts = [`server ${us(ours.cpu.server ?? 0)}`, `submitter ${us(ours.cpu.submitter ?? 0)}`];
     if (ours.cpu.store !== null) parts.push(`store ${us(ours.cpu.store)}`);

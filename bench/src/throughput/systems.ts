@@ -19,6 +19,8 @@ export interface Measured {
   rate: number;
   /** CPU µs per job of each role's processes; null when the role has none to measure. */
   cpu: Record<Role, number | null>;
+  /** Cores this system's processes kept busy. */
+  ownCores: number;
   /** Cores the machine kept busy meanwhile, with whatever else it was doing. */
   machineCores: number;
 }
@@ -46,7 +48,7 @@ async function measureModes(
     await submitter.run(mode, mode === 'bulk' ? Math.max(BATCH, warmup) : warmup);
     const window = await openCpuWindow(pids);
     const seconds = await submitter.run(mode, jobs);
-    const { roles: spent, machineCores } = await window.close();
+    const { roles: spent, ownCores, machineCores } = await window.close();
     const perJob = (ms: number | null) => (ms === null ? null : (ms * 1000) / jobs);
     out.push({
       mode,
@@ -54,6 +56,7 @@ async function measureModes(
       seconds,
       rate: jobs / seconds,
       cpu: { submitter: perJob(spent.submitter), server: perJob(spent.server), store: perJob(spent.store) },
+      ownCores,
       machineCores,
     });
   }

@@ -2,14 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { type Figures, ratioGoal, serverCpuGoal } from '../../src/throughput/goals.js';
 
 function figures(system: string, mode: Figures['mode'], rate: number, server: number, machineCores = 1) {
-  return {
-    system,
-    mode,
-    rate,
-    cpu: { submitter: 100, server, store: null },
-    total: server + 100,
-    machineCores,
-  };
+  const total = server + 100;
+  // The system's own cores as its rate and CPU per job give them.
+  const ownCores = (rate * total) / 1e6;
+  return { system, mode, rate, cpu: { submitter: 100, server, store: null }, total, ownCores, machineCores };
 }
 
 describe('ratioGoal', () => {
