@@ -19,6 +19,7 @@ import {
   CONCURRENCY,
   MODES,
   type Mode,
+  NOOP_TYPE,
   PGBOSS_IDLE_POLL_MS,
   SUBMITTERS,
 } from './throughput/protocol.js';
@@ -108,7 +109,9 @@ function method(opts: {
       `file's rewrite has finished, and put back after it as found${redis ? ` (${redisText(redis)})` : ''}. ` +
       `longrun (PostgreSQL) and pg-boss use the machine's PostgreSQL as it runs${postgres ? ` (${postgres})` : ''}: ` +
       'a commit returns once its WAL is flushed.',
-    'longrun: one server process (`--concurrency 32`, no rate limits, retention off) on a fresh data dir or schema. ' +
+    'longrun: one server process (`--concurrency 32`, no rate limits, retention off) on a fresh data dir or schema, ' +
+      `its jobs of a type whose handler does nothing (\`${NOOP_TYPE}\`, loaded with \`--processors\`; the built-in ` +
+      '`simulate`, even with no duration, logs a line and reports progress for each of its three stages). ' +
       'One at a time, each job is one `POST /v1/jobs` with `Prefer: wait=60` over keep-alive HTTP, answered when the ' +
       'job has completed; bulk, `POST /v1/jobs/batch` of 100, with completions heard on one ' +
       '`GET /v1/events?status=completed,failed,canceled` stream opened before the first batch. Per job the server ' +

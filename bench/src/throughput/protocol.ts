@@ -14,6 +14,8 @@ export const SUBMITTERS = 64;
 export const BATCH = 100;
 /** Batch calls of the bulk mode awaiting their reply at once. */
 export const BATCHES_IN_FLIGHT = 4;
+/** longrun's job type of the scenario (noop-processor.ts): it does nothing, as the peers' handlers. */
+export const NOOP_TYPE = 'bench.noop';
 /** Worker slots of every system. */
 export const CONCURRENCY = 32;
 /**

@@ -4,6 +4,7 @@
  * worker another, CPU time taken from /proc for every one of them.
  */
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { deploy } from '../lib/longrun.js';
 import { dropSchema, freshSchema } from '../lib/postgres.js';
 import { type BenchChild, startChild } from './child.js';
@@ -68,7 +69,7 @@ async function stopAll(children: readonly BenchChild[]): Promise<void> {
   for (const child of children) await child.stop();
 }
 
-/** One longrun server process (32 worker slots, no rate limits) and a submitter process. */
+/** One longrun server process (32 worker slots, no rate limits, a no-op job type) and a submitter process. */
 export function longrun(store: 'sqlite' | 'postgres', sqliteSynchronous: 'full' | 'normal' = 'full'): System {
   return {
     name:
@@ -80,7 +81,14 @@ export function longrun(store: 'sqlite' | 'postgres', sqliteSynchronous: 'full' 
         store,
         concurrency: CONCURRENCY,
         sqliteSynchronous,
-        args: ['--rate-limit-create', '0', '--rate-limit-read', '0'],
+        args: [
+          '--rate-limit-create',
+          '0',
+          '--rate-limit-read',
+          '0',
+          '--processors',
+          fileURLToPath(new URL('./noop-processor.js', import.meta.url)),
+        ],
       });
       const children: BenchChild[] = [];
       try {

@@ -9,11 +9,12 @@
 import { closeConnections, send, submitAndWait } from '../../lib/http.js';
 import { openEventStream } from '../../lib/sse.js';
 import { Completions } from '../completions.js';
+import { NOOP_TYPE } from '../protocol.js';
 import { serveSubmitter } from '../serve.js';
 
 const [url] = process.argv.slice(2);
 if (!url) throw new Error('usage: longrun-submitter.js <server url>');
-const JOB = { type: 'simulate', input: { duration_seconds: 0, error_rate: 0 } };
+const JOB = { type: NOOP_TYPE, input: {} };
 
 interface BatchReply {
   data: Array<{ status: number; job?: { id: string } }>;
