@@ -142,7 +142,8 @@ function generated(record: RunRecord): string {
     '',
     `Machine: ${machineLine(record.machine)}. Peers: BullMQ ${record.peers.bullmq}, pg-boss ${record.peers.pgBoss}. ` +
       `Redis ${record.services.redis ?? 'not reachable'} and PostgreSQL ${record.services.postgres ?? 'not reachable'} ` +
-      '(default settings) on the same machine; the benchmark, the servers and the databases share the cores, ' +
+      "on the same machine, with the machine's settings except where a section says otherwise (the throughput " +
+      "section sets Redis's append-only file for BullMQ's turns); the benchmark, the servers and the databases share the cores, " +
       'so figures move by a tenth or more from run to run, and ratios taken in one run are the ones to compare. ' +
       `Load average (1 min) ${record.load.start.toFixed(1)} when the run began and ${record.load.end.toFixed(1)} ` +
       'when it ended.',

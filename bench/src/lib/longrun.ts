@@ -6,6 +6,8 @@ import { serverNodeArgs } from './profile.js';
 export interface Deployment {
   url: string;
   server: LongrunServer;
+  /** The PostgreSQL schema (also in the server's connections' application_name); null on SQLite. */
+  schema: string | null;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function deploy({
   return {
     url: server.url,
     server,
+    schema,
     async stop() {
       await server.stop();
       if (schema) await dropSchema(schema);

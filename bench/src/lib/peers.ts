@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Queue, QueueEvents, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { Queue, Worker } from 'bullmq';
 import PgBoss from 'pg-boss';
 import { databaseUrl, dropSchema, freshSchema } from './postgres.js';
+import { redisConnection } from './redis.js';
 
 /**
- * A peer queue driven from this process: its worker runs here too, so the
- * submitter learns of a job's start and end from an in-process event, with
- * no network hop in between. That favours the peers; longrun is measured
- * over HTTP from a separate process.
+ * A peer queue driven from this process, for the dispatch latency: its worker
+ * runs here too, so the submitter learns of a job's start and end from an
+ * in-process event, with no network hop in between. (The throughput scenario
+ * runs each peer's submitter and worker as processes of their own.)
  */
 export interface PeerQueue {
   name: string;
@@ -19,8 +18,6 @@ export interface PeerQueue {
    * processor begins it, `done` when the submitter is told it completed.
    */
   add(): Promise<{ started: Promise<number>; done: Promise<void> }>;
-  /** Resolves when every job added so far is recorded as completed by the peer itself. */
-  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,23 +54,11 @@ function tracker() {
   };
 }
 
-/** BullMQ takes ready-made ioredis clients in an ES module; the worker's blocking reads need their own. */
-function redis(): Redis {
-  return new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null, lazyConnect: false });
-}
-
-/**
- * BullMQ on the machine's Redis: a Worker with `concurrency` slots. The
- * submitter is told by the worker's `completed` event (in-process), or with
- * `queueEvents` the way a submitter in another process is: `waitUntilFinished`
- * on a QueueEvents stream.
- */
-export async function bullmq(concurrency: number, { queueEvents = false } = {}): Promise<PeerQueue> {
+/** BullMQ on the machine's Redis: a Worker with `concurrency` slots, whose `completed` event tells the submitter. */
+export async function bullmq(concurrency: number): Promise<PeerQueue> {
   const name = `bench-${randomBytes(4).toString('hex')}`;
   const jobs = tracker();
-  const connections = [redis(), redis(), redis()];
-  const events = queueEvents ? new QueueEvents(name, { connection: connections[2]! }) : null;
-  events?.setMaxListeners(0);
+  const connections = [redisConnection(), redisConnection()];
   const queue = new Queue(name, { connection: connections[0]! });
   const worker = new Worker<{ n: number }>(
     name,
@@ -82,23 +67,18 @@ export async function bullmq(concurrency: number, { queueEvents = false } = {}):
     },
     { connection: connections[1]!, concurrency },
   );
-  if (!events) worker.on('completed', (job) => jobs.finished(job.data.n));
+  worker.on('completed', (job) => jobs.finished(job.data.n));
   worker.on('error', (err) => console.error(`BullMQ worker: ${err.message}`));
   await worker.waitUntilReady();
-  await events?.waitUntilReady();
   return {
-    name: queueEvents ? 'BullMQ, QueueEvents' : 'BullMQ',
+    name: 'BullMQ',
     async add() {
       const { n, started, done } = jobs.open();
-      const job = await queue.add('noop', { n });
-      if (events) return { started, done: job.waitUntilFinished(events).then(() => jobs.finished(n)) };
+      await queue.add('noop', { n });
       return { started, done };
     },
-    // The `completed` event is emitted after the job is moved to completed in Redis.
-    async settle() {},
     async close() {
       await worker.close();
-      await events?.close();
       await queue.obliterate({ force: true });
       await queue.close();
       for (const c of connections) c.disconnect();
@@ -111,8 +91,7 @@ export async function bullmq(concurrency: number, { queueEvents = false } = {}):
  * batches of up to `concurrency` jobs, woken by `notifyWorker` after every
  * send (else it sleeps its polling interval, at least 0.5 s, between fetches).
  * pg-boss has no completion notification; the submitter is told when the
- * handler returns, and `settle` waits until pg-boss has written every
- * completion (it does so after the handler, without waiting).
+ * handler returns.
  */
 export async function pgBoss(concurrency: number): Promise<PeerQueue> {
   const schema = freshSchema('pgboss');
@@ -133,31 +112,13 @@ export async function pgBoss(concurrency: number): Promise<PeerQueue> {
       });
     },
   );
-  let added = 0;
   return {
     name: 'pg-boss',
     async add() {
       const { n, started, done } = jobs.open();
       await boss.send(name, { n });
-      added += 1;
       boss.notifyWorker(workerId);
       return { started, done };
-    },
-    async settle() {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        for (;;) {
-          const { rows } = await client.query(
-            `SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.job WHERE name = $1 AND state = 'completed'`,
-            [name],
-          );
-          if (rows[0].n >= added) return;
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      } finally {
-        await client.end();
-      }
     },
     async close() {
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });

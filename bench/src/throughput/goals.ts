@@ -1,0 +1,115 @@
+/** The throughput goals, judged from the medians of the rounds. */
+import type { Goal } from '../lib/scenario.js';
+import { ratio } from '../lib/stats.js';
+import type { Role } from './cpu.js';
+import { type Mode, SUBMITTERS } from './protocol.js';
+
+/** One system in one mode: the medians of its rounds. */
+export interface Figures {
+  system: string;
+  mode: Mode;
+  /** Jobs per second. */
+  rate: number;
+  /** CPU µs per job of each role's processes; null when not measured. */
+  cpu: Record<Role, number | null>;
+  /** CPU µs per job of all its processes. */
+  total: number | null;
+  /** Cores this system's processes kept busy during the measurement. */
+  ownCores: number;
+  /** Cores the machine kept busy during the measurement, with whatever else it was doing. */
+  machineCores: number;
+}
+
+/** From this share of the cores busy on, the machine had no CPU to spare. */
+const CPU_BOUND = 0.75;
+
+const us = (x: number) => `${Math.round(x)}`;
+
+/**
+ * What would close a missed throughput goal. When the machine's cores were
+ * busy, the CPU per job that the wanted rate leaves, and where it goes now;
+ * otherwise the time a job waits, for then waiting is the limit. The machine
+ * is shared: other work may hold cores the system would have used.
+ */
+export function whatWouldClose(ours: Figures, wanted: number, cores: number): string {
+  const busy = `${ours.machineCores.toFixed(1)} of ${cores} cores busy, ${ours.ownCores.toFixed(1)} of them its own`;
+  if (ours.machineCores >= CPU_BOUND * cores && ours.total !== null) {
+    const parts = [`server ${us(ours.cpu.server ?? 0)}`, `submitter ${us(ours.cpu.submitter ?? 0)}`];
+    if (ours.cpu.store !== null) parts.push(`store ${us(ours.cpu.store)}`);
+    return (
+      `to close: the machine had ${busy}, so ${us(wanted)} jobs/s needs ` +
+      `${us((ours.total * ours.rate) / wanted)} CPU µs/job instead of ${us(ours.total)} (${parts.join(', ')})`
+    );
+  }
+  if (ours.mode === 'one-at-a-time') {
+    const ms = (SUBMITTERS / ours.rate) * 1000;
+    return (
+      `to close: only ${busy}; each of the ${SUBMITTERS} submitters waits ${ms.toFixed(1)} ms per job, and ` +
+      `${us(wanted)} jobs/s needs ${((SUBMITTERS / wanted) * 1000).toFixed(1)} ms: fewer waits per job ` +
+      '(syncs, round trips, wake-ups), not less CPU'
+    );
+  }
+  return `to close: only ${busy}; jobs wait between submit, claim and finish (syncs, round trips, wake-ups), not for CPU`;
+}
+
+export interface RatioGoal {
+  ours: string;
+  theirs: string;
+  mode: Mode;
+  /** The least ratio of our jobs/s to theirs that meets the goal. */
+  target: number;
+  /** Cores of the machine, to tell a CPU-bound run from a waiting one. */
+  cores: number;
+}
+
+const modeText = (mode: Mode) => (mode === 'bulk' ? 'bulk' : 'one at a time');
+
+/** `ours` makes at least `target` times the jobs/s of `theirs` in `mode`. */
+export function ratioGoal(
+  results: readonly Figures[],
+  { ours, theirs, mode, target, cores }: RatioGoal,
+): Goal {
+  const goal = `${modeText(mode)}: ${ours} >= ${target.toFixed(1)}x ${theirs} jobs/s`;
+  const a = results.find((r) => r.system === ours && r.mode === mode);
+  const b = results.find((r) => r.system === theirs && r.mode === mode);
+  if (!a || !b) return { goal, met: false, figure: `not measured (${a ? theirs : ours} unavailable)` };
+  const met = a.rate / b.rate >= target;
+  const figure = `${ratio(a.rate / b.rate)} (${us(a.rate)} vs ${us(b.rate)} jobs/s)`;
+  return { goal, met, figure: met ? figure : `${figure}; ${whatWouldClose(a, target * b.rate, cores)}` };
+}
+
+/**
+ * The server process's CPU per job of each of `systems` is at most `limit`
+ * µs in `judged` mode; the other mode's figures are shown beside.
+ */
+export function serverCpuGoal(
+  results: readonly Figures[],
+  { systems, limit, judged }: { systems: readonly string[]; limit: number; judged: Mode },
+): Goal {
+  const goal = `${systems.join(' and ')}: server CPU <= ${limit} µs per no-op job (judged ${modeText(judged)})`;
+  const server = (system: string, mode: Mode) =>
+    results.find((r) => r.system === system && r.mode === mode)?.cpu.server ?? null;
+  const judgedFigures = systems.map((s) => server(s, judged));
+  if (judgedFigures.some((x) => x === null)) return { goal, met: false, figure: 'not measured' };
+  const worst = Math.max(...(judgedFigures as number[]));
+  const list = (mode: Mode) =>
+    systems
+      .map((s) => {
+        const x = server(s, mode);
+        return `${x === null ? '—' : us(x)} (${s})`;
+      })
+      .join(', ');
+  const other: Mode = judged === 'bulk' ? 'one-at-a-time' : 'bulk';
+  const figure = `${modeText(judged)}: ${list(judged)} µs/job; ${modeText(other)}: ${list(other)} µs/job`;
+  const met = worst <= limit;
+  return {
+    goal,
+    met,
+    figure: met
+      ? figure
+      : `${figure}; to close: ${us(worst - limit)} µs less server work per job ` +
+        (judged === 'bulk'
+          ? '(its share of accepting the batch, the claim, the finish and the terminal event)'
+          : '(accepting the request, the claim, the finish and the reply)'),
+  };
+}

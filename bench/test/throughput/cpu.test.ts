@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { cpuSpent, machineBusyMs, processesNamed, sampleCpu } from '../../src/throughput/cpu.js';
+import { ownPostgresPids } from '../../src/throughput/store-processes.js';
+
+describe('cpuSpent', () => {
+  it('adds each process growth, counts a new process whole and leaves out one that is gone', () => {
+    const before = new Map([
+      [10, 500],
+      [11, 40],
+      [12, 70],
+    ]);
+    const after = new Map([
+      [10, 620], // +120
+      [11, 40], // idle
+      [13, 30], // started in between: all of it
+    ]);
+    expect(cpuSpent(before, after)).toBe(150);
+  });
+});
+
+describe('sampleCpu', () => {
+  it("reads this process's CPU time and skips a pid that does not exist", () => {
+    const sample = sampleCpu([process.pid, 2 ** 31 - 1]);
+    expect([...sample.keys()]).toEqual([process.pid]);
+    expect(sample.get(process.pid)! % 10).toBe(0);
+  });
+
+  it('finds processes by command name', () => {
+    const comm = processesNamed('node');
+    expect(comm).toContain(process.pid);
+  });
+});
+
+describe('machineBusyMs', () => {
+  it('grows with work done, in whole ticks', () => {
+    const before = machineBusyMs();
+    const until = performance.now() + 50;
+    while (performance.now() < until) {
+      // busy
+    }
+    const after = machineBusyMs();
+    expect(after % 10).toBe(0);
+    expect(after).toBeGreaterThan(before);
+  });
+});
+
+describe('ownPostgresPids', () => {
+  it("keeps the shared processes and the tagged backends, not other connections' backends", () => {
+    const local = [1, 2, 3, 4, 5, 6];
+    const activity = [
+      { pid: 2, backend_type: 'checkpointer', application_name: '' },
+      { pid: 3, backend_type: 'client backend', application_name: 'longrun/bench_ab12' },
+      { pid: 4, backend_type: 'client backend', application_name: 'longrun/bench_ab12/listen' },
+      { pid: 5, backend_type: 'client backend', application_name: 'longrun/bench_ff00' },
+      { pid: 6, backend_type: 'client backend', application_name: '' },
+      { pid: 7, backend_type: 'client backend', application_name: 'bench_ab12' },
+    ];
+    // 1 is the postmaster, which pg_stat_activity does not list; 7 is not a local process.
+    expect(ownPostgresPids(local, activity, 'bench_ab12')).toEqual([1, 2, 3, 4]);
+  });
+});

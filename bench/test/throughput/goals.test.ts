@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { type Figures, ratioGoal, serverCpuGoal } from '../../src/throughput/goals.js';
+
+function figures(system: string, mode: Figures['mode'], rate: number, server: number, machineCores = 1) {
+  const total = server + 100;
+  // The system's own cores as its rate and CPU per job give them.
+  const ownCores = (rate * total) / 1e6;
+  return { system, mode, rate, cpu: { submitter: 100, server, store: null }, total, ownCores, machineCores };
+}
+
+describe('ratioGoal', () => {
+  it('is met at the target ratio, with both rates in the figure', () => {
+    const g = ratioGoal([figures('ours', 'bulk', 3000, 200), figures('peer', 'bulk', 2000, 50)], {
+      ours: 'ours',
+      theirs: 'peer',
+      mode: 'bulk',
+      target: 1.5,
+      cores: 2,
+    });
+    expect(g).toEqual({
+      goal: 'bulk: ours >= 1.5x peer jobs/s',
+      met: true,
+      figure: '1.50x (3000 vs 2000 jobs/s)',
+    });
+  });
+
+  it('names the CPU per job the target needs when the machine had no core to spare', () => {
+    // 2000 jobs/s x 900 µs = 1.8 cores of 2, and the machine had 1.9 busy.
+    const g = ratioGoal(
+      [figures('ours', 'one-at-a-time', 2000, 800, 1.9), figures('peer', 'one-at-a-time', 2000, 50)],
+      { ours: 'ours', theirs: 'peer', mode: 'one-at-a-time', target: 1.5, cores: 2 },
+    );
+    expect(g.met).toBe(false);
+    expect(g.figure).toBe(
+      '1.00x (2000 vs 2000 jobs/s); to close: the machine had 1.9 of 2 cores busy, 1.8 of them its own, so 3000 jobs/s needs ' +
+        '600 CPU µs/job instead of 900 (server 800, submitter 100)',
+    );
+  });
+
+  it('names the wait per job when the cores were mostly idle', () => {
+    // 640 jobs/s x 300 µs = 0.2 cores, the machine 0.5; 64 submitters wait 100 ms per job.
+    const g = ratioGoal(
+      [figures('ours', 'one-at-a-time', 640, 200), figures('peer', 'one-at-a-time', 640, 50)],
+      { ours: 'ours', theirs: 'peer', mode: 'one-at-a-time', target: 1, cores: 2 },
+    );
+    expect(g.met).toBe(true);
+    const missed = ratioGoal(
+      [figures('ours', 'one-at-a-time', 640, 200, 0.5), figures('peer', 'one-at-a-time', 1280, 50)],
+      { ours: 'ours', theirs: 'peer', mode: 'one-at-a-time', target: 1, cores: 2 },
+    );
+    expect(missed.figure).toContain(
+      'only 0.5 of 2 cores busy, 0.2 of them its own; each of the 64 submitters waits 100.0 ms',
+    );
+    expect(missed.figure).toContain('needs 50.0 ms');
+  });
+
+  it('says what is missing when a system was not measured', () => {
+    const g = ratioGoal([figures('ours', 'bulk', 3000, 200)], {
+      ours: 'ours',
+      theirs: 'peer',
+      mode: 'bulk',
+      target: 1.5,
+      cores: 2,
+    });
+    expect(g).toMatchObject({ met: false, figure: 'not measured (peer unavailable)' });
+  });
+});
+
+describe('serverCpuGoal', () => {
+  const results = [
+    figures('a', 'bulk', 1, 140),
+    figures('b', 'bulk', 1, 160),
+    figures('a', 'one-at-a-time', 1, 400),
+    figures('b', 'one-at-a-time', 1, 420),
+  ];
+
+  it('is judged on the worst system in the judged mode and shows the other mode', () => {
+    const g = serverCpuGoal(results, { systems: ['a', 'b'], limit: 150, judged: 'bulk' });
+    expect(g.met).toBe(false);
+    expect(g.figure).toMatch(
+      /^bulk: 140 \(a\), 160 \(b\) µs\/job; one at a time: 400 \(a\), 420 \(b\) µs\/job; to close: 10 µs less server work per job \(its share of accepting the batch/,
+    );
+    expect(serverCpuGoal(results, { systems: ['a', 'b'], limit: 160, judged: 'bulk' }).met).toBe(true);
+  });
+});
