@@ -81,7 +81,17 @@ async function setup(...processors: Processor<any>[]) {
     });
   const submit = async (type: string, input: object = {}, extra: object = {}) =>
     (await service.create(T, { type, input: input as Record<string, unknown>, ...extra })).job;
-  return { dir, store, registry, artifacts, service, pool, until, submit };
+  /** A service with a feed of its own, as another process would have: no change made through `service` reaches it. */
+  const isolatedService = () =>
+    new JobService({
+      store,
+      feed: new LocalFeed(),
+      registry,
+      artifacts,
+      simulateErrorRate: 0,
+      defaultMaxAttempts: settings.maxAttempts,
+    });
+  return { dir, store, registry, artifacts, service, pool, until, submit, isolatedService };
 }
 
 function processor(type: string, run: Processor['run'], extra: Partial<Processor> = {}): Processor {
@@ -261,7 +271,7 @@ describe('worker pool', () => {
 
   it('renews every running lease with one write per beat, and stops a job whose lease was taken unseen', async () => {
     const stopped: string[] = [];
-    const { pool, submit, until, store, registry, artifacts } = await setup(
+    const { pool, submit, until, store, isolatedService } = await setup(
       processor('hold', async ({ signal }) => {
         await new Promise<void>((resolve) => {
           signal.addEventListener('abort', () => {
@@ -280,14 +290,7 @@ describe('worker pool', () => {
     };
     // The pool's changes are published on a feed of its own, so the job's lease is
     // taken back with no word to it: only its heartbeat can find out.
-    const isolated = new JobService({
-      store,
-      feed: new LocalFeed(),
-      registry,
-      artifacts,
-      simulateErrorRate: 0,
-      defaultMaxAttempts: settings.maxAttempts,
-    });
+    const isolated = isolatedService();
     const p = pool({ service: isolated, concurrency: 3, heartbeatMs: 40 });
     await p.start();
     const jobs = [await submit('hold'), await submit('hold'), await submit('hold')];
@@ -308,21 +311,14 @@ describe('worker pool', () => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
-    const { pool, submit, until, service, store, registry, artifacts } = await setup(
+    const { pool, submit, until, service, store, isolatedService } = await setup(
       processor('stale', async ({ job }) => {
         if (job.attempt === 1) await gate; // a process stopped past its lease (SIGSTOP, a blocked event loop)
         return { attempt: job.attempt };
       }),
     );
     // A is in another process in effect: its own service and feed, so no change made by B reaches it.
-    const isolated = new JobService({
-      store,
-      feed: new LocalFeed(),
-      registry,
-      artifacts,
-      simulateErrorRate: 0,
-      defaultMaxAttempts: settings.maxAttempts,
-    });
+    const isolated = isolatedService();
     const warnings: string[] = [];
     const a = pool({
       service: isolated,
