@@ -203,7 +203,10 @@ export class SqliteJobStore implements JobStore {
       byKey: db.prepare<[string, string], JobRow>(
         `SELECT ${JOB_COLUMNS} FROM jobs WHERE tenant = ? AND id = ?`,
       ),
-      bySeq: db.prepare<[number], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE seq = ?`),
+      // Many rows in one statement: SQLite binds no arrays, so the seqs come as one JSON array.
+      bySeqs: db.prepare<[string], JobRow>(
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE seq IN (SELECT value FROM json_each(?))`,
+      ),
       input: db.prepare<[number], { input: string }>('SELECT input FROM jobs WHERE seq = ?'),
       byToken: db.prepare<[string], JobRow>(
         `SELECT ${JOB_COLUMNS} FROM jobs WHERE lease_token = ? AND status = 'running'`,
@@ -463,7 +466,9 @@ export class SqliteJobStore implements JobStore {
         this.#s.insertDelivery.run(newDeliveryId(), row.seq, event, url, snapshot, now, now, row.seq, url);
       }
     }
-    const written: JobRow = { ...next, version: row.version + 1 };
+    // The row as written: `next` is this change's own copy, so it takes the new version in place.
+    const written = next;
+    written.version = row.version + 1;
     if (row.lease_token !== null) this.#leases.delete(row.lease_token);
     const job = toJob(written, null, input ?? this.#longInput(written));
     if (written.status === 'running' && written.lease_token !== null) {
@@ -649,8 +654,11 @@ export class SqliteJobStore implements JobStore {
         limit: room,
         tenantLimit,
       });
+      const rows = new Map(
+        this.#s.bySeqs.all(JSON.stringify(picked.map((p) => p.seq))).map((row) => [row.seq, row]),
+      );
       return picked.map(({ seq }) => {
-        const row = this.#s.bySeq.get(seq)!;
+        const row = rows.get(seq)!;
         const token = randomUUID();
         return { job: this.#write(row, claimChange(row, { owner, token, leaseMs, now }), now), token };
       });
