@@ -79,7 +79,7 @@ import {
 } from '../worker-row.js';
 import { checkSchema, clientConfig, ident, isConnectionError, isRetryableTxError } from './connection.js';
 import { migratePostgres } from './migrate.js';
-import { jobsChannel, notifySql } from './notify.js';
+import { jobsChannel, type NotifySql, notifySql } from './notify.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` */
@@ -287,16 +287,16 @@ export class PostgresJobStore implements JobStore {
     return positionColumns(this.#jobs, alias, NOW_MS);
   }
 
-  /** The NOTIFY of a changed row `alias` (see notify.ts). */
-  #notify(alias: string, originParam: string): string {
+  /** The NOTIFY of the written rows `alias` (see notify.ts). */
+  #notify(alias: string, originParam: string): NotifySql {
     return notifySql(this.channel, alias, originParam);
   }
 
   /**
    * The one place a state change is written. Each change is checked against
    * the transition table (in {@link nextRow}); then one statement appends the
-   * log lines, writes the rows (guarded by version), and sends one NOTIFY per
-   * row, all in the caller's transaction, and adds the webhook outbox rows of
+   * log lines, writes the rows (guarded by version), and sends one NOTIFY for
+   * all of them, all in the caller's transaction, and adds the webhook outbox rows of
    * the rows it wrote: one statement, so the change and its events commit together.
    */
   async #write(
@@ -349,6 +349,7 @@ export class PostgresJobStore implements JobStore {
     ];
     const colTypes = cols.map((col, i) => `$${i + 3}::${COLUMN_TYPES[col]}[]`);
     const p = cols.length + 3;
+    const notify = this.#notify('u', `$${p + 4}`);
     const text = `
       WITH v AS (
         SELECT * FROM unnest($1::bigint[], $2::integer[], ${colTypes.join(', ')})
@@ -375,8 +376,8 @@ export class PostgresJobStore implements JobStore {
         WHERE x.s IN (SELECT seq FROM u) AND NOT EXISTS (
           SELECT 1 FROM ${this.#deliveries} g WHERE g.job_seq = x.s AND g.url = x.url AND g.last_status = 410)
       )`
-      }
-      SELECT u.*, ${this.#notify('u', `$${p + 4}`)} FROM u`;
+      }, ${notify.cte}
+      SELECT u.*, ${notify.column} FROM u`;
     const rows = await q(text, values);
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
     if (onWritten) for (const r of rows) onWritten(r);
@@ -624,6 +625,7 @@ export class PostgresJobStore implements JobStore {
 
   /** One job's insert, skipped on a conflict (of the id or the idempotency key); values from {@link insertValues}. */
   get #insertOne(): string {
+    const notify = this.#notify('ins', '$10');
     return `
       WITH ins AS (
         INSERT INTO ${this.#jobs} (tenant, id, type, queue, priority, status, input, input_bytes, metadata,
@@ -631,8 +633,8 @@ export class PostgresJobStore implements JobStore {
         VALUES ($1, $2, $3, $12, $13, 'queued', $4::text::json, octet_length($4::text), $5, $6, $7, $7, $14, $8, $9, $11)
         ON CONFLICT DO NOTHING
         RETURNING *
-      )
-      SELECT ins.*, ${this.#notify('ins', '$10')} FROM ins`;
+      ), ${notify.cte}
+      SELECT ins.*, ${notify.column} FROM ins`;
   }
 
   async insert(job: NewJob): Promise<InsertResult> {
@@ -676,7 +678,7 @@ export class PostgresJobStore implements JobStore {
   /**
    * One transaction: one multi-row insert (`unnest` of one array per column, so
    * one statement text whatever the batch's size) that skips every job whose id
-   * or idempotency key is taken, with a NOTIFY per job it wrote; then the
+   * or idempotency key is taken, with one NOTIFY for the jobs it wrote; then the
    * skipped jobs, in order, as {@link insert} resolves a conflict. The rows
    * come back by a second read, so that each one's queue position counts the
    * batch's jobs ahead of it (the insert's own snapshot does not hold them).
@@ -696,6 +698,7 @@ export class PostgresJobStore implements JobStore {
     });
     const first = jobs.filter((_, i) => isFirst[i]);
     const column = <T>(pick: (job: NewJob) => T) => first.map(pick);
+    const notify = this.#notify('ins', '$14');
     const insert = `
       WITH ins AS (
         INSERT INTO ${this.#jobs} (tenant, id, type, queue, priority, status, input, input_bytes, metadata,
@@ -709,8 +712,8 @@ export class PostgresJobStore implements JobStore {
         ORDER BY u.ord
         ON CONFLICT DO NOTHING
         RETURNING seq, tenant, id, status, version, type, queue
-      )
-      SELECT ins.seq, ins.tenant, ins.id, ${this.#notify('ins', '$14')} FROM ins`;
+      ), ${notify.cte}
+      SELECT ins.seq, ins.tenant, ins.id, ${notify.column} FROM ins`;
     const values = [
       column((j) => j.tenant),
       column((j) => j.id),
@@ -803,6 +806,7 @@ export class PostgresJobStore implements JobStore {
   }: ClaimOptions): Promise<Lease[]> {
     if (limit <= 0) return [];
     const line = `'attempt ' || (j.attempt + 1) || ' of ' || j.max_attempts || ' started'`;
+    const notify = this.#notify('u', '$7');
     const rows = await this.#tx(async (q) => {
       // A statement of its own: the claim's snapshot must be taken after the lock is held,
       // or it would miss the jobs the claimer before it has just taken.
@@ -857,8 +861,8 @@ export class PostgresJobStore implements JobStore {
            FROM u WHERE u.webhook IS NOT NULL AND (u.webhook::jsonb -> 'events') ? 'job.started'
              AND NOT EXISTS (SELECT 1 FROM ${this.#deliveries} g
                WHERE g.job_seq = u.seq AND g.url = u.webhook::jsonb ->> 'url' AND g.last_status = 410)
-         )
-         SELECT u.*, ${this.#notify('u', '$7')} FROM u ORDER BY u.priority DESC, u.run_at, u.seq`,
+         ), ${notify.cte}
+         SELECT u.*, ${notify.column} FROM u ORDER BY u.priority DESC, u.run_at, u.seq`,
         [
           queue,
           now,
