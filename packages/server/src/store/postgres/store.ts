@@ -679,9 +679,7 @@ export class PostgresJobStore implements JobStore {
    * One transaction: one multi-row insert (`unnest` of one array per column, so
    * one statement text whatever the batch's size) that skips every job whose id
    * or idempotency key is taken, with one NOTIFY for the jobs it wrote; then the
-   * skipped jobs, in order, as {@link insert} resolves a conflict. The rows
-   * come back by a second read, so that each one's queue position counts the
-   * batch's jobs ahead of it (the insert's own snapshot does not hold them).
+   * skipped jobs, in order, as {@link insert} resolves a conflict.
    */
   async insertMany(jobs: readonly NewJob[]): Promise<InsertResult[]> {
     if (jobs.length === 0) return [];
@@ -711,9 +709,9 @@ export class PostgresJobStore implements JobStore {
                                   run_at, key, hash, webhook, ord)
         ORDER BY u.ord
         ON CONFLICT DO NOTHING
-        RETURNING seq, tenant, id, status, version, type, queue
+        RETURNING *
       ), ${notify.cte}
-      SELECT ins.seq, ins.tenant, ins.id, ${notify.column} FROM ins`;
+      SELECT ins.*, ${notify.column} FROM ins`;
     const values = [
       column((j) => j.tenant),
       column((j) => j.id),
@@ -731,10 +729,7 @@ export class PostgresJobStore implements JobStore {
       this.origin,
     ];
     return this.#tx(async (q) => {
-      const written = await q<{ seq: string; tenant: string; id: string }>(insert, values);
-      const rows = await q(`SELECT j.* FROM ${this.#jobs} j WHERE j.seq = ANY($1::bigint[])`, [
-        written.map((w) => w.seq),
-      ]);
+      const rows = await q(insert, values);
       const rowOf = new Map(rows.map((row) => [jobKey(row.tenant, row.id), row]));
       const results: InsertResult[] = [];
       for (const [i, job] of jobs.entries()) {
