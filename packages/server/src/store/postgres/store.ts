@@ -63,6 +63,7 @@ import {
   idempotencyDecision,
   isDeletable,
   lostLeaseChange,
+  type NextRow,
   nextRow,
   type RowChange,
   releaseChange,
@@ -293,35 +294,39 @@ export class PostgresJobStore implements JobStore {
   }
 
   /**
-   * The one place a state change is written. Each change is checked against
-   * the transition table (in {@link nextRow}); then one statement appends the
-   * log lines, writes the rows (guarded by version), and sends one NOTIFY for
-   * all of them, all in the caller's transaction, and adds the webhook outbox rows of
-   * the rows it wrote: one statement, so the change and its events commit together.
+   * The one place a state change is written. Each change has been checked
+   * against the transition table (by {@link nextRow}); one statement appends
+   * the log lines, writes the rows (guarded by version), sends one NOTIFY for
+   * all of them, all in the caller's transaction, and adds the webhook
+   * outbox rows of the rows it wrote: one statement, so the changes and their
+   * events commit together. Each change is timed by its own `updated_at`.
+   *
+   * Only the seq, version and lease expiry of a written row come back: the
+   * rest is `next` as sent (json keeps its text), so neither the input nor
+   * the log tail travels back. A row whose version moved on is not written
+   * (a change that lost its race) and gives undefined.
    */
-  async #write(
-    q: Query,
-    items: readonly { row: JobRow; change: RowChange }[],
-    now: number,
-    onWritten?: (row: JobRow) => void,
-  ): Promise<(StoredJob | undefined)[]> {
+  async #write(q: Query, items: readonly { row: JobRow; next: NextRow }[]): Promise<(JobRow | undefined)[]> {
     if (items.length === 0) return [];
-    const nexts = items.map(({ row, change }) => nextRow(row, change, now));
+    const nexts = items.map(({ next }) => next);
     const cols = MUTABLE_COLUMNS;
     const logSeq: number[] = [];
     const logN: number[] = [];
     const logLine: string[] = [];
+    const logTs: number[] = [];
     const hookSeq: number[] = [];
     const hookId: string[] = [];
     const hookEvent: string[] = [];
     const hookUrl: string[] = [];
     const hookJob: string[] = [];
+    const hookAt: number[] = [];
     for (const [i, { next, logs }] of nexts.entries()) {
       const row = items[i]!.row;
       for (const { n, line } of logs) {
         logSeq.push(row.seq);
         logN.push(n);
         logLine.push(line);
+        logTs.push(next.updated_at);
       }
       const events = webhookEventsOf(row, next);
       if (events.length > 0) {
@@ -333,6 +338,7 @@ export class PostgresJobStore implements JobStore {
           hookEvent.push(event);
           hookUrl.push(url);
           hookJob.push(snapshot);
+          hookAt.push(next.updated_at);
         }
       }
     }
@@ -343,9 +349,9 @@ export class PostgresJobStore implements JobStore {
       logSeq,
       logN,
       logLine,
-      now,
+      logTs,
       this.origin,
-      ...(hookSeq.length > 0 ? [hookSeq, hookId, hookEvent, hookUrl, hookJob] : []),
+      ...(hookSeq.length > 0 ? [hookSeq, hookId, hookEvent, hookUrl, hookJob, hookAt] : []),
     ];
     const colTypes = cols.map((col, i) => `$${i + 3}::${COLUMN_TYPES[col]}[]`);
     const p = cols.length + 3;
@@ -358,11 +364,12 @@ export class PostgresJobStore implements JobStore {
         UPDATE ${this.#jobs} j SET ${cols.map((col) => `${col} = ${setColumn(col)}`).join(', ')},
           output_bytes = octet_length(v.output), version = j.version + 1
         FROM v WHERE j.seq = v.seq AND j.version = v.version
-        RETURNING j.*
+        RETURNING j.seq, j.tenant, j.id, j.version, j.status, j.type, j.queue, j.lease_expires_at
       ), l AS (
         -- Only for rows the guarded update wrote: a change that lost its race adds no lines.
         INSERT INTO ${this.#logs} (job_seq, n, ts, line)
-        SELECT s, n, $${p + 3}, line FROM unnest($${p}::bigint[], $${p + 1}::integer[], $${p + 2}::text[]) AS x(s, n, line)
+        SELECT s, n, ts, line
+        FROM unnest($${p}::bigint[], $${p + 1}::integer[], $${p + 2}::text[], $${p + 3}::bigint[]) AS x(s, n, line, ts)
         WHERE x.s IN (SELECT seq FROM u)
       )${
         hookSeq.length === 0
@@ -370,30 +377,42 @@ export class PostgresJobStore implements JobStore {
           : `, w AS (
         -- Likewise only for written rows; none to a URL that answered 410 for that job.
         INSERT INTO ${this.#deliveries} (id, job_seq, event, url, job, created_at, next_attempt_at)
-        SELECT x.id, x.s, x.event, x.url, x.job, $${p + 3}, $${p + 3}
-        FROM unnest($${p + 5}::bigint[], $${p + 6}::text[], $${p + 7}::text[], $${p + 8}::text[], $${p + 9}::text[])
-          AS x(s, id, event, url, job)
+        SELECT x.id, x.s, x.event, x.url, x.job, x.at, x.at
+        FROM unnest($${p + 5}::bigint[], $${p + 6}::text[], $${p + 7}::text[], $${p + 8}::text[], $${p + 9}::text[],
+                    $${p + 10}::bigint[])
+          AS x(s, id, event, url, job, at)
         WHERE x.s IN (SELECT seq FROM u) AND NOT EXISTS (
           SELECT 1 FROM ${this.#deliveries} g WHERE g.job_seq = x.s AND g.url = x.url AND g.last_status = 410)
       )`
       }, ${notify.cte}
-      SELECT u.*, ${notify.column} FROM u`;
-    const rows = await q(text, values);
+      SELECT u.seq, u.version, u.lease_expires_at, ${notify.column} FROM u`;
+    const rows = await q<Pick<JobRow, 'seq' | 'version' | 'lease_expires_at'>>(text, values);
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
-    if (onWritten) for (const r of rows) onWritten(r);
-    return items.map(({ row }) => {
-      const written = bySeq.get(row.seq);
-      return written && this.#job(written);
+    return nexts.map(({ next }) => {
+      const written = bySeq.get(next.seq);
+      return (
+        written && {
+          ...next,
+          version: written.version,
+          lease_expires_at: written.lease_expires_at,
+          output_bytes: next.output === null ? null : Buffer.byteLength(next.output),
+        }
+      );
     });
+  }
+
+  /** Each change checked and applied to its row at `now` (see {@link nextRow}); throws on a disallowed one. */
+  #changed(items: readonly { row: JobRow; change: RowChange }[], now: number) {
+    return items.map(({ row, change }) => ({ row, next: nextRow(row, change, now) }));
   }
 
   /** {@link #write} inside a transaction that holds the rows: every row must be written. */
   async #writeLocked(q: Query, items: readonly { row: JobRow; change: RowChange }[], now: number) {
-    const jobs = await this.#write(q, items, now);
-    if (jobs.some((job) => job === undefined)) {
-      throw new Error('a job changed underneath a write that held its row');
-    }
-    return jobs as StoredJob[];
+    const rows = await this.#write(q, this.#changed(items, now));
+    return rows.map((row) => {
+      if (!row) throw new Error('a job changed underneath a write that held its row');
+      return this.#job(row);
+    });
   }
 
   /**
@@ -415,13 +434,13 @@ export class PostgresJobStore implements JobStore {
       const decision = decide(row);
       if ('result' in decision) return decision.result;
       try {
-        const [job] = await this.#write(
-          this.#single,
-          [{ row: row!, change: decision.write }],
-          now,
-          onWritten,
-        );
-        if (job) return decision.done(job);
+        const [written] = await this.#write(this.#single, [
+          { row: row!, next: nextRow(row!, decision.write, now) },
+        ]);
+        if (written) {
+          onWritten?.(written);
+          return decision.done(this.#job(written));
+        }
       } catch (err) {
         if (!(err instanceof StoreUnavailableError) || round >= CONNECTION_TRIES || this.#closed) throw err;
         await sleep(backoff(round, CONNECTION_BACKOFF));
@@ -678,8 +697,8 @@ export class PostgresJobStore implements JobStore {
   /**
    * One transaction: one multi-row insert (`unnest` of one array per column, so
    * one statement text whatever the batch's size) that skips every job whose id
-   * or idempotency key is taken, with one NOTIFY for the jobs it wrote; then the
-   * skipped jobs, in order, as {@link insert} resolves a conflict.
+   * or idempotency key is taken, with one NOTIFY for the jobs it wrote; then
+   * the skipped jobs, in order, as {@link insert} resolves a conflict.
    */
   async insertMany(jobs: readonly NewJob[]): Promise<InsertResult[]> {
     if (jobs.length === 0) return [];
