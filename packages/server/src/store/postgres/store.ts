@@ -78,6 +78,7 @@ import {
   toWorker,
   type WorkerRow,
 } from '../worker-row.js';
+import { Batcher, type Outcome } from './batcher.js';
 import { checkSchema, clientConfig, ident, isConnectionError, isRetryableTxError } from './connection.js';
 import { migratePostgres } from './migrate.js';
 import { jobsChannel, type NotifySql, notifySql } from './notify.js';
@@ -119,18 +120,23 @@ const MAX_INSERT_ROUNDS = 8;
 const CACHED_LEASE_BYTES = 32 * 1024 * 1024;
 /** How often an optimistic change is tried when the row keeps changing underneath it. */
 const MAX_RACE_ROUNDS = 20;
+/** The most fenced changes (reports, finishes) one statement writes. */
+const FENCED_BATCH_ITEMS = 500;
 
 /**
  * The store for many processes on many machines. Each change reads the row,
  * asks transitions.ts what the change is (the transition-table check included),
  * and writes it in one statement ({@link #write}) that also appends the log
- * lines and sends the NOTIFY, so other processes hear of a change exactly when
- * it commits. Changes of one job by id or lease token are optimistic (the
- * write is guarded by the version it read); claims (one statement, see
- * {@link claim}) and lease recovery (a transaction) take their rows with
- * `FOR UPDATE SKIP LOCKED`, so nodes never wait on each other or take the
- * same job. Insert is one statement with `ON CONFLICT DO NOTHING`; a conflict
- * is then resolved by reading who won.
+ * lines and sends one NOTIFY for all the rows it wrote, so other processes
+ * hear of a change exactly when it commits. Changes of one job by id or lease
+ * token are optimistic (the write is guarded by the version it read). Those by
+ * lease token (report, finish, release) asked while a batch of them is being
+ * written go together in the next ({@link #fencedMany}): under load one
+ * statement, commit and NOTIFY serve many jobs; alone, a change waits for
+ * nothing. Claims (one statement, see {@link claim}) and lease recovery (a
+ * transaction) take their rows with `FOR UPDATE SKIP LOCKED`, so nodes never
+ * wait on each other or take the same job. Insert is one statement with
+ * `ON CONFLICT DO NOTHING`; a conflict is then resolved by reading who won.
  */
 export class PostgresJobStore implements JobStore {
   readonly schema: string;
@@ -427,7 +433,6 @@ export class PostgresJobStore implements JobStore {
     read: () => Promise<JobRow | undefined>,
     decide: (row: JobRow | undefined) => { write: RowChange; done: (job: StoredJob) => T } | { result: T },
     now: number,
-    onWritten?: (row: JobRow) => void,
   ): Promise<T> {
     for (let round = 1; ; round++) {
       const row = await read();
@@ -437,10 +442,7 @@ export class PostgresJobStore implements JobStore {
         const [written] = await this.#write(this.#single, [
           { row: row!, next: nextRow(row!, decision.write, now) },
         ]);
-        if (written) {
-          onWritten?.(written);
-          return decision.done(this.#job(written));
-        }
+        if (written) return decision.done(this.#job(written));
       } catch (err) {
         if (!(err instanceof StoreUnavailableError) || round >= CONNECTION_TRIES || this.#closed) throw err;
         await sleep(backoff(round, CONNECTION_BACKOFF));
@@ -921,39 +923,156 @@ export class PostgresJobStore implements JobStore {
     return held;
   }
 
-  /** A fenced change: only while the job runs under `token`. */
-  async #byToken(token: string, now: number, change: (row: JobRow) => RowChange): Promise<StoredJob | null> {
-    let cached = this.#leases.get(token);
-    this.#leases.delete(token);
-    const job = await this.#optimistic<StoredJob | null>(
-      async () => {
-        if (cached) {
-          const row = cached;
-          cached = undefined;
-          return row;
+  /**
+   * Fenced changes (report, finish, release) of this process, written in
+   * batches: whatever is asked while one batch is being written goes in one
+   * statement with the others, when it ends (see {@link Batcher}).
+   */
+  readonly #fencedBatches = new Batcher<FencedChange, StoredJob | null>({
+    run: (items) => this.#fencedMany(items, Date.now()),
+    maxItems: FENCED_BATCH_ITEMS,
+  });
+
+  /**
+   * Fenced changes, each applied only while its job runs under its token, in
+   * as few statements as their rows allow: the rows come from {@link #leases}
+   * or from one read, every change is written by one {@link #write}, and only
+   * those whose row changed underneath (a cancel, a recovery) are read and
+   * tried again, as {@link #optimistic} does for one. A token's changes are
+   * applied in order, each to the row the one before wrote; once its job no
+   * longer runs under it (finished, canceled, taken back) the rest of its
+   * changes are refused (null). A lost connection leaves the outcome of the
+   * changes in flight unknown: they are read again by token, and a change
+   * that did commit is no longer under its token and is refused, as a repeat
+   * after a commit would be; the feed still publishes what committed.
+   * Each change gets its own job, null, or error.
+   */
+  async #fencedMany(items: readonly FencedChange[], now: number): Promise<Outcome<StoredJob | null>[]> {
+    const outcomes: Outcome<StoredJob | null>[] = new Array(items.length);
+    /** The row each token's job has now, as far as this process knows. */
+    const rows = new Map<string, JobRow>();
+    /** Tokens whose job runs under them no longer. */
+    const gone = new Set<string>();
+    for (const { token } of items) {
+      const cached = this.#leases.get(token);
+      this.#leases.delete(token);
+      if (cached) rows.set(token, cached);
+    }
+    const races = new Map<number, number>();
+    let cuts = 0;
+    let solo = false;
+    let waiting = items.map((_, i) => i);
+    while (waiting.length > 0) {
+      // One change per token in a statement: the next waits for the row this one writes.
+      const taken = new Set<string>();
+      const current: number[] = [];
+      const later: number[] = [];
+      for (const i of waiting) {
+        const { token } = items[i]!;
+        if (gone.has(token)) outcomes[i] = { value: null };
+        else if (taken.has(token) || (solo && current.length > 0)) later.push(i);
+        else {
+          taken.add(token);
+          current.push(i);
         }
-        const [row] = await this.#run(
-          `SELECT * FROM ${this.#jobs} WHERE lease_token = $1 AND status = 'running'`,
-          [token],
-          'always',
-        );
-        return row;
-      },
-      (row) => (row ? { write: change(row), done: (written) => written } : { result: null }),
-      now,
-      (row) => {
-        if (row.lease_token === token) this.#remember(token, row);
-      },
-    );
-    return job;
+      }
+      if (current.length === 0) break;
+      const unknown = [...new Set(current.map((i) => items[i]!.token).filter((token) => !rows.has(token)))];
+      if (unknown.length > 0) {
+        let read: JobRow[];
+        try {
+          read = await this.#run(
+            `SELECT * FROM ${this.#jobs} WHERE lease_token = ANY($1::text[]) AND status = 'running'`,
+            [unknown],
+            'always',
+          );
+        } catch (err) {
+          for (const i of [...current, ...later]) outcomes[i] = { error: err };
+          break;
+        }
+        for (const row of read) rows.set(row.lease_token!, row);
+        for (const token of unknown) if (!rows.has(token)) gone.add(token);
+      }
+      const writes: { i: number; token: string; row: JobRow; next: NextRow }[] = [];
+      for (const i of current) {
+        const { token, change } = items[i]!;
+        const row = rows.get(token);
+        if (!row) {
+          outcomes[i] = { value: null };
+          continue;
+        }
+        const at = items[i]!.now ?? now;
+        try {
+          writes.push({ i, token, row, next: nextRow(row, change(row, at), at) });
+        } catch (err) {
+          outcomes[i] = { error: err };
+        }
+      }
+      let written: (JobRow | undefined)[];
+      try {
+        written = await this.#write(this.#single, writes);
+      } catch (err) {
+        const cut = err instanceof StoreUnavailableError;
+        if (cut || isRetryableTxError(err)) {
+          cuts += 1;
+          if (cuts >= CONNECTION_TRIES || this.#closed) {
+            for (const i of [...writes.map((w) => w.i), ...later]) outcomes[i] = { error: err };
+            break;
+          }
+          // Whether a cut statement committed is unknown: its rows are read again (see above).
+          if (cut) for (const { token } of writes) rows.delete(token);
+          await sleep(backoff(cuts, CONNECTION_BACKOFF));
+          waiting = sortedIndexes(
+            writes.map(({ i }) => i),
+            later,
+          );
+          continue;
+        }
+        // The statement failed and wrote nothing, for one of its changes: each is written
+        // alone from now on, so that only the one at fault fails.
+        if (writes.length > 1) solo = true;
+        else if (writes[0]) outcomes[writes[0].i] = { error: err };
+        waiting = sortedIndexes(writes.length > 1 ? writes.map(({ i }) => i) : [], later);
+        continue;
+      }
+      const retry: number[] = [];
+      for (const [k, { i, token, row }] of writes.entries()) {
+        const after = written[k];
+        if (after) {
+          outcomes[i] = { value: this.#job(after) };
+          if (after.lease_token === token) rows.set(token, after);
+          else {
+            rows.delete(token);
+            gone.add(token);
+          }
+          continue;
+        }
+        // Lost its race: the row changed underneath; read it again.
+        rows.delete(token);
+        const lost = (races.get(i) ?? 0) + 1;
+        races.set(i, lost);
+        if (lost < MAX_RACE_ROUNDS) retry.push(i);
+        else
+          outcomes[i] = { error: new Error(`job ${row.tenant}/${row.id} kept changing underneath a write`) };
+      }
+      waiting = sortedIndexes(retry, later);
+    }
+    // The row each job still runs under is kept for the next change.
+    for (const [token, row] of rows) if (!gone.has(token)) this.#remember(token, row);
+    return outcomes;
+  }
+
+  /** One fenced change, through {@link #fencedBatches}. */
+  async #fenced(token: string, now: number | undefined, change: FencedChange['change']) {
+    return this.#fencedBatches.add({ token, now, change });
   }
 
   #remember(token: string, row: JobRow): void {
     this.#leases.set(token, row, rowBytes(row));
   }
 
-  async report(token: string, patch: ProgressPatch, now = Date.now()): Promise<StoredJob | null> {
-    return this.#byToken(token, now, (row) => reportChange(row, patch));
+  async report(token: string, patch: ProgressPatch, now?: number): Promise<StoredJob | null> {
+    return this.#fenced(token, now, (row) => reportChange(row, patch));
   }
 
   async finish(
@@ -961,18 +1080,27 @@ export class PostgresJobStore implements JobStore {
     outcome: 'completed' | 'failed',
     opts: FinishOptions,
   ): Promise<StoredJob | null> {
-    const now = opts.now ?? Date.now();
-    return this.#byToken(token, now, (row) => finishChange(row, outcome, { ...opts, now }));
+    return this.#fenced(token, opts.now, (row, now) => finishChange(row, outcome, { ...opts, now }));
   }
 
   async finishMany(items: readonly FinishItem[]): Promise<(StoredJob | null)[]> {
-    const results: (StoredJob | null)[] = [];
-    for (const { token, outcome, opts } of items) results.push(await this.finish(token, outcome, opts));
-    return results;
+    const outcomes = await this.#fencedMany(
+      items.map(({ token, outcome, opts }) => ({
+        token,
+        now: opts.now,
+        change: (row: JobRow, now: number) => finishChange(row, outcome, { ...opts, now }),
+      })),
+      Date.now(),
+    );
+    // One error fails the call; the changes that did commit are published by the feed all the same.
+    return outcomes.map((outcome) => {
+      if ('error' in outcome) throw outcome.error;
+      return outcome.value;
+    });
   }
 
-  async release(token: string, now = Date.now()): Promise<StoredJob | null> {
-    return this.#byToken(token, now, (row) => releaseChange(row, now));
+  async release(token: string, now?: number): Promise<StoredJob | null> {
+    return this.#fenced(token, now, (row, at) => releaseChange(row, at));
   }
 
   async leased(token: string): Promise<StoredJob | null> {
@@ -1416,6 +1544,19 @@ function insertValues(job: NewJob, now: number, origin: string): unknown[] {
     job.priority,
     job.runAt ?? now,
   ];
+}
+
+/** A change of a job that is made only while the job runs under `token`. */
+interface FencedChange {
+  token: string;
+  /** When it is made; by default, when its batch is written. */
+  now: number | undefined;
+  change: (row: JobRow, now: number) => RowChange;
+}
+
+/** Indexes of two sorted lists, merged in order. */
+function sortedIndexes(a: readonly number[], b: readonly number[]): number[] {
+  return [...a, ...b].sort((x, y) => x - y);
 }
 
 /** A job's key within a store: its tenant and id. */
