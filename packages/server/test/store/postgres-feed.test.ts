@@ -159,6 +159,33 @@ describePostgres('PostgreSQL change feed', () => {
     expect([...new Set(hints)]).toEqual(['b-1', 'b-2', 'b-3']);
   });
 
+  it('publishes every job of a notification that carries many, read in one query', async () => {
+    const { storeA, feedB, activityB } = await twoNodes();
+    const seen: StoredJob[] = [];
+    const hints: string[] = [];
+    feedB.subscribeAll((j) => seen.push(j));
+    feedB.subscribeQueued((j) => hints.push(j.id));
+    const ids = Array.from({ length: 40 }, (_, i) => `many-${i}`);
+    await storeA.insertMany(ids.map((id) => newJob(id)));
+    await eventually(async () => seen.length === 40);
+    expect(activityB.notification).toBe(1);
+    expect(activityB.read).toBe(1);
+    expect(seen.map((j) => j.id)).toEqual(expect.arrayContaining(ids));
+    expect([...new Set(hints)]).toEqual(ids);
+    // Forty finishes asked at once: one statement, one notification, every completion published.
+    const leases = await storeA.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 40 });
+    await eventually(async () => seen.filter((j) => j.status === 'running').length === 40);
+    const before = activityB.notification;
+    await Promise.all(leases.map((l) => storeA.finish(l.token, 'completed', { output: { id: l.job.id } })));
+    const done = await eventually(async () => {
+      const completed = seen.filter((j) => j.status === 'completed');
+      return completed.length === 40 && completed;
+    });
+    expect(activityB.notification - before).toBe(1);
+    expect(done.map((j) => j.id).sort()).toEqual([...ids].sort());
+    expect(done.every((j) => (j.output as { id: string }).id === j.id)).toBe(true);
+  });
+
   it('reads nothing for jobs no one in this process listens to', async () => {
     const { storeA, activityB } = await twoNodes();
     for (let i = 0; i < 5; i++) await storeA.insert(newJob(`quiet-${i}`));

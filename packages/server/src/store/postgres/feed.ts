@@ -11,7 +11,7 @@ import { backoff } from '../../internal/backoff.js';
 import { type Logger, silentLogger } from '../../internal/logger.js';
 import type { StoredJob } from '../../jobs/model.js';
 import { clientConfig, ident } from './connection.js';
-import { type ChangeNotice, parseNotice } from './notify.js';
+import { type ChangeNotice, parseNotices } from './notify.js';
 import type { PostgresJobStore } from './store.js';
 
 /**
@@ -81,8 +81,9 @@ const OWN_GRACE_MS = 250;
 
 /**
  * The change feed across processes. Each write of the PostgreSQL store sends
- * a NOTIFY (notify.ts: tenant, id, seq, version, status, type, origin) in its
- * own transaction, so a notification goes out exactly when a change commits.
+ * a NOTIFY (notify.ts: for each job it wrote, tenant, id, seq, version,
+ * status, type; and the writer's origin) in its own transaction, so a
+ * notification goes out exactly when a change commits.
  * This feed holds one LISTEN connection of its own (not from the pool); on a
  * notification from another process it reads the job and publishes it
  * locally. It probes that connection, reconnects with back-off, and after a
@@ -354,14 +355,17 @@ export class PostgresFeed implements ChangeFeed {
 
   #onNotification(payload: string | undefined): void {
     this.#onActivity('notification');
-    let notice: ChangeNotice | null;
+    let notices: ChangeNotice[];
     try {
-      notice = parseNotice(payload);
+      notices = parseNotices(payload);
     } catch (err) {
       this.#log.warn({ err, payload }, 'ignored a notification that is not JSON');
       return;
     }
-    if (!notice) return;
+    for (const notice of notices) this.#onNotice(notice);
+  }
+
+  #onNotice(notice: ChangeNotice): void {
     const { tenant, id, seq, version, origin } = notice;
     // Workers learn of queued work from the notification alone; no job is read for them.
     if (notice.status === 'queued' && origin !== this.#store.origin && notice.type !== null) {

@@ -1,10 +1,16 @@
 import pg from 'pg';
 
 /**
- * The message every write of the PostgreSQL store sends when a job changes,
+ * The message every write of the PostgreSQL store sends when jobs change,
  * and the channel it goes on. The store builds it in SQL ({@link notifySql}),
- * the change feed reads it back ({@link parseNotice}): one module owns the
+ * the change feed reads it back ({@link parseNotices}): one module owns the
  * format, so the two sides cannot drift apart.
+ *
+ * One statement sends one notification for all the rows it wrote, not one
+ * per row: PostgreSQL serialises every committing transaction that notified
+ * on one lock, and its queue costs per message. The payload is
+ * `{"o": origin, "n": [[tenant, id, seq, version, status, type, queue], …]}`;
+ * a statement that wrote more than one payload holds is split into several.
  */
 
 /** The NOTIFY channel of the jobs in one schema. */
@@ -26,50 +32,90 @@ export interface ChangeNotice {
   origin: string | null;
 }
 
-/** The payload's keys: one letter per field keeps it tiny, far under the 8000-byte limit. */
-const KEYS = {
-  tenant: 't',
-  id: 'i',
-  seq: 'q',
-  version: 'v',
-  status: 's',
-  type: 'y',
-  queue: 'k',
-  origin: 'o',
-} as const satisfies Record<keyof ChangeNotice, string>;
+/** The columns of a notice's tuple, in order. */
+const TUPLE = [
+  'tenant',
+  'id',
+  'seq',
+  'version',
+  'status',
+  'type',
+  'queue',
+] as const satisfies readonly Exclude<keyof ChangeNotice, 'origin'>[];
 
 /**
- * The `pg_notify` of a changed row `alias` on `channel`, as an item of a
- * SELECT list (`notified`); the writer's origin is the text parameter
- * `originParam` (e.g. `$7`). Sent in the writer's transaction, so it goes
- * out exactly when the change commits.
+ * The bytes of notices one notification carries, under PostgreSQL's limit of
+ * 8000 for a payload: a notification holds notices while they fit in this
+ * many, plus at most one more of up to {@link ALONE_BYTES}.
  */
-export function notifySql(channel: string, alias: string, originParam: string): string {
-  const fields = Object.entries(KEYS).map(([field, key]) =>
-    field === 'origin' ? `'${key}', ${originParam}::text` : `'${key}', ${alias}.${field}`,
-  );
-  return `pg_notify(${pg.escapeLiteral(channel)}, json_build_object(${fields.join(', ')})::text) AS notified`;
+const PAYLOAD_BYTES = 6000;
+/** A notice longer than this (long ids) goes in a notification of its own. */
+const ALONE_BYTES = 1000;
+
+/** The SQL of the notifications of a statement's written rows (see {@link notifySql}). */
+export interface NotifySql {
+  /** A `WITH` item, named `notified`, that sends them; evaluated only through {@link column}. */
+  cte: string;
+  /** An item of the statement's SELECT list that makes the CTE run, once. */
+  column: string;
 }
 
 /**
- * A notification's payload as a notice; null when it is JSON but not a
- * change notice. Throws when it is not JSON at all.
+ * The notifications of the rows of `rows` (a CTE of written job rows) on
+ * `channel`; the writer's origin is the text parameter `originParam` (e.g.
+ * `$7`). Sent in the writer's statement, so they go out exactly when the
+ * change commits, and not at all when it wrote nothing. The CTE is
+ * MATERIALIZED, so however the planner joins it, each `pg_notify` runs once;
+ * it runs when the SELECT list's uncorrelated subquery is first evaluated.
  */
-export function parseNotice(payload: string | undefined): ChangeNotice | null {
-  const raw = JSON.parse(payload ?? '') as Record<string, unknown> | null;
-  if (raw === null || typeof raw !== 'object') return null;
-  const { [KEYS.tenant]: tenant, [KEYS.id]: id, [KEYS.seq]: seq, [KEYS.version]: version } = raw;
-  if (typeof tenant !== 'string' || typeof id !== 'string') return null;
-  if (typeof seq !== 'number' || typeof version !== 'number') return null;
-  const text = (value: unknown) => (typeof value === 'string' ? value : null);
-  return {
-    tenant,
-    id,
-    seq,
-    version,
-    status: text(raw[KEYS.status]),
-    type: text(raw[KEYS.type]),
-    queue: text(raw[KEYS.queue]),
-    origin: text(raw[KEYS.origin]),
-  };
+export function notifySql(channel: string, rows: string, originParam: string): NotifySql {
+  const tuple = `json_build_array(${TUPLE.map((field) => `${rows}.${field}`).join(', ')})::text`;
+  // Each notice's bytes, and a running sum over the ones that share notifications, number the
+  // notification it goes in; one over ALONE_BYTES gets a number of its own (negative).
+  const cte = `notified AS MATERIALIZED (
+      SELECT pg_notify(${pg.escapeLiteral(channel)}, payload) FROM (
+        SELECT '{"o":' || to_json(${originParam}::text) || ',"n":[' || string_agg(e, ',' ORDER BY seq) || ']}' AS payload
+        FROM (
+          SELECT seq, e, CASE WHEN b > ${ALONE_BYTES} THEN -seq
+            ELSE (sum(CASE WHEN b > ${ALONE_BYTES} THEN 0 ELSE b END) OVER (ORDER BY seq) - b) / ${PAYLOAD_BYTES} END AS part
+          FROM (SELECT seq, e, octet_length(e) + 1 AS b FROM (SELECT ${rows}.seq, ${tuple} AS e FROM ${rows}) r) t
+        ) p GROUP BY part ORDER BY min(seq)
+      ) n
+    )`;
+  return { cte, column: '(SELECT count(*) FROM notified) AS notified' };
+}
+
+/**
+ * The notices of a notification's payload, in order; none when it is JSON
+ * but not a change notification, and a malformed notice is left out. Throws
+ * when the payload is not JSON at all.
+ */
+export function parseNotices(payload: string | undefined): ChangeNotice[] {
+  const raw = JSON.parse(payload ?? '') as unknown;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  const { o, n } = raw as { o?: unknown; n?: unknown };
+  if (!Array.isArray(n)) return [];
+  const origin = text(o);
+  const notices: ChangeNotice[] = [];
+  for (const tuple of n) {
+    if (!Array.isArray(tuple)) continue;
+    const [tenant, id, seq, version, status, type, queue] = tuple as unknown[];
+    if (typeof tenant !== 'string' || typeof id !== 'string') continue;
+    if (typeof seq !== 'number' || typeof version !== 'number') continue;
+    notices.push({
+      tenant,
+      id,
+      seq,
+      version,
+      status: text(status),
+      type: text(type),
+      queue: text(queue),
+      origin,
+    });
+  }
+  return notices;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }

@@ -63,6 +63,7 @@ import {
   idempotencyDecision,
   isDeletable,
   lostLeaseChange,
+  type NextRow,
   nextRow,
   type RowChange,
   releaseChange,
@@ -77,9 +78,10 @@ import {
   toWorker,
   type WorkerRow,
 } from '../worker-row.js';
+import { Batcher, type Outcome } from './batcher.js';
 import { checkSchema, clientConfig, ident, isConnectionError, isRetryableTxError } from './connection.js';
 import { migratePostgres } from './migrate.js';
-import { jobsChannel, notifySql } from './notify.js';
+import { jobsChannel, type NotifySql, notifySql } from './notify.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` */
@@ -118,18 +120,23 @@ const MAX_INSERT_ROUNDS = 8;
 const CACHED_LEASE_BYTES = 32 * 1024 * 1024;
 /** How often an optimistic change is tried when the row keeps changing underneath it. */
 const MAX_RACE_ROUNDS = 20;
+/** The most fenced changes (reports, finishes) one statement writes. */
+const FENCED_BATCH_ITEMS = 500;
 
 /**
  * The store for many processes on many machines. Each change reads the row,
  * asks transitions.ts what the change is (the transition-table check included),
  * and writes it in one statement ({@link #write}) that also appends the log
- * lines and sends the NOTIFY, so other processes hear of a change exactly when
- * it commits. Changes of one job by id or lease token are optimistic (the
- * write is guarded by the version it read); claims (one statement, see
- * {@link claim}) and lease recovery (a transaction) take their rows with
- * `FOR UPDATE SKIP LOCKED`, so nodes never wait on each other or take the
- * same job. Insert is one statement with `ON CONFLICT DO NOTHING`; a conflict
- * is then resolved by reading who won.
+ * lines and sends one NOTIFY for all the rows it wrote, so other processes
+ * hear of a change exactly when it commits. Changes of one job by id or lease
+ * token are optimistic (the write is guarded by the version it read). Those by
+ * lease token (report, finish, release) asked while a batch of them is being
+ * written go together in the next ({@link #fencedMany}): under load one
+ * statement, commit and NOTIFY serve many jobs; alone, a change waits for
+ * nothing. Claims (one statement, see {@link claim}) and lease recovery (a
+ * transaction) take their rows with `FOR UPDATE SKIP LOCKED`, so nodes never
+ * wait on each other or take the same job. Insert is one statement with
+ * `ON CONFLICT DO NOTHING`; a conflict is then resolved by reading who won.
  */
 export class PostgresJobStore implements JobStore {
   readonly schema: string;
@@ -287,41 +294,45 @@ export class PostgresJobStore implements JobStore {
     return positionColumns(this.#jobs, alias, NOW_MS);
   }
 
-  /** The NOTIFY of a changed row `alias` (see notify.ts). */
-  #notify(alias: string, originParam: string): string {
+  /** The NOTIFY of the written rows `alias` (see notify.ts). */
+  #notify(alias: string, originParam: string): NotifySql {
     return notifySql(this.channel, alias, originParam);
   }
 
   /**
-   * The one place a state change is written. Each change is checked against
-   * the transition table (in {@link nextRow}); then one statement appends the
-   * log lines, writes the rows (guarded by version), and sends one NOTIFY per
-   * row, all in the caller's transaction, and adds the webhook outbox rows of
-   * the rows it wrote: one statement, so the change and its events commit together.
+   * The one place a state change is written. Each change has been checked
+   * against the transition table (by {@link nextRow}); one statement appends
+   * the log lines, writes the rows (guarded by version), sends one NOTIFY for
+   * all of them, all in the caller's transaction, and adds the webhook
+   * outbox rows of the rows it wrote: one statement, so the changes and their
+   * events commit together. Each change is timed by its own `updated_at`.
+   *
+   * Only the seq, version and lease expiry of a written row come back: the
+   * rest is `next` as sent (json keeps its text), so neither the input nor
+   * the log tail travels back. A row whose version moved on is not written
+   * (a change that lost its race) and gives undefined.
    */
-  async #write(
-    q: Query,
-    items: readonly { row: JobRow; change: RowChange }[],
-    now: number,
-    onWritten?: (row: JobRow) => void,
-  ): Promise<(StoredJob | undefined)[]> {
+  async #write(q: Query, items: readonly { row: JobRow; next: NextRow }[]): Promise<(JobRow | undefined)[]> {
     if (items.length === 0) return [];
-    const nexts = items.map(({ row, change }) => nextRow(row, change, now));
+    const nexts = items.map(({ next }) => next);
     const cols = MUTABLE_COLUMNS;
     const logSeq: number[] = [];
     const logN: number[] = [];
     const logLine: string[] = [];
+    const logTs: number[] = [];
     const hookSeq: number[] = [];
     const hookId: string[] = [];
     const hookEvent: string[] = [];
     const hookUrl: string[] = [];
     const hookJob: string[] = [];
+    const hookAt: number[] = [];
     for (const [i, { next, logs }] of nexts.entries()) {
       const row = items[i]!.row;
       for (const { n, line } of logs) {
         logSeq.push(row.seq);
         logN.push(n);
         logLine.push(line);
+        logTs.push(next.updated_at);
       }
       const events = webhookEventsOf(row, next);
       if (events.length > 0) {
@@ -333,6 +344,7 @@ export class PostgresJobStore implements JobStore {
           hookEvent.push(event);
           hookUrl.push(url);
           hookJob.push(snapshot);
+          hookAt.push(next.updated_at);
         }
       }
     }
@@ -343,12 +355,13 @@ export class PostgresJobStore implements JobStore {
       logSeq,
       logN,
       logLine,
-      now,
+      logTs,
       this.origin,
-      ...(hookSeq.length > 0 ? [hookSeq, hookId, hookEvent, hookUrl, hookJob] : []),
+      ...(hookSeq.length > 0 ? [hookSeq, hookId, hookEvent, hookUrl, hookJob, hookAt] : []),
     ];
     const colTypes = cols.map((col, i) => `$${i + 3}::${COLUMN_TYPES[col]}[]`);
     const p = cols.length + 3;
+    const notify = this.#notify('u', `$${p + 4}`);
     const text = `
       WITH v AS (
         SELECT * FROM unnest($1::bigint[], $2::integer[], ${colTypes.join(', ')})
@@ -357,11 +370,12 @@ export class PostgresJobStore implements JobStore {
         UPDATE ${this.#jobs} j SET ${cols.map((col) => `${col} = ${setColumn(col)}`).join(', ')},
           output_bytes = octet_length(v.output), version = j.version + 1
         FROM v WHERE j.seq = v.seq AND j.version = v.version
-        RETURNING j.*
+        RETURNING j.seq, j.tenant, j.id, j.version, j.status, j.type, j.queue, j.lease_expires_at
       ), l AS (
         -- Only for rows the guarded update wrote: a change that lost its race adds no lines.
         INSERT INTO ${this.#logs} (job_seq, n, ts, line)
-        SELECT s, n, $${p + 3}, line FROM unnest($${p}::bigint[], $${p + 1}::integer[], $${p + 2}::text[]) AS x(s, n, line)
+        SELECT s, n, ts, line
+        FROM unnest($${p}::bigint[], $${p + 1}::integer[], $${p + 2}::text[], $${p + 3}::bigint[]) AS x(s, n, line, ts)
         WHERE x.s IN (SELECT seq FROM u)
       )${
         hookSeq.length === 0
@@ -369,30 +383,42 @@ export class PostgresJobStore implements JobStore {
           : `, w AS (
         -- Likewise only for written rows; none to a URL that answered 410 for that job.
         INSERT INTO ${this.#deliveries} (id, job_seq, event, url, job, created_at, next_attempt_at)
-        SELECT x.id, x.s, x.event, x.url, x.job, $${p + 3}, $${p + 3}
-        FROM unnest($${p + 5}::bigint[], $${p + 6}::text[], $${p + 7}::text[], $${p + 8}::text[], $${p + 9}::text[])
-          AS x(s, id, event, url, job)
+        SELECT x.id, x.s, x.event, x.url, x.job, x.at, x.at
+        FROM unnest($${p + 5}::bigint[], $${p + 6}::text[], $${p + 7}::text[], $${p + 8}::text[], $${p + 9}::text[],
+                    $${p + 10}::bigint[])
+          AS x(s, id, event, url, job, at)
         WHERE x.s IN (SELECT seq FROM u) AND NOT EXISTS (
           SELECT 1 FROM ${this.#deliveries} g WHERE g.job_seq = x.s AND g.url = x.url AND g.last_status = 410)
       )`
-      }
-      SELECT u.*, ${this.#notify('u', `$${p + 4}`)} FROM u`;
-    const rows = await q(text, values);
+      }, ${notify.cte}
+      SELECT u.seq, u.version, u.lease_expires_at, ${notify.column} FROM u`;
+    const rows = await q<Pick<JobRow, 'seq' | 'version' | 'lease_expires_at'>>(text, values);
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
-    if (onWritten) for (const r of rows) onWritten(r);
-    return items.map(({ row }) => {
-      const written = bySeq.get(row.seq);
-      return written && this.#job(written);
+    return nexts.map(({ next }) => {
+      const written = bySeq.get(next.seq);
+      return (
+        written && {
+          ...next,
+          version: written.version,
+          lease_expires_at: written.lease_expires_at,
+          output_bytes: next.output === null ? null : Buffer.byteLength(next.output),
+        }
+      );
     });
+  }
+
+  /** Each change checked and applied to its row at `now` (see {@link nextRow}); throws on a disallowed one. */
+  #changed(items: readonly { row: JobRow; change: RowChange }[], now: number) {
+    return items.map(({ row, change }) => ({ row, next: nextRow(row, change, now) }));
   }
 
   /** {@link #write} inside a transaction that holds the rows: every row must be written. */
   async #writeLocked(q: Query, items: readonly { row: JobRow; change: RowChange }[], now: number) {
-    const jobs = await this.#write(q, items, now);
-    if (jobs.some((job) => job === undefined)) {
-      throw new Error('a job changed underneath a write that held its row');
-    }
-    return jobs as StoredJob[];
+    const rows = await this.#write(q, this.#changed(items, now));
+    return rows.map((row) => {
+      if (!row) throw new Error('a job changed underneath a write that held its row');
+      return this.#job(row);
+    });
   }
 
   /**
@@ -407,20 +433,16 @@ export class PostgresJobStore implements JobStore {
     read: () => Promise<JobRow | undefined>,
     decide: (row: JobRow | undefined) => { write: RowChange; done: (job: StoredJob) => T } | { result: T },
     now: number,
-    onWritten?: (row: JobRow) => void,
   ): Promise<T> {
     for (let round = 1; ; round++) {
       const row = await read();
       const decision = decide(row);
       if ('result' in decision) return decision.result;
       try {
-        const [job] = await this.#write(
-          this.#single,
-          [{ row: row!, change: decision.write }],
-          now,
-          onWritten,
-        );
-        if (job) return decision.done(job);
+        const [written] = await this.#write(this.#single, [
+          { row: row!, next: nextRow(row!, decision.write, now) },
+        ]);
+        if (written) return decision.done(this.#job(written));
       } catch (err) {
         if (!(err instanceof StoreUnavailableError) || round >= CONNECTION_TRIES || this.#closed) throw err;
         await sleep(backoff(round, CONNECTION_BACKOFF));
@@ -624,6 +646,7 @@ export class PostgresJobStore implements JobStore {
 
   /** One job's insert, skipped on a conflict (of the id or the idempotency key); values from {@link insertValues}. */
   get #insertOne(): string {
+    const notify = this.#notify('ins', '$10');
     return `
       WITH ins AS (
         INSERT INTO ${this.#jobs} (tenant, id, type, queue, priority, status, input, input_bytes, metadata,
@@ -631,8 +654,8 @@ export class PostgresJobStore implements JobStore {
         VALUES ($1, $2, $3, $12, $13, 'queued', $4::text::json, octet_length($4::text), $5, $6, $7, $7, $14, $8, $9, $11)
         ON CONFLICT DO NOTHING
         RETURNING *
-      )
-      SELECT ins.*, ${this.#notify('ins', '$10')} FROM ins`;
+      ), ${notify.cte}
+      SELECT ins.*, ${notify.column} FROM ins`;
   }
 
   async insert(job: NewJob): Promise<InsertResult> {
@@ -676,10 +699,8 @@ export class PostgresJobStore implements JobStore {
   /**
    * One transaction: one multi-row insert (`unnest` of one array per column, so
    * one statement text whatever the batch's size) that skips every job whose id
-   * or idempotency key is taken, with a NOTIFY per job it wrote; then the
-   * skipped jobs, in order, as {@link insert} resolves a conflict. The rows
-   * come back by a second read, so that each one's queue position counts the
-   * batch's jobs ahead of it (the insert's own snapshot does not hold them).
+   * or idempotency key is taken, with one NOTIFY for the jobs it wrote; then
+   * the skipped jobs, in order, as {@link insert} resolves a conflict.
    */
   async insertMany(jobs: readonly NewJob[]): Promise<InsertResult[]> {
     if (jobs.length === 0) return [];
@@ -696,6 +717,7 @@ export class PostgresJobStore implements JobStore {
     });
     const first = jobs.filter((_, i) => isFirst[i]);
     const column = <T>(pick: (job: NewJob) => T) => first.map(pick);
+    const notify = this.#notify('ins', '$14');
     const insert = `
       WITH ins AS (
         INSERT INTO ${this.#jobs} (tenant, id, type, queue, priority, status, input, input_bytes, metadata,
@@ -708,9 +730,9 @@ export class PostgresJobStore implements JobStore {
                                   run_at, key, hash, webhook, ord)
         ORDER BY u.ord
         ON CONFLICT DO NOTHING
-        RETURNING seq, tenant, id, status, version, type, queue
-      )
-      SELECT ins.seq, ins.tenant, ins.id, ${this.#notify('ins', '$14')} FROM ins`;
+        RETURNING *
+      ), ${notify.cte}
+      SELECT ins.*, ${notify.column} FROM ins`;
     const values = [
       column((j) => j.tenant),
       column((j) => j.id),
@@ -728,10 +750,7 @@ export class PostgresJobStore implements JobStore {
       this.origin,
     ];
     return this.#tx(async (q) => {
-      const written = await q<{ seq: string; tenant: string; id: string }>(insert, values);
-      const rows = await q(`SELECT j.* FROM ${this.#jobs} j WHERE j.seq = ANY($1::bigint[])`, [
-        written.map((w) => w.seq),
-      ]);
+      const rows = await q(insert, values);
       const rowOf = new Map(rows.map((row) => [jobKey(row.tenant, row.id), row]));
       const results: InsertResult[] = [];
       for (const [i, job] of jobs.entries()) {
@@ -803,6 +822,7 @@ export class PostgresJobStore implements JobStore {
   }: ClaimOptions): Promise<Lease[]> {
     if (limit <= 0) return [];
     const line = `'attempt ' || (j.attempt + 1) || ' of ' || j.max_attempts || ' started'`;
+    const notify = this.#notify('u', '$7');
     const rows = await this.#tx(async (q) => {
       // A statement of its own: the claim's snapshot must be taken after the lock is held,
       // or it would miss the jobs the claimer before it has just taken.
@@ -857,8 +877,8 @@ export class PostgresJobStore implements JobStore {
            FROM u WHERE u.webhook IS NOT NULL AND (u.webhook::jsonb -> 'events') ? 'job.started'
              AND NOT EXISTS (SELECT 1 FROM ${this.#deliveries} g
                WHERE g.job_seq = u.seq AND g.url = u.webhook::jsonb ->> 'url' AND g.last_status = 410)
-         )
-         SELECT u.*, ${this.#notify('u', '$7')} FROM u ORDER BY u.priority DESC, u.run_at, u.seq`,
+         ), ${notify.cte}
+         SELECT u.*, ${notify.column} FROM u ORDER BY u.priority DESC, u.run_at, u.seq`,
         [
           queue,
           now,
@@ -903,39 +923,156 @@ export class PostgresJobStore implements JobStore {
     return held;
   }
 
-  /** A fenced change: only while the job runs under `token`. */
-  async #byToken(token: string, now: number, change: (row: JobRow) => RowChange): Promise<StoredJob | null> {
-    let cached = this.#leases.get(token);
-    this.#leases.delete(token);
-    const job = await this.#optimistic<StoredJob | null>(
-      async () => {
-        if (cached) {
-          const row = cached;
-          cached = undefined;
-          return row;
+  /**
+   * Fenced changes (report, finish, release) of this process, written in
+   * batches: whatever is asked while one batch is being written goes in one
+   * statement with the others, when it ends (see {@link Batcher}).
+   */
+  readonly #fencedBatches = new Batcher<FencedChange, StoredJob | null>({
+    run: (items) => this.#fencedMany(items, Date.now()),
+    maxItems: FENCED_BATCH_ITEMS,
+  });
+
+  /**
+   * Fenced changes, each applied only while its job runs under its token, in
+   * as few statements as their rows allow: the rows come from {@link #leases}
+   * or from one read, every change is written by one {@link #write}, and only
+   * those whose row changed underneath (a cancel, a recovery) are read and
+   * tried again, as {@link #optimistic} does for one. A token's changes are
+   * applied in order, each to the row the one before wrote; once its job no
+   * longer runs under it (finished, canceled, taken back) the rest of its
+   * changes are refused (null). A lost connection leaves the outcome of the
+   * changes in flight unknown: they are read again by token, and a change
+   * that did commit is no longer under its token and is refused, as a repeat
+   * after a commit would be; the feed still publishes what committed.
+   * Each change gets its own job, null, or error.
+   */
+  async #fencedMany(items: readonly FencedChange[], now: number): Promise<Outcome<StoredJob | null>[]> {
+    const outcomes: Outcome<StoredJob | null>[] = new Array(items.length);
+    /** The row each token's job has now, as far as this process knows. */
+    const rows = new Map<string, JobRow>();
+    /** Tokens whose job runs under them no longer. */
+    const gone = new Set<string>();
+    for (const { token } of items) {
+      const cached = this.#leases.get(token);
+      this.#leases.delete(token);
+      if (cached) rows.set(token, cached);
+    }
+    const races = new Map<number, number>();
+    let cuts = 0;
+    let solo = false;
+    let waiting = items.map((_, i) => i);
+    while (waiting.length > 0) {
+      // One change per token in a statement: the next waits for the row this one writes.
+      const taken = new Set<string>();
+      const current: number[] = [];
+      const later: number[] = [];
+      for (const i of waiting) {
+        const { token } = items[i]!;
+        if (gone.has(token)) outcomes[i] = { value: null };
+        else if (taken.has(token) || (solo && current.length > 0)) later.push(i);
+        else {
+          taken.add(token);
+          current.push(i);
         }
-        const [row] = await this.#run(
-          `SELECT * FROM ${this.#jobs} WHERE lease_token = $1 AND status = 'running'`,
-          [token],
-          'always',
-        );
-        return row;
-      },
-      (row) => (row ? { write: change(row), done: (written) => written } : { result: null }),
-      now,
-      (row) => {
-        if (row.lease_token === token) this.#remember(token, row);
-      },
-    );
-    return job;
+      }
+      if (current.length === 0) break;
+      const unknown = [...new Set(current.map((i) => items[i]!.token).filter((token) => !rows.has(token)))];
+      if (unknown.length > 0) {
+        let read: JobRow[];
+        try {
+          read = await this.#run(
+            `SELECT * FROM ${this.#jobs} WHERE lease_token = ANY($1::text[]) AND status = 'running'`,
+            [unknown],
+            'always',
+          );
+        } catch (err) {
+          for (const i of [...current, ...later]) outcomes[i] = { error: err };
+          break;
+        }
+        for (const row of read) rows.set(row.lease_token!, row);
+        for (const token of unknown) if (!rows.has(token)) gone.add(token);
+      }
+      const writes: { i: number; token: string; row: JobRow; next: NextRow }[] = [];
+      for (const i of current) {
+        const { token, change } = items[i]!;
+        const row = rows.get(token);
+        if (!row) {
+          outcomes[i] = { value: null };
+          continue;
+        }
+        const at = items[i]!.now ?? now;
+        try {
+          writes.push({ i, token, row, next: nextRow(row, change(row, at), at) });
+        } catch (err) {
+          outcomes[i] = { error: err };
+        }
+      }
+      let written: (JobRow | undefined)[];
+      try {
+        written = await this.#write(this.#single, writes);
+      } catch (err) {
+        const cut = err instanceof StoreUnavailableError;
+        if (cut || isRetryableTxError(err)) {
+          cuts += 1;
+          if (cuts >= CONNECTION_TRIES || this.#closed) {
+            for (const i of [...writes.map((w) => w.i), ...later]) outcomes[i] = { error: err };
+            break;
+          }
+          // Whether a cut statement committed is unknown: its rows are read again (see above).
+          if (cut) for (const { token } of writes) rows.delete(token);
+          await sleep(backoff(cuts, CONNECTION_BACKOFF));
+          waiting = sortedIndexes(
+            writes.map(({ i }) => i),
+            later,
+          );
+          continue;
+        }
+        // The statement failed and wrote nothing, for one of its changes: each is written
+        // alone from now on, so that only the one at fault fails.
+        if (writes.length > 1) solo = true;
+        else if (writes[0]) outcomes[writes[0].i] = { error: err };
+        waiting = sortedIndexes(writes.length > 1 ? writes.map(({ i }) => i) : [], later);
+        continue;
+      }
+      const retry: number[] = [];
+      for (const [k, { i, token, row }] of writes.entries()) {
+        const after = written[k];
+        if (after) {
+          outcomes[i] = { value: this.#job(after) };
+          if (after.lease_token === token) rows.set(token, after);
+          else {
+            rows.delete(token);
+            gone.add(token);
+          }
+          continue;
+        }
+        // Lost its race: the row changed underneath; read it again.
+        rows.delete(token);
+        const lost = (races.get(i) ?? 0) + 1;
+        races.set(i, lost);
+        if (lost < MAX_RACE_ROUNDS) retry.push(i);
+        else
+          outcomes[i] = { error: new Error(`job ${row.tenant}/${row.id} kept changing underneath a write`) };
+      }
+      waiting = sortedIndexes(retry, later);
+    }
+    // The row each job still runs under is kept for the next change.
+    for (const [token, row] of rows) if (!gone.has(token)) this.#remember(token, row);
+    return outcomes;
+  }
+
+  /** One fenced change, through {@link #fencedBatches}. */
+  async #fenced(token: string, now: number | undefined, change: FencedChange['change']) {
+    return this.#fencedBatches.add({ token, now, change });
   }
 
   #remember(token: string, row: JobRow): void {
     this.#leases.set(token, row, rowBytes(row));
   }
 
-  async report(token: string, patch: ProgressPatch, now = Date.now()): Promise<StoredJob | null> {
-    return this.#byToken(token, now, (row) => reportChange(row, patch));
+  async report(token: string, patch: ProgressPatch, now?: number): Promise<StoredJob | null> {
+    return this.#fenced(token, now, (row) => reportChange(row, patch));
   }
 
   async finish(
@@ -943,18 +1080,27 @@ export class PostgresJobStore implements JobStore {
     outcome: 'completed' | 'failed',
     opts: FinishOptions,
   ): Promise<StoredJob | null> {
-    const now = opts.now ?? Date.now();
-    return this.#byToken(token, now, (row) => finishChange(row, outcome, { ...opts, now }));
+    return this.#fenced(token, opts.now, (row, now) => finishChange(row, outcome, { ...opts, now }));
   }
 
   async finishMany(items: readonly FinishItem[]): Promise<(StoredJob | null)[]> {
-    const results: (StoredJob | null)[] = [];
-    for (const { token, outcome, opts } of items) results.push(await this.finish(token, outcome, opts));
-    return results;
+    const outcomes = await this.#fencedMany(
+      items.map(({ token, outcome, opts }) => ({
+        token,
+        now: opts.now,
+        change: (row: JobRow, now: number) => finishChange(row, outcome, { ...opts, now }),
+      })),
+      Date.now(),
+    );
+    // One error fails the call; the changes that did commit are published by the feed all the same.
+    return outcomes.map((outcome) => {
+      if ('error' in outcome) throw outcome.error;
+      return outcome.value;
+    });
   }
 
-  async release(token: string, now = Date.now()): Promise<StoredJob | null> {
-    return this.#byToken(token, now, (row) => releaseChange(row, now));
+  async release(token: string, now?: number): Promise<StoredJob | null> {
+    return this.#fenced(token, now, (row, at) => releaseChange(row, at));
   }
 
   async leased(token: string): Promise<StoredJob | null> {
@@ -1398,6 +1544,19 @@ function insertValues(job: NewJob, now: number, origin: string): unknown[] {
     job.priority,
     job.runAt ?? now,
   ];
+}
+
+/** A change of a job that is made only while the job runs under `token`. */
+interface FencedChange {
+  token: string;
+  /** When it is made; by default, when its batch is written. */
+  now: number | undefined;
+  change: (row: JobRow, now: number) => RowChange;
+}
+
+/** Indexes of two sorted lists, merged in order. */
+function sortedIndexes(a: readonly number[], b: readonly number[]): number[] {
+  return [...a, ...b].sort((x, y) => x - y);
 }
 
 /** A job's key within a store: its tenant and id. */
