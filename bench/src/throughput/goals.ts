@@ -22,6 +22,12 @@ export interface Figures {
 
 /** From this share of the cores busy on, the machine had no CPU to spare. */
 const CPU_BOUND = 0.75;
+/**
+ * From this share of one core on, a server process is bound by its CPU: a
+ * Node server runs its requests, claims and finishes on one thread, so it can
+ * never use the machine's other cores, however idle they are.
+ */
+const ONE_THREAD_BOUND = 0.85;
 
 const us = (x: number) => `${Math.round(x)}`;
 
@@ -39,6 +45,13 @@ export function whatWouldClose(ours: Figures, wanted: number, cores: number): st
     return (
       `to close: the machine had ${busy}, so ${us(wanted)} jobs/s needs ` +
       `${us((ours.total * ours.rate) / wanted)} CPU µs/job instead of ${us(ours.total)} (${parts.join(', ')})`
+    );
+  }
+  const serverCores = ((ours.cpu.server ?? 0) * ours.rate) / 1e6;
+  if (serverCores >= ONE_THREAD_BOUND) {
+    return (
+      `to close: the server process kept ${serverCores.toFixed(2)} of a core busy, its one thread saturated, ` +
+      `so ${us(wanted)} jobs/s needs ${us(1e6 / wanted)} µs of server CPU per job instead of ${us(ours.cpu.server ?? 0)}`
     );
   }
   if (ours.mode === 'one-at-a-time') {

@@ -54,6 +54,21 @@ describe('ratioGoal', () => {
     expect(missed.figure).toContain('needs 50.0 ms');
   });
 
+  it("names the server CPU per job the target needs when the server's one thread was saturated", () => {
+    // 4000 jobs/s x 230 µs = 0.92 of a core in the server process, the machine 1.3 of 2.
+    const g = ratioGoal([figures('ours', 'bulk', 4000, 230, 1.3), figures('peer', 'bulk', 4000, 50)], {
+      ours: 'ours',
+      theirs: 'peer',
+      mode: 'bulk',
+      target: 1.5,
+      cores: 2,
+    });
+    expect(g.figure).toBe(
+      '1.00x (4000 vs 4000 jobs/s); to close: the server process kept 0.92 of a core busy, its one thread ' +
+        'saturated, so 6000 jobs/s needs 167 µs of server CPU per job instead of 230',
+    );
+  });
+
   it('says what is missing when a system was not measured', () => {
     const g = ratioGoal([figures('ours', 'bulk', 3000, 200)], {
       ours: 'ours',
