@@ -252,7 +252,7 @@ export class PostgresJobStore implements JobStore {
    * transaction then certainly did not commit); a connection lost during
    * COMMIT leaves the outcome unknown and is reported, not repeated.
    */
-  async #tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+  async #tx<T>(fn: (q: Query) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient | undefined;
       let committing = false;
@@ -261,7 +261,7 @@ export class PostgresJobStore implements JobStore {
         const c = client;
         const q: Query = async <R>(text: string, values: readonly unknown[] = []) =>
           (await c.query(this.#config(text, values))).rows as R[];
-        await client.query('BEGIN');
+        await client.query(begin);
         const result = await fn(q);
         committing = true;
         await client.query('COMMIT');
@@ -823,10 +823,20 @@ export class PostgresJobStore implements JobStore {
     if (limit <= 0) return [];
     const line = `'attempt ' || (j.attempt + 1) || ' of ' || j.max_attempts || ' started'`;
     const notify = this.#notify('u', '$7');
+    // The lock is taken by a statement before the claim's: the claim's snapshot must be taken
+    // after the lock is held, or it would miss the jobs the claimer before it has just taken. It
+    // goes with BEGIN in one round trip (a simple query, so the key is a literal).
+    //
+    // The claim's commit does not wait for the WAL to reach the disk (synchronous_commit off for
+    // this transaction alone). A claim is never acknowledged to a caller: what a crash of the
+    // database can lose is the claims of its last moments, whose jobs are then queued again and
+    // run again, as the jobs of a crashed worker are. Every finish, insert and cancel still waits
+    // for the disk, and a finish's flush takes the claim before it along, so no job that
+    // finished can lose its claim; a dispatch waits for one sync (the submit's), not two.
+    const begin =
+      'BEGIN; SET LOCAL synchronous_commit = off; ' +
+      `SELECT pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(`longrun:${this.schema}:${queue}`)}, 0))`;
     const rows = await this.#tx(async (q) => {
-      // A statement of its own: the claim's snapshot must be taken after the lock is held,
-      // or it would miss the jobs the claimer before it has just taken.
-      await q('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`longrun:${this.schema}:${queue}`]);
       return q<Row & { lease_token: string }>(
         `WITH RECURSIVE t(tenant) AS (
            SELECT (SELECT min(tenant) FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1)
@@ -892,7 +902,7 @@ export class PostgresJobStore implements JobStore {
           globalLimit,
         ],
       );
-    });
+    }, begin);
     return rows.map((row) => {
       this.#remember(row.lease_token, row);
       return { job: this.#job(row), token: row.lease_token };
