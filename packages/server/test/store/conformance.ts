@@ -553,6 +553,18 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.heartbeat(lease.token, 60_000)).toBe(false);
       });
 
+      it('shows a renewed lease in the changes written after it', async () => {
+        await created();
+        const lease = await claimOne({ leaseMs: 1000 });
+        expect(await store.heartbeat(lease.token, 60_000)).toBe(true);
+        const reported = await store.report(lease.token, { progress: 10 });
+        expect(reported?.lease_expires_at).toBeGreaterThan(Date.now() + 30_000);
+        expect(await store.heartbeatMany([lease.token], 120_000)).toEqual(new Set([lease.token]));
+        const again = await store.report(lease.token, { progress: 20 });
+        expect(again?.lease_expires_at).toBeGreaterThan(Date.now() + 90_000);
+        expect(again?.lease_expires_at).toBe((await store.get(T, lease.job.id))?.lease_expires_at);
+      });
+
       it('renews many leases at once, only those still held', async () => {
         for (let i = 0; i < 3; i++) await created();
         const leases = await store.claim({ queue: Q, owner: 'w1', leaseMs: 1000, limit: 3 });

@@ -666,17 +666,27 @@ export class SqliteJobStore implements JobStore {
   }
 
   async heartbeat(token: string, leaseMs: number, now = Date.now()): Promise<boolean> {
-    return this.#tx(() => this.#s.heartbeat.run(now + leaseMs, token).changes === 1);
+    return this.#tx(() => this.#extend(token, now + leaseMs));
   }
 
   async heartbeatMany(tokens: readonly string[], leaseMs: number, now = Date.now()): Promise<Set<string>> {
     if (tokens.length === 0) return new Set();
-    return this.#tx(() => {
-      const held = new Set<string>();
-      for (const token of tokens)
-        if (this.#s.heartbeat.run(now + leaseMs, token).changes === 1) held.add(token);
-      return held;
-    });
+    return this.#tx(() => new Set(tokens.filter((token) => this.#extend(token, now + leaseMs))));
+  }
+
+  /**
+   * Extend a lease to `until` (never shorten it); false when no job runs under
+   * `token`. The held row follows, so the next change written from it shows
+   * the lease as it is.
+   */
+  #extend(token: string, until: number): boolean {
+    if (this.#s.heartbeat.run(until, token).changes !== 1) {
+      this.#leases.delete(token);
+      return false;
+    }
+    const held = this.#leases.get(token);
+    if (held) held.row.lease_expires_at = Math.max(held.row.lease_expires_at ?? 0, until);
+    return true;
   }
 
   /**
