@@ -81,18 +81,27 @@ async function ended(server: LongrunServer, id: string, headers: Record<string, 
   }, 180_000);
 }
 
+/** The seed documents live beside the repository, not in it: a clone on its own has none to compare with. */
+const SEEDS_FOUND = existsSync(SEEDS_DIR);
+const NO_SEEDS = `skipped: no seed documents at ${SEEDS_DIR} (set LONGRUN_SEEDS_DIR)`;
+if (!SEEDS_FOUND)
+  process.stderr.write(`the documents' examples are not compared word for word: ${NO_SEEDS}\n`);
+
 describe('the documents’ examples, as written', () => {
-  it.runIf(existsSync(SEEDS_DIR))('are copied from the documents word for word', () => {
-    for (const { document, ...examples } of [
-      SIMULATOR,
-      DOCUMENT_TRANSLATION,
-      TEXT_TO_VIDEO,
-      IMAGE_TO_VIDEO,
-    ]) {
-      const text = readFileSync(join(SEEDS_DIR, document), 'utf8');
-      for (const example of Object.values(examples).flat()) expect(text, document).toContain(example);
-    }
-  });
+  it.runIf(SEEDS_FOUND)(
+    `are copied from the documents word for word${SEEDS_FOUND ? '' : ` (${NO_SEEDS})`}`,
+    () => {
+      for (const { document, ...examples } of [
+        SIMULATOR,
+        DOCUMENT_TRANSLATION,
+        TEXT_TO_VIDEO,
+        IMAGE_TO_VIDEO,
+      ]) {
+        const text = readFileSync(join(SEEDS_DIR, document), 'utf8');
+        for (const example of Object.values(examples).flat()) expect(text, document).toContain(example);
+      }
+    },
+  );
 
   it('the video-translation simulator: submit and status, with curl', async () => {
     const [submit, status] = SIMULATOR.curl.map((line) =>
