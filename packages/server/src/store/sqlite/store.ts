@@ -719,8 +719,8 @@ export class SqliteJobStore implements JobStore {
     outcome: 'completed' | 'failed',
     opts: FinishOptions,
   ): Promise<StoredJob | null> {
-    const now = opts.now ?? Date.now();
-    return this.#byToken(token, now, (row) => finishChange(row, outcome, { ...opts, now }));
+    const [job] = await this.finishMany([{ token, outcome, opts }]);
+    return job ?? null;
   }
 
   async finishMany(items: readonly FinishItem[]): Promise<(StoredJob | null)[]> {
