@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
@@ -571,7 +572,8 @@ export async function workerProbes(base: string, { dataDir }: { dataDir: string 
     );
     await probe(
       `${action} of a job that does not exist`,
-      post(leasePath(worker, 'default:nope', action), body, { 'lease-token': a!.token }),
+      // Not an id the generated requests use ('nope' is one): a generated create may have made it.
+      post(leasePath(worker, `default:absent-${randomUUID()}`, action), body, { 'lease-token': a!.token }),
       404,
       'job_not_found',
     );
