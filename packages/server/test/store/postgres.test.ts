@@ -303,6 +303,24 @@ describePostgres('PostgreSQL store', () => {
     }
   });
 
+  it('claims in one round trip with its values written in: any owner text arrives as given', async () => {
+    const { store, dispose } = await freshPgStore({ poolSize: 1 });
+    try {
+      // Quotes, a backslash, a parameter marker and a semicolon: written in as a literal, none
+      // of them may end the literal, stand for a parameter or start a statement.
+      const owner = `w'1 \\ $1 "x"; SELECT 1; --`;
+      for (const id of ['a', 'b', 'c']) await store.insert(newJob(id));
+      // On one connection: the first claim prepares the statement, the later ones only execute it.
+      for (const id of ['a', 'b', 'c']) {
+        const [lease] = await store.claim({ queue: 'simulate', owner, leaseMs: 10_000, limit: 1 });
+        expect(lease?.job).toMatchObject({ id, status: 'running', lease_owner: owner });
+        expect((await store.get('t', id))?.lease_owner).toBe(owner);
+      }
+    } finally {
+      await dispose();
+    }
+  });
+
   it('keeps working after the server cuts its connections', async () => {
     const { store, schema, dispose } = await freshPgStore({ poolSize: 4 });
     try {

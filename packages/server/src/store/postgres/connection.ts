@@ -81,3 +81,19 @@ export function isRetryableTxError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === '40001' || code === '40P01';
 }
+
+/**
+ * A value as an SQL literal, for a statement sent with others in one simple
+ * query: text escaped, numbers checked finite, arrays as `ARRAY[…]::text[]`.
+ */
+export function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as an SQL literal`);
+    return String(value);
+  }
+  if (typeof value === 'string') return pg.escapeLiteral(value);
+  if (Array.isArray(value))
+    return `ARRAY[${value.map((v) => pg.escapeLiteral(String(v))).join(', ')}]::text[]`;
+  throw new Error(`cannot write a ${typeof value} as an SQL literal`);
+}

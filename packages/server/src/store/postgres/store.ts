@@ -79,7 +79,14 @@ import {
   type WorkerRow,
 } from '../worker-row.js';
 import { Batcher, type Outcome } from './batcher.js';
-import { checkSchema, clientConfig, ident, isConnectionError, isRetryableTxError } from './connection.js';
+import {
+  checkSchema,
+  clientConfig,
+  ident,
+  isConnectionError,
+  isRetryableTxError,
+  literal,
+} from './connection.js';
 import { migratePostgres } from './migrate.js';
 import { jobsChannel, type NotifySql, notifySql } from './notify.js';
 
@@ -155,6 +162,8 @@ export class PostgresJobStore implements JobStore {
   readonly #workers: string;
   readonly #remoteTypes: string;
   readonly #names = new Map<string, string>();
+  /** The statements each connection has prepared for {@link #oneTrip}, by name. */
+  readonly #prepared = new WeakMap<pg.PoolClient, Set<string>>();
   /**
    * The row of each lease this process holds, as it last wrote it, so a fenced
    * change (report, finish, release) need not read it first. The write is
@@ -200,12 +209,17 @@ export class PostgresJobStore implements JobStore {
 
   /** A named statement per SQL text, so each connection plans it once. */
   #config(text: string, values: readonly unknown[]): pg.QueryConfig {
+    return { name: this.#nameOf(text), text, values: values as unknown[] };
+  }
+
+  /** The name a statement is prepared under on each connection. */
+  #nameOf(text: string): string {
     let name = this.#names.get(text);
     if (!name) {
       name = `lr_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
       this.#names.set(text, name);
     }
-    return { name, text, values: values as unknown[] };
+    return name;
   }
 
   #connect(): Promise<pg.PoolClient> {
@@ -252,7 +266,7 @@ export class PostgresJobStore implements JobStore {
    * transaction then certainly did not commit); a connection lost during
    * COMMIT leaves the outcome unknown and is reported, not repeated.
    */
-  async #tx<T>(fn: (q: Query) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  async #tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient | undefined;
       let committing = false;
@@ -261,7 +275,7 @@ export class PostgresJobStore implements JobStore {
         const c = client;
         const q: Query = async <R>(text: string, values: readonly unknown[] = []) =>
           (await c.query(this.#config(text, values))).rows as R[];
-        await client.query(begin);
+        await client.query('BEGIN');
         const result = await fn(q);
         committing = true;
         await client.query('COMMIT');
@@ -281,6 +295,51 @@ export class PostgresJobStore implements JobStore {
         }
         const again = (lost && !committing) || isRetryableTxError(err);
         if (again && attempt < CONNECTION_TRIES && !this.#closed) {
+          await sleep(backoff(attempt, CONNECTION_BACKOFF));
+          continue;
+        }
+        throw unavailable(err);
+      }
+    }
+  }
+  /**
+   * A transaction in one round trip: `begin` (BEGIN and what must run before
+   * the statement), the statement, whose rows come back, and COMMIT, sent as
+   * one simple query. The statement is prepared on each connection the first
+   * time it runs there, so its plan is made once, and executed with its
+   * values written in as literals. Only for a transaction that may safely run
+   * again when its outcome is unknown: a lost connection, or a rollback the
+   * server asks to be retried, repeats it.
+   */
+  async #oneTrip<R>(begin: string, statement: string, values: readonly unknown[]): Promise<R[]> {
+    const name = this.#nameOf(statement);
+    const text = `${begin}; EXECUTE ${name}(${values.map(literal).join(', ')}); COMMIT`;
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await this.#connect();
+        let prepared = this.#prepared.get(client);
+        if (!prepared) this.#prepared.set(client, (prepared = new Set()));
+        if (!prepared.has(name)) {
+          await client.query(`PREPARE ${name} AS ${statement}`);
+          prepared.add(name);
+        }
+        const results = (await client.query(text)) as unknown as pg.QueryResult[];
+        client.release();
+        return (results[results.length - 2]?.rows ?? []) as R[];
+      } catch (err) {
+        const lost = isConnectionError(err);
+        if (client) {
+          if (lost) client.release(err as Error);
+          else {
+            // A statement failed: the rest of the query was skipped and the transaction is aborted.
+            await client.query('ROLLBACK').then(
+              () => client?.release(),
+              (rollbackErr: Error) => client?.release(rollbackErr),
+            );
+          }
+        }
+        if ((lost || isRetryableTxError(err)) && attempt < CONNECTION_TRIES && !this.#closed) {
           await sleep(backoff(attempt, CONNECTION_BACKOFF));
           continue;
         }
@@ -824,8 +883,7 @@ export class PostgresJobStore implements JobStore {
     const line = `'attempt ' || (j.attempt + 1) || ' of ' || j.max_attempts || ' started'`;
     const notify = this.#notify('u', '$7');
     // The lock is taken by a statement before the claim's: the claim's snapshot must be taken
-    // after the lock is held, or it would miss the jobs the claimer before it has just taken. It
-    // goes with BEGIN in one round trip (a simple query, so the key is a literal).
+    // after the lock is held, or it would miss the jobs the claimer before it has just taken.
     //
     // The claim's commit does not wait for the WAL to reach the disk (synchronous_commit off for
     // this transaction alone). A claim is never acknowledged to a caller: what a crash of the
@@ -833,12 +891,18 @@ export class PostgresJobStore implements JobStore {
     // run again, as the jobs of a crashed worker are. Every finish, insert and cancel still waits
     // for the disk, and a finish's flush takes the claim before it along, so no job that
     // finished can lose its claim; a dispatch waits for one sync (the submit's), not two.
+    //
+    // BEGIN, the lock, the claim and COMMIT go in one round trip (see #oneTrip): the lock is
+    // held, and the queue's other claimers wait, only while the server runs the statements, not
+    // while replies travel and this process gets round to sending the next. A claim whose
+    // connection is lost may have committed unseen; it is tried again, and the jobs it took
+    // unseen come back when their lease expires, as a crashed worker's do.
     const begin =
       'BEGIN; SET LOCAL synchronous_commit = off; ' +
       `SELECT pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(`longrun:${this.schema}:${queue}`)}, 0))`;
-    const rows = await this.#tx(async (q) => {
-      return q<Row & { lease_token: string }>(
-        `WITH RECURSIVE t(tenant) AS (
+    const rows = await this.#oneTrip<Row & { lease_token: string }>(
+      begin,
+      `WITH RECURSIVE t(tenant) AS (
            SELECT (SELECT min(tenant) FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1)
            UNION ALL
            SELECT (SELECT min(tenant) FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1 AND tenant > t.tenant)
@@ -889,20 +953,19 @@ export class PostgresJobStore implements JobStore {
                WHERE g.job_seq = u.seq AND g.url = u.webhook::jsonb ->> 'url' AND g.last_status = 410)
          ), ${notify.cte}
          SELECT u.*, ${notify.column} FROM u ORDER BY u.priority DESC, u.run_at, u.seq`,
-        [
-          queue,
-          now,
-          limit,
-          owner,
-          leaseMs,
-          LOG_TAIL,
-          this.origin,
-          sourcesOf('running'),
-          tenantLimit,
-          globalLimit,
-        ],
-      );
-    }, begin);
+      [
+        queue,
+        now,
+        limit,
+        owner,
+        leaseMs,
+        LOG_TAIL,
+        this.origin,
+        sourcesOf('running'),
+        tenantLimit,
+        globalLimit,
+      ],
+    );
     return rows.map((row) => {
       this.#remember(row.lease_token, row);
       return { job: this.#job(row), token: row.lease_token };
