@@ -68,9 +68,14 @@ interface Running {
 /** One queue as this pool serves it: its own slots, claims and idle timer. */
 interface Lane {
   queue: QueueDef;
+  /** Attempts whose processor is at work: the queue's concurrency bounds these. */
   running: number;
+  /** Attempts whose processor is done and whose outcome is being written. */
+  settling: number;
   claiming: boolean;
   again: boolean;
+  /** The last claim took all it asked for: more jobs are likely waiting. */
+  backlog: boolean;
   /** When the last claim began: a job due after it was not there to take. */
   claimedAt: number;
   idleTimer: NodeJS.Timeout | null;
@@ -136,7 +141,16 @@ export class WorkerPool {
     this.#lanes = new Map(
       served.map((queue) => [
         queue.name,
-        { queue, running: 0, claiming: false, again: false, claimedAt: 0, idleTimer: null },
+        {
+          queue,
+          running: 0,
+          settling: 0,
+          claiming: false,
+          again: false,
+          backlog: false,
+          claimedAt: 0,
+          idleTimer: null,
+        },
       ]),
     );
     this.#leaseMs = leaseMs;
@@ -223,7 +237,11 @@ export class WorkerPool {
       lane.again = true;
       return;
     }
-    const free = lane.queue.concurrency - lane.running;
+    // A slot is free once its processor is done: the next job need not wait for the outcome's
+    // write (a commit, a disk sync). Outcomes still being written count against a second
+    // allowance of the same size, so a store slower than the processors holds claims back.
+    const { concurrency } = lane.queue;
+    const free = Math.min(concurrency - lane.running, 2 * concurrency - lane.running - lane.settling);
     if (free <= 0) return;
     lane.claiming = true;
     lane.again = false;
@@ -231,11 +249,13 @@ export class WorkerPool {
     this.#claim(lane, free).then(
       (got) => {
         lane.claiming = false;
+        lane.backlog = got === free;
         if (lane.again || got === free) this.#pump(lane);
         else this.#waitIdle(lane);
       },
       (err) => {
         lane.claiming = false;
+        lane.backlog = false;
         this.#log.error({ err, queue: lane.queue.name }, 'claiming jobs failed; trying again shortly');
         this.#waitIdle(lane);
       },
@@ -297,9 +317,21 @@ export class WorkerPool {
     };
     const running: Running = { lease, lane, abort, done: Promise.resolve() };
     lane.running += 1;
-    running.done = this.#run(lease, controller.signal, abort, () => reason).finally(() => {
-      this.#running.delete(token);
+    let settling = false;
+    const settle = () => {
+      if (settling) return;
+      settling = true;
       lane.running -= 1;
+      lane.settling += 1;
+      // With jobs waiting, the next starts now; otherwise the claim waits for the write, as a
+      // claim that finds nothing would only compete with it.
+      if (lane.backlog) this.#pump(lane);
+    };
+    running.done = this.#run(lease, controller.signal, abort, () => reason, settle).finally(() => {
+      // Heartbeats and a shutdown's wait go on until the outcome is written.
+      this.#running.delete(token);
+      if (settling) lane.settling -= 1;
+      else lane.running -= 1;
       this.#pump(lane);
     });
     this.#running.set(token, running);
@@ -310,6 +342,8 @@ export class WorkerPool {
     signal: AbortSignal,
     abort: (why: StopReason) => void,
     stopReason: () => StopReason | null,
+    /** Called when the processor is done, before its outcome is written: its slot is free. */
+    settle: () => void,
   ): Promise<void> {
     const { job, token } = lease;
     const processor = this.#registry.get(job.type);
@@ -370,6 +404,7 @@ export class WorkerPool {
       await removeAll(tempDirs);
       const report = await reporter.close();
       settling = true;
+      settle();
       // The processor succeeded: a store that cannot be reached now does not make the attempt a failure.
       await this.#writeOutcome(job, () => this.#service.finish(token, 'completed', { output, report })).catch(
         (writeErr: unknown) =>
@@ -379,6 +414,7 @@ export class WorkerPool {
       await removeAll(tempDirs);
       const report = await reporter.close();
       settling = true;
+      settle();
       await this.#settleFailure(lease, err, stopReason(), report);
     } finally {
       clearTimeout(timeout);

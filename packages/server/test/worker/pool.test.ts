@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DiskArtifactStorage } from '../../src/artifacts/storage.js';
 import { defaultConfig } from '../../src/config.js';
 import { LocalFeed } from '../../src/feed/local-feed.js';
@@ -382,6 +382,36 @@ describe('worker pool', () => {
     const jobs = await Promise.all(Array.from({ length: 15 }, () => submit('count')));
     await Promise.all(jobs.map((j) => until(j.id)));
     expect(peak).toBe(3);
+  });
+
+  it('starts the next waiting job while an outcome is written, holding back once as many outcomes wait as it has slots', async () => {
+    let started = 0;
+    const { store, pool, submit, until } = await setup(
+      processor('quick', async () => {
+        started += 1;
+        return {};
+      }),
+    );
+    // Outcomes are held unwritten until the test lets them go.
+    const finish = store.finish.bind(store);
+    const held: (() => void)[] = [];
+    store.finish = (...args) =>
+      new Promise<void>((r) => held.push(r)).then(() => finish(...args)) as ReturnType<typeof finish>;
+    const jobs = await Promise.all(Array.from({ length: 6 }, () => submit('quick')));
+    await pool({ concurrency: 2 }).start();
+    // Two slots: two processors, then two more while the first two outcomes are written, then
+    // no more while four outcomes wait.
+    await vi.waitFor(() => expect(held).toHaveLength(4));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(started).toBe(4);
+    expect(held).toHaveLength(4);
+    // Each outcome written lets one more job start.
+    held.shift()!();
+    await vi.waitFor(() => expect(started).toBe(5));
+    await vi.waitFor(() => expect(held).toHaveLength(4));
+    store.finish = finish;
+    for (const release of held.splice(0)) release();
+    for (const job of await Promise.all(jobs.map((j) => until(j.id)))) expect(job.status).toBe('completed');
   });
 
   it('gives each attempt a scratch folder and removes it afterwards', async () => {
