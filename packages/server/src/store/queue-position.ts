@@ -18,6 +18,10 @@ export interface PositionCounts {
  * the queued row `j` of `jobs`; `now` is the placeholder of the current time.
  * Each count stops at {@link POSITION_CAP}, and the tenants are found by
  * skipping through the queue's index, so a deep queue costs a bounded read.
+ * Each skip is `ORDER BY tenant LIMIT 1`, not `min(tenant)`: PostgreSQL,
+ * without statistics for the table (a new table, autovacuum off), may take
+ * `min` over every queued job through another index; only the tenant
+ * index gives that order, so the first entry is read there.
  */
 export function positionColumns(jobs: string, j: string, now: string): string {
   const capped = (where: string) =>
@@ -28,9 +32,10 @@ export function positionColumns(jobs: string, j: string, now: string): string {
     ${capped(`q.tenant = ${j}.tenant AND q.priority = ${j}.priority AND (q.run_at < ${j}.run_at OR (q.run_at = ${j}.run_at AND q.seq < ${j}.seq))`)} AS pos_own,
     ${capped(`q.tenant <> ${j}.tenant AND q.priority = ${j}.priority AND ${due}`)} AS pos_others,
     CASE WHEN ${j}.status = 'queued' THEN (WITH RECURSIVE t(tenant) AS (
-      SELECT (SELECT min(q.tenant) FROM ${jobs} q WHERE q.status = 'queued' AND q.queue = ${j}.queue)
+      SELECT (SELECT q.tenant FROM ${jobs} q WHERE q.status = 'queued' AND q.queue = ${j}.queue ORDER BY q.tenant LIMIT 1)
       UNION ALL
-      SELECT (SELECT min(q.tenant) FROM ${jobs} q WHERE q.status = 'queued' AND q.queue = ${j}.queue AND q.tenant > t.tenant)
+      SELECT (SELECT q.tenant FROM ${jobs} q WHERE q.status = 'queued' AND q.queue = ${j}.queue AND q.tenant > t.tenant
+              ORDER BY q.tenant LIMIT 1)
       FROM t WHERE t.tenant IS NOT NULL
     ) SELECT count(*) FROM t WHERE t.tenant IS NOT NULL AND t.tenant <> ${j}.tenant) END AS pos_tenants`;
 }

@@ -861,7 +861,8 @@ export class PostgresJobStore implements JobStore {
    * taken before the claim reads anything: the running counts the global and
    * per-tenant limits are checked against are then exact, and two claimers
    * never pick the same jobs. Then one statement picks in the order of
-   * {@link JobStore.claim} (the SQL twin of turns.ts: each tenant's due jobs
+   * {@link JobStore.claim} (the SQL twin of turns.ts: the tenants by skipping
+   * through the tenant index as queue-position.ts does, each tenant's due jobs
    * from its index, numbered after its running ones, sorted by priority, turn
    * and age) and writes the claim. This is the one change not computed by
    * transitions.ts in JS: it is `claimChange` in SQL; the states it claims
@@ -903,9 +904,10 @@ export class PostgresJobStore implements JobStore {
     const rows = await this.#oneTrip<Row & { lease_token: string }>(
       begin,
       `WITH RECURSIVE t(tenant) AS (
-           SELECT (SELECT min(tenant) FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1)
+           SELECT (SELECT tenant FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1 ORDER BY tenant LIMIT 1)
            UNION ALL
-           SELECT (SELECT min(tenant) FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1 AND tenant > t.tenant)
+           SELECT (SELECT tenant FROM ${this.#jobs} WHERE status = 'queued' AND queue = $1 AND tenant > t.tenant
+                   ORDER BY tenant LIMIT 1)
            FROM t WHERE t.tenant IS NOT NULL
          ), r AS (
            SELECT tenant, count(*) AS n FROM ${this.#jobs} WHERE status = 'running' AND queue = $1 GROUP BY tenant
