@@ -48,6 +48,36 @@ describe('GroupCommitter', () => {
     await committer.close();
   });
 
+  it('resolves an unsynced write at its commit only when every write before it is synced', async () => {
+    const releases: (() => void)[] = [];
+    const { committer, insert } = setup(() => new Promise<void>((r) => releases.push(r)));
+    const tick = async () => {
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+    };
+    // Alone, with nothing awaiting a sync: done at its commit, and no sync is begun for it.
+    let alone = false;
+    await committer.run(() => insert.run(1), { unsynced: true }).then(() => (alone = true));
+    expect(alone).toBe(true);
+    expect(releases).toHaveLength(0);
+    // After a write still awaiting its sync it may have read that write, so it waits for the
+    // sync too: the next one, since it committed after the first began.
+    const durable = committer.run(() => insert.run(2));
+    await tick();
+    let after = false;
+    const claim = committer.run(() => insert.run(3), { unsynced: true }).then(() => (after = true));
+    await tick();
+    expect(after).toBe(false);
+    releases.shift()!();
+    await durable;
+    await tick();
+    expect(after).toBe(false);
+    releases.shift()!();
+    await claim;
+    expect(after).toBe(true);
+    await committer.close();
+  });
+
   it('lets other work in between when a batch takes long, committing every write in order', async () => {
     const { committer, insert, db } = setup(async () => undefined);
     const slow = (v: number) => () => {

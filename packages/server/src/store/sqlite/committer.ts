@@ -22,6 +22,8 @@ interface Op {
   fn: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** Resolve once committed when nothing before it awaits a sync (see {@link GroupCommitter.run}). */
+  unsynced: boolean;
 }
 
 /** How one committed write's promise ends: resolved once synced, or rejected if the sync fails. */
@@ -101,11 +103,18 @@ export class GroupCommitter {
     }
   }
 
-  /** Run `fn` inside the next group transaction; resolves with its result once committed (and synced). */
-  run<T>(fn: () => T): Promise<T> {
+  /**
+   * Run `fn` inside the next group transaction; resolves with its result once
+   * committed (and synced). With `unsynced`, a write no caller is answered
+   * for (a claim) resolves once committed, without a sync of its own, when
+   * every write committed before it is already synced: it then may read only
+   * durable rows, and what a power cut can take from it is that write alone.
+   * Otherwise it waits for the sync as any write does.
+   */
+  run<T>(fn: () => T, { unsynced = false }: { unsynced?: boolean } = {}): Promise<T> {
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject, unsynced });
       if (this.#pending.length === 1) setImmediate(() => this.#flush());
     });
   }
@@ -147,6 +156,12 @@ export class GroupCommitter {
       setImmediate(() => this.#flush());
     }
     if (!this.#walPath) {
+      for (const settle of settles) settle.ok();
+      return;
+    }
+    // Nothing committed before this batch awaits a sync, and the batch holds only writes that need
+    // none: they are done. Anything else waits for the next sync.
+    if (!this.#syncing && this.#awaitingSync.length === 0 && batch.every((op) => op.unsynced)) {
       for (const settle of settles) settle.ok();
       return;
     }
