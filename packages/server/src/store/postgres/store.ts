@@ -312,7 +312,8 @@ export class PostgresJobStore implements JobStore {
    * server asks to be retried, repeats it.
    */
   async #oneTrip<R>(begin: string, statement: string, values: readonly unknown[]): Promise<R[]> {
-    const name = this.#nameOf(statement);
+    // Its own name: a statement prepared by SQL must not share one with those the driver prepares.
+    const name = `${this.#nameOf(statement)}_t`;
     const text = `${begin}; EXECUTE ${name}(${values.map(literal).join(', ')}); COMMIT`;
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient | undefined;
