@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import { ALL_STATES } from '../../src/jobs/states.js';
 import { PostgresJobStore } from '../../src/store/postgres/store.js';
@@ -298,6 +298,43 @@ describePostgres('PostgreSQL store', () => {
     try {
       for (const status of ALL_STATES) await adminQuery(insert, [`id-${status}`, status]);
       await expect(adminQuery(insert, ['id-bogus', 'paused'])).rejects.toThrow(/check constraint/);
+    } finally {
+      await dispose();
+    }
+  });
+
+  it('writes single inserts that come at once in one statement, each to its own outcome', async () => {
+    const { store, dispose } = await freshPgStore();
+    try {
+      await store.insert(newJob('taken'));
+      await store.insert(newJob('keyed', { idempotency: { key: 'k', hash: 'h1' } }));
+      const many = vi.spyOn(store, 'insertMany');
+      const results = await Promise.all([
+        store.insert(newJob('a')),
+        store.insert(newJob('taken')),
+        store.insert(newJob('again', { idempotency: { key: 'k', hash: 'h1' } })),
+        store.insert(newJob('other', { idempotency: { key: 'k', hash: 'h2' } })),
+        store.insert(newJob('b')),
+      ]);
+      expect(many).toHaveBeenCalledTimes(1);
+      expect(many.mock.calls[0]![0]).toHaveLength(5);
+      expect(results.map((r) => [r.outcome, r.job.id])).toEqual([
+        ['created', 'a'],
+        ['id_exists', 'taken'],
+        ['replayed', 'keyed'],
+        ['idempotency_conflict', 'keyed'],
+        ['created', 'b'],
+      ]);
+      // A job PostgreSQL refuses (a NUL in its text) fails its statement: the others of its batch
+      // are then written one by one, and only it fails.
+      const mixed = await Promise.allSettled([
+        store.insert(newJob('c')),
+        store.insert(newJob('bad\u0000id')),
+        store.insert(newJob('d')),
+      ]);
+      expect(mixed.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((await store.get('t', 'c'))?.status).toBe('queued');
+      expect((await store.get('t', 'd'))?.status).toBe('queued');
     } finally {
       await dispose();
     }

@@ -129,6 +129,10 @@ const CACHED_LEASE_BYTES = 32 * 1024 * 1024;
 const MAX_RACE_ROUNDS = 20;
 /** The most fenced changes (reports, finishes) one statement writes. */
 const FENCED_BATCH_ITEMS = 500;
+/** The most single inserts written together in one statement. */
+const INSERT_BATCH_ITEMS = 100;
+/** An insert whose input is longer than this goes alone: a batch's statement carries every input. */
+const INSERT_BATCH_INPUT_BYTES = 64 * 1024;
 
 /**
  * The store for many processes on many machines. Each change reads the row,
@@ -718,7 +722,43 @@ export class PostgresJobStore implements JobStore {
       SELECT ins.*, ${notify.column} FROM ins`;
   }
 
+  /**
+   * Single inserts that come while one is being written go together in one
+   * {@link insertMany} (one statement, one commit, one NOTIFY), each with its
+   * own outcome; a lone insert waits for nothing (see {@link Batcher}).
+   */
+  readonly #insertBatches = new Batcher<NewJob, InsertResult>({
+    run: (jobs) => this.#insertBatch(jobs),
+    maxItems: INSERT_BATCH_ITEMS,
+  });
+
   async insert(job: NewJob): Promise<InsertResult> {
+    const inputBytes = job.inputJson?.length ?? JSON.stringify(job.input).length;
+    if (inputBytes > INSERT_BATCH_INPUT_BYTES) return this.#insertAlone(job);
+    return this.#insertBatches.add(job);
+  }
+
+  async #insertBatch(jobs: NewJob[]): Promise<Outcome<InsertResult>[]> {
+    if (jobs.length > 1) {
+      try {
+        return (await this.insertMany(jobs)).map((value) => ({ value }));
+      } catch (err) {
+        // A lost connection leaves the batch's outcome unknown, as a lone insert's would be.
+        if (err instanceof StoreUnavailableError) return jobs.map(() => ({ error: err }));
+        // Any other error rolled the batch back: each job goes alone, to its own outcome.
+      }
+    }
+    return Promise.all(
+      jobs.map((job) =>
+        this.#insertAlone(job).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        ),
+      ),
+    );
+  }
+
+  async #insertAlone(job: NewJob): Promise<InsertResult> {
     const now = job.now ?? Date.now();
     const insert = this.#insertOne;
     const values = insertValues(job, now, this.origin);
