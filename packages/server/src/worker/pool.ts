@@ -317,10 +317,10 @@ export class WorkerPool {
     };
     const running: Running = { lease, lane, abort, done: Promise.resolve() };
     lane.running += 1;
-    let settling = false;
+    let settled = false;
     const settle = () => {
-      if (settling) return;
-      settling = true;
+      if (settled) return;
+      settled = true;
       lane.running -= 1;
       lane.settling += 1;
       // With jobs waiting, the next starts now; otherwise the claim waits for the write, as a
@@ -330,7 +330,7 @@ export class WorkerPool {
     running.done = this.#run(lease, controller.signal, abort, () => reason, settle).finally(() => {
       // Heartbeats and a shutdown's wait go on until the outcome is written.
       this.#running.delete(token);
-      if (settling) lane.settling -= 1;
+      if (settled) lane.settling -= 1;
       else lane.running -= 1;
       this.#pump(lane);
     });

@@ -306,6 +306,7 @@ export class PostgresJobStore implements JobStore {
       }
     }
   }
+
   /**
    * A transaction in one round trip: `begin` (BEGIN and what must run before
    * the statement), the statement, whose rows come back, and COMMIT, sent as
