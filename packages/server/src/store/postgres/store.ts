@@ -325,7 +325,10 @@ export class PostgresJobStore implements JobStore {
       try {
         client = await this.#connect();
         let prepared = this.#prepared.get(client);
-        if (!prepared) this.#prepared.set(client, (prepared = new Set()));
+        if (!prepared) {
+          prepared = new Set();
+          this.#prepared.set(client, prepared);
+        }
         if (!prepared.has(name)) {
           await client.query(`PREPARE ${name} AS ${statement}`);
           prepared.add(name);
