@@ -340,6 +340,41 @@ describePostgres('PostgreSQL store', () => {
     }
   });
 
+  it('finds the tenants of a deep queue through the tenant index, on a table with no statistics', async () => {
+    const { store, schema, dispose } = await freshPgStore({ poolSize: 1 });
+    try {
+      // A new table, never analysed (as with autovacuum off): PostgreSQL plans without statistics.
+      for (let b = 0; b < 20; b++)
+        await store.insertMany(Array.from({ length: 100 }, (_, i) => newJob(`deep-${b}-${i}`)));
+      for (let i = 0; i < 3; i++)
+        expect(await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 })).toHaveLength(
+          1,
+        );
+      // Index reads as the store's backend reports them: it flushes its counters as it exits.
+      await store.close();
+      const reads = async () =>
+        Object.fromEntries(
+          (
+            await adminQuery<{ name: string; tuples: string }>(
+              `SELECT indexrelname AS name, idx_tup_read AS tuples FROM pg_stat_user_indexes WHERE schemaname = $1`,
+              [schema],
+            )
+          ).map((r) => [r.name, Number(r.tuples)]),
+        );
+      await vi.waitFor(async () => expect((await reads()).jobs_queued_by_tenant).toBeGreaterThan(0), {
+        timeout: 5_000,
+        interval: 100,
+      });
+      // Three claims of one job: a handful of entries each, not the 2,000 jobs queued.
+      const read = await reads();
+      expect(read.jobs_queued_by_tenant).toBeLessThan(100);
+      expect(read.jobs_queued_priority ?? 0).toBeLessThan(100);
+      expect(read.jobs_queued_due ?? 0).toBeLessThan(100);
+    } finally {
+      await dispose();
+    }
+  });
+
   it('claims in one round trip with its values written in: any owner text arrives as given', async () => {
     const { store, dispose } = await freshPgStore({ poolSize: 1 });
     try {

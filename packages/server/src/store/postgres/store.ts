@@ -938,13 +938,18 @@ export class PostgresJobStore implements JobStore {
     // for the disk, and a finish's flush takes the claim before it along, so no job that
     // finished can lose its claim; a dispatch waits for one sync (the submit's), not two.
     //
+    // The claim always runs its generic plan. A plan made for its values (PostgreSQL's first five
+    // on a connection, and later ones when it judges them cheaper) sees `status = ANY('{queued}')`
+    // and, on a table without statistics, reads every queued job through a partial index to join
+    // the few it picked; the generic plan finds them by seq.
+    //
     // BEGIN, the lock, the claim and COMMIT go in one round trip (see #oneTrip): the lock is
     // held, and the queue's other claimers wait, only while the server runs the statements, not
     // while replies travel and this process gets round to sending the next. A claim whose
     // connection is lost may have committed unseen; it is tried again, and the jobs it took
     // unseen come back when their lease expires, as a crashed worker's do.
     const begin =
-      'BEGIN; SET LOCAL synchronous_commit = off; ' +
+      'BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan; ' +
       `SELECT pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(`longrun:${this.schema}:${queue}`)}, 0))`;
     const rows = await this.#oneTrip<Row & { lease_token: string }>(
       begin,
