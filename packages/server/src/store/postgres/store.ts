@@ -287,16 +287,7 @@ export class PostgresJobStore implements JobStore {
         return result;
       } catch (err) {
         const lost = isConnectionError(err);
-        if (client) {
-          if (lost) client.release(err as Error);
-          else if (committing) client.release();
-          else {
-            await client.query('ROLLBACK').then(
-              () => client?.release(),
-              (rollbackErr: Error) => client?.release(rollbackErr),
-            );
-          }
-        }
+        if (client) await giveBack(client, err, { rollback: !committing });
         const again = (lost && !committing) || isRetryableTxError(err);
         if (again && attempt < CONNECTION_TRIES && !this.#closed) {
           await sleep(backoff(attempt, CONNECTION_BACKOFF));
@@ -338,16 +329,8 @@ export class PostgresJobStore implements JobStore {
         return (results[results.length - 2]?.rows ?? []) as R[];
       } catch (err) {
         const lost = isConnectionError(err);
-        if (client) {
-          if (lost) client.release(err as Error);
-          else {
-            // A statement failed: the rest of the query was skipped and the transaction is aborted.
-            await client.query('ROLLBACK').then(
-              () => client?.release(),
-              (rollbackErr: Error) => client?.release(rollbackErr),
-            );
-          }
-        }
+        // A statement that failed skipped the rest of the query and left the transaction aborted.
+        if (client) await giveBack(client, err, { rollback: true });
         if ((lost || isRetryableTxError(err)) && attempt < CONNECTION_TRIES && !this.#closed) {
           await sleep(backoff(attempt, CONNECTION_BACKOFF));
           continue;
@@ -1645,6 +1628,24 @@ const COLUMN_TYPES: Record<(typeof MUTABLE_COLUMNS)[number], string> = {
   lease_token: 'text',
   lease_expires_at: 'bigint',
 };
+
+/**
+ * Return a client to the pool after a transaction failed with `err`: a lost
+ * connection is discarded; otherwise an open transaction is rolled back first
+ * (a client whose ROLLBACK fails is discarded too).
+ */
+async function giveBack(
+  client: pg.PoolClient,
+  err: unknown,
+  { rollback }: { rollback: boolean },
+): Promise<void> {
+  if (isConnectionError(err)) return client.release(err as Error);
+  if (!rollback) return client.release();
+  await client.query('ROLLBACK').then(
+    () => client.release(),
+    (rollbackErr: Error) => client.release(rollbackErr),
+  );
+}
 
 function unavailable(err: unknown): unknown {
   if (!isConnectionError(err) || err instanceof StoreUnavailableError) return err;
