@@ -636,48 +636,38 @@ export class SqliteJobStore implements JobStore {
     // synced (see GroupCommitter.run): a power cut can lose only the claims of its last moments,
     // whose jobs are queued again and run again, as a crashed worker's are; the finish's sync
     // takes the claim before it along. A dispatch then waits for one sync, the submit's.
-    return this.#tx(
-      (): Lease[] => {
-        if (this.#s.paused.get(queue)?.paused) return [];
-        const tenants = this.#s.queuedTenants.all({ queue }).map((r) => r.tenant);
-        // One tenant and no limit: turns change nothing, so who is running need not be counted.
-        const counted = tenants.length > 1 || globalLimit !== null || tenantLimit !== null;
-        const running = new Map(
-          counted ? this.#s.runningByTenant.all(queue).map((r) => [r.tenant, r.n]) : [],
-        );
-        let room = limit;
-        if (globalLimit !== null) {
-          let total = 0;
-          for (const n of running.values()) total += n;
-          room = Math.min(room, globalLimit - total);
-        }
-        if (room <= 0) return [];
-        const picked = takeTurns({
-          tenants,
-          // A few at a time: with many tenants waiting, each gets few turns in one claim.
-          next: (tenant, skip) =>
-            this.#s.tenantDue.all(
-              queue,
-              tenant,
-              now,
-              Math.min(64, Math.ceil(room / tenants.length) + 1),
-              skip,
-            ),
-          running,
-          limit: room,
-          tenantLimit,
-        });
-        const rows = new Map(
-          this.#s.bySeqs.all(JSON.stringify(picked.map((p) => p.seq))).map((row) => [row.seq, row]),
-        );
-        return picked.map(({ seq }) => {
-          const row = rows.get(seq)!;
-          const token = randomUUID();
-          return { job: this.#write(row, claimChange(row, { owner, token, leaseMs, now }), now), token };
-        });
-      },
-      { unsynced: true },
-    );
+    const take = (): Lease[] => {
+      if (this.#s.paused.get(queue)?.paused) return [];
+      const tenants = this.#s.queuedTenants.all({ queue }).map((r) => r.tenant);
+      // One tenant and no limit: turns change nothing, so who is running need not be counted.
+      const counted = tenants.length > 1 || globalLimit !== null || tenantLimit !== null;
+      const running = new Map(counted ? this.#s.runningByTenant.all(queue).map((r) => [r.tenant, r.n]) : []);
+      let room = limit;
+      if (globalLimit !== null) {
+        let total = 0;
+        for (const n of running.values()) total += n;
+        room = Math.min(room, globalLimit - total);
+      }
+      if (room <= 0) return [];
+      const picked = takeTurns({
+        tenants,
+        // A few at a time: with many tenants waiting, each gets few turns in one claim.
+        next: (tenant, skip) =>
+          this.#s.tenantDue.all(queue, tenant, now, Math.min(64, Math.ceil(room / tenants.length) + 1), skip),
+        running,
+        limit: room,
+        tenantLimit,
+      });
+      const rows = new Map(
+        this.#s.bySeqs.all(JSON.stringify(picked.map((p) => p.seq))).map((row) => [row.seq, row]),
+      );
+      return picked.map(({ seq }) => {
+        const row = rows.get(seq)!;
+        const token = randomUUID();
+        return { job: this.#write(row, claimChange(row, { owner, token, leaseMs, now }), now), token };
+      });
+    };
+    return this.#tx(take, { unsynced: true });
   }
 
   async heartbeat(token: string, leaseMs: number, now = Date.now()): Promise<boolean> {
