@@ -131,8 +131,8 @@ const MAX_RACE_ROUNDS = 20;
 const FENCED_BATCH_ITEMS = 500;
 /** The most single inserts written together in one statement. */
 const INSERT_BATCH_ITEMS = 100;
-/** An insert whose input is longer than this goes alone: a batch's statement carries every input. */
-const INSERT_BATCH_INPUT_BYTES = 64 * 1024;
+/** An insert whose input's JSON is longer than this (in characters) goes alone: a batch's statement carries every input. */
+const INSERT_BATCH_INPUT_LENGTH = 64 * 1024;
 
 /**
  * The store for many processes on many machines. Each change reads the row,
@@ -720,9 +720,10 @@ export class PostgresJobStore implements JobStore {
   });
 
   async insert(job: NewJob): Promise<InsertResult> {
-    const inputBytes = job.inputJson?.length ?? JSON.stringify(job.input).length;
-    if (inputBytes > INSERT_BATCH_INPUT_BYTES) return this.#insertAlone(job);
-    return this.#insertBatches.add(job);
+    // Serialised once: the length decides the way, and the statement sends the same text.
+    const withJson = job.inputJson === undefined ? { ...job, inputJson: JSON.stringify(job.input) } : job;
+    if (withJson.inputJson!.length > INSERT_BATCH_INPUT_LENGTH) return this.#insertAlone(withJson);
+    return this.#insertBatches.add(withJson);
   }
 
   async #insertBatch(jobs: NewJob[]): Promise<Outcome<InsertResult>[]> {
