@@ -120,6 +120,7 @@ export const largeInputs: Scenario = {
       return r;
     };
     try {
+      await probe.ready;
       ctx.log(
         `large-inputs: ${jobs} jobs, half with ${DATA_URL_CHARS}-character data: URLs, half with 1 MiB uploads`,
       );
