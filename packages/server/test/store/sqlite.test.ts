@@ -80,6 +80,36 @@ describe('SQLite store specifics', () => {
     remove();
   });
 
+  it('claims a job it submitted from the row it wrote, and from the table once another process changed it', async () => {
+    const { file, remove } = tempFile();
+    const a = new SqliteJobStore({ filename: file, synchronous });
+    const b = new SqliteJobStore({ filename: file, synchronous });
+    await Promise.all([a.migrate(), b.migrate()]);
+    const input = { n: 1 };
+    const fresh = await a.insert(newJob('fresh', { input }));
+    const [first] = await a.claim({ queue: fresh.job.queue, owner: 'a', leaseMs: 30_000, limit: 1 });
+    expect(first?.job).toMatchObject({ id: 'fresh', status: 'running', attempt: 1, version: 2 });
+    // The object a was given is handed on: the row was not read back.
+    expect(first?.job.input).toBe(input);
+
+    // b takes the job a submitted and gives it back: still queued, two versions on.
+    const moved = await a.insert(newJob('moved'));
+    const [taken] = await b.claim({ queue: moved.job.queue, owner: 'b', leaseMs: 30_000, limit: 1 });
+    expect(taken?.job.id).toBe('moved');
+    await b.release(taken!.token);
+    const [lease] = await a.claim({ queue: moved.job.queue, owner: 'a', leaseMs: 30_000, limit: 1 });
+    expect(lease?.job).toMatchObject({ id: 'moved', status: 'running', lease_owner: 'a', version: 4 });
+    // b's claim and release are in the log: a wrote from the row as b left it.
+    const logs = await a.logs(moved.job.tenant, 'moved', { after: 0, limit: 10 });
+    expect(logs?.map((l) => l.line)).toEqual([
+      ...(await b.logs(moved.job.tenant, 'moved', { after: 0, limit: 2 }))!.map((l) => l.line),
+      expect.stringMatching(/^attempt \d+ of \d+ started$/),
+    ]);
+    expect(await b.leased(lease!.token)).toMatchObject({ id: 'moved', version: 4 });
+    await a.close();
+    await b.close();
+    remove();
+  });
   it('stores exactly the states of the state machine (the CHECK constraint agrees with JOB_STATES)', async () => {
     const { file, remove } = tempFile();
     const store = new SqliteJobStore({ filename: file, synchronous });

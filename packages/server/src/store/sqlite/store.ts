@@ -114,8 +114,8 @@ interface Inserted {
   input?: JsonObject | undefined;
 }
 
-/** What a lease this process wrote last looks like: the row as written, and its parsed input. */
-interface HeldLease {
+/** A row as this process wrote it last, and its parsed input. */
+interface HeldRow {
   row: JobRow;
   input: JsonObject;
 }
@@ -126,6 +126,14 @@ interface HeldLease {
  * until pushed out; one pushed out costs a read, nothing more.
  */
 const HELD_LEASE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The bytes of queued rows kept: the jobs submitted here lately, which a claim
+ * then takes without reading their rows back (a row of 30 columns costs more
+ * to make into an object than to find). A deep queue's oldest are pushed out
+ * first and read as before.
+ */
+const HELD_QUEUED_BYTES = 32 * 1024 * 1024;
 
 /** The terminal states as an SQL list, from the state table: SQLite binds no arrays. */
 const TERMINAL_SQL = [...TERMINAL_STATES].map((s) => `'${s}'`).join(', ');
@@ -147,9 +155,14 @@ export class SqliteJobStore implements JobStore {
   /** The UPDATE of each set of changed columns (see {@link #write}). */
   readonly #updates = new Map<string, Database.Statement<[JobRow]>>();
   /** The row of each lease this process holds, as it last wrote it (see {@link #fenced}). */
-  readonly #leases = new ByteBoundedMap<string, HeldLease>({
+  readonly #leases = new ByteBoundedMap<string, HeldRow>({
     maxBytes: HELD_LEASE_BYTES,
     maxEntryBytes: HELD_LEASE_BYTES / 16,
+  });
+  /** The row of each queued job as this process last wrote it, by seq (see {@link claim}). */
+  readonly #queued = new ByteBoundedMap<number, HeldRow>({
+    maxBytes: HELD_QUEUED_BYTES,
+    maxEntryBytes: HELD_QUEUED_BYTES / 16,
   });
 
   constructor({ filename, synchronous }: SqliteStoreOptions) {
@@ -470,11 +483,23 @@ export class SqliteJobStore implements JobStore {
     const written = next;
     written.version = row.version + 1;
     if (row.lease_token !== null) this.#leases.delete(row.lease_token);
+    if (row.status === 'queued') this.#queued.delete(row.seq);
     const job = toJob(written, null, input ?? this.#longInput(written));
-    if (written.status === 'running' && written.lease_token !== null) {
-      this.#leases.set(written.lease_token, { row: written, input: job.input }, job.json_bytes);
-    }
+    this.#hold(written, job);
     return job;
+  }
+
+  /**
+   * Keep a row this process just wrote for the change it waits for: a queued
+   * one for its claim, a running one for its holder's report or finish. Each
+   * such change tries the kept row first, guarded by its version.
+   */
+  #hold(row: JobRow, job: StoredJob): void {
+    if (row.status === 'queued') {
+      this.#queued.set(row.seq, { row, input: job.input }, job.json_bytes);
+    } else if (row.status === 'running' && row.lease_token !== null) {
+      this.#leases.set(row.lease_token, { row, input: job.input }, job.json_bytes);
+    }
   }
 
   /** The UPDATE of a change that sets `columns` (and always the version), prepared once per set. */
@@ -503,7 +528,9 @@ export class SqliteJobStore implements JobStore {
   }
 
   #result({ outcome, row, input }: Inserted): InsertResult {
-    return { outcome, job: toJob(row, null, input ?? this.#longInput(row)) };
+    const job = toJob(row, null, input ?? this.#longInput(row));
+    if (outcome === 'created') this.#hold(row, job);
+    return { outcome, job };
   }
 
   /** One job's insert, inside the caller's transaction: a key or id already taken decides its outcome. */
@@ -514,6 +541,7 @@ export class SqliteJobStore implements JobStore {
         const decision = idempotencyDecision(prior, job.idempotency.hash, now);
         if (decision !== 'expired') return { outcome: decision, row: prior };
         this.#s.forgetIdempotency.run(prior.seq);
+        this.#queued.delete(prior.seq); // changed without a new version: not to be written from
       }
     }
     const inputJson = job.inputJson ?? JSON.stringify(job.input);
@@ -658,13 +686,22 @@ export class SqliteJobStore implements JobStore {
         limit: room,
         tenantLimit,
       });
+      // Rows this process wrote and still holds are written from as they are (their version guards
+      // them); the others are read, all in one statement.
+      const unheld = picked.filter(({ seq }) => !this.#queued.get(seq)).map(({ seq }) => seq);
       const rows = new Map(
-        this.#s.bySeqs.all(JSON.stringify(picked.map((p) => p.seq))).map((row) => [row.seq, row]),
+        unheld.length === 0
+          ? []
+          : this.#s.bySeqs.all(JSON.stringify(unheld)).map((row) => [row.seq, row] as const),
       );
       return picked.map(({ seq }) => {
-        const row = rows.get(seq)!;
         const token = randomUUID();
-        return { job: this.#write(row, claimChange(row, { owner, token, leaseMs, now }), now), token };
+        const claimed = (row: JobRow) => claimChange(row, { owner, token, leaseMs, now });
+        const held = this.#queued.get(seq);
+        const job = held && this.#tryWrite(held.row, claimed(held.row), now, held.input);
+        if (job) return { job, token };
+        const row = rows.get(seq) ?? this.#s.bySeqs.get(JSON.stringify([seq]))!;
+        return { job: this.#write(row, claimed(row), now), token };
       });
     };
     return this.#tx(take, { unsynced: true });
