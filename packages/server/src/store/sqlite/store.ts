@@ -131,9 +131,12 @@ const HELD_LEASE_BYTES = 32 * 1024 * 1024;
  * The bytes of queued rows kept: the jobs submitted here lately, which a claim
  * then takes without reading their rows back (a row of 30 columns costs more
  * to make into an object than to find). A deep queue's oldest are pushed out
- * first and read as before.
+ * first and read as before. Only short rows are kept: a job with a long input
+ * gains little (its input is kept in {@link LONG_INPUTS_BYTES} anyway), and a
+ * thousand of them scheduled ahead would hold this whole budget.
  */
-const HELD_QUEUED_BYTES = 32 * 1024 * 1024;
+const HELD_QUEUED_BYTES = 8 * 1024 * 1024;
+const HELD_QUEUED_ROW_BYTES = 16 * 1024;
 
 /** The terminal states as an SQL list, from the state table: SQLite binds no arrays. */
 const TERMINAL_SQL = [...TERMINAL_STATES].map((s) => `'${s}'`).join(', ');
@@ -162,7 +165,7 @@ export class SqliteJobStore implements JobStore {
   /** The row of each queued job as this process last wrote it, by seq (see {@link claim}). */
   readonly #queued = new ByteBoundedMap<number, HeldRow>({
     maxBytes: HELD_QUEUED_BYTES,
-    maxEntryBytes: HELD_QUEUED_BYTES / 16,
+    maxEntryBytes: HELD_QUEUED_ROW_BYTES,
   });
 
   constructor({ filename, synchronous }: SqliteStoreOptions) {
