@@ -77,4 +77,25 @@ describe('ByteBoundedMap', () => {
     expect(map.get('d')).toBeUndefined();
     expect(map.bytes).toBe(50);
   });
+
+  it('gives up the oldest left after deletes from either end and the middle', () => {
+    const map = new ByteBoundedMap<string, number>({ maxBytes: 40 });
+    for (const [i, key] of ['a', 'b', 'c', 'd'].entries()) map.set(key, i, 10);
+    map.delete('b');
+    map.delete('a');
+    map.delete('d');
+    map.set('e', 4, 10);
+    map.set('f', 5, 10);
+    map.set('g', 6, 10);
+    // c, e, f, g: 40 bytes, nothing given up yet.
+    expect([map.get('c'), map.size, map.bytes]).toEqual([2, 4, 40]);
+    map.set('h', 7, 20);
+    expect(['c', 'e', 'f', 'g', 'h'].map((key) => map.get(key))).toEqual([undefined, undefined, 5, 6, 7]);
+    map.delete('h');
+    map.delete('f');
+    map.delete('g');
+    expect([map.size, map.bytes]).toEqual([0, 0]);
+    map.set('i', 8, 40);
+    expect(map.get('i')).toBe(8);
+  });
 });
