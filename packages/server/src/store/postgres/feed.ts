@@ -8,6 +8,7 @@ import {
 } from '../../feed/change-feed.js';
 import { LocalFeed } from '../../feed/local-feed.js';
 import { backoff } from '../../internal/backoff.js';
+import { ByteBoundedMap } from '../../internal/byte-bounded-map.js';
 import { type Logger, silentLogger } from '../../internal/logger.js';
 import type { StoredJob } from '../../jobs/model.js';
 import { clientConfig, ident } from './connection.js';
@@ -102,7 +103,8 @@ export class PostgresFeed implements ChangeFeed {
   readonly #maxBackoffMs: number;
   readonly #marginMs: number;
   readonly #log: Logger;
-  readonly #known = new Map<string, { seq: number; version: number }>();
+  /** Counted one apiece, so the budget is a count: the newest {@link KNOWN_LIMIT} jobs. */
+  readonly #known = new ByteBoundedMap<string, { seq: number; version: number }>({ maxBytes: KNOWN_LIMIT });
   readonly #perJob = new Map<string, number>();
   #allListeners = 0;
   #queuedListeners = 0;
@@ -442,12 +444,7 @@ export class PostgresFeed implements ChangeFeed {
   }
 
   #remember(key: string, seen: { seq: number; version: number }): void {
-    this.#known.delete(key);
-    this.#known.set(key, seen);
-    if (this.#known.size > KNOWN_LIMIT) {
-      const oldest = this.#known.keys().next().value;
-      if (oldest !== undefined) this.#known.delete(oldest);
-    }
+    this.#known.set(key, seen, 1);
   }
 
   #setState(state: FeedState): void {
