@@ -445,16 +445,15 @@ export class PostgresJobStore implements JobStore {
       SELECT u.seq, u.version, u.lease_expires_at, ${notify.column} FROM u`;
     const rows = await q<Pick<JobRow, 'seq' | 'version' | 'lease_expires_at'>>(text, values);
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    // Each `next` is its change's own copy: it takes what the write decided in place (a spread of
+    // the row with properties after it is built on V8's slow path, 2 µs a job).
     return nexts.map(({ next }) => {
       const written = bySeq.get(next.seq);
-      return (
-        written && {
-          ...next,
-          version: written.version,
-          lease_expires_at: written.lease_expires_at,
-          output_bytes: next.output === null ? null : Buffer.byteLength(next.output),
-        }
-      );
+      if (!written) return undefined;
+      next.version = written.version;
+      next.lease_expires_at = written.lease_expires_at;
+      next.output_bytes = next.output === null ? null : Buffer.byteLength(next.output);
+      return next;
     });
   }
 
