@@ -15,6 +15,7 @@ export class JobWatch {
   #follower: ((job: StoredJob) => void) | null = null;
   readonly #unsubscribe: () => void;
   readonly #closing: AbortSignal;
+  #closed = false;
 
   constructor(feed: ChangeFeed, tenant: string, id: string, closing: AbortSignal) {
     this.#closing = closing;
@@ -32,8 +33,8 @@ export class JobWatch {
 
   /**
    * The newest snapshot above version `after` (or a terminal one) seen since
-   * the watch began; null when `timeoutMs` passes, `signal` fires or the
-   * server closes first.
+   * the watch began; null when `timeoutMs` passes, `signal` fires, the watch
+   * is closed or the server closes first.
    */
   next(
     after: number,
@@ -41,7 +42,8 @@ export class JobWatch {
   ): Promise<StoredJob | null> {
     const latest = this.#latest;
     if (latest && (latest.version > after || isTerminal(latest.status))) return Promise.resolve(latest);
-    if (timeoutMs <= 0 || signal?.aborted || this.#closing.aborted) return Promise.resolve(null);
+    if (timeoutMs <= 0 || signal?.aborted || this.#closing.aborted || this.#closed)
+      return Promise.resolve(null);
     return new Promise<StoredJob | null>((resolve) => {
       const done = (job: StoredJob | null) => {
         clearTimeout(timer);
@@ -72,7 +74,10 @@ export class JobWatch {
     listener(this.#latest);
   }
 
+  /** Stop following; a pending {@link next} answers null. Closing again does nothing. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#follower = null;
     this.#unsubscribe();
     this.#waiter?.resolve(null);

@@ -50,6 +50,35 @@ describe('POST /v1/jobs', () => {
     expect(r.headers.get('preference-applied')).toBe('wait=10');
   });
 
+  it('stops holding the reply with Prefer: wait once the client goes away', async () => {
+    const { url, app } = await startApp({ argv: ['--role', 'api'] });
+    // The jobs the server follows for a held reply: the test sees its watch begin and end.
+    const { feed } = app.longrun;
+    const followed = new Set<string>();
+    const subscribe = feed.subscribe.bind(feed);
+    feed.subscribe = (tenant, id, listener) => {
+      followed.add(id);
+      const off = subscribe(tenant, id, listener);
+      return () => {
+        followed.delete(id);
+        off();
+      };
+    };
+    const held = new AbortController();
+    const request = fetch(`${url}/v1/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', prefer: 'wait=30' },
+      body: JSON.stringify({ ...quick, id: 'held' }),
+      signal: held.signal,
+    }).catch(() => null);
+    await eventually(async () => (await call(url, 'GET', '/v1/jobs/held')).status === 200);
+    expect(followed.has('held')).toBe(true);
+    held.abort();
+    await request;
+    // Not after its 30 s: the wait ends as the connection closes.
+    await eventually(async () => !followed.has('held'), 5_000);
+  });
+
   it('answers 202 when Prefer: wait runs out first', async () => {
     const { url } = await startApp({ argv: ['--role', 'api'] });
     const r = await call(url, 'POST', '/v1/jobs', { body: quick, headers: { prefer: 'wait=0.2' } });
