@@ -375,6 +375,43 @@ describePostgres('PostgreSQL store', () => {
     }
   });
 
+  it('finds the jobs a claim picked by their seq, not by reading the table, after the table has grown', async () => {
+    const { store, schema, dispose } = await freshPgStore({ poolSize: 1 });
+    try {
+      // The connection's first claim, on a table of one job, makes the plan every later claim runs.
+      await store.insert(newJob('first'));
+      expect(await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 })).toHaveLength(1);
+      // The table grows by 2,000 jobs of another queue; three claims follow.
+      for (let b = 0; b < 4; b++)
+        await store.insertMany(
+          Array.from({ length: 500 }, (_, i) => newJob(`other-${b}-${i}`, { queue: 'other' })),
+        );
+      for (const id of ['a', 'b', 'c']) await store.insert(newJob(id));
+      for (let i = 0; i < 3; i++)
+        expect(await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 })).toHaveLength(
+          1,
+        );
+      // Table reads as the store's backend reports them: it flushes its counters as it exits.
+      await store.close();
+      const stats = async () =>
+        (
+          await adminQuery<{ reads: string; lookups: string }>(
+            `SELECT seq_tup_read AS reads, idx_scan AS lookups FROM pg_stat_user_tables
+             WHERE schemaname = $1 AND relname = 'jobs'`,
+            [schema],
+          )
+        )[0];
+      await vi.waitFor(async () => expect(Number((await stats())?.lookups)).toBeGreaterThan(0), {
+        timeout: 5_000,
+        interval: 100,
+      });
+      // Each of the three would read all 2,004 rows through a hash join over a sequential scan.
+      expect(Number((await stats())?.reads)).toBeLessThan(500);
+    } finally {
+      await dispose();
+    }
+  });
+
   it('claims in one round trip with its values written in: any owner text arrives as given', async () => {
     const { store, dispose } = await freshPgStore({ poolSize: 1 });
     try {

@@ -926,6 +926,13 @@ export class PostgresJobStore implements JobStore {
     // and, on a table without statistics, reads every queued job through a partial index to join
     // the few it picked; the generic plan finds them by seq.
     //
+    // That plan is made at a connection's first claim, when the table may be small, and kept as
+    // it grows. Made on a small table without statistics, it joined the jobs picked to the table
+    // by a hash join over a sequential scan of every job, finished ones and dead versions included
+    // (a claim of 15: 3.3 ms at 6,300 jobs, 6.3 ms at 30,300). Sequential scans, hash joins and
+    // merge joins are off for the claim's transaction, so that the plan finds each picked job by
+    // its seq (2.1-3.0 ms at every size).
+    //
     // BEGIN, the lock, the claim and COMMIT go in one round trip (see #oneTrip): the lock is
     // held, and the queue's other claimers wait, only while the server runs the statements, not
     // while replies travel and this process gets round to sending the next. A claim whose
@@ -933,6 +940,7 @@ export class PostgresJobStore implements JobStore {
     // unseen come back when their lease expires, as a crashed worker's do.
     const begin =
       'BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan; ' +
+      'SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; ' +
       `SELECT pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(`longrun:${this.schema}:${queue}`)}, 0))`;
     const rows = await this.#oneTrip<Row & { lease_token: string }>(
       begin,
