@@ -699,12 +699,13 @@ export class SqliteJobStore implements JobStore {
       );
       return picked.map(({ seq }) => {
         const token = randomUUID();
-        const claimed = (row: JobRow) => claimChange(row, { owner, token, leaseMs, now });
-        const held = this.#queued.get(seq);
-        const job = held && this.#tryWrite(held.row, claimed(held.row), now, held.input);
-        if (job) return { job, token };
-        const row = rows.get(seq) ?? this.#s.bySeqs.get(JSON.stringify([seq]))!;
-        return { job: this.#write(row, claimed(row), now), token };
+        const job = this.#writeHeld(
+          this.#queued.get(seq),
+          (row) => claimChange(row, { owner, token, leaseMs, now }),
+          now,
+          () => rows.get(seq) ?? this.#s.bySeqs.get(JSON.stringify([seq])),
+        );
+        return { job: job!, token };
       });
     };
     return this.#tx(take, { unsynced: true });
@@ -741,13 +742,25 @@ export class SqliteJobStore implements JobStore {
    * recovery, another process) is read again by token.
    */
   #fenced(token: string, now: number, change: (row: JobRow) => RowChange): StoredJob | null {
-    const held = this.#leases.get(token);
-    if (held) {
-      const job = this.#tryWrite(held.row, change(held.row), now, held.input);
-      if (job) return job;
-      this.#leases.delete(token);
-    }
-    const row = this.#s.byToken.get(token);
+    const job = this.#writeHeld(this.#leases.get(token), change, now, () => this.#s.byToken.get(token));
+    if (!job) this.#leases.delete(token);
+    return job;
+  }
+
+  /**
+   * `change` written from `held`, the row this process last wrote, while it is
+   * still the row's version (nothing read); otherwise from the row `read` gives,
+   * or null when there is none.
+   */
+  #writeHeld(
+    held: HeldRow | undefined,
+    change: (row: JobRow) => RowChange,
+    now: number,
+    read: () => JobRow | undefined,
+  ): StoredJob | null {
+    const job = held && this.#tryWrite(held.row, change(held.row), now, held.input);
+    if (job) return job;
+    const row = read();
     return row ? this.#write(row, change(row), now) : null;
   }
 
