@@ -242,7 +242,11 @@ export class WorkerPool {
     // allowance of the same size, so a store slower than the processors holds claims back.
     const { concurrency } = lane.queue;
     const free = Math.min(concurrency - lane.running, 2 * concurrency - lane.running - lane.settling);
-    if (free <= 0) return;
+    if (free <= 0) {
+      // Asked to look while every slot is taken: the next slot to free looks.
+      lane.again = true;
+      return;
+    }
     lane.claiming = true;
     lane.again = false;
     lane.claimedAt = Date.now();
@@ -319,14 +323,22 @@ export class WorkerPool {
       lane.settling += 1;
       // With jobs waiting, the next starts now; otherwise the claim waits for the write, as a
       // claim that finds nothing would only compete with it.
-      if (lane.backlog) this.#pump(lane);
+      if (lane.backlog || lane.again) this.#pump(lane);
     };
     running.done = this.#run(lease, stop, settle).finally(() => {
       // Heartbeats and a shutdown's wait go on until the outcome is written.
       this.#running.delete(token);
       if (settled) lane.settling -= 1;
       else lane.running -= 1;
-      this.#pump(lane);
+      // A freed slot looks for work only when there may be some: the last claim took all it
+      // asked for, a look was put off while every slot was taken, or a limit across processes
+      // may have held due jobs back. Otherwise the last claim found the queue empty, and what
+      // is queued since is announced (created, retried, released, recovered, here or in another
+      // process) and pumps the lane; a claim on every finish would find nothing, and would hold
+      // the queue's claim lock while the next job waits to be claimed.
+      if (lane.backlog || lane.again || lane.queue.globalLimit !== null || lane.queue.tenantLimit !== null)
+        this.#pump(lane);
+      else if (!lane.idleTimer) this.#waitIdle(lane);
     });
     this.#running.set(token, running);
   }

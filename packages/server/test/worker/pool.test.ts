@@ -414,6 +414,43 @@ describe('worker pool', () => {
     for (const job of await Promise.all(jobs.map((j) => until(j.id)))) expect(job.status).toBe('completed');
   });
 
+  it('claims once a job when jobs come one at a time: a finish on an empty queue claims nothing', async () => {
+    const { store, pool, submit, until } = await setup(processor('quick', async () => ({})));
+    const claim = vi.spyOn(store, 'claim');
+    // No idle look in the test's time: every claim is one a start, a job or a finish asked for.
+    await pool({ concurrency: 2, idlePollMs: 60_000 }).start();
+    let queue = '';
+    const claims = () => claim.mock.calls.filter(([options]) => options.queue === queue).length;
+    for (let i = 0; i < 5; i++) {
+      const job = await submit('quick');
+      queue = job.queue;
+      expect((await until(job.id)).status).toBe('completed');
+    }
+    // The start's claim, then one per job; a claim after each finish would double it.
+    expect(claims()).toBe(6);
+  });
+
+  it('a job queued while every slot is taken starts as soon as one frees', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { pool, submit, until } = await setup(
+      processor('held', async () => {
+        await gate;
+        return {};
+      }),
+      processor('quick', async () => ({})),
+    );
+    await pool({ concurrency: 1, idlePollMs: 60_000 }).start();
+    const first = await submit('held');
+    await until(first.id, (j) => j.status === 'running');
+    const second = await submit('quick');
+    release();
+    // Found by the slot the first job frees, not by an idle look a minute later.
+    expect((await until(second.id)).status).toBe('completed');
+  });
+
   it('gives each attempt a scratch folder and removes it afterwards', async () => {
     let dir = '';
     const { pool, submit, until } = await setup(
