@@ -50,7 +50,7 @@ async function until<T>(check: () => Promise<T | null | undefined | false>): Pro
 async function blockedBackends(schema: string): Promise<number> {
   const rows = await adminQuery<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity
-     WHERE application_name = $1 AND wait_event_type = 'Lock' AND query LIKE '%UPDATE%'`,
+     WHERE application_name = $1 AND wait_event_type = 'Lock'`,
     [`longrun/${schema}`],
   );
   return rows[0]!.n;

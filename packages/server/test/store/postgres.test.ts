@@ -7,7 +7,7 @@ import { defaultConfig } from '../../src/config.js';
 import { ALL_STATES } from '../../src/jobs/states.js';
 import { PostgresJobStore } from '../../src/store/postgres/store.js';
 import { SqliteJobStore } from '../../src/store/sqlite/store.js';
-import type { JobStore } from '../../src/store/store.js';
+import type { JobStore, Lease } from '../../src/store/store.js';
 import { newJob } from '../helpers/jobs.js';
 import {
   adminQuery,
@@ -456,6 +456,40 @@ describePostgres('PostgreSQL store', () => {
         ([row]) => Number(row?.lookups) > 0,
       );
       // Each of the three would read all 2,004 rows through a hash join over a sequential scan.
+      expect(Number(jobs?.reads)).toBeLessThan(500);
+    } finally {
+      await dispose();
+    }
+  });
+
+  it('finds the jobs a batched finish writes by their seq, not by reading the table, after the table has grown', async () => {
+    const { store, schema, dispose } = await freshPgStore({ poolSize: 1 });
+    const claimAll = () => store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 32 });
+    const finishAll = async (leases: Lease[]) =>
+      store.finishMany(
+        leases.map(({ token }) => ({ token, outcome: 'completed' as const, opts: { output: {} } })),
+      );
+    try {
+      // The connection's first finishes, on a table of a few jobs, make the plan later ones run.
+      for (let round = 0; round < 6; round++) {
+        await store.insertMany([newJob(`first-${round}-a`), newJob(`first-${round}-b`)]);
+        await finishAll(await claimAll());
+      }
+      for (let b = 0; b < 4; b++)
+        await store.insertMany(
+          Array.from({ length: 500 }, (_, i) => newJob(`other-${b}-${i}`, { queue: 'other' })),
+        );
+      for (let round = 0; round < 3; round++) {
+        await store.insertMany([newJob(`late-${round}-a`), newJob(`late-${round}-b`)]);
+        await finishAll(await claimAll());
+      }
+      const [jobs] = await flushedStats<{ reads: string; lookups: string }>(
+        store,
+        `SELECT seq_tup_read AS reads, idx_scan AS lookups FROM pg_stat_user_tables
+         WHERE schemaname = $1 AND relname = 'jobs'`,
+        schema,
+        ([row]) => Number(row?.lookups) > 0,
+      );
       expect(Number(jobs?.reads)).toBeLessThan(500);
     } finally {
       await dispose();

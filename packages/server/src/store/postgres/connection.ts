@@ -84,16 +84,27 @@ export function isRetryableTxError(err: unknown): boolean {
 
 /**
  * A value as an SQL literal, for a statement sent with others in one simple
- * query: text escaped, numbers checked finite, arrays as `ARRAY[…]::text[]`.
+ * query: text escaped, numbers checked finite. An array is an untyped literal
+ * in PostgreSQL's array syntax (`'{1,NULL,"a b"}'`), which takes the type
+ * of the parameter it is given for, as a bound array would.
  */
 export function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as an SQL literal`);
-    return String(value);
-  }
+  if (typeof value === 'number') return finite(value);
   if (typeof value === 'string') return pg.escapeLiteral(value);
-  if (Array.isArray(value))
-    return `ARRAY[${value.map((v) => pg.escapeLiteral(String(v))).join(', ')}]::text[]`;
+  if (Array.isArray(value)) return pg.escapeLiteral(`{${value.map(arrayElement).join(',')}}`);
   throw new Error(`cannot write a ${typeof value} as an SQL literal`);
+}
+
+function finite(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as an SQL literal`);
+  return String(value);
+}
+
+/** An element of an array literal: NULL, a number, or text quoted with `"` and `\` escaped. */
+function arrayElement(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') return finite(value);
+  if (typeof value === 'string') return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+  throw new Error(`cannot write a ${typeof value} in an SQL array literal`);
 }
