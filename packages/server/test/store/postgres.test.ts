@@ -514,6 +514,28 @@ describePostgres('PostgreSQL store', () => {
     }
   });
 
+  it('writes a finish with its values written in: any text of its output and log lines arrives as given', async () => {
+    const { store, dispose } = await freshPgStore({ poolSize: 1 });
+    try {
+      // Quotes of both kinds, backslashes, braces, commas, a NULL word, a newline, non-ASCII: none
+      // may end a literal, split an array element or read as a null.
+      const tricky = `a'b "c" \\d\\ {e,f} NULL \n é 😀 $1; --`;
+      await store.insert(newJob('a'));
+      const [lease] = await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 });
+      await store.finish(lease!.token, 'completed', {
+        output: { text: tricky, list: [tricky, null] },
+        report: { stage: tricky, message: tricky, logs: [tricky, 'NULL', ''] },
+      });
+      const job = await store.get('t', 'a');
+      expect(job).toMatchObject({ status: 'completed', stage: tricky, message: tricky });
+      expect(job!.output).toEqual({ text: tricky, list: [tricky, null] });
+      const lines = (await store.logs('t', 'a', { limit: 10 }))!.map((l) => l.line);
+      expect(lines.slice(1, 4)).toEqual([tricky, 'NULL', '']);
+    } finally {
+      await dispose();
+    }
+  });
+
   it('keeps working after the server cuts its connections', async () => {
     const { store, schema, dispose } = await freshPgStore({ poolSize: 4 });
     try {
