@@ -334,8 +334,8 @@ export class WorkerPool {
       // asked for, a look was put off while every slot was taken, or a limit across processes
       // may have held due jobs back. Otherwise the last claim found the queue empty, and what
       // is queued since is announced (created, retried, released, recovered, here or in another
-      // process) and pumps the lane; a claim on every finish would find nothing, and would hold
-      // the queue's claim lock while the next job waits to be claimed.
+      // process) and pumps the lane; a claim on every finish would find nothing, and then ask
+      // for the queue's next due time: two statements a job for nothing.
       if (lane.backlog || lane.again || lane.queue.globalLimit !== null || lane.queue.tenantLimit !== null)
         this.#pump(lane);
       else if (!lane.idleTimer) this.#waitIdle(lane);
