@@ -76,6 +76,44 @@ async function indexReads(store: PostgresJobStore, schema: string): Promise<Reco
   return Object.fromEntries(rows.map((r) => [r.name, Number(r.tuples)]));
 }
 
+/** Up to `limit` jobs of the `simulate` queue, claimed by worker `w`. */
+function claimSome(store: PostgresJobStore, limit: number): Promise<Lease[]> {
+  return store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit });
+}
+
+/** Every lease completed, in one batch. */
+function completeAll(store: PostgresJobStore, leases: readonly Lease[]) {
+  return store.finishMany(
+    leases.map(({ token }) => ({ token, outcome: 'completed' as const, opts: { output: {} } })),
+  );
+}
+
+/** 2,000 jobs queued in batches of 100, their ids starting with `prefix`. */
+async function queueDeep(store: PostgresJobStore, prefix: string): Promise<void> {
+  for (let b = 0; b < 20; b++)
+    await store.insertMany(Array.from({ length: 100 }, (_, i) => newJob(`${prefix}-${b}-${i}`)));
+}
+
+/** Rows read from `schema`'s jobs table by sequential scans, once `store` is closed. */
+async function seqScanReads(store: PostgresJobStore, schema: string): Promise<number> {
+  const [jobs] = await flushedStats<{ reads: string; lookups: string }>(
+    store,
+    `SELECT seq_tup_read AS reads, idx_scan AS lookups FROM pg_stat_user_tables
+     WHERE schemaname = $1 AND relname = 'jobs'`,
+    schema,
+    ([row]) => Number(row?.lookups) > 0,
+  );
+  return Number(jobs?.reads);
+}
+
+/** The table grows by 2,000 jobs of another queue. */
+async function growByAnotherQueue(store: PostgresJobStore): Promise<void> {
+  for (let b = 0; b < 4; b++)
+    await store.insertMany(
+      Array.from({ length: 500 }, (_, i) => newJob(`other-${b}-${i}`, { queue: 'other' })),
+    );
+}
+
 async function onBothStores(
   script: (store: JobStore) => Promise<unknown[]>,
 ): Promise<{ fromSqlite: unknown[]; fromPg: unknown[] }> {
@@ -378,12 +416,8 @@ describePostgres('PostgreSQL store', () => {
     const { store, schema, dispose } = await freshPgStore({ poolSize: 1 });
     try {
       // A new table, never analysed (as with autovacuum off): PostgreSQL plans without statistics.
-      for (let b = 0; b < 20; b++)
-        await store.insertMany(Array.from({ length: 100 }, (_, i) => newJob(`deep-${b}-${i}`)));
-      for (let i = 0; i < 3; i++)
-        expect(await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 })).toHaveLength(
-          1,
-        );
+      await queueDeep(store, 'deep');
+      for (let i = 0; i < 3; i++) expect(await claimSome(store, 1)).toHaveLength(1);
       const read = await indexReads(store, schema);
       // Three claims of one job: a handful of entries each, not the 2,000 jobs queued.
       expect(read.jobs_queued_by_tenant).toBeLessThan(100);
@@ -400,26 +434,19 @@ describePostgres('PostgreSQL store', () => {
     const first = await freshPgStore({ poolSize: 1 });
     for (let b = 0; b < 10; b++)
       await first.store.insertMany(Array.from({ length: 100 }, (_, i) => newJob(`done-${b}-${i}`)));
-    for (;;) {
-      const leases = await first.store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 32 });
-      if (leases.length === 0) break;
-      await first.store.finishMany(
-        leases.map(({ token }) => ({ token, outcome: 'completed' as const, opts: { output: {} } })),
-      );
-    }
+    for (
+      let leases = await claimSome(first.store, 32);
+      leases.length > 0;
+      leases = await claimSome(first.store, 32)
+    )
+      await completeAll(first.store, leases);
     const before = await indexReads(first.store, first.schema);
     const { store, schema, dispose } = await freshPgStore({ poolSize: 1, schema: first.schema });
     try {
       // A new connection's first claim, on the empty queue, makes the plan its later claims run.
-      expect(await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 32 })).toHaveLength(
-        0,
-      );
-      for (let b = 0; b < 20; b++)
-        await store.insertMany(Array.from({ length: 100 }, (_, i) => newJob(`deep-${b}-${i}`)));
-      for (let i = 0; i < 3; i++)
-        expect(await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 })).toHaveLength(
-          1,
-        );
+      expect(await claimSome(store, 32)).toHaveLength(0);
+      await queueDeep(store, 'deep');
+      for (let i = 0; i < 3; i++) expect(await claimSome(store, 1)).toHaveLength(1);
       const after = await indexReads(store, schema);
       const read = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
       // A plan that judged every index alike, made without statistics, read each of the 2,000
@@ -437,26 +464,13 @@ describePostgres('PostgreSQL store', () => {
     try {
       // The connection's first claim, on a table of one job, makes the plan every later claim runs.
       await store.insert(newJob('first'));
-      expect(await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 })).toHaveLength(1);
-      // The table grows by 2,000 jobs of another queue; three claims follow.
-      for (let b = 0; b < 4; b++)
-        await store.insertMany(
-          Array.from({ length: 500 }, (_, i) => newJob(`other-${b}-${i}`, { queue: 'other' })),
-        );
+      expect(await claimSome(store, 1)).toHaveLength(1);
+      // The table grows by 2,000 jobs; three claims follow.
+      await growByAnotherQueue(store);
       for (const id of ['a', 'b', 'c']) await store.insert(newJob(id));
-      for (let i = 0; i < 3; i++)
-        expect(await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 })).toHaveLength(
-          1,
-        );
-      const [jobs] = await flushedStats<{ reads: string; lookups: string }>(
-        store,
-        `SELECT seq_tup_read AS reads, idx_scan AS lookups FROM pg_stat_user_tables
-         WHERE schemaname = $1 AND relname = 'jobs'`,
-        schema,
-        ([row]) => Number(row?.lookups) > 0,
-      );
+      for (let i = 0; i < 3; i++) expect(await claimSome(store, 1)).toHaveLength(1);
       // Each of the three would read all 2,004 rows through a hash join over a sequential scan.
-      expect(Number(jobs?.reads)).toBeLessThan(500);
+      expect(await seqScanReads(store, schema)).toBeLessThan(500);
     } finally {
       await dispose();
     }
@@ -464,33 +478,19 @@ describePostgres('PostgreSQL store', () => {
 
   it('finds the jobs a batched finish writes by their seq, not by reading the table, after the table has grown', async () => {
     const { store, schema, dispose } = await freshPgStore({ poolSize: 1 });
-    const claimAll = () => store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 32 });
-    const finishAll = async (leases: Lease[]) =>
-      store.finishMany(
-        leases.map(({ token }) => ({ token, outcome: 'completed' as const, opts: { output: {} } })),
-      );
     try {
       // The connection's first finishes, on a table of a few jobs, make the plan later ones run.
       for (let round = 0; round < 6; round++) {
         await store.insertMany([newJob(`first-${round}-a`), newJob(`first-${round}-b`)]);
-        await finishAll(await claimAll());
+        await completeAll(store, await claimSome(store, 32));
       }
-      for (let b = 0; b < 4; b++)
-        await store.insertMany(
-          Array.from({ length: 500 }, (_, i) => newJob(`other-${b}-${i}`, { queue: 'other' })),
-        );
+      await growByAnotherQueue(store);
       for (let round = 0; round < 3; round++) {
         await store.insertMany([newJob(`late-${round}-a`), newJob(`late-${round}-b`)]);
-        await finishAll(await claimAll());
+        await completeAll(store, await claimSome(store, 32));
       }
-      const [jobs] = await flushedStats<{ reads: string; lookups: string }>(
-        store,
-        `SELECT seq_tup_read AS reads, idx_scan AS lookups FROM pg_stat_user_tables
-         WHERE schemaname = $1 AND relname = 'jobs'`,
-        schema,
-        ([row]) => Number(row?.lookups) > 0,
-      );
-      expect(Number(jobs?.reads)).toBeLessThan(500);
+      // Each of the three would read all 2,000-odd rows through a hash join over a sequential scan.
+      expect(await seqScanReads(store, schema)).toBeLessThan(500);
     } finally {
       await dispose();
     }
@@ -545,7 +545,7 @@ describePostgres('PostgreSQL store', () => {
       await Promise.all([store.get('t', 'a'), store.get('t', 'a'), store.get('t', 'a'), store.get('t', 'a')]);
       expect(await terminateBackends(`longrun/${schema}`)).toBeGreaterThan(0);
       expect((await store.get('t', 'a'))?.id).toBe('a');
-      const [lease] = await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 });
+      const [lease] = await claimSome(store, 1);
       expect(lease?.job.id).toBe('a');
       await terminateBackends(`longrun/${schema}`);
       expect(await store.finish(lease!.token, 'completed', { output: {} })).toMatchObject({
