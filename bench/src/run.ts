@@ -148,7 +148,10 @@ async function main(): Promise<number> {
   if (writeDocs) {
     writeReport(record);
     console.log('report: docs/benchmarks.md, docs/benchmarks.svg');
-  } else console.log('docs/benchmarks.md left as it is (--quick; --docs writes it)');
+  } else
+    console.log(
+      `docs/benchmarks.md left as it is (${values['no-docs'] ? '--no-docs' : '--quick; --docs writes it'})`,
+    );
   console.log(`total ${(performance.now() / 1000).toFixed(0)} s`);
   return failed ? 1 : 0;
 }
