@@ -446,6 +446,8 @@ describe('worker pool', () => {
     const first = await submit('held');
     await until(first.id, (j) => j.status === 'running');
     const second = await submit('quick');
+    // One queue, one slot: the second waits for the first.
+    expect(second.queue).toBe(first.queue);
     release();
     // Found by the slot the first job frees, not by an idle look a minute later.
     expect((await until(second.id)).status).toBe('completed');
