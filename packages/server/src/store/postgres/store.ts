@@ -113,6 +113,18 @@ type Query = <R = Row>(text: string, values?: readonly unknown[]) => Promise<R[]
 /** A list read's columns: a long input or output is left in the table (see listColumns); their lengths are kept in columns of their own (migration 5). */
 const LIST_COLUMNS = listColumns('j', (column) => `${column}_bytes`);
 
+/**
+ * Planner settings for a transaction whose statement must find its rows
+ * through the indexes however the table looked when its plan was made: a
+ * connection plans a prepared statement once, often on a small table without
+ * statistics, and keeps the plan as the table grows. JIT is off too: a plan
+ * priced with a setting off can cross its threshold, and compiling costs far
+ * more than these statements run.
+ */
+const BY_INDEX =
+  'SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; ' +
+  'SET LOCAL jit = off';
+
 /** How often a statement is tried when the connection, not the statement, fails. */
 const CONNECTION_TRIES = 4;
 /** The wait between those tries: 100 ms, doubling, with jitter. */
@@ -505,21 +517,15 @@ export class PostgresJobStore implements JobStore {
 
   /**
    * A guarded write ({@link #write}) on its own, committed by itself, in one
-   * round trip (see {@link #oneTrip}). Its plan is made once per connection,
-   * maybe on a small table without statistics, and kept as the table grows:
-   * with sequential scans, hash and merge joins off for its transaction, that
-   * plan finds each written job by its seq rather than joining the batch to
-   * a scan of every job (2,000 rows read a finish at 2,000 jobs). A repeat
+   * round trip (see {@link #oneTrip}). Under {@link BY_INDEX} its plan finds
+   * each written job by its seq, where a plan made on a small table joined
+   * the batch to a scan of every job (2,000 rows read a finish at 2,000
+   * jobs). A repeat
    * after a lost connection is refused by the version guard, as a change that
    * lost its race is, and the caller reads the row again.
    */
   readonly #single: Query = <R>(text: string, values: readonly unknown[] = []) =>
-    this.#oneTrip<R>(
-      'BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; ' +
-        'SET LOCAL enable_mergejoin = off; SET LOCAL jit = off',
-      text,
-      values,
-    );
+    this.#oneTrip<R>(`BEGIN; ${BY_INDEX}`, text, values);
 
   #job(row: Row): StoredJob {
     return toJob(
@@ -961,8 +967,7 @@ export class PostgresJobStore implements JobStore {
     // unseen come back when their lease expires, as a crashed worker's do.
     const begin =
       'BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan; ' +
-      'SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; ' +
-      'SET LOCAL enable_sort = off; SET LOCAL jit = off; ' +
+      `${BY_INDEX}; SET LOCAL enable_sort = off; ` +
       `SELECT pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(`longrun:${this.schema}:${queue}`)}, 0))`;
     const rows = await this.#oneTrip<Row & { lease_token: string }>(
       begin,
