@@ -520,9 +520,8 @@ export class PostgresJobStore implements JobStore {
    * round trip (see {@link #oneTrip}). Under {@link BY_INDEX} its plan finds
    * each written job by its seq, where a plan made on a small table joined
    * the batch to a scan of every job (2,000 rows read a finish at 2,000
-   * jobs). A repeat
-   * after a lost connection is refused by the version guard, as a change that
-   * lost its race is, and the caller reads the row again.
+   * jobs). A repeat after a lost connection is refused by the version guard,
+   * as a change that lost its race is, and the caller reads the row again.
    */
   readonly #single: Query = <R>(text: string, values: readonly unknown[] = []) =>
     this.#oneTrip<R>(`BEGIN; ${BY_INDEX}`, text, values);
