@@ -132,8 +132,11 @@ describe('uploaded files past --file-retention', () => {
     const db = new Database(join(dataDir, 'longrun.db'));
     db.prepare('UPDATE files SET expires_at = ? WHERE id = ?').run(Date.now() - 1000, old.id);
     db.close();
-    await eventually(async () => (await call(url, 'GET', `/v1/files/${old.id}`)).status === 404);
-    expect(filesUnder(config.filesDir)).toBe(1);
+    // The record goes first and the bytes after it, so both are waited for.
+    await eventually(
+      async () =>
+        (await call(url, 'GET', `/v1/files/${old.id}`)).status === 404 && filesUnder(config.filesDir) === 1,
+    );
     expect((await call(url, 'GET', `/v1/files/${fresh.id}`)).status).toBe(200);
   });
   it('removes what an upload cut short by a crash left behind, once nothing has written to it for an hour', async () => {
