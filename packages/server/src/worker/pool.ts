@@ -74,6 +74,8 @@ interface Lane {
   settling: number;
   claiming: boolean;
   again: boolean;
+  /** A pump is due once the current turn's settling jobs have freed their slots. */
+  pumpSoon: boolean;
   /** The last claim took all it asked for: more jobs are likely waiting. */
   backlog: boolean;
   /** When the last claim began: a job due after it was not there to take. */
@@ -148,6 +150,7 @@ export class WorkerPool {
           claiming: false,
           again: false,
           backlog: false,
+          pumpSoon: false,
           claimedAt: 0,
           idleTimer: null,
         },
@@ -266,6 +269,21 @@ export class WorkerPool {
     );
   }
 
+  /**
+   * {@link #pump} once the jobs settling now have all freed their slots: the
+   * processors of one claim end together, and a pump on the first of them
+   * would claim one job, then the rest once that claim is written, two
+   * claims (and two commits) where one serves.
+   */
+  #pumpSoon(lane: Lane): void {
+    if (lane.pumpSoon) return;
+    lane.pumpSoon = true;
+    process.nextTick(() => {
+      lane.pumpSoon = false;
+      this.#pump(lane);
+    });
+  }
+
   async #claim(lane: Lane, limit: number): Promise<number> {
     const { name, globalLimit, tenantLimit } = lane.queue;
     const leases = await this.#service.claim({
@@ -323,7 +341,7 @@ export class WorkerPool {
       lane.settling += 1;
       // With jobs waiting, the next starts now; otherwise the claim waits for the write, as a
       // claim that finds nothing would only compete with it.
-      if (lane.backlog || lane.again) this.#pump(lane);
+      if (lane.backlog || lane.again) this.#pumpSoon(lane);
     };
     running.done = this.#run(lease, stop, settle).finally(() => {
       // Heartbeats and a shutdown's wait go on until the outcome is written.

@@ -430,6 +430,18 @@ describe('worker pool', () => {
     expect(claims()).toBe(6);
   });
 
+  it('replaces the jobs of a claim that end together with one claim of as many', async () => {
+    const { store, pool, submit, until } = await setup(processor('quick', async () => ({})));
+    const claim = vi.spyOn(store, 'claim');
+    const jobs = await Promise.all(Array.from({ length: 12 }, () => submit('quick')));
+    const { queue } = jobs[0]!;
+    await pool({ concurrency: 4, idlePollMs: 60_000 }).start();
+    for (const job of await Promise.all(jobs.map((j) => until(j.id)))) expect(job.status).toBe('completed');
+    // A claim on the first slot to free would take one job, and the rest after it: 1, 3, 1, 3, …
+    const limits = claim.mock.calls.filter(([options]) => options.queue === queue).map(([o]) => o.limit);
+    expect(limits).toEqual([4, 4, 4, 4]);
+  });
+
   it('a job queued while every slot is taken starts as soon as one frees', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => {
