@@ -224,12 +224,19 @@ export function iso(ms: number): string;
 export function iso(ms: number | null): string | null;
 export function iso(ms: number | null): string | null {
   if (ms === null) return null;
-  // A job's timestamps are often the same millisecond (created and updated, updated and finished).
-  if (ms !== lastIsoMs) {
-    lastIsoMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
+  for (let i = 0; i < ISO_KEPT; i++) if (isoMs[i] === ms) return isoText[i]!;
+  const text = new Date(ms).toISOString();
+  isoMs[isoNext] = ms;
+  isoText[isoNext] = text;
+  isoNext = (isoNext + 1) % ISO_KEPT;
+  return text;
 }
-let lastIsoMs = Number.NaN;
-let lastIso = '';
+/**
+ * The last few times formatted. The jobs of one batch or one claim share
+ * their milliseconds (created, started, updated, finished), but a job's own
+ * differ from each other, so one kept time would be replaced at every field.
+ */
+const ISO_KEPT = 4;
+const isoMs = new Float64Array(ISO_KEPT).fill(Number.NaN);
+const isoText: string[] = new Array<string>(ISO_KEPT).fill('');
+let isoNext = 0;
