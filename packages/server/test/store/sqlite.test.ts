@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import { ALL_STATES } from '../../src/jobs/states.js';
 import { migrateSqlite, SQLITE_MIGRATIONS_DIR } from '../../src/store/sqlite/migrate.js';
@@ -52,10 +52,52 @@ describe('SQLite store specifics', () => {
     const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as {
       version: number;
     }[];
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     db.close();
     await a.close();
     await b.close();
+    remove();
+  });
+
+  it('reads every job in only the statements meant to: the sweeps of running jobs go by the running index', async () => {
+    const prepared = new Set<string>();
+    const prepare = Database.prototype.prepare;
+    const spy = vi.spyOn(Database.prototype, 'prepare').mockImplementation(function (
+      this: Database.Database,
+      sql,
+    ) {
+      prepared.add(sql);
+      return prepare.call(this, sql);
+    });
+    const { file, remove } = tempFile();
+    const store = new SqliteJobStore({ filename: file, synchronous });
+    await store.migrate();
+    // The store prepares its statements at its first use.
+    await store.recover({ owners: ['gone'] });
+    spy.mockRestore();
+    const db = new Database(file, { readonly: true });
+    const scans = [...prepared].filter((sql) => {
+      // Plans do not depend on the values bound: every parameter is bound to NULL.
+      const named = [...new Set([...sql.matchAll(/@(\w+)/g)].map((m) => m[1]!))];
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+      const rows = (
+        named.length > 0
+          ? plan.all(Object.fromEntries(named.map((name) => [name, null])))
+          : plan.all(...Array<null>(sql.split('?').length - 1).fill(null))
+      ) as { detail: string }[];
+      return rows.some(({ detail }) => /^SCAN jobs( |$)/.test(detail) && !detail.includes(' USING '));
+    });
+    expect(prepared.size).toBeGreaterThan(40);
+    // The counts for /metrics, and the change scan that only the PostgreSQL feed calls.
+    expect(
+      scans.map((sql) => sql.replace(/\s+/g, ' ').replace(/SELECT .* FROM jobs WHERE/, 'SELECT … WHERE')),
+    ).toEqual([
+      'SELECT status, COUNT(*) AS n FROM jobs GROUP BY status',
+      'SELECT … WHERE updated_at >= ? ORDER BY updated_at, seq LIMIT ?',
+      'SELECT … WHERE updated_at >= ? AND (updated_at > ? OR (updated_at = ? AND seq > ?)) ORDER BY updated_at, seq LIMIT ?',
+    ]);
+    db.close();
+    await store.close();
     remove();
   });
 
