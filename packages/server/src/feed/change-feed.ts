@@ -1,7 +1,17 @@
 import type { StoredJob } from '../jobs/model.js';
 
 export type JobListener = (job: StoredJob) => void;
-export type QueuedListener = (job: { tenant: string; id: string; type: string; queue: string }) => void;
+/**
+ * Told of a job queued, here or elsewhere. `due_at` (ms) is given when it is
+ * known: a notice from another process carries none.
+ */
+export type QueuedListener = (job: {
+  tenant: string;
+  id: string;
+  type: string;
+  queue: string;
+  due_at?: number;
+}) => void;
 
 /**
  * `local`: in-process only. A cross-process feed is `connecting` at start,

@@ -42,7 +42,7 @@ export class LocalFeed implements ChangeFeed {
   }
 
   /** Tell the queued listeners (a cross-process feed calls this for other processes' jobs too). */
-  queued(job: { tenant: string; id: string; type: string; queue: string }): void {
+  queued(job: Parameters<QueuedListener>[0]): void {
     for (const listener of [...this.#queued]) {
       try {
         listener(job);

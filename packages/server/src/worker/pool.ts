@@ -81,6 +81,13 @@ interface Lane {
   /** When the last claim began: a job due after it was not there to take. */
   claimedAt: number;
   idleTimer: NodeJS.Timeout | null;
+  /**
+   * The queue's earliest due time as the store last gave it (null: nothing
+   * queued) and when it was asked; null when it must be asked again.
+   */
+  nextDue: { at: number | null; askedAt: number } | null;
+  /** Goes up whenever a job queued may be due before {@link nextDue}: an answer asked before is stale. */
+  dueEpoch: number;
 }
 
 /**
@@ -153,6 +160,8 @@ export class WorkerPool {
           pumpSoon: false,
           claimedAt: 0,
           idleTimer: null,
+          nextDue: null,
+          dueEpoch: 0,
         },
       ]),
     );
@@ -181,7 +190,14 @@ export class WorkerPool {
     await this.#removeStaleTempDirs();
     this.#unsubscribe = this.#service.subscribeQueued((job) => {
       const lane = this.#lanes.get(job.queue);
-      if (lane) this.#pump(lane);
+      if (!lane) return;
+      // A job due now is the claim's to find; one due later (or when, is not told) may come
+      // before the due time the lane knows of.
+      if (job.due_at === undefined || job.due_at > Date.now()) {
+        lane.nextDue = null;
+        lane.dueEpoch += 1;
+      }
+      this.#pump(lane);
     });
     for (const lane of this.#lanes.values()) this.#pump(lane);
     this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
@@ -302,6 +318,12 @@ export class WorkerPool {
    * Look again when the queue's next scheduled job is due (to the
    * millisecond), or after the idle interval: work queued by other processes,
    * and due jobs a limit or a pause holds back, are found that way.
+   *
+   * The due time is asked of the store only when it may have moved: when a
+   * job due later was queued since it was asked, when the time it gave has
+   * come, or an idle interval after it was asked (a notice from another
+   * process can be lost). Jobs that come one at a time, each due at once,
+   * would otherwise cost a statement after every claim.
    */
   #waitIdle(lane: Lane): void {
     if (this.#stopping || lane.running >= lane.queue.concurrency) return;
@@ -314,15 +336,27 @@ export class WorkerPool {
       lane.idleTimer.unref();
     };
     arm(this.#idlePollMs);
+    const wake = (at: number | null) => {
+      // A job due before the claim began was there to take: a limit or a pause holds it back.
+      if (at === null || at < lane.claimedAt || !lane.idleTimer) return;
+      const wait = at - Date.now();
+      if (wait < this.#idlePollMs) {
+        clearTimeout(lane.idleTimer);
+        arm(Math.max(0, wait));
+      }
+    };
+    const now = Date.now();
+    const known = lane.nextDue;
+    if (known && now - known.askedAt < this.#idlePollMs && (known.at === null || known.at > now)) {
+      wake(known.at);
+      return;
+    }
+    lane.nextDue = null;
+    const epoch = lane.dueEpoch;
     this.#service.nextRunAt(lane.queue.name).then(
       (at) => {
-        // A job due before the claim began was there to take: a limit or a pause holds it back.
-        if (at === null || at < lane.claimedAt || !lane.idleTimer) return;
-        const wait = at - Date.now();
-        if (wait < this.#idlePollMs) {
-          clearTimeout(lane.idleTimer);
-          arm(Math.max(0, wait));
-        }
+        if (lane.dueEpoch === epoch) lane.nextDue = { at, askedAt: now };
+        wake(at);
       },
       () => {},
     );

@@ -430,6 +430,29 @@ describe('worker pool', () => {
     expect(claims()).toBe(6);
   });
 
+  it("asks the queue's next due time once while jobs come due at once, and again when one is scheduled later", async () => {
+    const { store, pool, submit, until } = await setup(processor('quick', async () => ({})));
+    const nextRunAt = vi.spyOn(store, 'nextRunAt');
+    await pool({ concurrency: 2, idlePollMs: 60_000 }).start();
+    let queue = '';
+    const asks = () => nextRunAt.mock.calls.filter(([q]) => q === queue).length;
+    for (let i = 0; i < 5; i++) {
+      const job = await submit('quick');
+      queue = job.queue;
+      expect((await until(job.id)).status).toBe('completed');
+    }
+    // The start's look, and none after each claim: nothing queued since could be due sooner.
+    expect(asks()).toBe(1);
+    // A job due later moves the due time: it is asked again, and the job starts when due,
+    // though the idle look is a minute away.
+    const later = await submit('quick', {}, { run_in_seconds: 0.3 });
+    await vi.waitFor(() => expect(asks()).toBe(2));
+    const done = await until(later.id);
+    expect(done.status).toBe('completed');
+    expect(Date.parse(done.started_at!)).toBeGreaterThanOrEqual(Date.parse(later.run_at!));
+    expect(Date.parse(done.started_at!) - Date.parse(later.run_at!)).toBeLessThan(1000);
+  });
+
   it('replaces the jobs of a claim that end together with one claim of as many', async () => {
     const { store, pool, submit, until } = await setup(processor('quick', async () => ({})));
     const claim = vi.spyOn(store, 'claim');
