@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { backoff } from '../internal/backoff.js';
 import { type Logger, silentLogger } from '../internal/logger.js';
 import { sleep } from '../internal/sleep.js';
-import { type JsonObject, publicJob } from '../jobs/model.js';
+import { type Job, type JsonObject, publicJob } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
 import { coerceError, JobFailure } from '../processors/errors.js';
 import type { ArtifactInfo, InputFile, ProcessorContext } from '../processors/processor.js';
@@ -427,8 +427,14 @@ export class WorkerPool {
     try {
       if (!processor)
         throw new JobFailure('processor_error', `No processor for type ${job.type} on this worker.`);
+      // The job as the API shows it, made when a processor first asks: copying out its public
+      // fields costs a few µs a job, which processors that never look would pay for nothing.
+      let shown: Job | undefined;
       const ctx: ProcessorContext<JsonObject> = {
-        job: publicJob(job),
+        get job() {
+          shown ??= publicJob(job);
+          return shown;
+        },
         input: job.input,
         get signal() {
           return stop.signal;
