@@ -94,6 +94,21 @@ async function setup(...processors: Processor<any>[]) {
   return { dir, store, registry, artifacts, service, pool, until, submit, isolatedService };
 }
 
+/** `n` jobs of type `quick`, each submitted once the one before has completed; the queue they ran in. */
+async function oneAtATime(
+  submit: (type: string) => Promise<StoredJob>,
+  until: (id: string) => Promise<StoredJob>,
+  n: number,
+): Promise<string> {
+  let queue = '';
+  for (let i = 0; i < n; i++) {
+    const job = await submit('quick');
+    queue = job.queue;
+    expect((await until(job.id)).status).toBe('completed');
+  }
+  return queue;
+}
+
 function processor(type: string, run: Processor['run'], extra: Partial<Processor> = {}): Processor {
   return { type, description: type, inputSchema: { type: 'object' }, run, ...extra };
 }
@@ -419,28 +434,17 @@ describe('worker pool', () => {
     const claim = vi.spyOn(store, 'claim');
     // No idle look in the test's time: every claim is one a start, a job or a finish asked for.
     await pool({ concurrency: 2, idlePollMs: 60_000 }).start();
-    let queue = '';
-    const claims = () => claim.mock.calls.filter(([options]) => options.queue === queue).length;
-    for (let i = 0; i < 5; i++) {
-      const job = await submit('quick');
-      queue = job.queue;
-      expect((await until(job.id)).status).toBe('completed');
-    }
+    const queue = await oneAtATime(submit, until, 5);
     // The start's claim, then one per job; a claim after each finish would double it.
-    expect(claims()).toBe(6);
+    expect(claim.mock.calls.filter(([options]) => options.queue === queue)).toHaveLength(6);
   });
 
   it("asks the queue's next due time once while jobs come due at once, and again when one is scheduled later", async () => {
     const { store, pool, submit, until } = await setup(processor('quick', async () => ({})));
     const nextRunAt = vi.spyOn(store, 'nextRunAt');
     await pool({ concurrency: 2, idlePollMs: 60_000 }).start();
-    let queue = '';
+    const queue = await oneAtATime(submit, until, 5);
     const asks = () => nextRunAt.mock.calls.filter(([q]) => q === queue).length;
-    for (let i = 0; i < 5; i++) {
-      const job = await submit('quick');
-      queue = job.queue;
-      expect((await until(job.id)).status).toBe('completed');
-    }
     // The start's look, and none after each claim: nothing queued since could be due sooner.
     expect(asks()).toBe(1);
     // A job due later moves the due time: it is asked again, and the job starts when due,
