@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { backoff } from '../internal/backoff.js';
 import { type Logger, silentLogger } from '../internal/logger.js';
 import { sleep } from '../internal/sleep.js';
+import { type Job, type JsonObject, publicJob } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
 import { coerceError, JobFailure } from '../processors/errors.js';
-import type { ArtifactInfo, InputFile } from '../processors/processor.js';
+import type { ArtifactInfo, InputFile, ProcessorContext } from '../processors/processor.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import { type QueueDef, Queues } from '../queues/queues.js';
 import { type Lease, StoreUnavailableError } from '../store/store.js';
-import { AttemptContext } from './attempt-context.js';
 import { deadLocalOwners, newOwnerId } from './owner.js';
 import { ProgressReporter } from './reporter.js';
 
@@ -427,7 +427,18 @@ export class WorkerPool {
     try {
       if (!processor)
         throw new JobFailure('processor_error', `No processor for type ${job.type} on this worker.`);
-      const ctx = new AttemptContext(job, stop, {
+      // The job as the API shows it, made when a processor first asks: copying out its public
+      // fields costs a few µs a job, which processors that never look would pay for nothing.
+      let shown: Job | undefined;
+      const ctx: ProcessorContext<JsonObject> = {
+        get job() {
+          shown ??= publicJob(job);
+          return shown;
+        },
+        input: job.input,
+        get signal() {
+          return stop.signal;
+        },
         progress: (progress, update = {}) => reporter.add({ progress, ...update }),
         log: (line) => reporter.add({ logs: [line] }),
         setEta: (at) => reporter.add({ eta: at ? at.getTime() : null }),
@@ -450,7 +461,7 @@ export class WorkerPool {
           },
         },
         files: { find: async (id) => (await this.#files?.local(job.tenant, id)) ?? null },
-      });
+      };
       const output = await Promise.race([processor.run(ctx), stop.stopped]);
       stop.throwIfStopped();
       // Scratch files go before the outcome is written: a finished job holds nothing.

@@ -205,6 +205,22 @@ describe('worker pool', () => {
     expect(job).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'job_timeout' } });
   });
 
+  it('hands a processor a context it can pass on as a copy ({ ...ctx, input }), job and signal included', async () => {
+    let copy: Record<string, unknown> = {};
+    const { pool, submit, until } = await setup(
+      processor('wrapped', async (ctx) => {
+        copy = { ...ctx, input: { wrapped: true } };
+        return {};
+      }),
+    );
+    await pool().start();
+    const job = await submit('wrapped');
+    expect((await until(job.id)).status).toBe('completed');
+    expect((copy.job as StoredJob).id).toBe(job.id);
+    expect(copy.signal).toBeInstanceOf(AbortSignal);
+    expect(typeof copy.progress).toBe('function');
+  });
+
   it('fires the AbortSignal when a running job is canceled', async () => {
     let reason: unknown;
     const { pool, submit, until, service } = await setup(
