@@ -2,16 +2,18 @@ import type { StoredJob } from '../jobs/model.js';
 
 export type JobListener = (job: StoredJob) => void;
 /**
- * Told of a job queued, here or elsewhere. `due_at` (ms) is given when it is
- * known: a notice from another process carries none.
+ * A job queued, here or elsewhere. `due_at` (ms) is given when it is known:
+ * a notice from another process carries none.
  */
-export type QueuedListener = (job: {
+export interface QueuedJob {
   tenant: string;
   id: string;
   type: string;
   queue: string;
   due_at?: number;
-}) => void;
+}
+
+export type QueuedListener = (job: QueuedJob) => void;
 
 /**
  * `local`: in-process only. A cross-process feed is `connecting` at start,

@@ -4,6 +4,7 @@ import {
   type FeedState,
   type JobListener,
   jobKey,
+  type QueuedJob,
   type QueuedListener,
 } from './change-feed.js';
 
@@ -42,7 +43,7 @@ export class LocalFeed implements ChangeFeed {
   }
 
   /** Tell the queued listeners (a cross-process feed calls this for other processes' jobs too). */
-  queued(job: Parameters<QueuedListener>[0]): void {
+  queued(job: QueuedJob): void {
     for (const listener of [...this.#queued]) {
       try {
         listener(job);

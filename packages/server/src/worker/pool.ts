@@ -83,10 +83,10 @@ interface Lane {
   idleTimer: NodeJS.Timeout | null;
   /**
    * The queue's earliest due time as the store last gave it (null: nothing
-   * queued) and when it was asked; null when it must be asked again.
+   * queued), when it was asked, and the {@link dueEpoch} it was asked in.
    */
-  nextDue: { at: number | null; askedAt: number } | null;
-  /** Goes up whenever a job queued may be due before {@link nextDue}: an answer asked before is stale. */
+  nextDue: { at: number | null; askedAt: number; epoch: number } | null;
+  /** Goes up whenever a job queued may be due before {@link nextDue}: an answer from before is stale. */
   dueEpoch: number;
 }
 
@@ -193,10 +193,7 @@ export class WorkerPool {
       if (!lane) return;
       // A job due now is the claim's to find; one due later (or when, is not told) may come
       // before the due time the lane knows of.
-      if (job.due_at === undefined || job.due_at > Date.now()) {
-        lane.nextDue = null;
-        lane.dueEpoch += 1;
-      }
+      if (job.due_at === undefined || job.due_at > Date.now()) lane.dueEpoch += 1;
       this.#pump(lane);
     });
     for (const lane of this.#lanes.values()) this.#pump(lane);
@@ -347,15 +344,19 @@ export class WorkerPool {
     };
     const now = Date.now();
     const known = lane.nextDue;
-    if (known && now - known.askedAt < this.#idlePollMs && (known.at === null || known.at > now)) {
+    if (
+      known &&
+      known.epoch === lane.dueEpoch &&
+      now - known.askedAt < this.#idlePollMs &&
+      (known.at === null || known.at > now)
+    ) {
       wake(known.at);
       return;
     }
-    lane.nextDue = null;
     const epoch = lane.dueEpoch;
     this.#service.nextRunAt(lane.queue.name).then(
       (at) => {
-        if (lane.dueEpoch === epoch) lane.nextDue = { at, askedAt: now };
+        lane.nextDue = { at, askedAt: now, epoch };
         wake(at);
       },
       () => {},
