@@ -2,13 +2,14 @@ import { copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { Checkpointer } from '../../src/store/sqlite/checkpointer.js';
 import { GroupCommitter } from '../../src/store/sqlite/committer.js';
 import { tempDir } from '../helpers/app.js';
 import { useCleanup } from '../helpers/cleanup.js';
 
 useCleanup();
 
-function setup(fsync: (fd: number) => Promise<void>, checkpointBytes?: number) {
+function setup(fsync: (fd: number) => Promise<void>, checkpointBytes?: number, durable = true) {
   const file = join(tempDir(), 'c.db');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -16,7 +17,7 @@ function setup(fsync: (fd: number) => Promise<void>, checkpointBytes?: number) {
   const committer = new GroupCommitter({
     db,
     filename: file,
-    durable: true,
+    durable,
     fsync,
     ...(checkpointBytes ? { checkpointBytes } : {}),
   });
@@ -158,6 +159,18 @@ describe('GroupCommitter', () => {
     await committer.close();
   });
 
+  it('checkpoints in its own thread without syncing writes itself too, SQLite checkpointing none in a commit', async () => {
+    const { committer, insert, db, count } = setup(async () => {}, 64 * 1024, false);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    for (let i = 0; i < 50; i++)
+      await Promise.all(Array.from({ length: 20 }, (_, j) => committer.run(() => insert.run(i * 20 + j))));
+    const wal = db.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { log: number }[];
+    expect(wal[0]!.log).toBeLessThan(64);
+    expect(count()).toBe(1000);
+    await committer.close();
+  });
+
   it('gives the WAL its blocks once and writes over them from then on', async () => {
     const checkpointBytes = 256 * 1024;
     const { committer, insert, file } = setup(async () => {}, checkpointBytes);
@@ -196,5 +209,25 @@ describe('GroupCommitter', () => {
       recovered.close();
     }
     await committer.close();
+  });
+
+  it('checkpoints from a thread of its own, copying every frame, and ends the thread on close', async () => {
+    const { db, file, insert } = setup(async () => {});
+    db.pragma('wal_autocheckpoint = 0');
+    for (let i = 0; i < 200; i++) insert.run(i);
+    const checkpointer = new Checkpointer(file);
+    const result = await checkpointer.run();
+    expect(result.log).toBeGreaterThan(0);
+    expect(result.checkpointed).toBe(result.log);
+    // One at a time.
+    const first = checkpointer.run();
+    await expect(checkpointer.run()).rejects.toThrow(/already running/);
+    await first;
+    await checkpointer.close();
+    await checkpointer.close();
+    // A checkpointer whose thread cannot open the database fails its checkpoint, and may be closed.
+    const broken = new Checkpointer(join(tempDir(), 'missing.db'));
+    await expect(broken.run()).rejects.toThrow();
+    await broken.close();
   });
 });

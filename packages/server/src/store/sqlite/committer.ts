@@ -1,6 +1,7 @@
 import { closeSync, fdatasync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type Database from 'better-sqlite3';
+import { Checkpointer } from './checkpointer.js';
 
 export interface CommitterOptions {
   db: Database.Database;
@@ -55,9 +56,10 @@ const LITTLE_ENDIAN = endianness() === 'LE';
  * pool: the event loop never blocks on the disk, and while one sync runs the
  * next batch commits, so batches grow with load. A write's promise settles
  * only after a sync that began after its commit has finished, so nothing that
- * was acknowledged (or published) can be lost to a power cut. Checkpoints
- * run under `synchronous=FULL`, so the database file is on disk before the
- * WAL is reset.
+ * was acknowledged (or published) can be lost to a power cut. In either
+ * mode, checkpoints run in a thread of their own (see {@link Checkpointer})
+ * under `synchronous=FULL`, so the database file is on disk before the WAL is
+ * reset, and writes wait while one runs; the event loop does not.
  *
  * The WAL keeps its blocks: it is filled out to the checkpoint size once and
  * restarted from its start after each checkpoint, never truncated. A commit
@@ -69,7 +71,10 @@ const LITTLE_ENDIAN = endianness() === 'LE';
  */
 export class GroupCommitter {
   readonly #db: Database.Database;
+  /** The WAL's file; null for an in-memory database. */
   readonly #walPath: string | null;
+  /** Syncs the WAL itself (see {@link CommitterOptions.durable}). */
+  readonly #durable: boolean;
   readonly #checkpointBytes: number;
   readonly #fsync: (fd: number) => Promise<void>;
   #pending: Op[] = [];
@@ -81,6 +86,11 @@ export class GroupCommitter {
   /** Read after every sync: one buffer for the life of the committer. */
   readonly #shmHeader = Buffer.alloc(20);
   #broken: unknown = null;
+  /** Runs checkpoints off the event loop (see {@link #maybeCheckpoint}); null when nothing is synced here. */
+  readonly #checkpointer: Checkpointer | null;
+  /** A checkpoint under way: writes wait for it. */
+  #checkpointing: Promise<void> | null = null;
+  #closing = false;
 
   constructor({
     db,
@@ -90,12 +100,15 @@ export class GroupCommitter {
     fsync = fdatasyncAsync,
   }: CommitterOptions) {
     this.#db = db;
-    this.#walPath = durable && filename !== ':memory:' ? `${filename}-wal` : null;
+    this.#walPath = filename === ':memory:' ? null : `${filename}-wal`;
+    this.#durable = durable && this.#walPath !== null;
     this.#checkpointBytes = checkpointBytes;
     this.#fsync = fsync;
-    if (this.#walPath) {
+    this.#checkpointer = this.#walPath ? new Checkpointer(filename) : null;
+    // Checkpoints run in the checkpointer's thread, not in the commit that passes the size.
+    if (this.#walPath) db.pragma('wal_autocheckpoint = 0');
+    if (this.#durable) {
       db.pragma('synchronous = OFF');
-      db.pragma('wal_autocheckpoint = 0');
       // Past this size SQLite cuts the WAL back when it restarts it; below it, the blocks stay.
       db.pragma(`journal_size_limit = ${2 * this.#checkpointBytes}`);
     } else {
@@ -121,11 +134,14 @@ export class GroupCommitter {
 
   /** Commit what is queued, wait for the last sync, checkpoint, and let go of the WAL. */
   async close(): Promise<void> {
+    this.#closing = true;
+    while (this.#checkpointing) await this.#checkpointing;
     while (this.#pending.length > 0) this.#flush();
     while (this.#syncing) await this.#syncing;
+    await this.#checkpointer?.close();
     if (this.#walFd !== null && !this.#broken) this.#checkpoint();
     // SQLite checkpoints once more as the connection closes: let that one sync the database file too.
-    if (this.#walPath) this.#db.pragma('synchronous = FULL');
+    if (this.#durable) this.#db.pragma('synchronous = FULL');
     if (this.#walFd !== null) closeSync(this.#walFd);
     if (this.#shmFd !== null) closeSync(this.#shmFd);
     this.#walFd = null;
@@ -133,6 +149,7 @@ export class GroupCommitter {
   }
 
   #flush(): void {
+    if (this.#checkpointing) return; // the checkpoint's end flushes
     let batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
@@ -155,8 +172,9 @@ export class GroupCommitter {
       batch = batch.slice(0, settles.length);
       setImmediate(() => this.#flush());
     }
-    if (!this.#walPath) {
+    if (!this.#durable) {
       for (const settle of settles) settle.ok();
+      this.#maybeCheckpoint();
       return;
     }
     // Nothing committed before this batch awaits a sync, and the batch holds only writes that need
@@ -257,9 +275,9 @@ export class GroupCommitter {
   }
 
   /** Bytes of the WAL holding valid frames (the whole file when the wal-index cannot be read). */
-  #walBytesUsed(walFd: number): number {
+  #walBytesUsed(walPath: string): number {
     try {
-      this.#shmFd ??= openSync(`${this.#walPath!.slice(0, -4)}-shm`, 'r');
+      this.#shmFd ??= openSync(`${walPath.slice(0, -4)}-shm`, 'r');
       // WalIndexHdr (https://sqlite.org/walformat.html), in native byte order: szPage at 14, mxFrame at 16.
       const header = this.#shmHeader;
       if (readSync(this.#shmFd, header, 0, 20, 0) === 20) {
@@ -270,13 +288,33 @@ export class GroupCommitter {
     } catch {
       // No wal-index file (an exclusive locking mode keeps it in memory).
     }
-    return fstatSync(walFd).size;
+    return statSync(walPath, { throwIfNoEntry: false })?.size ?? 0;
   }
 
+  /**
+   * Checkpoint in the {@link Checkpointer}'s thread once the WAL is past its
+   * size, holding writes until it ends: a write committed during the
+   * checkpoint would leave frames it did not copy, and the WAL could start
+   * again from its start only after a checkpoint that found none — under
+   * steady load, never. Reads and everything else go on meanwhile.
+   */
   #maybeCheckpoint(): void {
-    if (this.#walFd === null || this.#walBytesUsed(this.#walFd) < this.#checkpointBytes) return;
-    if (this.#pending.length > 0) return; // the next flush comes first; it checks again after its sync
-    this.#checkpoint();
+    if (this.#closing || this.#checkpointing || !this.#checkpointer || !this.#walPath) return;
+    if (this.#pending.length > 0) return; // the next flush comes first; it checks again after it
+    if (this.#walBytesUsed(this.#walPath) < this.#checkpointBytes) return;
+    const checkpointer = this.#checkpointer;
+    this.#checkpointing = checkpointer
+      .run()
+      .then(
+        () => this.#afterCheckpoint(),
+        () => {
+          // As in #checkpoint: nothing is lost, and it is tried again after the next sync.
+        },
+      )
+      .finally(() => {
+        this.#checkpointing = null;
+        if (this.#pending.length > 0) this.#flush();
+      });
   }
 
   #checkpoint(): void {
@@ -297,6 +335,10 @@ export class GroupCommitter {
     } finally {
       this.#db.pragma('synchronous = OFF');
     }
+    this.#afterCheckpoint();
+  }
+
+  #afterCheckpoint(): void {
     // Should the WAL ever be recreated (every connection closed), sync the new file from now on.
     if (
       this.#walFd !== null &&
