@@ -285,6 +285,14 @@ describe('bad input gets a 4xx with a stable code and changes nothing', () => {
       code: 'invalid_request',
     },
     {
+      // Past 64 KiB a body is parsed in a turn of its own: refused the same way.
+      name: 'malformed long JSON',
+      body: `{"type":"simulate","metadata":{"pad":"${'x'.repeat(70_000)}"}`,
+      headers: json,
+      status: 400,
+      code: 'invalid_json',
+    },
+    {
       name: 'deeply nested JSON',
       body: `{"type":"simulate","metadata":${'{"a":'.repeat(100)}1${'}'.repeat(100)}}`,
       headers: json,
