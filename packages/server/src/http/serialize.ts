@@ -1,4 +1,5 @@
 import fastJson from 'fast-json-stringify';
+import { NOT_ASCII, takeInputJson } from '../jobs/input-limits.js';
 import type { JsonObject, StoredJob } from '../jobs/model.js';
 import { jobSchema } from './schemas.js';
 
@@ -26,6 +27,11 @@ const bodies = new WeakMap<StoredJob, Buffer>();
 const inputBodies = new WeakMap<JsonObject, Buffer>();
 /** What a job is serialised with in place of its input, then found and replaced. */
 const NO_INPUT: JsonObject = {};
+
+/** A JSON text's UTF-8: of ASCII alone (a data: URL, base64) encoded as Latin-1, several times faster and the same bytes. */
+function utf8(text: string): Buffer {
+  return Buffer.from(text, NOT_ASCII.test(text) ? 'utf8' : 'latin1');
+}
 
 /**
  * A job as the body of a reply. A long one is sent as bytes, encoded once per
@@ -55,7 +61,7 @@ function spliced(job: StoredJob): Buffer {
   if (at < 0) return Buffer.from(jobJson(job));
   let input = inputBodies.get(job.input);
   if (input === undefined) {
-    input = Buffer.from(JSON.stringify(job.input));
+    input = utf8(takeInputJson(job.input));
     inputBodies.set(job.input, input);
   }
   const head = at + key.length;

@@ -12,7 +12,11 @@ export interface InputLimits {
 const UPLOAD_INSTEAD = 'upload the file with POST /v1/files and pass its id instead';
 const DATA_URL = /^data:/i;
 /** A character of JSON text that may take more than a byte (JSON escapes those below a space). */
-const NOT_ASCII = /[^ -~]/;
+export const NOT_ASCII = /[^ -~]/;
+
+/** Past this many characters an input's JSON is kept for the reply that sends it (see {@link takeInputJson}). */
+const KEPT_JSON_CHARS = 64 * 1024;
+const keptJson = new WeakMap<JsonObject, string>();
 
 /** Every string in a JSON value, with its path (`input.image_url`). */
 function* strings(value: unknown, path: string): Generator<[string, string]> {
@@ -43,7 +47,8 @@ export function checkDataUrls(input: unknown, { maxDataUrlSize }: InputLimits): 
 /**
  * The JSON text of a checked input, as the store keeps it, refused with 413
  * `input_too_large` when over `maxInputSize` bytes. The store is handed this
- * text, so a megabyte input is serialised once.
+ * text, and a long one is kept for the reply that sends the job back (see
+ * {@link takeInputJson}), so a megabyte input is serialised once.
  */
 export function storedInputJson(input: JsonObject, { maxInputSize }: InputLimits): string {
   const text = JSON.stringify(input);
@@ -58,5 +63,17 @@ export function storedInputJson(input: JsonObject, { maxInputSize }: InputLimits
       details: { field: 'input', size, limit: maxInputSize },
     });
   }
+  if (text.length > KEPT_JSON_CHARS) keptJson.set(input, text);
+  return text;
+}
+
+/**
+ * The JSON of an input: the text {@link storedInputJson} made of it, handed
+ * over once (whoever takes it keeps what it makes of it), else serialised now.
+ */
+export function takeInputJson(input: JsonObject): string {
+  const text = keptJson.get(input);
+  if (text === undefined) return JSON.stringify(input);
+  keptJson.delete(input);
   return text;
 }

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/errors.js';
-import { storedInputJson } from '../../src/jobs/input-limits.js';
+import { storedInputJson, takeInputJson } from '../../src/jobs/input-limits.js';
 
 const limits = { maxDataUrlSize: 1024, maxInputSize: 1000 };
 const overhead = JSON.stringify({ t: '' }).length;
@@ -21,5 +21,27 @@ describe('the stored size of an input', () => {
     expect(refused).toMatchObject({ code: 'input_too_large', details: { size: 600 * 2 + overhead } });
     // A control character is escaped to six ASCII characters, and counted as such.
     expect(storedInputJson({ t: '\u0001'.repeat(100) }, limits)).toHaveLength(600 + overhead);
+  });
+
+  it("keeps a long input's JSON for one reply, so that a megabyte input is serialised once", () => {
+    const unlimited = { maxDataUrlSize: Number.POSITIVE_INFINITY, maxInputSize: Number.POSITIVE_INFINITY };
+    const long = { image_url: `data:image/png;base64,${'A'.repeat(100_000)}` };
+    const text = storedInputJson(long, unlimited);
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      expect(takeInputJson(long)).toBe(text);
+      expect(stringify).not.toHaveBeenCalled();
+      // Taken once: a later reply serialises it (and keeps what it made of it).
+      expect(takeInputJson(long)).toBe(text);
+      expect(stringify).toHaveBeenCalledTimes(1);
+      // A short input's JSON is not kept.
+      const short = { n: 1 };
+      storedInputJson(short, unlimited);
+      stringify.mockClear();
+      takeInputJson(short);
+      expect(stringify).toHaveBeenCalledTimes(1);
+    } finally {
+      stringify.mockRestore();
+    }
   });
 });
