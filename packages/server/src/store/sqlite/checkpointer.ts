@@ -16,6 +16,7 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.filename, { fileMustExist: true });
 db.pragma('synchronous = FULL');
 db.pragma('wal_autocheckpoint = 0');
+parentPort.postMessage('ready');
 parentPort.on('message', (message) => {
   if (message === 'close') {
     db.close();
@@ -37,28 +38,34 @@ export interface CheckpointResult {
   checkpointed: number;
 }
 
-type Reply = { result: CheckpointResult } | { error: string };
+type Reply = 'ready' | { result: CheckpointResult } | { error: string };
 
 /**
  * Checkpoints of one SQLite database run in a thread of their own. A
  * checkpoint copies megabytes of pages and syncs the database file: on the
  * event loop that holds every request for tens of milliseconds, far more when
- * the disk is busy. The thread starts at the first checkpoint, runs one at a
- * time, and is started again if it dies.
+ * the disk is busy. The thread is started ahead of need ({@link start}), runs
+ * one checkpoint at a time, and is started again if it dies.
  */
 export class Checkpointer {
   readonly #filename: string;
   #worker: Worker | null = null;
+  #ready = false;
   #waiting: { resolve: (r: CheckpointResult) => void; reject: (e: Error) => void } | null = null;
 
   constructor(filename: string) {
     this.#filename = filename;
   }
 
-  /** Checkpoint the WAL in the thread; rejects if one is already running, or if it fails. */
+  /** The thread has its connection open: a checkpoint asked now starts at once. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Checkpoint the WAL in the thread (started if it is not); rejects if one is already running, or if it fails. */
   run(): Promise<CheckpointResult> {
     if (this.#waiting) return Promise.reject(new Error('a checkpoint is already running'));
-    const worker = this.#start();
+    const worker = this.start();
     return new Promise((resolve, reject) => {
       this.#waiting = { resolve, reject };
       worker.ref();
@@ -71,12 +78,18 @@ export class Checkpointer {
     const worker = this.#worker;
     if (!worker) return;
     this.#worker = null;
+    this.#ready = false;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage('close');
     await exited;
   }
 
-  #start(): Worker {
+  /**
+   * Start the thread, if it is not running: it takes ~100 ms to load the
+   * driver and open the database, which a checkpoint that writes wait for
+   * should not include.
+   */
+  start(): Worker {
     if (this.#worker) return this.#worker;
     const worker = new Worker(SOURCE, {
       eval: true,
@@ -88,6 +101,10 @@ export class Checkpointer {
     // Between checkpoints the thread keeps no process alive.
     worker.unref();
     worker.on('message', (reply: Reply) => {
+      if (reply === 'ready') {
+        if (this.#worker === worker) this.#ready = true;
+        return;
+      }
       worker.unref();
       const waiting = this.#waiting;
       this.#waiting = null;
@@ -95,7 +112,10 @@ export class Checkpointer {
       else waiting?.reject(new Error(`the WAL checkpoint failed: ${reply.error}`));
     });
     const gone = (error: Error) => {
-      if (this.#worker === worker) this.#worker = null;
+      if (this.#worker === worker) {
+        this.#worker = null;
+        this.#ready = false;
+      }
       const waiting = this.#waiting;
       this.#waiting = null;
       waiting?.reject(error);

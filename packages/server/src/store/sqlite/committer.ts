@@ -301,8 +301,17 @@ export class GroupCommitter {
   #maybeCheckpoint(): void {
     if (this.#closing || this.#checkpointing || !this.#checkpointer || !this.#walPath) return;
     if (this.#pending.length > 0) return; // the next flush comes first; it checks again after it
-    if (this.#walBytesUsed(this.#walPath) < this.#checkpointBytes) return;
+    const used = this.#walBytesUsed(this.#walPath);
+    if (used < this.#checkpointBytes / 2) return;
+    // Half way there: the thread starts now, so that writes never wait for its start.
     const checkpointer = this.#checkpointer;
+    checkpointer.start();
+    if (used < this.#checkpointBytes) return;
+    if (!checkpointer.ready) {
+      // The WAL filled faster than the thread started: this once, here.
+      this.#checkpoint();
+      return;
+    }
     this.#checkpointing = checkpointer
       .run()
       .then(
@@ -333,7 +342,7 @@ export class GroupCommitter {
       // RESTART, not TRUNCATE: the next commit writes from the WAL's start, over blocks it already has.
       this.#db.pragma('wal_checkpoint(RESTART)');
     } finally {
-      this.#db.pragma('synchronous = OFF');
+      this.#db.pragma(`synchronous = ${this.#durable ? 'OFF' : 'NORMAL'}`);
     }
     this.#afterCheckpoint();
   }
