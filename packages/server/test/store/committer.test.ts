@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Checkpointer } from '../../src/store/sqlite/checkpointer.js';
@@ -231,5 +233,21 @@ describe('GroupCommitter', () => {
     const broken = new Checkpointer(join(tempDir(), 'missing.db'));
     await expect(broken.run()).rejects.toThrow();
     await broken.close();
+  });
+
+  it('holds its process open on close until the thread has ended', () => {
+    const { db, file, insert } = setup(async () => {});
+    db.pragma('wal_autocheckpoint = 0');
+    for (let i = 0; i < 50; i++) insert.run(i);
+    // A process with nothing else to do, as a program's last `await store.close()` leaves it.
+    const built = fileURLToPath(new URL('../../dist/store/sqlite/checkpointer.js', import.meta.url));
+    const script = `import { Checkpointer } from ${JSON.stringify(built)};
+      const c = new Checkpointer(${JSON.stringify(file)});
+      await c.run();
+      await c.close();
+      console.log('closed');`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.stdout.trim()).toBe('closed');
+    expect(child.status).toBe(0);
   });
 });

@@ -80,6 +80,8 @@ export class Checkpointer {
     this.#worker = null;
     this.#ready = false;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Held until it has ended: a process with nothing else to do would otherwise end first.
+    worker.ref();
     worker.postMessage('close');
     await exited;
   }
@@ -93,6 +95,8 @@ export class Checkpointer {
     if (this.#worker) return this.#worker;
     const worker = new Worker(SOURCE, {
       eval: true,
+      // None of the process's flags: `--input-type=module` would make the source a module, without `require`.
+      execArgv: [],
       workerData: {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         filename: this.#filename,

@@ -86,7 +86,7 @@ export class GroupCommitter {
   /** Read after every sync: one buffer for the life of the committer. */
   readonly #shmHeader = Buffer.alloc(20);
   #broken: unknown = null;
-  /** Runs checkpoints off the event loop (see {@link #maybeCheckpoint}); null when nothing is synced here. */
+  /** Runs checkpoints off the event loop (see {@link #maybeCheckpoint}); null for an in-memory database. */
   readonly #checkpointer: Checkpointer | null;
   /** A checkpoint under way: writes wait for it. */
   #checkpointing: Promise<void> | null = null;
