@@ -59,7 +59,7 @@ const LITTLE_ENDIAN = endianness() === 'LE';
  * was acknowledged (or published) can be lost to a power cut. In either
  * mode, checkpoints run in a thread of their own (see {@link Checkpointer})
  * under `synchronous=FULL`, so the database file is on disk before the WAL is
- * reset, and writes wait while one runs; the event loop does not.
+ * reset; the event loop does not wait for them (see #maybeCheckpoint).
  *
  * The WAL keeps its blocks: it is filled out to the checkpoint size once and
  * restarted from its start after each checkpoint, never truncated. A commit
@@ -88,8 +88,12 @@ export class GroupCommitter {
   #broken: unknown = null;
   /** Runs checkpoints off the event loop (see {@link #maybeCheckpoint}); null for an in-memory database. */
   readonly #checkpointer: Checkpointer | null;
-  /** A checkpoint under way: writes wait for it. */
+  /** A checkpoint under way. */
   #checkpointing: Promise<void> | null = null;
+  /** Writes wait for the checkpoint under way (see {@link #maybeCheckpoint}). */
+  #holding = false;
+  /** The last checkpoint left frames behind: writes went on while it copied. */
+  #behind = false;
   #closing = false;
 
   constructor({
@@ -149,7 +153,7 @@ export class GroupCommitter {
   }
 
   #flush(): void {
-    if (this.#checkpointing) return; // the checkpoint's end flushes
+    if (this.#holding) return; // the checkpoint's end flushes
     let batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
@@ -293,10 +297,11 @@ export class GroupCommitter {
 
   /**
    * Checkpoint in the {@link Checkpointer}'s thread once the WAL is past its
-   * size, holding writes until it ends: a write committed during the
-   * checkpoint would leave frames it did not copy, and the WAL could start
-   * again from its start only after a checkpoint that found none — under
-   * steady load, never. Reads and everything else go on meanwhile.
+   * size. Writes go on while it copies; but the WAL can start again from its
+   * start only after a checkpoint that left no frame behind, which under
+   * steady load none would. So after one that did, the next (short: it copies
+   * what came in meanwhile) holds writes until it ends. Reads and everything
+   * else go on throughout.
    */
   #maybeCheckpoint(): void {
     if (this.#closing || this.#checkpointing || !this.#checkpointer || !this.#walPath) return;
@@ -312,16 +317,21 @@ export class GroupCommitter {
       this.#checkpoint();
       return;
     }
+    this.#holding = this.#behind;
     this.#checkpointing = checkpointer
       .run()
       .then(
-        () => this.#afterCheckpoint(),
+        ({ log, checkpointed }) => {
+          this.#behind = checkpointed < log;
+          this.#afterCheckpoint();
+        },
         () => {
           // As in #checkpoint: nothing is lost, and it is tried again after the next sync.
         },
       )
       .finally(() => {
         this.#checkpointing = null;
+        this.#holding = false;
         if (this.#pending.length > 0) this.#flush();
       });
   }
