@@ -197,6 +197,26 @@ describe('GroupCommitter', () => {
     await committer.close();
   });
 
+  it('starts the WAL again under writes that never pause, holding them for a catch-up checkpoint', async () => {
+    const checkpointBytes = 256 * 1024;
+    const { committer, insert, file, count } = setup(() => sleep(1), checkpointBytes);
+    const wal = `${file}-wal`;
+    let largest = 0;
+    // Four writers, each starting its next write as soon as the last is done: a checkpoint never
+    // finds the WAL without frames newer than it began with.
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, w) => {
+        for (let i = 0; i < 300; i++) {
+          await committer.run(() => insert.run(w * 1000 + i));
+          largest = Math.max(largest, statSync(wal).size);
+        }
+      }),
+    );
+    expect(count()).toBe(1200);
+    expect(largest).toBeLessThanOrEqual(2 * checkpointBytes);
+    await committer.close();
+  });
+
   it('recovers exactly the acknowledged writes from a crash image, past the stale frames of an earlier cycle', async () => {
     const { committer, insert, file, db } = setup(async () => {}, 64 * 1024);
     // Fill and checkpoint the WAL a few times, so that it holds frames of earlier cycles.

@@ -280,6 +280,13 @@ export class GroupCommitter {
 
   /** Bytes of the WAL holding valid frames (the whole file when the wal-index cannot be read). */
   #walBytesUsed(walPath: string): number {
+    const header = this.#walIndexHeader(walPath);
+    if (header) return 32 + header.frames * (header.pageSize + 24);
+    return statSync(walPath, { throwIfNoEntry: false })?.size ?? 0;
+  }
+
+  /** The WAL's valid frames and page size, from the wal-index; null when it cannot be read. */
+  #walIndexHeader(walPath: string): { frames: number; pageSize: number } | null {
     try {
       this.#shmFd ??= openSync(`${walPath.slice(0, -4)}-shm`, 'r');
       // WalIndexHdr (https://sqlite.org/walformat.html), in native byte order: szPage at 14, mxFrame at 16.
@@ -287,12 +294,12 @@ export class GroupCommitter {
       if (readSync(this.#shmFd, header, 0, 20, 0) === 20) {
         const szPage = LITTLE_ENDIAN ? header.readUInt16LE(14) : header.readUInt16BE(14);
         const mxFrame = LITTLE_ENDIAN ? header.readUInt32LE(16) : header.readUInt32BE(16);
-        if (szPage > 0) return 32 + mxFrame * ((szPage === 1 ? 65536 : szPage) + 24);
+        if (szPage > 0) return { frames: mxFrame, pageSize: szPage === 1 ? 65536 : szPage };
       }
     } catch {
       // No wal-index file (an exclusive locking mode keeps it in memory).
     }
-    return statSync(walPath, { throwIfNoEntry: false })?.size ?? 0;
+    return null;
   }
 
   /**
@@ -304,9 +311,10 @@ export class GroupCommitter {
    * else go on throughout.
    */
   #maybeCheckpoint(): void {
-    if (this.#closing || this.#checkpointing || !this.#checkpointer || !this.#walPath) return;
+    const walPath = this.#walPath;
+    if (this.#closing || this.#checkpointing || !this.#checkpointer || !walPath) return;
     if (this.#pending.length > 0) return; // the next flush comes first; it checks again after it
-    const used = this.#walBytesUsed(this.#walPath);
+    const used = this.#walBytesUsed(walPath);
     if (used < this.#checkpointBytes / 2) return;
     // Half way there: the thread starts now, so that writes never wait for its start.
     const checkpointer = this.#checkpointer;
@@ -321,8 +329,11 @@ export class GroupCommitter {
     this.#checkpointing = checkpointer
       .run()
       .then(
-        ({ log, checkpointed }) => {
-          this.#behind = checkpointed < log;
+        ({ checkpointed }) => {
+          // The checkpoint's own count of frames is of the WAL as it began; frames written since
+          // are in the wal-index (fewer, if a write has started the WAL again since).
+          const frames = this.#walIndexHeader(walPath)?.frames ?? Number.POSITIVE_INFINITY;
+          this.#behind = frames > checkpointed;
           this.#afterCheckpoint();
         },
         () => {
