@@ -5,14 +5,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Checkpointer } from '../../src/store/sqlite/checkpointer.js';
+import { Checkpointer, type Checkpoints } from '../../src/store/sqlite/checkpointer.js';
 import { GroupCommitter } from '../../src/store/sqlite/committer.js';
 import { tempDir } from '../helpers/app.js';
 import { useCleanup } from '../helpers/cleanup.js';
 
 useCleanup();
 
-function setup(fsync: (fd: number) => Promise<void>, checkpointBytes?: number, durable = true) {
+function setup(
+  fsync: (fd: number) => Promise<void>,
+  checkpointBytes?: number,
+  durable = true,
+  checkpointer?: Checkpoints,
+) {
   const file = join(tempDir(), 'c.db');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -23,10 +28,54 @@ function setup(fsync: (fd: number) => Promise<void>, checkpointBytes?: number, d
     durable,
     fsync,
     ...(checkpointBytes ? { checkpointBytes } : {}),
+    ...(checkpointer ? { checkpointer } : {}),
   });
   const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
   const count = () => (db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
   return { db, file, committer, insert, count };
+}
+
+/**
+ * Checkpoints that copy nothing and say so (every frame is left behind), each
+ * waiting until {@link release}: what the committer does around a checkpoint,
+ * without the timing of a thread.
+ */
+class GatedCheckpoints implements Checkpoints {
+  readonly ready = true;
+  /** Checkpoints under way. */
+  waiting = 0;
+  #open: (() => void)[] = [];
+  #gone = false;
+
+  start(): void {}
+
+  async run(): ReturnType<Checkpoints['run']> {
+    this.waiting += 1;
+    if (!this.#gone) await new Promise<void>((resolve) => this.#open.push(resolve));
+    this.waiting -= 1;
+    return { busy: 0, log: 0, checkpointed: 0 };
+  }
+
+  async close(): Promise<void> {}
+
+  release(): void {
+    for (const open of this.#open.splice(0)) open();
+  }
+
+  /** Let every checkpoint, this one and those to come, go through. */
+  remove(): void {
+    this.#gone = true;
+    this.release();
+  }
+}
+
+/** Turns of the event loop until `ready()` holds (at most 5 s). */
+async function until(ready: () => boolean): Promise<void> {
+  const giveUp = Date.now() + 5000;
+  while (!ready()) {
+    if (Date.now() > giveUp) throw new Error('timed out');
+    await sleep(1);
+  }
 }
 
 describe('GroupCommitter', () => {
@@ -214,6 +263,48 @@ describe('GroupCommitter', () => {
     );
     expect(count()).toBe(1200);
     expect(largest).toBeLessThanOrEqual(2 * checkpointBytes);
+    await committer.close();
+  });
+
+  it('catches up after a checkpoint that left frames behind with writes going on, holding them only once the WAL is half again past its size', async () => {
+    const checkpointBytes = 64 * 1024;
+    const gated = new GatedCheckpoints();
+    const { committer, insert, file } = setup(async () => {}, checkpointBytes, false, gated);
+    // Without durable syncs the WAL file only grows: its size is its frames'.
+    const walBytes = () => statSync(`${file}-wal`).size;
+    let v = 0;
+    const write = () => committer.run(() => insert.run(v++));
+    /** Is a write made while a checkpoint is under way held until it ends? */
+    const heldDuringCheckpoint = async () => {
+      await until(() => gated.waiting === 1);
+      let written = false;
+      const during = write().then(() => {
+        written = true;
+      });
+      await sleep(20);
+      const held = !written;
+      gated.release();
+      await during;
+      return held;
+    };
+    // One page a write, until the WAL reaches the checkpoint size and a checkpoint begins.
+    while (gated.waiting === 0) await write();
+    expect(await heldDuringCheckpoint()).toBe(false);
+    // It left frames behind: the next write starts a catch-up, and writes still go on during it.
+    await write();
+    expect(await heldDuringCheckpoint()).toBe(false);
+    // The catch-ups leave frames behind too (under writes that never pause, every one would),
+    // and the WAL grows until it is 1.5 times the checkpoint size: that checkpoint holds writes.
+    let caughtUp = 1;
+    for (;;) {
+      await write();
+      if (await heldDuringCheckpoint()) break;
+      caughtUp += 1;
+      expect(caughtUp).toBeLessThan(64);
+    }
+    expect(caughtUp).toBeGreaterThan(1);
+    expect(walBytes()).toBeGreaterThanOrEqual(1.5 * checkpointBytes);
+    gated.remove();
     await committer.close();
   });
 

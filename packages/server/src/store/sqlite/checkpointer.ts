@@ -38,6 +38,17 @@ export interface CheckpointResult {
   checkpointed: number;
 }
 
+/** What the group committer asks of the checkpoints' thread. */
+export interface Checkpoints {
+  /** A checkpoint asked now starts at once. */
+  readonly ready: boolean;
+  /** Make ready ahead of need. */
+  start(): void;
+  /** Checkpoint the WAL; rejects if one is already running, or if it fails. */
+  run(): Promise<CheckpointResult>;
+  close(): Promise<void>;
+}
+
 type Reply = 'ready' | { result: CheckpointResult } | { error: string };
 
 /**
@@ -47,7 +58,7 @@ type Reply = 'ready' | { result: CheckpointResult } | { error: string };
  * the disk is busy. The thread is started ahead of need ({@link start}), runs
  * one checkpoint at a time, and is started again if it dies.
  */
-export class Checkpointer {
+export class Checkpointer implements Checkpoints {
   readonly #filename: string;
   #worker: Worker | null = null;
   #ready = false;

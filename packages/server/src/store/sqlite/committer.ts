@@ -1,7 +1,7 @@
 import { closeSync, fdatasync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type Database from 'better-sqlite3';
-import { Checkpointer } from './checkpointer.js';
+import { Checkpointer, type Checkpoints } from './checkpointer.js';
 
 export interface CommitterOptions {
   db: Database.Database;
@@ -17,6 +17,8 @@ export interface CommitterOptions {
   checkpointBytes?: number;
   /** Flush a file descriptor to disk (injectable for tests). @default fs.fdatasync */
   fsync?: (fd: number) => Promise<void>;
+  /** Where checkpoints run (injectable for tests). @default a {@link Checkpointer} of `filename` */
+  checkpointer?: Checkpoints;
 }
 
 interface Op {
@@ -44,6 +46,14 @@ const fdatasyncAsync = (fd: number) =>
  * request, a health probe included, with it.
  */
 const BATCH_BUDGET_MS = 8;
+
+/**
+ * The WAL's size, as a multiple of the checkpoint size, past which a
+ * checkpoint that follows one that left frames behind holds writes (see
+ * #maybeCheckpoint); below 2, where the durable mode's journal_size_limit
+ * would cut the file back.
+ */
+const HOLD_AT = 1.5;
 
 /** The wal-index header is in native byte order. */
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -87,7 +97,7 @@ export class GroupCommitter {
   readonly #shmHeader = Buffer.alloc(20);
   #broken: unknown = null;
   /** Runs checkpoints off the event loop (see {@link #maybeCheckpoint}); null for an in-memory database. */
-  readonly #checkpointer: Checkpointer | null;
+  readonly #checkpointer: Checkpoints | null;
   /** A checkpoint under way. */
   #checkpointing: Promise<void> | null = null;
   /** Writes wait for the checkpoint under way (see {@link #maybeCheckpoint}). */
@@ -102,13 +112,14 @@ export class GroupCommitter {
     durable,
     checkpointBytes = 4 * 1024 * 1024,
     fsync = fdatasyncAsync,
+    checkpointer,
   }: CommitterOptions) {
     this.#db = db;
     this.#walPath = filename === ':memory:' ? null : `${filename}-wal`;
     this.#durable = durable && this.#walPath !== null;
     this.#checkpointBytes = checkpointBytes;
     this.#fsync = fsync;
-    this.#checkpointer = this.#walPath ? new Checkpointer(filename) : null;
+    this.#checkpointer = this.#walPath ? (checkpointer ?? new Checkpointer(filename)) : null;
     // Checkpoints run in the checkpointer's thread, not in the commit that passes the size.
     if (this.#walPath) db.pragma('wal_autocheckpoint = 0');
     if (this.#durable) {
@@ -305,10 +316,14 @@ export class GroupCommitter {
   /**
    * Checkpoint in the {@link Checkpointer}'s thread once the WAL is past its
    * size. Writes go on while it copies; but the WAL can start again from its
-   * start only after a checkpoint that left no frame behind, which under
-   * steady load none would. So after one that did, the next (short: it copies
-   * what came in meanwhile) holds writes until it ends. Reads and everything
-   * else go on throughout.
+   * start only after a checkpoint that left no frame behind. After one that
+   * did, the next follow at once, each copying what came in meanwhile, and
+   * writes still go on: under light load one soon finds no new frame. Under
+   * steady load none would, and the WAL would grow without end; so once it is
+   * half again past its size, the next checkpoint holds writes until it ends.
+   * A write held so waits out a checkpoint, and a job ending then is late by
+   * as much: it is the bound's price, paid only when writes never pause.
+   * Reads and everything else go on throughout.
    */
   #maybeCheckpoint(): void {
     const walPath = this.#walPath;
@@ -325,7 +340,7 @@ export class GroupCommitter {
       this.#checkpoint();
       return;
     }
-    this.#holding = this.#behind;
+    this.#holding = this.#behind && used >= this.#checkpointBytes * HOLD_AT;
     this.#checkpointing = checkpointer
       .run()
       .then(
