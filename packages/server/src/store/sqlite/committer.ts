@@ -47,14 +47,6 @@ const fdatasyncAsync = (fd: number) =>
  */
 const BATCH_BUDGET_MS = 8;
 
-/**
- * The WAL's size, as a multiple of the checkpoint size, past which a
- * checkpoint that follows one that left frames behind holds writes (see
- * #maybeCheckpoint); below 2, where the durable mode's journal_size_limit
- * would cut the file back.
- */
-const HOLD_AT = 1.5;
-
 /** The wal-index header is in native byte order. */
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -102,8 +94,8 @@ export class GroupCommitter {
   #checkpointing: Promise<void> | null = null;
   /** Writes wait for the checkpoint under way (see {@link #maybeCheckpoint}). */
   #holding = false;
-  /** The last checkpoint left frames behind: writes went on while it copied. */
-  #behind = false;
+  /** Checkpoints in a row that left frames behind: writes went on while they copied. */
+  #behind = 0;
   #closing = false;
 
   constructor({
@@ -317,13 +309,16 @@ export class GroupCommitter {
    * Checkpoint in the {@link Checkpointer}'s thread once the WAL is past its
    * size. Writes go on while it copies; but the WAL can start again from its
    * start only after a checkpoint that left no frame behind. After one that
-   * did, the next follow at once, each copying what came in meanwhile, and
-   * writes still go on: under light load one soon finds no new frame. Under
-   * steady load none would, and the WAL would grow without end; so once it is
-   * half again past its size, the next checkpoint holds writes until it ends.
-   * A write held so waits out a checkpoint, and a job ending then is late by
-   * as much: it is the bound's price, paid only when writes never pause.
-   * Reads and everything else go on throughout.
+   * did, the next follows at once, copying what came in meanwhile, with writes
+   * still going on: when they pause for as long as it takes, it finds no new
+   * frame, and no write waits. Under writes that never pause no checkpoint
+   * would, and the WAL would grow without end; so when that one left frames
+   * behind too, the third, as short, holds writes until it ends. A write held
+   * so waits out a checkpoint, and a job ending then is late by as much.
+   * (Catch-ups that never hold, one after another, bound the WAL too, once
+   * one holds at a size; but under steady load they tripled the checkpoints
+   * and their syncs of the database file.) Reads and everything else go on
+   * throughout.
    */
   #maybeCheckpoint(): void {
     const walPath = this.#walPath;
@@ -340,7 +335,7 @@ export class GroupCommitter {
       this.#checkpoint();
       return;
     }
-    this.#holding = this.#behind && used >= this.#checkpointBytes * HOLD_AT;
+    this.#holding = this.#behind >= 2;
     this.#checkpointing = checkpointer
       .run()
       .then(
@@ -348,7 +343,7 @@ export class GroupCommitter {
           // The checkpoint's own count of frames is of the WAL as it began; frames written since
           // are in the wal-index (fewer, if a write has started the WAL again since).
           const frames = this.#walIndexHeader(walPath)?.frames ?? Number.POSITIVE_INFINITY;
-          this.#behind = frames > checkpointed;
+          this.#behind = frames > checkpointed ? this.#behind + 1 : 0;
           this.#afterCheckpoint();
         },
         () => {
