@@ -25,15 +25,39 @@ export type HintedJob = Pick<Job, 'status' | 'created_at' | 'started_at' | 'eta'
  */
 export function pollAfterMs(job: HintedJob, now = Date.now()): number | null {
   if (isTerminal(job.status)) return null;
-  if (job.status === 'queued') return clamp((now - Date.parse(job.created_at)) / 10, 100, 5000);
-  const eta = job.eta === null ? null : Date.parse(job.eta);
-  const started = job.started_at === null ? now : Date.parse(job.started_at);
+  const times = timesOf(job);
+  if (job.status === 'queued') return clamp((now - times.created) / 10, 100, 5000);
+  const eta = times.eta;
+  const started = times.started ?? now;
   if (eta !== null && eta > now) {
     return clamp(Math.min(eta - now, Math.max(EARLY_END_FLOOR_MS, now - started)), 50, 30_000);
   }
   if (eta === null) return clamp((now - started) / 10, 100, 5000);
   const floor = clamp((eta - started) / 20, 10, 100);
   return clamp((now - eta) / 10, floor, 5000);
+}
+
+interface Times {
+  created: number;
+  started: number | null;
+  eta: number | null;
+}
+
+/** Each snapshot's times as numbers, parsed once: a job polled often is the same snapshot many times. */
+const parsed = new WeakMap<HintedJob, Times>();
+
+/** A snapshot's times in ms (a job snapshot is never changed once made, so they are kept by it). */
+function timesOf(job: HintedJob): Times {
+  let times = parsed.get(job);
+  if (times === undefined) {
+    times = {
+      created: Date.parse(job.created_at),
+      started: job.started_at === null ? null : Date.parse(job.started_at),
+      eta: job.eta === null ? null : Date.parse(job.eta),
+    };
+    parsed.set(job, times);
+  }
+  return times;
 }
 
 /** The hint as response headers: `Poll-After-Ms` (exact) and `Retry-After` (whole seconds). */
