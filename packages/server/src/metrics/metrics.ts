@@ -1,9 +1,10 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { StoredJob } from '../jobs/model.js';
 import { ALL_STATES, isTerminal, type JobStatus } from '../jobs/states.js';
 import type { FeedActivity } from '../store/postgres/feed.js';
 import type { QueueCounts } from '../store/store.js';
+import { LabeledCounter, LabeledHistogram } from './labeled.js';
 
 /** How often the event-loop delay monitor ticks, in ms. */
 const LOOP_RESOLUTION_MS = 10;
@@ -11,14 +12,15 @@ const LOOP_RESOLUTION_MS = 10;
 /** The Prometheus metrics of one server; each app has its own registry, nothing global. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly #created: Counter<'type'>;
-  readonly #finished: Counter<'type' | 'status'>;
-  readonly #duration: Histogram<'type' | 'status'>;
-  readonly http: Histogram<'method' | 'route' | 'status_code'>;
+  // Counted on every job change and every request: see labeled.ts for why not by prom-client's own.
+  readonly #created: LabeledCounter<'type'>;
+  readonly #finished: LabeledCounter<'type' | 'status'>;
+  readonly #duration: LabeledHistogram<'type' | 'status'>;
+  readonly http: LabeledHistogram<'method' | 'route' | 'status_code'>;
   /** Webhook requests sent by this process, by event and what came of them. */
   readonly webhookAttempts: Counter<'event' | 'outcome'>;
   readonly #feedActivity: Counter<'activity'>;
-  readonly #queueWait: Histogram<'queue'>;
+  readonly #queueWait: LabeledHistogram<'queue'>;
   readonly #loopDelay: IntervalHistogram;
 
   constructor({
@@ -36,26 +38,26 @@ export class Metrics {
   }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'longrun_' });
-    this.#created = new Counter({
+    this.#created = new LabeledCounter({
       name: 'longrun_jobs_created_total',
       help: 'Jobs created by this process.',
       labelNames: ['type'],
       registers,
     });
-    this.#finished = new Counter({
+    this.#finished = new LabeledCounter({
       name: 'longrun_jobs_finished_total',
       help: 'Jobs that reached a terminal state in this process.',
       labelNames: ['type', 'status'],
       registers,
     });
-    this.#duration = new Histogram({
+    this.#duration = new LabeledHistogram({
       name: 'longrun_job_run_seconds',
       help: 'Time from the last attempt start to the terminal state.',
       labelNames: ['type', 'status'],
       buckets: [0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 1800, 7200],
       registers,
     });
-    this.http = new Histogram({
+    this.http = new LabeledHistogram({
       name: 'longrun_http_request_seconds',
       help: 'HTTP requests by route and status (long-polls and streams included).',
       labelNames: ['method', 'route', 'status_code'],
@@ -100,7 +102,7 @@ export class Metrics {
         }
       },
     });
-    this.#queueWait = new Histogram({
+    this.#queueWait = new LabeledHistogram({
       name: 'longrun_queue_wait_seconds',
       help: 'Time a job waited in its queue from when it was due to when an attempt started here.',
       labelNames: ['queue'],
