@@ -104,7 +104,7 @@ export class LabeledCounter<L extends string> extends Labeled<L, { labels: Label
   }
 
   async get(): Promise<MetricData> {
-    const values = [...this.all()].map(({ labels, value }) => ({ labels, value }));
+    const values = this.all().map(({ labels, value }) => ({ labels, value }));
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 }
