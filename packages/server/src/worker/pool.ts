@@ -270,7 +270,9 @@ export class WorkerPool {
       (got) => {
         lane.claiming = false;
         lane.backlog = got === free;
-        if (lane.again || got === free) this.#pump(lane);
+        // Soon, not now: the jobs just started may be done within this turn, and their slots are
+        // then the next claim's too.
+        if (lane.again || got === free) this.#pumpSoon(lane);
         else this.#waitIdle(lane);
       },
       (err) => {
@@ -283,10 +285,13 @@ export class WorkerPool {
   }
 
   /**
-   * {@link #pump} once the jobs settling now have all freed their slots: the
-   * processors of one claim end together, and a pump on the first of them
-   * would claim one job, then the rest once that claim is written, two
-   * claims (and two commits) where one serves.
+   * {@link #pump} once what frees slots now has freed them all: the
+   * processors of one claim end together, and the outcomes of one batch are
+   * written together; a pump on the first of them would claim one job (a
+   * slot, or one outcome's room under the allowance), then the rest once that
+   * claim is written, two claims (and two commits) where one serves. Once
+   * begun, that split keeps itself going: each claim takes the slots the one
+   * before left, half the slots a claim under load.
    */
   #pumpSoon(lane: Lane): void {
     if (lane.pumpSoon) return;
@@ -390,7 +395,7 @@ export class WorkerPool {
       // process) and pumps the lane; a claim on every finish would find nothing, and then ask
       // for the queue's next due time: two statements a job for nothing.
       if (lane.backlog || lane.again || lane.queue.globalLimit !== null || lane.queue.tenantLimit !== null)
-        this.#pump(lane);
+        this.#pumpSoon(lane);
       else if (!lane.idleTimer) this.#waitIdle(lane);
     });
     this.#running.set(token, running);

@@ -445,6 +445,29 @@ describe('worker pool', () => {
     for (const job of await Promise.all(jobs.map((j) => until(j.id)))) expect(job.status).toBe('completed');
   });
 
+  it('gives the room of outcomes written together to one claim, not a claim of one and the rest after it', async () => {
+    const { store, pool, submit, until } = await setup(processor('quick', async () => ({})));
+    const finish = store.finish.bind(store);
+    const held: (() => void)[] = [];
+    store.finish = (...args) =>
+      new Promise<void>((r) => held.push(r)).then(() => finish(...args)) as ReturnType<typeof finish>;
+    const claim = vi.spyOn(store, 'claim');
+    const jobs = await Promise.all(Array.from({ length: 8 }, () => submit('quick')));
+    const { queue } = jobs[0]!;
+    const limits = () =>
+      claim.mock.calls.filter(([options]) => options.queue === queue).map(([o]) => o.limit);
+    await pool({ concurrency: 2, idlePollMs: 60_000 }).start();
+    // Two slots, and room for as many outcomes again: four jobs done, their outcomes unwritten.
+    await vi.waitFor(() => expect(held).toHaveLength(4));
+    const before = limits().length;
+    // The four outcomes go to the store at once and are written in one commit.
+    store.finish = finish;
+    for (const release of held.splice(0)) release();
+    for (const job of await Promise.all(jobs.map((j) => until(j.id)))) expect(job.status).toBe('completed');
+    // A claim on the first outcome written would take one job (1, 1, 2, …), and go on so.
+    expect(limits().slice(before, before + 2)).toEqual([2, 2]);
+  });
+
   it('claims once a job when jobs come one at a time: a finish on an empty queue claims nothing', async () => {
     const { store, pool, submit, until } = await setup(processor('quick', async () => ({})));
     const claim = vi.spyOn(store, 'claim');
