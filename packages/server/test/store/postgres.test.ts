@@ -322,7 +322,7 @@ describePostgres('PostgreSQL store', () => {
       const rows = await adminQuery<{ version: number }>(
         `SELECT version FROM ${pg.escapeIdentifier(schema)}.schema_migrations ORDER BY version`,
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await dropSchema(schema);
@@ -407,6 +407,27 @@ describePostgres('PostgreSQL store', () => {
       expect(mixed.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect((await store.get('t', 'c'))?.status).toBe('queued');
       expect((await store.get('t', 'd'))?.status).toBe('queued');
+    } finally {
+      await dispose();
+    }
+  });
+
+  it('writes a heartbeat as a heap-only tuple: it changes no indexed column, so no index gets an entry', async () => {
+    const { store, schema, dispose } = await freshPgStore({ poolSize: 1 });
+    try {
+      await store.insert(newJob('beating'));
+      const [lease] = await claimSome(store, 1);
+      for (let i = 1; i <= 5; i++) expect(await store.heartbeat(lease!.token, 10_000 + i)).toBe(true);
+      const [counts] = await flushedStats<{ updates: string; hot: string }>(
+        store,
+        `SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables
+         WHERE schemaname = $1 AND relname = 'jobs'`,
+        schema,
+        (rows) => Number(rows[0]?.updates) >= 6,
+      );
+      // The claim (status, lease token: indexed) and five heartbeats.
+      expect(Number(counts!.updates)).toBe(6);
+      expect(Number(counts!.hot)).toBe(5);
     } finally {
       await dispose();
     }
