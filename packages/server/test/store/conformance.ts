@@ -109,6 +109,29 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.get(T, job.id)).toEqual({ ...job, queue_position: 0 });
       });
 
+      it('returns from an insert the job a read gives, every field it was given included, alone or in a batch', async () => {
+        const now = Date.now();
+        const given = (id: string): Partial<NewJob> => ({
+          id,
+          queue: 'elsewhere',
+          priority: 7,
+          input: { text: 'ü"\\\'', long: 'x'.repeat(10_000) },
+          metadata: { b: '1', a: '2' },
+          max_attempts: 4,
+          runAt: now + 60_000,
+          webhook: { url: 'https://hooks.example/a', events: ['job.completed'] },
+          idempotency: { key: `key-${id}`, hash: 'h' },
+          now,
+        });
+        const alone = await created(given('alone'));
+        const batch = await store.insertMany([newJob(given('first')), newJob(given('second'))]);
+        for (const job of [alone, ...batch.map((r) => r.job)]) {
+          expect(job).toMatchObject({ status: 'queued', queue: 'elsewhere', priority: 7, max_attempts: 4 });
+          // The place in the queue is counted by a read of the job alone (see the contract).
+          expect({ ...(await store.get(T, job.id)), queue_position: null }).toEqual(job);
+        }
+      });
+
       it('refuses a second job with the same id in a tenant, and allows it in another', async () => {
         const job = await created({ id: 'same' });
         const again = await store.insert(newJob({ id: 'same' }));

@@ -58,6 +58,8 @@ export interface NotifySql {
   cte: string;
   /** An item of the statement's SELECT list that makes the CTE run, once. */
   column: string;
+  /** The columns the CTE reads of the written rows: the least a `RETURNING` of them gives. */
+  reads: string;
 }
 
 /**
@@ -82,7 +84,7 @@ export function notifySql(channel: string, rows: string, originParam: string): N
         ) p GROUP BY part ORDER BY min(seq)
       ) n
     )`;
-  return { cte, column: '(SELECT count(*) FROM notified) AS notified' };
+  return { cte, column: '(SELECT count(*) FROM notified) AS notified', reads: TUPLE.join(', ') };
 }
 
 /**

@@ -13,6 +13,8 @@ import type {
 } from '../../webhooks/model.js';
 import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
 import {
+  type InsertedTexts,
+  insertedRow,
   iso,
   type JobRow,
   LIST_FIELD_MAX_BYTES,
@@ -722,9 +724,9 @@ export class PostgresJobStore implements JobStore {
                                    max_attempts, created_at, updated_at, run_at, idempotency_key, request_hash, webhook)
         VALUES ($1, $2, $3, $12, $13, 'queued', $4::text::json, octet_length($4::text), $5, $6, $7, $7, $14, $8, $9, $11)
         ON CONFLICT DO NOTHING
-        RETURNING *
+        RETURNING ${notify.reads}
       ), ${notify.cte}
-      SELECT ins.*, ${notify.column} FROM ins`;
+      SELECT ins.seq, ins.tenant, ins.id, ${notify.column} FROM ins`;
   }
 
   /**
@@ -767,12 +769,13 @@ export class PostgresJobStore implements JobStore {
   async #insertAlone(job: NewJob): Promise<InsertResult> {
     const now = job.now ?? Date.now();
     const insert = this.#insertOne;
-    const values = insertValues(job, now, this.origin);
+    const texts = insertTexts(job);
+    const values = insertValues(job, now, this.origin, texts);
     // Inserting first is one round trip in the common case. A conflict (the id, or the
     // idempotency key) waits for the other inserter to commit, then reads who won.
     for (let round = 0; round < MAX_INSERT_ROUNDS; round++) {
-      const [row] = await this.#run(insert, values, 'unsent');
-      if (row) return { outcome: 'created', job: this.#job(row) };
+      const [row] = await this.#run<{ seq: number }>(insert, values, 'unsent');
+      if (row) return created(job, row.seq, now, texts);
       if (job.idempotency) {
         const [prior] = await this.#run(
           `SELECT j.* FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.idempotency_key = $2`,
@@ -822,6 +825,7 @@ export class PostgresJobStore implements JobStore {
       return fresh;
     });
     const first = jobs.filter((_, i) => isFirst[i]);
+    const texts = new Map(first.map((job) => [job, insertTexts(job)]));
     const column = <T>(pick: (job: NewJob) => T) => first.map(pick);
     const notify = this.#notify('ins', '$14');
     const insert = `
@@ -836,34 +840,34 @@ export class PostgresJobStore implements JobStore {
                                   run_at, key, hash, webhook, ord)
         ORDER BY u.ord
         ON CONFLICT DO NOTHING
-        RETURNING *
+        RETURNING ${notify.reads}
       ), ${notify.cte}
-      SELECT ins.*, ${notify.column} FROM ins`;
+      SELECT ins.seq, ins.tenant, ins.id, ${notify.column} FROM ins`;
     const values = [
       column((j) => j.tenant),
       column((j) => j.id),
       column((j) => j.type),
       column((j) => j.queue),
       column((j) => j.priority),
-      column((j) => j.inputJson ?? JSON.stringify(j.input)),
-      column((j) => JSON.stringify(j.metadata)),
+      column((j) => texts.get(j)!.input),
+      column((j) => texts.get(j)!.metadata),
       column((j) => j.max_attempts),
       column((j) => j.now ?? now),
       column((j) => j.runAt ?? j.now ?? now),
       column((j) => j.idempotency?.key ?? null),
       column((j) => j.idempotency?.hash ?? null),
-      column((j) => (j.webhook ? JSON.stringify(j.webhook) : null)),
+      column((j) => texts.get(j)!.webhook),
       this.origin,
     ];
     return this.#tx(async (q) => {
-      const rows = await q(insert, values);
-      const rowOf = new Map(rows.map((row) => [jobKey(row.tenant, row.id), row]));
+      const rows = await q<{ seq: number; tenant: string; id: string }>(insert, values);
+      const seqOf = new Map(rows.map((row) => [jobKey(row.tenant, row.id), row.seq]));
       const results: InsertResult[] = [];
       for (const [i, job] of jobs.entries()) {
-        const row = isFirst[i] ? rowOf.get(jobKey(job.tenant, job.id)) : undefined;
+        const seq = isFirst[i] ? seqOf.get(jobKey(job.tenant, job.id)) : undefined;
         results.push(
-          row
-            ? { outcome: 'created', job: this.#job(row) }
+          seq !== undefined
+            ? created(job, seq, job.now ?? now, texts.get(job)!)
             : await this.#insertSkipped(q, job, job.now ?? now),
         );
       }
@@ -897,8 +901,9 @@ export class PostgresJobStore implements JobStore {
       ]);
       if (existing) return { outcome: 'id_exists', job: this.#job(existing) };
       // Nothing holds it now (a key just forgotten, a colliding job deleted meanwhile): insert it alone.
-      const [row] = await q(this.#insertOne, insertValues(job, now, this.origin));
-      if (row) return { outcome: 'created', job: this.#job(row) };
+      const texts = insertTexts(job);
+      const [row] = await q<{ seq: number }>(this.#insertOne, insertValues(job, now, this.origin, texts));
+      if (row) return created(job, row.seq, now, texts);
     }
     throw new Error(`insert of job ${job.tenant}/${job.id} kept colliding; giving up`);
   }
@@ -1687,23 +1692,39 @@ function unavailable(err: unknown): unknown {
 }
 
 /** The parameters of {@link PostgresJobStore}'s one-job insert, in its numbering. */
-function insertValues(job: NewJob, now: number, origin: string): unknown[] {
+function insertValues(job: NewJob, now: number, origin: string, texts: InsertedTexts): unknown[] {
   return [
     job.tenant,
     job.id,
     job.type,
-    job.inputJson ?? JSON.stringify(job.input),
-    JSON.stringify(job.metadata),
+    texts.input,
+    texts.metadata,
     job.max_attempts,
     now,
     job.idempotency?.key ?? null,
     job.idempotency?.hash ?? null,
     origin,
-    job.webhook ? JSON.stringify(job.webhook) : null,
+    texts.webhook,
     job.queue,
     job.priority,
     job.runAt ?? now,
   ];
+}
+
+/** The JSON texts an insert of `job` writes, made once for the statement and the row made of it. */
+function insertTexts(job: NewJob): InsertedTexts & { input: string } {
+  const input = job.inputJson ?? JSON.stringify(job.input);
+  return {
+    input,
+    inputBytes: Buffer.byteLength(input),
+    metadata: JSON.stringify(job.metadata),
+    webhook: job.webhook ? JSON.stringify(job.webhook) : null,
+  };
+}
+
+/** The outcome of an insert that wrote `job` as `seq`: its row made from what was sent (see {@link insertedRow}). */
+function created(job: NewJob, seq: number, now: number, texts: InsertedTexts): InsertResult {
+  return { outcome: 'created', job: toJob(insertedRow(job, seq, now, texts), null, job.input) };
 }
 
 /** A change of a job that is made only while the job runs under `token`. */

@@ -13,6 +13,7 @@ import type {
 } from '../../webhooks/model.js';
 import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
 import {
+  insertedRow,
   iso,
   type JobRow,
   jobColumns,
@@ -574,43 +575,14 @@ export class SqliteJobStore implements JobStore {
       webhook,
     );
     if (!inserted) return { outcome: 'id_exists', row: this.#s.byKey.get(job.tenant, job.id)! };
-    // The row as a read of it would give it ({@link JOB_COLUMNS}), made here rather than read back.
+    // The row as a read of it would give it ({@link JOB_COLUMNS}): a long input left out.
     const inputBytes = Buffer.byteLength(inputJson);
-    const row: JobRow = {
-      seq: inserted.seq,
-      tenant: job.tenant,
-      id: job.id,
-      type: job.type,
-      queue: job.queue,
-      priority: job.priority,
-      status: 'queued',
-      progress: 0,
-      stage: null,
-      message: null,
-      error_code: null,
-      error_message: null,
-      attempt: 0,
-      max_attempts: job.max_attempts,
-      eta: null,
-      created_at: now,
-      started_at: null,
-      updated_at: now,
-      finished_at: null,
-      version: 1,
-      logs_tail: '[]',
-      log_count: 0,
-      metadata,
-      run_at: runAt,
-      lease_owner: null,
-      lease_token: null,
-      lease_expires_at: null,
-      idempotency_key: job.idempotency?.key ?? null,
-      request_hash: job.idempotency?.hash ?? null,
-      webhook,
+    const row = insertedRow(job, inserted.seq, now, {
       input: inputBytes <= LIST_FIELD_MAX_BYTES ? inputJson : null,
-      input_bytes: inputBytes,
-      output: null,
-    };
+      inputBytes,
+      metadata,
+      webhook,
+    });
     if (row.input === null) this.#inputs.set(row.seq, job.input, inputBytes);
     return { outcome: 'created', row, input: job.input };
   }
