@@ -215,6 +215,17 @@ export interface InsertedTexts {
   webhook: string | null;
 }
 
+/** The JSON texts an insert of `job` writes, made once for the statement and the row made of it. */
+export function insertTexts(job: NewJob): InsertedTexts & { input: string } {
+  const input = job.inputJson ?? JSON.stringify(job.input);
+  return {
+    input,
+    inputBytes: Buffer.byteLength(input),
+    metadata: JSON.stringify(job.metadata),
+    webhook: job.webhook ? JSON.stringify(job.webhook) : null,
+  };
+}
+
 /**
  * The row an insert of `job` wrote, as a read of it would give it, made from
  * what the insert sent rather than read back: the insert returns its seq

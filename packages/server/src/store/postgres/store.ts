@@ -15,6 +15,7 @@ import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row
 import {
   type InsertedTexts,
   insertedRow,
+  insertTexts,
   iso,
   type JobRow,
   LIST_FIELD_MAX_BYTES,
@@ -1709,17 +1710,6 @@ function insertValues(job: NewJob, now: number, origin: string, texts: InsertedT
     job.priority,
     job.runAt ?? now,
   ];
-}
-
-/** The JSON texts an insert of `job` writes, made once for the statement and the row made of it. */
-function insertTexts(job: NewJob): InsertedTexts & { input: string } {
-  const input = job.inputJson ?? JSON.stringify(job.input);
-  return {
-    input,
-    inputBytes: Buffer.byteLength(input),
-    metadata: JSON.stringify(job.metadata),
-    webhook: job.webhook ? JSON.stringify(job.webhook) : null,
-  };
 }
 
 /** The outcome of an insert that wrote `job` as `seq`: its row made from what was sent (see {@link insertedRow}). */

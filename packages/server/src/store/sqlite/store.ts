@@ -14,6 +14,7 @@ import type {
 import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
 import {
   insertedRow,
+  insertTexts,
   iso,
   type JobRow,
   jobColumns,
@@ -554,36 +555,30 @@ export class SqliteJobStore implements JobStore {
         this.#queued.delete(prior.seq); // changed without a new version: not to be written from
       }
     }
-    const inputJson = job.inputJson ?? JSON.stringify(job.input);
-    const metadata = JSON.stringify(job.metadata);
-    const webhook = job.webhook ? JSON.stringify(job.webhook) : null;
-    const runAt = job.runAt ?? now;
+    const texts = insertTexts(job);
     const inserted = this.#s.insert.get(
       job.tenant,
       job.id,
       job.type,
       job.queue,
       job.priority,
-      inputJson,
-      metadata,
+      texts.input,
+      texts.metadata,
       job.max_attempts,
       now,
       now,
-      runAt,
+      job.runAt ?? now,
       job.idempotency?.key ?? null,
       job.idempotency?.hash ?? null,
-      webhook,
+      texts.webhook,
     );
     if (!inserted) return { outcome: 'id_exists', row: this.#s.byKey.get(job.tenant, job.id)! };
     // The row as a read of it would give it ({@link JOB_COLUMNS}): a long input left out.
-    const inputBytes = Buffer.byteLength(inputJson);
     const row = insertedRow(job, inserted.seq, now, {
-      input: inputBytes <= LIST_FIELD_MAX_BYTES ? inputJson : null,
-      inputBytes,
-      metadata,
-      webhook,
+      ...texts,
+      input: texts.inputBytes <= LIST_FIELD_MAX_BYTES ? texts.input : null,
     });
-    if (row.input === null) this.#inputs.set(row.seq, job.input, inputBytes);
+    if (row.input === null) this.#inputs.set(row.seq, job.input, texts.inputBytes);
     return { outcome: 'created', row, input: job.input };
   }
 
