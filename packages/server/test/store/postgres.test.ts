@@ -41,7 +41,6 @@ function scriptedJob(id: string, over: object = {}) {
   };
 }
 
-/** Runs `script` on a new SQLite store and on a new PostgreSQL schema; returns what each answered. */
 /**
  * Rows of a statistics view, read for `schema` once `store` is closed: a
  * backend flushes its counters as it exits, and they show a moment later
@@ -114,6 +113,7 @@ async function growByAnotherQueue(store: PostgresJobStore): Promise<void> {
     );
 }
 
+/** Runs `script` on a new SQLite store and on a new PostgreSQL schema; returns what each answered. */
 async function onBothStores(
   script: (store: JobStore) => Promise<unknown[]>,
 ): Promise<{ fromSqlite: unknown[]; fromPg: unknown[] }> {
