@@ -1,7 +1,6 @@
 import type { JobError, JsonObject, StoredJob } from '../jobs/model.js';
 import type { JobStatus } from '../jobs/states.js';
 import type { WebhookSpec } from '../webhooks/spec.js';
-import type { NewJob } from './store.js';
 
 /** A job as both stores keep it: times in Unix ms, JSON columns as JSON text. */
 export interface JobRow {
@@ -204,69 +203,6 @@ export function toJob(row: JobRow, queuePosition: number | null, input?: JsonObj
     // A long input handed in is not in the row's text, but is held all the same.
     json_bytes:
       rowBytes(row) + (input !== undefined && row.input === null ? Number(row.input_bytes ?? 0) : 0),
-  };
-}
-
-/** The JSON texts an insert of a job writes; `input` may be left out of the row (null) when long. */
-export interface InsertedTexts {
-  input: string | null;
-  inputBytes: number;
-  metadata: string;
-  webhook: string | null;
-}
-
-/** The JSON texts an insert of `job` writes, made once for the statement and the row made of it. */
-export function insertTexts(job: NewJob): InsertedTexts & { input: string } {
-  const input = job.inputJson ?? JSON.stringify(job.input);
-  return {
-    input,
-    inputBytes: Buffer.byteLength(input),
-    metadata: JSON.stringify(job.metadata),
-    webhook: job.webhook ? JSON.stringify(job.webhook) : null,
-  };
-}
-
-/**
- * The row an insert of `job` wrote, as a read of it would give it, made from
- * what the insert sent rather than read back: the insert returns its seq
- * alone (a row of 30 columns costs more to send, parse and make into an
- * object than to make here).
- */
-export function insertedRow(job: NewJob, seq: number, now: number, texts: InsertedTexts): JobRow {
-  return {
-    seq,
-    tenant: job.tenant,
-    id: job.id,
-    type: job.type,
-    queue: job.queue,
-    priority: job.priority,
-    status: 'queued',
-    progress: 0,
-    stage: null,
-    message: null,
-    error_code: null,
-    error_message: null,
-    attempt: 0,
-    max_attempts: job.max_attempts,
-    eta: null,
-    created_at: now,
-    started_at: null,
-    updated_at: now,
-    finished_at: null,
-    version: 1,
-    logs_tail: '[]',
-    log_count: 0,
-    metadata: texts.metadata,
-    run_at: job.runAt ?? now,
-    lease_owner: null,
-    lease_token: null,
-    lease_expires_at: null,
-    idempotency_key: job.idempotency?.key ?? null,
-    request_hash: job.idempotency?.hash ?? null,
-    webhook: texts.webhook,
-    input: texts.input,
-    input_bytes: texts.inputBytes,
-    output: null,
   };
 }
 

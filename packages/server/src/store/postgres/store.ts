@@ -12,10 +12,8 @@ import type {
   WebhookDelivery,
 } from '../../webhooks/model.js';
 import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
+import { type InsertedTexts, insertedRow, insertTexts } from '../inserted-row.js';
 import {
-  type InsertedTexts,
-  insertedRow,
-  insertTexts,
   iso,
   type JobRow,
   LIST_FIELD_MAX_BYTES,

@@ -12,9 +12,8 @@ import type {
   WebhookDelivery,
 } from '../../webhooks/model.js';
 import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
+import { insertedRow, insertTexts } from '../inserted-row.js';
 import {
-  insertedRow,
-  insertTexts,
   iso,
   type JobRow,
   jobColumns,
