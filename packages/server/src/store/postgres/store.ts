@@ -436,11 +436,14 @@ export class PostgresJobStore implements JobStore {
         FROM v WHERE j.seq = v.seq AND j.version = v.version
         RETURNING j.seq, j.tenant, j.id, j.version, j.status, j.type, j.queue, j.lease_expires_at
       ), l AS (
-        -- Only for rows the guarded update wrote: a change that lost its race adds no lines.
+        -- Only for rows the guarded update wrote: a change that lost its race adds no lines. The
+        -- written seqs are one array, made once: as a semi-join on \`u\` (whose size the planner
+        -- cannot know) the plan read \`u\` in the outer loop and unnested the arrays again for each
+        -- row, 32 x 32 rows for a batch of 32 (a tenth of a batched finish's time).
         INSERT INTO ${this.#logs} (job_seq, n, ts, line)
         SELECT s, n, ts, line
         FROM unnest($${p}::bigint[], $${p + 1}::integer[], $${p + 2}::text[], $${p + 3}::bigint[]) AS x(s, n, line, ts)
-        WHERE x.s IN (SELECT seq FROM u)
+        WHERE x.s = ANY (ARRAY(SELECT seq FROM u))
       )${
         hookSeq.length === 0
           ? ''
@@ -451,7 +454,7 @@ export class PostgresJobStore implements JobStore {
         FROM unnest($${p + 5}::bigint[], $${p + 6}::text[], $${p + 7}::text[], $${p + 8}::text[], $${p + 9}::text[],
                     $${p + 10}::bigint[])
           AS x(s, id, event, url, job, at)
-        WHERE x.s IN (SELECT seq FROM u) AND NOT EXISTS (
+        WHERE x.s = ANY (ARRAY(SELECT seq FROM u)) AND NOT EXISTS (
           SELECT 1 FROM ${this.#deliveries} g WHERE g.job_seq = x.s AND g.url = x.url AND g.last_status = 410)
       )`
       }, ${notify.cte}
@@ -1625,13 +1628,17 @@ const DELIVERY_STATUS = {
 
 const JSON_COLUMNS = new Set<string>(['output', 'logs_tail']);
 
-/** SQL for transitions.ts `appendTail`: the JSON array `tail` with `line` added, keeping the newest `keep`. */
+/**
+ * SQL for transitions.ts `appendTail`: the JSON array `tail` with `line` added, keeping the newest
+ * `keep`. An empty tail (a job's first claim) is the line alone, without taking the array apart
+ * and aggregating it again (3.2 µs a row, against 0.5).
+ */
 function appendTailSql(tail: string, line: string, keep: string): string {
-  return `(SELECT coalesce(json_agg(x ORDER BY i), '[]'::json) FROM (
+  return `CASE WHEN ${tail}::text = '[]' THEN json_build_array(${line}) ELSE (SELECT coalesce(json_agg(x ORDER BY i), '[]'::json) FROM (
     SELECT x, i FROM (
       SELECT e.x, e.i FROM json_array_elements_text(${tail}) WITH ORDINALITY AS e(x, i)
       UNION ALL SELECT ${line}, 9223372036854775807
-    ) a ORDER BY i DESC LIMIT ${keep}) b)`;
+    ) a ORDER BY i DESC LIMIT ${keep}) b) END`;
 }
 
 /** The SET expression of a mutable column from the `v` row of new values. */
