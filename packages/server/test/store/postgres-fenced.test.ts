@@ -177,6 +177,10 @@ describePostgres('PostgreSQL fenced changes in batches', () => {
       null,
       ['completed', 4, 100],
     ]);
+    // A log line only for a row the batch wrote: none for the change that lost its race to the cancel.
+    const completedLines = async (id: string) =>
+      (await store.logs('t', id, { limit: 100 }))!.filter((l) => l.line === 'attempt 1 completed').length;
+    expect(await Promise.all(leases.map((lease) => completedLines(lease.job.id)))).toEqual([1, 0, 1]);
   });
 
   it('finishes each job once when its batch statement is cut before it commits', async () => {
