@@ -4,17 +4,19 @@ import type { NewJob } from './store.js';
 /** The JSON texts an insert of a job writes; `input` may be left out of the row (null) when long. */
 export interface InsertedTexts {
   input: string | null;
-  inputBytes: number;
+  /**
+   * The input's UTF-8 length, where a store measures it (SQLite, to decide whether the row keeps
+   * the input); a pass over every byte, so not measured where nothing reads it.
+   */
+  inputBytes?: number;
   metadata: string;
   webhook: string | null;
 }
 
 /** The JSON texts an insert of `job` writes, made once for the statement and the row made of it. */
 export function insertTexts(job: NewJob): InsertedTexts & { input: string } {
-  const input = job.inputJson ?? JSON.stringify(job.input);
   return {
-    input,
-    inputBytes: Buffer.byteLength(input),
+    input: job.inputJson ?? JSON.stringify(job.input),
     metadata: JSON.stringify(job.metadata),
     webhook: job.webhook ? JSON.stringify(job.webhook) : null,
   };
@@ -59,7 +61,7 @@ export function insertedRow(job: NewJob, seq: number, now: number, texts: Insert
     request_hash: job.idempotency?.hash ?? null,
     webhook: texts.webhook,
     input: texts.input,
-    input_bytes: texts.inputBytes,
+    input_bytes: texts.inputBytes ?? null,
     output: null,
   };
 }

@@ -573,11 +573,13 @@ export class SqliteJobStore implements JobStore {
     );
     if (!inserted) return { outcome: 'id_exists', row: this.#s.byKey.get(job.tenant, job.id)! };
     // The row as a read of it would give it ({@link JOB_COLUMNS}): a long input left out.
+    const inputBytes = Buffer.byteLength(texts.input);
     const row = insertedRow(job, inserted.seq, now, {
       ...texts,
-      input: texts.inputBytes <= LIST_FIELD_MAX_BYTES ? texts.input : null,
+      input: inputBytes <= LIST_FIELD_MAX_BYTES ? texts.input : null,
+      inputBytes,
     });
-    if (row.input === null) this.#inputs.set(row.seq, job.input, texts.inputBytes);
+    if (row.input === null) this.#inputs.set(row.seq, job.input, inputBytes);
     return { outcome: 'created', row, input: job.input };
   }
 
