@@ -304,7 +304,7 @@ export async function buildApp(config: Config, parts: AppParts = {}): Promise<Fa
     batchRoutes(app, { service, maxJobs: config.maxBatchJobs });
     artifactRoutes(app, { service });
     await fileRoutes(app, { files });
-    streamRoutes(app, { service, keepaliveMs, streams });
+    streamRoutes(app, { service, keepaliveMs, streams, maxJobs: config.maxBatchJobs });
     webhookRoutes(app, { service });
     typeRoutes(app, { registry, servedTypes: () => workers.servedTypes() });
     await workerRoutes(app, { workers });

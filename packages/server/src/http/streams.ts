@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors.js';
 import type { StoredJob } from '../jobs/model.js';
 import type { JobService } from '../jobs/service.js';
 import { isTerminal } from '../jobs/states.js';
@@ -12,7 +13,12 @@ export interface StreamRouteOptions {
   keepaliveMs: number;
   /** Every open stream, so shutdown can end them. */
   streams: Set<SseStream>;
+  /** The most jobs one stream of many follows (--max-batch-jobs, as a batch may make). */
+  maxJobs: number;
 }
+
+/** Jobs read at once when a stream of many begins: their snapshots are sent before the next are read. */
+const READ_CHUNK = 100;
 
 function lastEventId(header: string | string[] | undefined, query: string | undefined): number {
   const raw = (Array.isArray(header) ? header[0] : header) ?? query;
@@ -22,7 +28,7 @@ function lastEventId(header: string | string[] | undefined, query: string | unde
 
 export function streamRoutes(
   app: FastifyInstance,
-  { service, keepaliveMs, streams }: StreamRouteOptions,
+  { service, keepaliveMs, streams, maxJobs }: StreamRouteOptions,
 ): void {
   app.get<{ Params: { id: string }; Querystring: { last_event_id?: string } }>(
     '/v1/jobs/:id/events',
@@ -68,6 +74,100 @@ export function streamRoutes(
         }
         if (isTerminal(snapshot.status)) stream.end();
       });
+    },
+  );
+
+  app.post<{ Body: { ids: string[] } }>(
+    '/v1/jobs/events',
+    {
+      schema: {
+        operationId: 'streamManyJobEvents',
+        summary: "Server-Sent Events of many jobs' changes, until every one has ended",
+        description:
+          "`event: job` with each job's current snapshot, then each change (a slow reader gets the newest of each job); " +
+          '`event: missing` (`{"id"}`) for an id with no job of the caller\'s; ' +
+          '`event: end` (`{"jobs", "missing"}`) once every job is terminal or missing, and the stream ends. ' +
+          'A comment ping every 15 s. After a drop, ask again for the jobs not yet seen to end.',
+        tags: ['events'],
+        body: {
+          type: 'object',
+          required: ['ids'],
+          additionalProperties: false,
+          properties: {
+            ids: {
+              type: 'array',
+              minItems: 1,
+              items: { type: 'string' },
+              description:
+                'The jobs to follow; at most --max-batch-jobs (1000). An id given twice is followed once.',
+            },
+          },
+        },
+        produces: ['text/event-stream'],
+        response: { 200: { description: 'text/event-stream', type: 'string' }, ...errors(400, 401, 413) },
+      },
+    },
+    async (request, reply) => {
+      const ids = [...new Set(request.body.ids)];
+      if (ids.length > maxJobs) {
+        throw new ApiError('batch_too_large', {
+          message: `The request names ${ids.length} jobs; this server follows at most ${maxJobs} in one stream: open more than one.`,
+          details: { jobs: ids.length, limit: maxJobs },
+        });
+      }
+      for (const id of ids) checkJobId(id);
+      const tenant = request.tenant;
+      // Watch before reading so that no change is lost between the two.
+      const watches = new Map(ids.map((id) => [id, service.watch(tenant, id)]));
+      const closeAll = () => {
+        for (const watch of watches.values()) watch.close();
+      };
+      let first: Map<string, StoredJob>;
+      try {
+        first = await service.findMany(tenant, ids.slice(0, READ_CHUNK));
+      } catch (err) {
+        closeAll();
+        throw err;
+      }
+      const stream = openSse(reply, { keepaliveMs, open: streams });
+      void stream.done.then(closeAll);
+      const tally = { open: ids.length, missing: 0 };
+      const settle = (id: string) => {
+        watches.get(id)!.close();
+        if (--tally.open > 0) return;
+        stream.send({
+          event: 'end',
+          data: JSON.stringify({ jobs: ids.length - tally.missing, missing: tally.missing }),
+        });
+        stream.end();
+      };
+      const follow = (id: string, job: StoredJob | undefined) => {
+        if (!job) {
+          tally.missing++;
+          stream.send({ event: 'missing', data: JSON.stringify({ id }), key: id });
+          settle(id);
+          return;
+        }
+        watches.get(id)!.follow(job, (snapshot) => {
+          stream.send({ event: 'job', data: jobJson(snapshot), key: id });
+          if (isTerminal(snapshot.status)) settle(id);
+        });
+      };
+      for (let at = 0; at < ids.length && !stream.closed; at += READ_CHUNK) {
+        const chunk = ids.slice(at, at + READ_CHUNK);
+        let found = first;
+        if (at > 0) {
+          try {
+            found = await service.findMany(tenant, chunk);
+          } catch (err) {
+            // The reply has begun: the reader sees the stream break, and asks again.
+            request.log.warn({ err }, 'could not read the jobs of an event stream');
+            reply.raw.destroy();
+            return;
+          }
+        }
+        for (const id of chunk) if (!stream.closed) follow(id, found.get(id));
+      }
     },
   );
 

@@ -231,6 +231,8 @@ export interface JobStore {
   insertMany(jobs: readonly NewJob[]): Promise<InsertResult[]>;
   /** A tenant's job by id (ids are unique per tenant). */
   get(tenant: string, id: string): Promise<StoredJob | null>;
+  /** A tenant's jobs by id, in one read: whole, as {@link get} gives them; ids with no job are left out. */
+  getMany(tenant: string, ids: readonly string[]): Promise<StoredJob[]>;
   list(filter: ListFilter): Promise<StoredJob[]>;
   /** Log lines numbered above `after`, oldest first; null when the job does not exist. */
   logs(

@@ -36,6 +36,7 @@ const MATRIX: Record<string, Role[]> = {
   'GET /v1/jobs/{id}/logs': C,
   'GET /v1/jobs/{id}/events': C,
   'GET /v1/events': C,
+  'POST /v1/jobs/events': C,
   'GET /v1/jobs/{id}/artifacts/{name}': C,
   'GET /v1/jobs/{id}/webhook-deliveries': C,
   'POST /v1/jobs/{id}/webhook-deliveries/{delivery_id}/retry': C,

@@ -88,6 +88,16 @@ describe('tenant isolation over every route', () => {
       if (method !== 'HEAD' && !path.startsWith('/status/')) expect(r.body.error.code).toBe('job_not_found');
     }
     expect((await call(url, 'GET', '/v1/jobs', { headers: B })).body.data).toEqual([]);
+    // A stream of many jobs names another tenant's job as one with no job, and ends.
+    const many = await fetch(`${url}/v1/jobs/events`, {
+      method: 'POST',
+      headers: { ...B, 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: [id] }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    const told = await many.text();
+    expect(told).toContain(`event: missing\ndata: {"id":"${id}"}`);
+    expect(told).not.toContain('event: job');
     expect((await call(url, 'GET', '/v1/jobs?status=completed', { headers: B })).body.data).toEqual([]);
     // The owner still has everything, untouched by the other tenant's attempts.
     expect((await call(url, 'GET', `/v1/jobs/${id}`, { headers: A })).body.status).toBe('completed');

@@ -134,10 +134,22 @@ export async function readSse(
     headers = {},
     until,
     signal,
-  }: { headers?: Record<string, string>; until?: (e: SseEvent) => boolean; signal?: AbortSignal } = {},
+    body,
+  }: {
+    headers?: Record<string, string>;
+    until?: (e: SseEvent) => boolean;
+    signal?: AbortSignal;
+    /** POSTed as JSON (a stream of many jobs). */
+    body?: unknown;
+  } = {},
 ): Promise<SseEvent[]> {
   const res = await fetch(url, {
-    headers: { accept: 'text/event-stream', ...headers },
+    ...(body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }),
+    headers: {
+      accept: 'text/event-stream',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     signal: signal ?? null,
   });
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);

@@ -145,3 +145,97 @@ describe('HEAD on an event stream', () => {
     await call(url, 'POST', `/v1/jobs/${created.id}/cancel`);
   });
 });
+
+describe('POST /v1/jobs/events', () => {
+  const data = (events: { event?: string; data: string }[], name: string) =>
+    events.filter((e) => e.event === name).map((e) => JSON.parse(e.data));
+
+  it("streams each job's snapshot and changes, tells of ids with no job, and ends once every job has", async () => {
+    const { url } = await startApp();
+    const done = await call(url, 'POST', '/v1/jobs', { body: job(0), headers: { prefer: 'wait=10' } });
+    expect(done.body.status).toBe('completed');
+    const short = await call(url, 'POST', '/v1/jobs', { body: job(0.3) });
+    const canceled = await call(url, 'POST', '/v1/jobs', { body: { ...job(0), run_in_seconds: 3600 } });
+    const ids = [done.body.id, short.body.id, 'no-such-job', canceled.body.id, short.body.id];
+    const stream = readSse(`${url}/v1/jobs/events`, { body: { ids } });
+    await new Promise((r) => setTimeout(r, 100));
+    await call(url, 'POST', `/v1/jobs/${canceled.body.id}/cancel`);
+    const events = (await stream).filter((e) => !e.comment);
+
+    expect(events.at(-1)).toMatchObject({ event: 'end' });
+    expect(JSON.parse(events.at(-1)!.data)).toEqual({ jobs: 3, missing: 1 });
+    expect(data(events, 'missing')).toEqual([{ id: 'no-such-job' }]);
+    const jobs = data(events, 'job');
+    // The finished job once, as it is; each job's snapshots in order of version, ending with its end.
+    expect(jobs.filter((j) => j.id === done.body.id)).toEqual([done.body]);
+    for (const [id, status] of [
+      [short.body.id, 'completed'],
+      [canceled.body.id, 'canceled'],
+    ]) {
+      const versions = jobs.filter((j) => j.id === id).map((j) => j.version);
+      expect(versions.length).toBeGreaterThan(1);
+      expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+      expect(new Set(versions).size).toBe(versions.length);
+      expect(jobs.filter((j) => j.id === id).at(-1).status).toBe(status);
+    }
+    expect(events.every((e) => e.id === undefined)).toBe(true);
+  });
+
+  it('ends at once with the end event when every job has already ended', async () => {
+    const { url } = await startApp();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await call(url, 'POST', '/v1/jobs', { body: job(0), headers: { prefer: 'wait=10' } });
+      ids.push(r.body.id);
+    }
+    const events = (await readSse(`${url}/v1/jobs/events`, { body: { ids } })).filter((e) => !e.comment);
+    expect(events.map((e) => e.event)).toEqual(['job', 'job', 'job', 'end']);
+    expect(data(events, 'job').map((j) => [j.id, j.status])).toEqual(ids.map((id) => [id, 'completed']));
+  });
+
+  it('follows more jobs than it reads at once', async () => {
+    const { url } = await startApp({ argv: ['--role', 'api'] });
+    const jobs = Array.from({ length: 250 }, (_, i) => ({ ...job(0), id: `j-${i}`, run_in_seconds: 3600 }));
+    const made = await call(url, 'POST', '/v1/jobs/batch', { body: { jobs } });
+    expect(made.body.data.every((d: { status: number }) => d.status === 202)).toBe(true);
+    const ids = [...jobs.map((j) => j.id), 'gone'];
+    const stream = readSse(`${url}/v1/jobs/events`, { body: { ids } });
+    await eventually(async () => {
+      const all = await Promise.all(
+        ids.slice(0, 250).map((id) => call(url, 'POST', `/v1/jobs/${id}/cancel`)),
+      );
+      return all.every((r) => r.status === 200);
+    });
+    const events = (await stream).filter((e) => !e.comment);
+    const ended = data(events, 'job')
+      .filter((j) => j.status === 'canceled')
+      .map((j) => j.id);
+    expect(ended.sort()).toEqual(ids.slice(0, 250).sort());
+    expect(data(events, 'end')).toEqual([{ jobs: 250, missing: 1 }]);
+  });
+
+  it('refuses bad requests in the JSON error shape, before the stream begins', async () => {
+    const { url } = await startApp({ argv: ['--role', 'api', '--max-batch-jobs', '3'] });
+    const post = (body: unknown) => call(url, 'POST', '/v1/jobs/events', { body });
+    for (const [body, status, code] of [
+      [{ ids: [] }, 400, 'invalid_request'],
+      [{ ids: [{ id: 'a' }] }, 400, 'invalid_request'],
+      [{ ids: { a: 1 } }, 400, 'invalid_request'],
+      [{}, 400, 'invalid_request'],
+      [{ ids: ['a'], extra: 1 }, 400, 'invalid_request'],
+      [{ ids: ['a', '../etc'] }, 400, 'invalid_job_id'],
+      [{ ids: ['a', 'b', 'c', 'd'] }, 413, 'batch_too_large'],
+    ] as const) {
+      const r = await post(body);
+      expect([JSON.stringify(body), r.status, r.body.error?.code]).toEqual([
+        JSON.stringify(body),
+        status,
+        code,
+      ]);
+    }
+    // An id given twice is one job: four names of three jobs are within the limit.
+    const ok = await readSse(`${url}/v1/jobs/events`, { body: { ids: ['a', 'b', 'c', 'a'] } });
+    expect(data(ok, 'missing').map((m) => m.id)).toEqual(['a', 'b', 'c']);
+    expect((await post({ ids: ['a', 'b', 'c', 'd'] })).body.error.details).toEqual({ jobs: 4, limit: 3 });
+  });
+});

@@ -148,6 +148,25 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.get(T, 'no-such-job')).toBeNull();
       });
 
+      it("reads many of a tenant's jobs at once, whole, leaving out ids with no job of its own", async () => {
+        const short = await created({ id: 'short' });
+        const long = await created({ id: 'long', input: { text: 'x'.repeat(20_000) } });
+        const lease = await claimOne();
+        const others = await created({ id: 'theirs', tenant: 'tenant-b' });
+        const read = await store.getMany(T, ['long', 'nope', 'short', 'theirs', 'short']);
+        const byId = new Map(read.map((job) => [job.id, job]));
+        expect([...byId.keys()].sort()).toEqual(['long', 'short']);
+        expect(read).toHaveLength(2);
+        for (const job of [short, long]) {
+          const now = await store.get(T, job.id);
+          expect(byId.get(job.id)).toEqual({ ...now, queue_position: null });
+        }
+        expect(byId.get(lease.job.id)?.status).toBe('running');
+        expect(byId.get('long')?.input).toEqual({ text: 'x'.repeat(20_000) });
+        expect(await store.getMany('tenant-b', ['short', others.id])).toEqual([others]);
+        expect(await store.getMany(T, [])).toEqual([]);
+      });
+
       it('replays an idempotency key with the same hash and refuses one with another', async () => {
         const first = await created({ idempotency: { key: 'k1', hash: 'h1' } });
         const replay = await store.insert(newJob({ idempotency: { key: 'k1', hash: 'h1' } }));

@@ -404,7 +404,7 @@ export class PostgresFeed implements ChangeFeed {
       const wanted = [...batch.values()].filter((n) => newer(n, this.#known.get(jobKey(n.tenant, n.id))));
       if (wanted.length > 0) {
         this.#onActivity('read');
-        const jobs = await this.#store.getMany(wanted);
+        const jobs = await this.#store.getByKeys(wanted);
         for (const job of jobs) this.publish(job);
       }
     } catch (err) {

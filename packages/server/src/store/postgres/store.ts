@@ -577,8 +577,18 @@ export class PostgresJobStore implements JobStore {
     return row ? this.#job(row) : null;
   }
 
-  /** Several jobs by key in one query (for the change feed); missing ones are left out. */
-  async getMany(keys: readonly { tenant: string; id: string }[]): Promise<StoredJob[]> {
+  async getMany(tenant: string, ids: readonly string[]): Promise<StoredJob[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#run(
+      `SELECT j.* FROM ${this.#jobs} j WHERE j.tenant = $1 AND j.id = ANY ($2::text[])`,
+      [tenant, ids],
+      'always',
+    );
+    return rows.map((row) => this.#job(row));
+  }
+
+  /** Several jobs of any tenants by key in one query (for the change feed); missing ones are left out. */
+  async getByKeys(keys: readonly { tenant: string; id: string }[]): Promise<StoredJob[]> {
     if (keys.length === 0) return [];
     const rows = await this.#run(
       `SELECT j.* FROM ${this.#jobs} j

@@ -227,6 +227,9 @@ export class SqliteJobStore implements JobStore {
       bySeqs: db.prepare<[string], JobRow>(
         `SELECT ${JOB_COLUMNS} FROM jobs WHERE seq IN (SELECT value FROM json_each(?))`,
       ),
+      byIds: db.prepare<[string, string], JobRow>(
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE tenant = ? AND id IN (SELECT value FROM json_each(?))`,
+      ),
       input: db.prepare<[number], { input: string }>('SELECT input FROM jobs WHERE seq = ?'),
       byToken: db.prepare<[string], JobRow>(
         `SELECT ${JOB_COLUMNS} FROM jobs WHERE lease_token = ? AND status = 'running'`,
@@ -591,6 +594,11 @@ export class SqliteJobStore implements JobStore {
         ? queuePosition(this.#s.queuePosition.get({ now: Date.now(), seq: row.seq })!)
         : null;
     return toJob(row, position, this.#longInput(row));
+  }
+
+  async getMany(tenant: string, ids: readonly string[]): Promise<StoredJob[]> {
+    if (ids.length === 0) return [];
+    return this.#s.byIds.all(tenant, JSON.stringify(ids)).map((row) => this.#job(row));
   }
 
   async list({ tenant, status, type, limit, beforeSeq }: ListFilter): Promise<StoredJob[]> {
