@@ -1,4 +1,4 @@
-import { type HttpCore, isRetryable } from './core.js';
+import { type HttpCore, isRetryable, type RequestOptions } from './core.js';
 import { APIConnectionError } from './errors/api-connection-error.js';
 import { APIConnectionTimeoutError } from './errors/api-connection-timeout-error.js';
 import type { APIError } from './errors/api-error.js';
@@ -47,8 +47,65 @@ export async function* jobEvents(
   id: string,
   options: JobEventsOptions = {},
 ): AsyncGenerator<Job> {
-  const { signal, idleTimeoutMs = 45_000, maxReconnects = Number.POSITIVE_INFINITY, deadline } = options;
   let lastId = options.lastEventId === undefined ? undefined : String(options.lastEventId);
+  const connect = () => ({
+    path: `/v1/jobs/${encodeURIComponent(id)}/events`,
+    headers: { 'last-event-id': lastId },
+  });
+  for await (const event of reconnectingEvents(core, connect, options)) {
+    if (event.event !== 'job') continue;
+    const job = checkJob(parseData(event.data));
+    lastId = event.id ?? String(job.version);
+    yield job;
+    if (isTerminalStatus(job.status)) return;
+  }
+}
+
+/** What a stream of many jobs tells: a snapshot of one, or that an id names no job of the caller's. */
+export type ManyJobsEvent = { job: Job } | { missing: string };
+
+/**
+ * The snapshots of many jobs over one Server-Sent Events stream
+ * (`POST /v1/jobs/events`): each job's current one, then its changes, until
+ * every job has ended or is missing. A dropped or silent stream is reopened
+ * for the jobs not yet ended; their current snapshots come again (a caller
+ * drops those it has by version).
+ */
+export async function* manyJobEvents(
+  core: HttpCore,
+  ids: readonly string[],
+  options: Omit<JobEventsOptions, 'lastEventId'> = {},
+): AsyncGenerator<ManyJobsEvent> {
+  const open = new Set(ids);
+  if (open.size === 0) return;
+  const connect = () => ({ method: 'POST', path: '/v1/jobs/events', body: { ids: [...open] } });
+  for await (const event of reconnectingEvents(core, connect, options)) {
+    if (event.event === 'job') {
+      const job = checkJob(parseData(event.data));
+      if (!open.has(job.id)) continue;
+      if (isTerminalStatus(job.status)) open.delete(job.id);
+      yield { job };
+    } else if (event.event === 'missing') {
+      const { id } = parseData(event.data) as { id?: unknown };
+      if (typeof id !== 'string' || !open.delete(id)) continue;
+      yield { missing: id };
+    }
+    if (open.size === 0) return;
+  }
+}
+
+/**
+ * The events of a stream, reconnecting while it drops or falls silent:
+ * `connect` gives each connection's request (so that it can resume where the
+ * last one left off). Ends only when the caller stops reading; a stream the
+ * server ends is reopened at once.
+ */
+async function* reconnectingEvents(
+  core: HttpCore,
+  connect: () => Pick<RequestOptions, 'method' | 'path' | 'headers' | 'body'>,
+  options: Omit<JobEventsOptions, 'lastEventId'>,
+): AsyncGenerator<SseEvent> {
+  const { signal, idleTimeoutMs = 45_000, maxReconnects = Number.POSITIVE_INFINITY, deadline } = options;
   let failures = 0;
   // A wait's deadline closes the stream, wherever it is.
   const expiry = new AbortController();
@@ -58,12 +115,14 @@ export async function* jobEvents(
     for (;;) {
       const connection = new AbortController();
       const linked = anySignal([signal, connection.signal, expiry.signal]);
+      const request = connect();
+      const name = `${request.method ?? 'GET'} ${request.path}`;
       let error: unknown;
       try {
         const response = await core.request(
           {
-            path: `/v1/jobs/${encodeURIComponent(id)}/events`,
-            headers: { accept: 'text/event-stream', 'last-event-id': lastId },
+            ...request,
+            headers: { accept: 'text/event-stream', ...request.headers },
             signal: linked.signal,
             maxRetries: 0,
             deadline,
@@ -75,7 +134,7 @@ export async function* jobEvents(
         if (!type.includes('text/event-stream') || !response.body) {
           await response.body?.cancel().catch(() => {});
           throw new StreamUnavailableError(
-            `GET /v1/jobs/${id}/events answered ${type || 'no content type'}, not an event stream`,
+            `${name} answered ${type || 'no content type'}, not an event stream`,
           );
         }
         const events: SseEvent[] = [];
@@ -103,14 +162,10 @@ export async function* jobEvents(
             idle = setTimeout(() => connection.abort(), idleTimeoutMs);
             parser.feed(chunk.value);
             for (const event of events.splice(0)) {
-              if (event.event !== 'job') continue;
-              const job = checkJob(parseData(event.data));
-              lastId = event.id ?? String(job.version);
               failures = 0;
-              // The time the caller spends on a snapshot is not silence on the stream.
+              // The time the caller spends on an event is not silence on the stream.
               clearTimeout(idle);
-              yield job;
-              if (isTerminalStatus(job.status)) return;
+              yield event;
               idle = setTimeout(() => connection.abort(), idleTimeoutMs);
             }
           }
@@ -118,8 +173,8 @@ export async function* jobEvents(
           clearTimeout(idle);
           reader.cancel().catch(() => {});
         }
-        // The stream ended before the terminal event (the server restarted or shut down): reconnect.
-        error = new APIConnectionError({ message: 'The event stream ended before the job did' });
+        // The stream ended before what it follows did (the server restarted or shut down): reconnect.
+        error = new APIConnectionError({ message: 'The event stream ended before the jobs it follows did' });
       } catch (err) {
         if (signal?.aborted) throw new APIUserAbortError({ cause: signal.reason });
         if (expiry.signal.aborted)

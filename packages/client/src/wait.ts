@@ -7,7 +7,7 @@ import { LongrunError } from './errors/longrun-error.js';
 import { NotFoundError } from './errors/not-found-error.js';
 import { UnknownStatusError } from './errors/unknown-status-error.js';
 import { WaitTimeoutError } from './errors/wait-timeout-error.js';
-import { jobEvents } from './events.js';
+import { jobEvents, manyJobEvents } from './events.js';
 import { checkJob } from './internal/check-job.js';
 import { retryAfterMs, retryDelayMs } from './internal/retry-after.js';
 import { sleep } from './internal/sleep.js';
@@ -129,6 +129,155 @@ export async function waitForJob(
     }
     throw err;
   }
+}
+
+export interface WaitManyOptions extends Omit<WaitOptions, 'onProgress' | 'onTransport'> {
+  /**
+   * Called with each new snapshot of any of the jobs (a higher `version`), the terminal ones included.
+   * @default undefined
+   */
+  onProgress?: ((job: Job) => void) | undefined;
+}
+
+/** Jobs followed at once, each on its own, where no stream of many can be had. */
+const EACH_AT_ONCE = 8;
+
+/**
+ * Wait for every job of `targets` to end, and give them back in that order:
+ * one event stream for all of them (`POST /v1/jobs/events`), reopened for
+ * those not yet ended after a drop; where the server or a proxy offers no
+ * such stream (`auto`), or `strategy` names a transport of one job, each job
+ * is waited for on its own ({@link waitForJob}), a few at a time. A job that
+ * does not exist is a `NotFoundError`; the deadline a `WaitTimeoutError`
+ * whose `last` holds the newest snapshot seen of each job, in order.
+ */
+export async function waitForJobs(
+  core: HttpCore,
+  targets: readonly (string | Job)[],
+  options: WaitManyOptions = {},
+): Promise<Job[]> {
+  const { timeoutMs = 3_600_000, signal, strategy = 'auto' } = options;
+  if (!(timeoutMs >= 0)) throw new LongrunError(`timeoutMs must be >= 0; got ${timeoutMs}`);
+  if (!STRATEGIES.includes(strategy)) {
+    throw new LongrunError(`Unknown wait strategy ${String(strategy)}; use auto, sse, long-poll or poll.`);
+  }
+  const deadline = Date.now() + timeoutMs;
+  const ids = targets.map((t) => (typeof t === 'string' ? t : t.id));
+  const latest = new Map<string, Job>();
+  const seen = (job: Job) => {
+    const last = latest.get(job.id);
+    if (last && job.version <= last.version) return;
+    latest.set(job.id, job);
+    options.onProgress?.(job);
+  };
+  for (const target of targets) if (typeof target !== 'string') seen(checkJob(target));
+  const pending = () =>
+    [...new Set(ids)].filter((id) => !isTerminalStatus(latest.get(id)?.status ?? 'queued'));
+  const result = () => ids.map((id) => latest.get(id)!);
+  try {
+    if (pending().length === 0) return result();
+    if (strategy === 'auto' || strategy === 'sse') {
+      try {
+        await manyViaSse(core, pending(), { signal, deadline, seen, fallback: strategy === 'auto' });
+        // A job the stream missed that a read then found (made meanwhile) is waited for below.
+        if (pending().length === 0) return result();
+      } catch (err) {
+        if (!(err instanceof Fallback)) throw err;
+        core.log.info(`longrun: no event stream of many jobs (${err.message}); waiting for each job`);
+      }
+    }
+    await eachOnItsOwn(core, pending(), {
+      ...options,
+      strategy: strategy === 'auto' ? 'auto' : strategy,
+      deadline,
+      seen,
+      given: latest,
+    });
+    return result();
+  } catch (err) {
+    if (signal?.aborted)
+      throw err instanceof APIUserAbortError ? err : new APIUserAbortError({ cause: signal.reason });
+    const last = ids.flatMap((id) => latest.get(id) ?? []);
+    if (err instanceof WaitTimeoutError) throw new WaitTimeoutError(timeoutMs, last, { cause: err.cause });
+    if (Date.now() >= deadline - 5 && (err instanceof APIConnectionTimeoutError || isRetryable(err))) {
+      throw new WaitTimeoutError(timeoutMs, last, { cause: err });
+    }
+    throw err;
+  }
+}
+
+async function manyViaSse(
+  core: HttpCore,
+  ids: readonly string[],
+  {
+    signal,
+    deadline,
+    seen,
+    fallback,
+  }: { signal: AbortSignal | undefined; deadline: number; seen: (job: Job) => void; fallback: boolean },
+): Promise<void> {
+  const events = manyJobEvents(core, ids, {
+    signal,
+    deadline,
+    maxReconnects: fallback ? SSE_ATTEMPTS - 1 : Number.POSITIVE_INFINITY,
+  });
+  try {
+    for await (const event of events) {
+      if ('job' in event) seen(event.job);
+      // The stream says the job is not the caller's to see: a read of it throws the error it is.
+      else
+        seen(
+          await core.request(
+            { path: `/v1/jobs/${encodeURIComponent(event.missing)}`, signal, deadline },
+            async (r) => checkJob(await r.json()),
+          ),
+        );
+    }
+  } catch (err) {
+    if (!fallback || isFinal(err) || Date.now() >= deadline - 5) throw err;
+    // A server from before the route answers 404 (a code other than job_not_found).
+    throw new Fallback(String((err as Error).message ?? err), { cause: err });
+  }
+}
+
+/** Each job waited for on its own, {@link EACH_AT_ONCE} at a time; the transport that works for one serves the next. */
+async function eachOnItsOwn(
+  core: HttpCore,
+  ids: readonly string[],
+  {
+    strategy,
+    deadline,
+    seen,
+    given,
+    ...options
+  }: WaitManyOptions & {
+    strategy: WaitStrategy;
+    deadline: number;
+    seen: (job: Job) => void;
+    given: ReadonlyMap<string, Job>;
+  },
+): Promise<void> {
+  const queue = [...ids];
+  let transport = strategy;
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      let used: WaitStrategy = transport;
+      seen(
+        await waitForJob(core, given.get(id) ?? id, {
+          ...options,
+          strategy: transport,
+          timeoutMs: Math.max(0, deadline - Date.now()),
+          onProgress: seen,
+          onTransport: (t) => {
+            used = t;
+          },
+        }),
+      );
+      // A fallback that served one job serves the rest: they need not try what failed first.
+      if (transport === 'auto' && used !== 'sse') transport = used;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(EACH_AT_ONCE, queue.length) }, worker));
 }
 
 /** What every transport is given. */

@@ -1,5 +1,5 @@
 import { HttpCore } from '../core.js';
-import { type JobEventsOptions, jobEvents } from '../events.js';
+import { type JobEventsOptions, jobEvents, type ManyJobsEvent, manyJobEvents } from '../events.js';
 import { batchResult } from '../internal/batch-result.js';
 import { checkJob } from '../internal/check-job.js';
 import type { Fits } from '../internal/fits.js';
@@ -16,7 +16,7 @@ import type {
   JobListFilter,
   LogLine,
 } from '../types.js';
-import { type WaitOptions, waitForJob } from '../wait.js';
+import { type WaitManyOptions, type WaitOptions, waitForJob, waitForJobs } from '../wait.js';
 
 export interface CallOptions {
   /** Cancels the request with `APIUserAbortError`. @default undefined */
@@ -136,6 +136,19 @@ export class Jobs {
   }
 
   /**
+   * Many jobs' snapshots as they change, over one SSE stream (`POST /v1/jobs/events`): each
+   * job's current one, then its changes, and `{ missing: id }` for an id with no job of the
+   * caller's; ends once every job has ended or is missing. Reopened after a drop for the jobs
+   * not yet ended, whose current snapshots then come again.
+   */
+  eventsMany(
+    ids: readonly string[],
+    options: Omit<JobEventsOptions, 'lastEventId'> = {},
+  ): AsyncGenerator<ManyJobsEvent> {
+    return manyJobEvents(this.core, ids, options);
+  }
+
+  /**
    * An artifact's bytes as a web ReadableStream (e.g. `output.artifacts[0].name`).
    * In Node, `saveArtifact` from `@longrun/client/node` writes it to a file.
    */
@@ -159,6 +172,17 @@ export class Jobs {
    */
   wait(job: string | Job, options: WaitOptions = {}): Promise<Job> {
     return waitForJob(this.core, job, options);
+  }
+
+  /**
+   * Wait for every one of many jobs to end (ids, or the jobs `createMany` gave back), and get
+   * them in the order given: one event stream for them all, or, where the server or a proxy
+   * offers none, each job waited for on its own (see {@link WaitManyOptions}). A job that does
+   * not exist is a `NotFoundError`; the deadline a `WaitTimeoutError` whose `last` holds the
+   * newest snapshot seen of each job.
+   */
+  waitMany(jobs: readonly (string | Job)[], options: WaitManyOptions = {}): Promise<Job[]> {
+    return waitForJobs(this.core, jobs, options);
   }
 }
 
