@@ -4,7 +4,7 @@ import { type Job, Longrun, NotFoundError, WaitTimeoutError } from '../src/index
 
 /** A fetch that records each request's method, path and body, and may answer some itself. */
 function recording(
-  answer?: (method: string, path: string, init: RequestInit) => Promise<Response> | undefined,
+  answer?: (method: string, path: string, init: RequestInit) => Promise<Response | undefined>,
 ) {
   const calls: { method: string; path: string; body: string | undefined }[] = [];
   const fetchFn: typeof fetch = async (input, init = {}) => {
