@@ -98,7 +98,10 @@ export function buildProgram(version: string, result: { code: number }): Command
       .option('--priority <n>', 'from -100 to 100; within a queue, higher runs first (default 0)', integer)
       .option('--run-at <time>', 'start no sooner than this ISO 8601 time, such as 2026-12-01T18:00:00Z')
       .option('--run-in <seconds>', 'start no sooner than this many seconds from now', number)
-      .option('--wait', 'wait for the job like `longrun wait`, and exit with its outcome')
+      .option(
+        '--wait',
+        'wait for the job like `longrun wait`, and exit with its outcome; with --from, for every job made, printing each as it ends',
+      )
       .option('--timeout <seconds>', 'with --wait: give up after this long (exit 3)', positiveNumber)
       .option('--json', 'print the job as JSON (with --wait: one JSON job per change)')
       .option(
@@ -112,12 +115,13 @@ export function buildProgram(version: string, result: { code: number }): Command
       ),
   ).action(async (type: string | undefined, pairs: string[], flags) => {
     if (flags.from !== undefined) {
-      const alone = ['input', 'id', 'maxAttempts', 'queue', 'priority', 'runAt', 'runIn', 'wait', 'timeout'];
+      const alone = ['input', 'id', 'maxAttempts', 'queue', 'priority', 'runAt', 'runIn'];
       if (type !== undefined || alone.some((f) => flags[f] !== undefined)) {
         throw new UsageError(
           '--from takes every field from the file: give no type, input or job flags with it',
         );
       }
+      if (flags.timeout !== undefined && !flags.wait) throw new UsageError('--timeout goes with --wait');
       return run(submitMany(makeClient(flags), flags.from, flags));
     }
     if (type === undefined) throw new UsageError("missing required argument 'type' (or --from file.jsonl)");

@@ -100,3 +100,60 @@ describe('longrun submit --from', () => {
     expect(tooMany.stderr).toMatch(/\[batch_too_large\]/);
   });
 });
+
+describe('longrun submit --from --wait', () => {
+  let worker: LongrunServer;
+  beforeAll(async () => {
+    worker = await startServer(['--concurrency', '4', '--simulate-error-rate', '0']);
+    afterThisFile(() => worker.close());
+  }, 60_000);
+  const runHere = (args: string[], stdin: string) => cli(args, { url: worker.url, stdin });
+
+  it('prints each job as it ends, then the outcomes, and exits with the worst of them', async () => {
+    const r = await runHere(
+      ['submit', '--from', '-', '--wait'],
+      jsonl(
+        { type: 'simulate', id: 'w-slow', input: { duration_seconds: 1.2 } },
+        { type: 'simulate', id: 'w-fast', input: { duration_seconds: 0 } },
+        { type: 'simulate', id: 'w-bad', input: { duration_seconds: 0.2, error_rate: 1 } },
+      ),
+    );
+    expect(r.code).toBe(1);
+    const out = r.stdout.trim().split('\n');
+    // The ids as submitted, in the file's order; then one line per job as it ended.
+    expect(out.slice(0, 3)).toEqual(['w-slow', 'w-fast', 'w-bad']);
+    expect(out.slice(3).sort()).toEqual(['w-bad failed', 'w-fast completed', 'w-slow completed']);
+    expect(out.at(-1)).toBe('w-slow completed');
+    expect(r.stderr).toBe('2 completed, 1 failed\n');
+
+    const json = await runHere(
+      ['submit', '--from', '-', '--wait', '--json'],
+      jsonl(
+        { type: 'simulate', input: { duration_seconds: 0 } },
+        { type: 'simulate', input: { duration_seconds: 0 } },
+      ),
+    );
+    expect(json.code).toBe(0);
+    const printed = jsonLines(json.stdout);
+    expect(printed.slice(0, 2).map((p) => p.status)).toEqual([202, 202]);
+    expect(printed.slice(2).map((p) => p.status)).toEqual(['completed', 'completed']);
+    expect(json.stderr).toBe('2 completed\n');
+  });
+
+  it('gives up at --timeout with exit 3, the jobs going on; --timeout needs --wait', async () => {
+    const r = await runHere(
+      ['submit', '--from', '-', '--wait', '--timeout', '0.5'],
+      jsonl(
+        { type: 'simulate', id: 'w-quick', input: { duration_seconds: 0 } },
+        { type: 'simulate', id: 'w-long', input: { duration_seconds: 30 } },
+      ),
+    );
+    expect(r.code).toBe(3);
+    expect(r.stdout.trim().split('\n')).toEqual(['w-quick', 'w-long', 'w-quick completed']);
+    expect(r.stderr).toBe('longrun: gave up waiting after 0.5s; 1 of 2 jobs go on\n');
+    await fetch(`${worker.url}/v1/jobs/w-long/cancel`, { method: 'POST' });
+    const alone = await runHere(['submit', '--from', '-', '--timeout', '5'], jsonl({ type: 'simulate' }));
+    expect(alone.code).toBe(4);
+    expect(alone.stderr).toMatch(/--timeout goes with --wait/);
+  });
+});

@@ -1,6 +1,13 @@
 import { createReadStream, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { BatchResult, CreateManyItem, Longrun } from '@longrun/client';
+import {
+  type BatchResult,
+  type CreateManyItem,
+  isTerminalStatus,
+  type Job,
+  type Longrun,
+  WaitTimeoutError,
+} from '@longrun/client';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -10,7 +17,14 @@ export const DEFAULT_BATCH_SIZE = 1000;
 export interface SubmitManyFlags {
   batchSize?: number;
   json?: boolean;
+  /** Once every line is sent, wait for the jobs made to end, printing each as it does. */
+  wait?: boolean;
+  /** With wait: give up after this many seconds (exit 3); the jobs go on. */
+  timeout?: number;
 }
+
+/** Without --timeout the wait is renewed in day-long turns, so it lasts as long as the jobs. */
+const TURN_MS = 24 * 3600 * 1000;
 
 /** One line of the file: the job it asks for, or why it is not one. */
 type Line = { n: number; item: CreateManyItem } | { n: number; error: string };
@@ -21,15 +35,17 @@ type Line = { n: number; item: CreateManyItem } | { n: number; error: string };
  * of `batchSize`. Prints one line per job, in the file's order: its id, or
  * `error: line N: …`; with --json, one result object per line. Exits 0 when
  * every line made a job (or was one made before), EXIT.error otherwise.
+ * With `wait`, then follows the jobs made to their end (see {@link waitForAll}).
  */
 export async function submitMany(
   client: Longrun,
   from: string,
-  { batchSize = DEFAULT_BATCH_SIZE, json = false }: SubmitManyFlags,
+  { batchSize = DEFAULT_BATCH_SIZE, json = false, wait = false, timeout }: SubmitManyFlags,
 ): Promise<number> {
   const lines = createInterface({ input: openInput(from), crlfDelay: Number.POSITIVE_INFINITY });
   let batch: Line[] = [];
   const tally = { made: 0, refused: 0 };
+  const made: Job[] = [];
   const send = async () => {
     const items = batch.flatMap((line) => ('item' in line ? [line.item] : []));
     const results = items.length > 0 ? await client.jobs.createMany(items) : [];
@@ -44,6 +60,7 @@ export async function submitMany(
   const print = (line: Printed) => {
     if (line.status !== null && line.status < 300) tally.made++;
     else tally.refused++;
+    if (line.job) made.push(line.job);
     process.stdout.write(`${json ? JSON.stringify(line) : plain(line)}\n`);
   };
   let n = 0;
@@ -56,10 +73,64 @@ export async function submitMany(
   if (batch.length > 0) await send();
   if (tally.made + tally.refused === 0)
     throw new UsageError(`${from === '-' ? 'standard input' : from} has no jobs`);
-  if (tally.refused > 0) {
+  if (tally.refused > 0)
     process.stderr.write(`${tally.refused} of ${tally.made + tally.refused} lines made no job\n`);
-    return EXIT.error;
+  const ended = wait && made.length > 0 ? await waitForAll(client, made, { json, timeout }) : EXIT.completed;
+  return tally.refused > 0 ? EXIT.error : ended;
+}
+
+/**
+ * Follow `jobs` on one event stream until every one has ended, printing each
+ * as it ends (`<id> <status>`, or with --json the job), then a count of
+ * outcomes on stderr. The exit code is the worst outcome: failed, then
+ * canceled; or EXIT.timedOut once `timeout` passes (the jobs go on).
+ */
+async function waitForAll(
+  client: Longrun,
+  jobs: readonly Job[],
+  { json, timeout }: { json: boolean; timeout: number | undefined },
+): Promise<number> {
+  const told = new Set<string>();
+  const tell = (job: Job) => {
+    if (!isTerminalStatus(job.status) || told.has(job.id)) return;
+    told.add(job.id);
+    process.stdout.write(`${json ? JSON.stringify(job) : `${job.id} ${job.status}`}\n`);
+  };
+  let targets: readonly Job[] = jobs;
+  let ended: Job[];
+  for (;;) {
+    try {
+      ended = await client.jobs.waitMany(targets, {
+        timeoutMs: timeout === undefined ? TURN_MS : timeout * 1000,
+        onProgress: tell,
+      });
+      break;
+    } catch (err) {
+      if (!(err instanceof WaitTimeoutError)) throw err;
+      const seen = new Map((err.last as Job[] | undefined)?.map((job) => [job.id, job]));
+      const open = [...new Set(jobs.map((j) => j.id))].filter((id) => !told.has(id)).length;
+      if (timeout !== undefined) {
+        process.stderr.write(
+          `longrun: gave up waiting after ${timeout}s; ${open} of ${new Set(jobs.map((j) => j.id)).size} jobs go on\n`,
+        );
+        return EXIT.timedOut;
+      }
+      // A day has passed: wait another, from what was seen.
+      targets = targets.map((job) => seen.get(job.id) ?? job);
+    }
   }
+  for (const job of ended) tell(job);
+  const count = (status: Job['status']) =>
+    new Set(ended.filter((j) => j.status === status).map((j) => j.id)).size;
+  const outcomes = { completed: count('completed'), failed: count('failed'), canceled: count('canceled') };
+  process.stderr.write(
+    `${Object.entries(outcomes)
+      .filter(([, n]) => n > 0)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(', ')}\n`,
+  );
+  if (outcomes.failed > 0) return EXIT.failed;
+  if (outcomes.canceled > 0) return EXIT.canceled;
   return EXIT.completed;
 }
 
@@ -93,7 +164,7 @@ interface Printed {
   n: number;
   status: number | null;
   id?: string;
-  job?: unknown;
+  job?: Job;
   error?: { code: string | undefined; message: string };
 }
 
