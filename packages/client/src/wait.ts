@@ -76,12 +76,7 @@ export async function waitForJob(
   target: string | Job,
   options: WaitOptions = {},
 ): Promise<Job> {
-  const { timeoutMs = 3_600_000, signal, strategy = 'auto' } = options;
-  if (!(timeoutMs >= 0)) throw new LongrunError(`timeoutMs must be >= 0; got ${timeoutMs}`);
-  if (!STRATEGIES.includes(strategy)) {
-    throw new LongrunError(`Unknown wait strategy ${String(strategy)}; use auto, sse, long-poll or poll.`);
-  }
-  const deadline = Date.now() + timeoutMs;
+  const { timeoutMs, signal, strategy, deadline } = startWait(options);
   const id = typeof target === 'string' ? target : target.id;
   // A snapshot in hand (the create reply) is where the wait starts: SSE resumes after it, polling waits its hint.
   const given = typeof target === 'string' ? undefined : checkJob(target);
@@ -120,15 +115,37 @@ export async function waitForJob(
     }
     throw new LongrunError('No transport could follow the job.');
   } catch (err) {
-    if (signal?.aborted)
-      throw err instanceof APIUserAbortError ? err : new APIUserAbortError({ cause: signal.reason });
-    if (err instanceof WaitTimeoutError) throw err;
-    // Timers may fire a millisecond before Date.now() reaches the deadline.
-    if (Date.now() >= deadline - 5 && (err instanceof APIConnectionTimeoutError || isRetryable(err))) {
-      throw new WaitTimeoutError(timeoutMs, last, { cause: err });
-    }
-    throw err;
+    return endOfWait(err, { signal, deadline }, (cause) => new WaitTimeoutError(timeoutMs, last, { cause }));
   }
+}
+
+/** A wait's options, checked, with its deadline. */
+function startWait({ timeoutMs = 3_600_000, signal, strategy = 'auto' }: WaitOptions | WaitManyOptions) {
+  if (!(timeoutMs >= 0)) throw new LongrunError(`timeoutMs must be >= 0; got ${timeoutMs}`);
+  if (!STRATEGIES.includes(strategy)) {
+    throw new LongrunError(`Unknown wait strategy ${String(strategy)}; use auto, sse, long-poll or poll.`);
+  }
+  return { timeoutMs, signal, strategy, deadline: Date.now() + timeoutMs };
+}
+
+/**
+ * What a wait that failed with `err` throws: the caller's abort as such; a
+ * deadline that passed (a transport's own timeout, or a request cut by it) as
+ * the `WaitTimeoutError` that `timedOut` makes, with what the wait saw.
+ */
+function endOfWait(
+  err: unknown,
+  { signal, deadline }: { signal: AbortSignal | undefined; deadline: number },
+  timedOut: (cause: unknown) => WaitTimeoutError<unknown>,
+): never {
+  if (signal?.aborted)
+    throw err instanceof APIUserAbortError ? err : new APIUserAbortError({ cause: signal.reason });
+  if (err instanceof WaitTimeoutError) throw timedOut(err.cause);
+  // Timers may fire a millisecond before Date.now() reaches the deadline.
+  if (Date.now() >= deadline - 5 && (err instanceof APIConnectionTimeoutError || isRetryable(err))) {
+    throw timedOut(err);
+  }
+  throw err;
 }
 
 export interface WaitManyOptions extends Omit<WaitOptions, 'onProgress' | 'onTransport'> {
@@ -156,12 +173,7 @@ export async function waitForJobs(
   targets: readonly (string | Job)[],
   options: WaitManyOptions = {},
 ): Promise<Job[]> {
-  const { timeoutMs = 3_600_000, signal, strategy = 'auto' } = options;
-  if (!(timeoutMs >= 0)) throw new LongrunError(`timeoutMs must be >= 0; got ${timeoutMs}`);
-  if (!STRATEGIES.includes(strategy)) {
-    throw new LongrunError(`Unknown wait strategy ${String(strategy)}; use auto, sse, long-poll or poll.`);
-  }
-  const deadline = Date.now() + timeoutMs;
+  const { timeoutMs, signal, strategy, deadline } = startWait(options);
   const ids = targets.map((t) => (typeof t === 'string' ? t : t.id));
   const latest = new Map<string, Job>();
   const seen = (job: Job) => {
@@ -195,14 +207,12 @@ export async function waitForJobs(
     });
     return result();
   } catch (err) {
-    if (signal?.aborted)
-      throw err instanceof APIUserAbortError ? err : new APIUserAbortError({ cause: signal.reason });
-    const last = ids.flatMap((id) => latest.get(id) ?? []);
-    if (err instanceof WaitTimeoutError) throw new WaitTimeoutError(timeoutMs, last, { cause: err.cause });
-    if (Date.now() >= deadline - 5 && (err instanceof APIConnectionTimeoutError || isRetryable(err))) {
-      throw new WaitTimeoutError(timeoutMs, last, { cause: err });
-    }
-    throw err;
+    const last = () => ids.flatMap((id) => latest.get(id) ?? []);
+    return endOfWait(
+      err,
+      { signal, deadline },
+      (cause) => new WaitTimeoutError(timeoutMs, last(), { cause }),
+    );
   }
 }
 
