@@ -10,7 +10,7 @@ import { retryDelayMs } from './internal/retry-after.js';
 import { anySignal } from './internal/signals.js';
 import { sleep } from './internal/sleep.js';
 import { type SseEvent, SseParser } from './internal/sse.js';
-import { isTerminalStatus, type Job } from './types.js';
+import { isTerminalStatus, type Job, type JobStatus } from './types.js';
 
 export interface JobEventsOptions {
   /** Closes the stream with `APIUserAbortError`. @default undefined */
@@ -61,6 +61,15 @@ export async function* jobEvents(
   }
 }
 
+export interface ManyJobEventsOptions extends Omit<JobEventsOptions, 'lastEventId'> {
+  /**
+   * Only the snapshots in these states (`TERMINAL_STATUSES`: only each job's end); the stream still
+   * ends once every job has.
+   * @default undefined (every snapshot)
+   */
+  status?: readonly JobStatus[] | undefined;
+}
+
 /** What a stream of many jobs tells: a snapshot of one, or that an id names no job of the caller's. */
 export type ManyJobsEvent = { job: Job } | { missing: string };
 
@@ -74,11 +83,16 @@ export type ManyJobsEvent = { job: Job } | { missing: string };
 export async function* manyJobEvents(
   core: HttpCore,
   ids: readonly string[],
-  options: Omit<JobEventsOptions, 'lastEventId'> = {},
+  options: ManyJobEventsOptions = {},
 ): AsyncGenerator<ManyJobsEvent> {
   const open = new Set(ids);
   if (open.size === 0) return;
-  const connect = () => ({ method: 'POST', path: '/v1/jobs/events', body: { ids: [...open] } });
+  const { status } = options;
+  const connect = () => ({
+    method: 'POST',
+    path: '/v1/jobs/events',
+    body: { ids: [...open], ...(status === undefined ? {} : { status }) },
+  });
   for await (const event of reconnectingEvents(core, connect, options)) {
     if (event.event === 'job') {
       const job = checkJob(parseData(event.data));

@@ -1,7 +1,7 @@
 export { type ClientOptions, Longrun, type RunOptions } from './client.js';
 export type { CoreOptions, Fetch } from './core.js';
 export * from './errors/index.js';
-export type { JobEventsOptions, ManyJobsEvent } from './events.js';
+export type { JobEventsOptions, ManyJobEventsOptions, ManyJobsEvent } from './events.js';
 export type { Logger, LogLevel } from './internal/log.js';
 export { retryAfterMs } from './internal/retry-after.js';
 export { AutoPager, type Page } from './pagination.js';

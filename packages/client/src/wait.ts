@@ -12,7 +12,7 @@ import { checkJob } from './internal/check-job.js';
 import { retryAfterMs, retryDelayMs } from './internal/retry-after.js';
 import { sleep } from './internal/sleep.js';
 import { poll } from './poll.js';
-import { isTerminalStatus, type Job, type Transport } from './types.js';
+import { isTerminalStatus, type Job, type JobStatus, TERMINAL_STATUSES, type Transport } from './types.js';
 
 export type WaitStrategy = 'auto' | Transport;
 
@@ -190,7 +190,14 @@ export async function waitForJobs(
     if (pending().length === 0) return result();
     if (strategy === 'auto' || strategy === 'sse') {
       try {
-        await manyViaSse(core, pending(), { signal, deadline, seen, fallback: strategy === 'auto' });
+        await manyViaSse(core, pending(), {
+          signal,
+          deadline,
+          seen,
+          fallback: strategy === 'auto',
+          // With no one to tell of progress, each job's end is all the stream need send.
+          status: options.onProgress === undefined ? TERMINAL_STATUSES : undefined,
+        });
         // A job the stream missed that a read then found (made meanwhile) is waited for below.
         if (pending().length === 0) return result();
       } catch (err) {
@@ -224,11 +231,19 @@ async function manyViaSse(
     deadline,
     seen,
     fallback,
-  }: { signal: AbortSignal | undefined; deadline: number; seen: (job: Job) => void; fallback: boolean },
+    status,
+  }: {
+    signal: AbortSignal | undefined;
+    deadline: number;
+    seen: (job: Job) => void;
+    fallback: boolean;
+    status: readonly JobStatus[] | undefined;
+  },
 ): Promise<void> {
   const events = manyJobEvents(core, ids, {
     signal,
     deadline,
+    status,
     maxReconnects: fallback ? SSE_ATTEMPTS - 1 : Number.POSITIVE_INFINITY,
   });
   try {

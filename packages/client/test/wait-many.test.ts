@@ -57,6 +57,9 @@ describe('jobs.waitMany against a real server', () => {
     const streams = calls.filter((c) => c.path === '/v1/jobs/events');
     expect(streams).toHaveLength(1);
     expect(JSON.parse(streams[0]!.body!).ids.sort()).toEqual(jobs.map((j) => j.id).sort());
+    // Told of progress, the stream sends every change.
+    expect(JSON.parse(streams[0]!.body!).status).toBeUndefined();
+    expect(progress.some((p) => p.status === 'running')).toBe(true);
     // Only the batch, the stream: no polling.
     expect(calls.map((c) => c.path).sort()).toEqual(['/v1/jobs/batch', '/v1/jobs/events']);
     // Each job's snapshots come once each, in order of version.
@@ -98,6 +101,9 @@ describe('jobs.waitMany against a real server', () => {
     expect(asked[0]).toHaveLength(3);
     expect(asked[1].length).toBeLessThan(3);
     expect(asked[1]).not.toContain(jobs[0]!.id);
+    // With no onProgress to feed, each stream asks only for the jobs' ends.
+    for (const call of calls.filter((c) => c.path === '/v1/jobs/events'))
+      expect(JSON.parse(call.body!).status).toEqual(['completed', 'failed', 'canceled']);
   });
 
   it('waits for each job on its own where the server has no stream of many jobs', async () => {

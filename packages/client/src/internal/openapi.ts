@@ -198,7 +198,7 @@ export interface paths {
         put?: never;
         /**
          * Server-Sent Events of many jobs' changes, until every one has ended
-         * @description `event: job` with each job's current snapshot, then each change (a slow reader gets the newest of each job); `event: missing` (`{"id"}`) for an id with no job of the caller's; `event: end` (`{"jobs", "missing"}`) once every job is terminal or missing, and the stream ends. A comment ping every 15 s. After a drop, ask again for the jobs not yet seen to end.
+         * @description `event: job` with each job's current snapshot, then each change (a slow reader gets the newest of each job); `event: missing` (`{"id"}`) for an id with no job of the caller's; `event: end` (`{"jobs", "missing"}`) once every job is terminal or missing, and the stream ends; `status` sends only the snapshots in those states (the terminal ones: only each job's end). A comment ping every 15 s. After a drop, ask again for the jobs not yet seen to end.
          */
         post: operations["streamManyJobEvents"];
         delete?: never;
@@ -2386,6 +2386,8 @@ export interface operations {
                 "application/json": {
                     /** @description The jobs to follow; at most --max-batch-jobs (1000). An id given twice is followed once. */
                     ids: string[];
+                    /** @description Send only the snapshots in these states, such as the terminal ones; the stream still ends once every job has. */
+                    status?: string[];
                 };
             };
         };

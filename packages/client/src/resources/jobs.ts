@@ -1,5 +1,11 @@
 import { HttpCore } from '../core.js';
-import { type JobEventsOptions, jobEvents, type ManyJobsEvent, manyJobEvents } from '../events.js';
+import {
+  type JobEventsOptions,
+  jobEvents,
+  type ManyJobEventsOptions,
+  type ManyJobsEvent,
+  manyJobEvents,
+} from '../events.js';
 import { batchResult } from '../internal/batch-result.js';
 import { checkJob } from '../internal/check-job.js';
 import type { Fits } from '../internal/fits.js';
@@ -141,10 +147,7 @@ export class Jobs {
    * caller's; ends once every job has ended or is missing. Reopened after a drop for the jobs
    * not yet ended, whose current snapshots then come again.
    */
-  eventsMany(
-    ids: readonly string[],
-    options: Omit<JobEventsOptions, 'lastEventId'> = {},
-  ): AsyncGenerator<ManyJobsEvent> {
+  eventsMany(ids: readonly string[], options: ManyJobEventsOptions = {}): AsyncGenerator<ManyJobsEvent> {
     return manyJobEvents(this.core, ids, options);
   }
 

@@ -77,7 +77,7 @@ export function streamRoutes(
     },
   );
 
-  app.post<{ Body: { ids: string[] } }>(
+  app.post<{ Body: { ids: string[]; status?: string[] } }>(
     '/v1/jobs/events',
     {
       schema: {
@@ -86,7 +86,8 @@ export function streamRoutes(
         description:
           "`event: job` with each job's current snapshot, then each change (a slow reader gets the newest of each job); " +
           '`event: missing` (`{"id"}`) for an id with no job of the caller\'s; ' +
-          '`event: end` (`{"jobs", "missing"}`) once every job is terminal or missing, and the stream ends. ' +
+          '`event: end` (`{"jobs", "missing"}`) once every job is terminal or missing, and the stream ends; ' +
+          "`status` sends only the snapshots in those states (the terminal ones: only each job's end). " +
           'A comment ping every 15 s. After a drop, ask again for the jobs not yet seen to end.',
         tags: ['events'],
         body: {
@@ -100,6 +101,13 @@ export function streamRoutes(
               items: { type: 'string' },
               description:
                 'The jobs to follow; at most --max-batch-jobs (1000). An id given twice is followed once.',
+            },
+            status: {
+              type: 'array',
+              minItems: 1,
+              items: { type: 'string' },
+              description:
+                'Send only the snapshots in these states, such as the terminal ones; the stream still ends once every job has.',
             },
           },
         },
@@ -116,6 +124,7 @@ export function streamRoutes(
         });
       }
       for (const id of ids) checkJobId(id);
+      const statuses = statusFilter(request.body.status);
       const tenant = request.tenant;
       // Watch before reading so that no change is lost between the two.
       const watches = new Map(ids.map((id) => [id, service.watch(tenant, id)]));
@@ -149,7 +158,8 @@ export function streamRoutes(
           return;
         }
         watches.get(id)!.follow(job, (snapshot) => {
-          stream.send({ event: 'job', data: jobJson(snapshot), key: id });
+          if (!statuses || statuses.includes(snapshot.status))
+            stream.send({ event: 'job', data: jobJson(snapshot), key: id });
           if (isTerminal(snapshot.status)) settle(id);
         });
       };

@@ -193,6 +193,30 @@ describe('POST /v1/jobs/events', () => {
     expect(data(events, 'job').map((j) => [j.id, j.status])).toEqual(ids.map((id) => [id, 'completed']));
   });
 
+  it('sends only the snapshots in the states asked for, and still ends once every job has', async () => {
+    const { url } = await startApp();
+    const a = await call(url, 'POST', '/v1/jobs', { body: job(0.3) });
+    const b = await call(url, 'POST', '/v1/jobs', { body: job(0.1) });
+    const events = (
+      await readSse(`${url}/v1/jobs/events`, {
+        body: { ids: [a.body.id, b.body.id], status: ['completed', 'failed', 'canceled'] },
+      })
+    ).filter((e) => !e.comment);
+    expect(events.map((e) => e.event)).toEqual(['job', 'job', 'end']);
+    expect(
+      data(events, 'job')
+        .map((j) => [j.id, j.status])
+        .sort(),
+    ).toEqual(
+      [
+        [a.body.id, 'completed'],
+        [b.body.id, 'completed'],
+      ].sort(),
+    );
+    const bad = await call(url, 'POST', '/v1/jobs/events', { body: { ids: [a.body.id], status: ['done'] } });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_request']);
+  });
+
   it('follows more jobs than it reads at once', async () => {
     const { url } = await startApp({ argv: ['--role', 'api'] });
     const jobs = Array.from({ length: 250 }, (_, i) => ({ ...job(0), id: `j-${i}`, run_in_seconds: 3600 }));
