@@ -32,6 +32,7 @@ const SCENARIOS = [
   'uploads',
   'large-inputs',
   'batch-submit',
+  'batch-wait',
   'remote-workers',
 ];
 

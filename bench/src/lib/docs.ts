@@ -34,6 +34,7 @@ const TITLES: Record<string, string> = {
   uploads: 'Uploads: POST /v1/files beside the disk',
   'large-inputs': 'Large inputs: memory per 1,000 stored jobs',
   'batch-submit': 'Batch submission: one request per job against batches of 100',
+  'batch-wait': 'Waiting for a batch: one event stream against a wait per job',
 };
 
 const START = '<!-- npm run bench writes from here -->';
