@@ -207,7 +207,7 @@ export async function waitForJobs(
     }
     await eachOnItsOwn(core, pending(), {
       ...options,
-      strategy: strategy === 'auto' ? 'auto' : strategy,
+      strategy,
       deadline,
       seen,
       given: latest,
