@@ -9,7 +9,7 @@ import { coerceError, JobFailure } from '../processors/errors.js';
 import type { ArtifactInfo, InputFile, ProcessorContext } from '../processors/processor.js';
 import type { ProcessorRegistry } from '../processors/registry.js';
 import { type QueueDef, Queues } from '../queues/queues.js';
-import { type Lease, StoreUnavailableError } from '../store/store.js';
+import { type Lease, type ProgressPatch, StoreUnavailableError } from '../store/store.js';
 import { deadLocalOwners, newOwnerId } from './owner.js';
 import { ProgressReporter } from './reporter.js';
 
@@ -410,16 +410,23 @@ export class WorkerPool {
     const { job, token } = lease;
     const processor = this.#registry.get(job.type);
     const tempDirs: string[] = [];
-    const reporter = new ProgressReporter({
-      write: (patch) => this.#service.report(token, patch),
-      // Hundreds of jobs at once share a budget of progress writes rather than each writing ten a second.
-      intervalMs: () =>
-        Math.max(
-          this.#progressIntervalMs ?? MIN_PROGRESS_INTERVAL_MS,
-          this.#running.size * PROGRESS_WRITE_MS,
-        ),
-      onError: (err) => this.#log.warn({ err, job: job.id }, 'a progress write failed'),
-    });
+    // Made when the processor first reports: one that never does (most short jobs) costs nothing here.
+    let reporter: ProgressReporter | null = null;
+    const report = (patch: ProgressPatch) => {
+      reporter ??= new ProgressReporter({
+        write: (p) => this.#service.report(token, p),
+        // Hundreds of jobs at once share a budget of progress writes rather than each writing ten a second.
+        intervalMs: () =>
+          Math.max(
+            this.#progressIntervalMs ?? MIN_PROGRESS_INTERVAL_MS,
+            this.#running.size * PROGRESS_WRITE_MS,
+          ),
+        onError: (err) => this.#log.warn({ err, job: job.id }, 'a progress write failed'),
+      });
+      reporter.add(patch);
+    };
+    /** What was reported and not yet written, for the outcome's write to carry (null: nothing was); nothing more is written. */
+    const unwritten = (): Promise<ProgressPatch> | null => reporter?.close() ?? null;
     // Set once this attempt writes its own outcome, so the change it publishes is not taken for a lost lease.
     let settling = false;
     const watch = this.#service.watch(job.tenant, job.id);
@@ -445,9 +452,9 @@ export class WorkerPool {
         get signal() {
           return stop.signal;
         },
-        progress: (progress, update = {}) => reporter.add({ progress, ...update }),
-        log: (line) => reporter.add({ logs: [line] }),
-        setEta: (at) => reporter.add({ eta: at ? at.getTime() : null }),
+        progress: (progress, update = {}) => report({ progress, ...update }),
+        log: (line) => report({ logs: [line] }),
+        setEta: (at) => report({ eta: at ? at.getTime() : null }),
         tempDir: async () => {
           const base = join(this.#tempRoot, encodeURIComponent(this.owner));
           await mkdir(base, { recursive: true });
@@ -471,25 +478,28 @@ export class WorkerPool {
       const output = await Promise.race([processor.run(ctx), stop.stopped]);
       stop.throwIfStopped();
       // Scratch files go before the outcome is written: a finished job holds nothing.
-      await removeAll(tempDirs);
-      const report = await reporter.close();
+      if (tempDirs.length > 0) await removeAll(tempDirs);
+      const closing = unwritten();
+      const rest = closing ? await closing : {};
       settling = true;
       settle();
       // The processor succeeded: a store that cannot be reached now does not make the attempt a failure.
-      await this.#writeOutcome(job, () => this.#service.finish(token, 'completed', { output, report })).catch(
-        (writeErr: unknown) =>
-          this.#log.error({ err: writeErr, job: job.id }, 'could not record the outcome of a job'),
+      await this.#writeOutcome(job, () =>
+        this.#service.finish(token, 'completed', { output, report: rest }),
+      ).catch((writeErr: unknown) =>
+        this.#log.error({ err: writeErr, job: job.id }, 'could not record the outcome of a job'),
       );
     } catch (err) {
-      await removeAll(tempDirs);
-      const report = await reporter.close();
+      if (tempDirs.length > 0) await removeAll(tempDirs);
+      const closing = unwritten();
+      const rest = closing ? await closing : {};
       settling = true;
       settle();
-      await this.#settleFailure(lease, err, stop.reason, report);
+      await this.#settleFailure(lease, err, stop.reason, rest);
     } finally {
       clearTimeout(timeout);
       watch.close();
-      await removeAll(tempDirs);
+      if (tempDirs.length > 0) await removeAll(tempDirs);
     }
   }
 
