@@ -33,6 +33,23 @@ export function appendTail(tail: readonly string[], lines: readonly string[]): s
   return all.length > LOG_TAIL ? all.slice(all.length - LOG_TAIL) : all;
 }
 
+/**
+ * {@link appendTail} on a tail's JSON text, for a job that has `count` log
+ * lines in all. While none falls out (the tail holds at most `count` of them),
+ * the new lines' JSON is joined onto the text as it is, which is neither read
+ * nor written again: a job's first lines, the common case, cost no parse.
+ */
+export function appendTailJson(tail: string, count: number, lines: readonly string[]): string {
+  if (count + lines.length <= LOG_TAIL) {
+    if (tail === '[]') return JSON.stringify(lines);
+    if (tail.startsWith('[') && tail.endsWith(']') && !EMPTY_ARRAY.test(tail))
+      return `${tail.slice(0, -1)},${JSON.stringify(lines).slice(1)}`;
+  }
+  return JSON.stringify(appendTail(JSON.parse(tail) as string[], lines));
+}
+
+const EMPTY_ARRAY = /^\[\s*\]$/;
+
 /** Progress as the store keeps it: a whole number from 0 to 100. */
 export function clampProgress(p: number): number {
   return Number.isFinite(p) ? Math.min(100, Math.max(0, Math.round(p))) : 0;
@@ -53,7 +70,7 @@ export function nextRow(row: JobRow, { change, lines }: RowChange, now: number):
   const clean = cleanLogLines(lines);
   if (clean.length > 0) {
     next.log_count = row.log_count + clean.length;
-    next.logs_tail = JSON.stringify(appendTail(JSON.parse(row.logs_tail) as string[], clean));
+    next.logs_tail = appendTailJson(row.logs_tail, row.log_count, clean);
   }
   return { next, logs: clean.map((line, i) => ({ n: row.log_count + i + 1, line })) };
 }
