@@ -151,6 +151,9 @@ const TERMINAL_SQL = [...TERMINAL_STATES].map((s) => `'${s}'`).join(', ');
  * interleaving; across processes, writes take SQLite's write lock
  * (`BEGIN IMMEDIATE`), so a claim is never given to two workers.
  */
+// A change's set of columns is a 32-bit mask (see #update).
+if (MUTABLE_COLUMNS.length > 31) throw new Error('MUTABLE_COLUMNS has outgrown the update key of 31 bits');
+
 export class SqliteJobStore implements JobStore {
   readonly #db: Database.Database;
   #prepared: ReturnType<SqliteJobStore['prepare']> | undefined;
@@ -160,7 +163,7 @@ export class SqliteJobStore implements JobStore {
   /** Statements whose text depends on the call (the claim's type filter), prepared once per text. */
   readonly #dynamic = new Map<string, Database.Statement<unknown[], JobRow>>();
   /** The UPDATE of each set of changed columns (see {@link #write}). */
-  readonly #updates = new Map<string, Database.Statement<[JobRow]>>();
+  readonly #updates = new Map<number, Database.Statement<[JobRow]>>();
   /** The row of each lease this process holds, as it last wrote it (see {@link #fenced}). */
   readonly #leases = new ByteBoundedMap<string, HeldRow>({
     maxBytes: HELD_LEASE_BYTES,
@@ -480,8 +483,13 @@ export class SqliteJobStore implements JobStore {
   /** {@link #write}, or null (and nothing written) when the row is no longer at the version read. */
   #tryWrite(row: JobRow, change: RowChange, now: number, input?: JsonObject): StoredJob | null {
     const { next, logs } = nextRow(row, change, now);
-    const columns = MUTABLE_COLUMNS.filter((column) => next[column] !== row[column]);
-    if (this.#update(columns).run(next).changes !== 1) return null;
+    // The columns the change sets, as bits in MUTABLE_COLUMNS order: the key of its prepared UPDATE.
+    let changed = 0;
+    for (let i = 0; i < MUTABLE_COLUMNS.length; i++) {
+      const column = MUTABLE_COLUMNS[i]!;
+      if (next[column] !== row[column]) changed |= 1 << i;
+    }
+    if (this.#update(changed).run(next).changes !== 1) return null;
     for (const { n, line } of logs) this.#s.insertLog.run(row.seq, n, now, line);
     // The outbox row commits with the change or not at all.
     const events = webhookEventsOf(row, next);
@@ -515,16 +523,20 @@ export class SqliteJobStore implements JobStore {
     }
   }
 
-  /** The UPDATE of a change that sets `columns` (and always the version), prepared once per set. */
-  #update(columns: readonly (typeof MUTABLE_COLUMNS)[number][]): Database.Statement<[JobRow]> {
-    const key = columns.join(',');
-    let statement = this.#updates.get(key);
+  /**
+   * The UPDATE of a change that sets the columns whose bits `changed` holds
+   * (bit i: MUTABLE_COLUMNS[i]) and always the version, prepared once per set.
+   */
+  #update(changed: number): Database.Statement<[JobRow]> {
+    let statement = this.#updates.get(changed);
     if (!statement) {
-      const set = columns.map((column) => `${column} = @${column}`);
+      const set = MUTABLE_COLUMNS.filter((_, i) => changed & (1 << i)).map(
+        (column) => `${column} = @${column}`,
+      );
       statement = this.#db.prepare<[JobRow]>(
         `UPDATE jobs SET ${[...set, 'version = version + 1'].join(', ')} WHERE seq = @seq AND version = @version`,
       );
-      this.#updates.set(key, statement);
+      this.#updates.set(changed, statement);
     }
     return statement;
   }
