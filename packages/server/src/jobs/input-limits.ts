@@ -18,12 +18,29 @@ export const NOT_ASCII = /[^ -~]/;
 const KEPT_JSON_CHARS = 64 * 1024;
 const keptJson = new WeakMap<JsonObject, string>();
 
-/** Every string in a JSON value, with its path (`input.image_url`). */
-function* strings(value: unknown, path: string): Generator<[string, string]> {
-  if (typeof value === 'string') yield [path, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* strings(v, `${path}[${i}]`);
-  else if (value !== null && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) yield* strings(v, `${path}.${k}`);
+/**
+ * The first string in a JSON value that is a `data:` URL longer than `limit`,
+ * or null; `path` is left holding the keys that lead to it. No path is written
+ * out for the strings that pass: every submit walks its input here.
+ */
+function longDataUrl(value: unknown, limit: number, path: (string | number)[]): string | null {
+  if (typeof value === 'string') return value.length > limit && DATA_URL.test(value) ? value : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      const found = longDataUrl(value[i], limit, path);
+      if (found !== null) return found;
+      path.pop();
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      path.push(key);
+      const found = longDataUrl((value as Record<string, unknown>)[key], limit, path);
+      if (found !== null) return found;
+      path.pop();
+    }
+  }
+  return null;
 }
 
 /**
@@ -34,14 +51,14 @@ function* strings(value: unknown, path: string): Generator<[string, string]> {
  * is validated, which would otherwise walk the whole of it first.
  */
 export function checkDataUrls(input: unknown, { maxDataUrlSize }: InputLimits): void {
-  for (const [field, value] of strings(input, 'input')) {
-    if (value.length > maxDataUrlSize && DATA_URL.test(value)) {
-      throw new ApiError('input_too_large', {
-        message: `${field} is a data: URL of ${value.length} characters, more than the ${maxDataUrlSize} this server takes (--max-data-url-size); ${UPLOAD_INSTEAD}.`,
-        details: { field, size: value.length, limit: maxDataUrlSize },
-      });
-    }
-  }
+  const path: (string | number)[] = [];
+  const value = longDataUrl(input, maxDataUrlSize, path);
+  if (value === null) return;
+  const field = `input${path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('')}`;
+  throw new ApiError('input_too_large', {
+    message: `${field} is a data: URL of ${value.length} characters, more than the ${maxDataUrlSize} this server takes (--max-data-url-size); ${UPLOAD_INSTEAD}.`,
+    details: { field, size: value.length, limit: maxDataUrlSize },
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/errors.js';
-import { storedInputJson, takeInputJson } from '../../src/jobs/input-limits.js';
+import { checkDataUrls, storedInputJson, takeInputJson } from '../../src/jobs/input-limits.js';
 
 const limits = { maxDataUrlSize: 1024, maxInputSize: 1000 };
 const overhead = JSON.stringify({ t: '' }).length;
@@ -43,5 +43,31 @@ describe('the stored size of an input', () => {
     } finally {
       stringify.mockRestore();
     }
+  });
+});
+
+describe('data: URLs in an input', () => {
+  const dataUrl = (chars: number) => `data:image/png;base64,${'A'.repeat(chars - 22)}`;
+  const refusal = (input: unknown) => {
+    try {
+      checkDataUrls(input, limits);
+      return null;
+    } catch (err) {
+      return err;
+    }
+  };
+
+  it('names the field of the first one over the limit, however deep, and passes the rest', () => {
+    const input = {
+      title: dataUrl(5000).replace('data:', 'text:'),
+      frames: [{ url: dataUrl(1024) }, { url: 'https://x.example/a.png', alt: [1, null, dataUrl(1025)] }],
+      later: dataUrl(2000),
+    };
+    expect(refusal(input)).toMatchObject({
+      code: 'input_too_large',
+      details: { field: 'input.frames[1].alt[2]', size: 1025, limit: 1024 },
+    });
+    expect(refusal({ image_url: dataUrl(1024), n: 3, nested: { list: [] } })).toBeNull();
+    expect(refusal(`DATA:${'x'.repeat(2000)}`)).toMatchObject({ details: { field: 'input' } });
   });
 });
