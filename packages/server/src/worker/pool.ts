@@ -412,7 +412,10 @@ export class WorkerPool {
     const tempDirs: string[] = [];
     // Made when the processor first reports: one that never does (most short jobs) costs nothing here.
     let reporter: ProgressReporter | null = null;
+    let reported = false;
     const report = (patch: ProgressPatch) => {
+      // A processor that goes on reporting after its attempt ended (it ignored its signal) is not heard.
+      if (reported) return;
       reporter ??= new ProgressReporter({
         write: (p) => this.#service.report(token, p),
         // Hundreds of jobs at once share a budget of progress writes rather than each writing ten a second.
@@ -426,7 +429,10 @@ export class WorkerPool {
       reporter.add(patch);
     };
     /** What was reported and not yet written, for the outcome's write to carry (null: nothing was); nothing more is written. */
-    const unwritten = (): Promise<ProgressPatch> | null => reporter?.close() ?? null;
+    const unwritten = (): Promise<ProgressPatch> | null => {
+      reported = true;
+      return reporter?.close() ?? null;
+    };
     // Set once this attempt writes its own outcome, so the change it publishes is not taken for a lost lease.
     let settling = false;
     const watch = this.#service.watch(job.tenant, job.id);

@@ -195,6 +195,31 @@ describe('worker pool', () => {
     expect(job).toMatchObject({ status: 'failed', attempt: 2, error: { code: 'job_timeout' } });
   });
 
+  it('writes nothing a processor reports after its attempt ended, though it had reported nothing before', async () => {
+    let late: (() => void) | undefined;
+    const { pool, submit, until, service } = await setup(
+      processor(
+        'late',
+        (ctx) =>
+          new Promise(() => {
+            late = () => {
+              ctx.progress(50);
+              ctx.log('too late');
+            };
+          }),
+        { timeoutMs: () => 100 },
+      ),
+    );
+    await pool().start();
+    const job = await until((await submit('late', {}, { max_attempts: 1 })).id);
+    expect(job).toMatchObject({ status: 'failed', error: { code: 'job_timeout' } });
+    const report = vi.spyOn(service, 'report');
+    late!();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(report).not.toHaveBeenCalled();
+    expect((await service.get(T, job.id)).version).toBe(job.version);
+  });
+
   it("caps a type's own timeout estimate at the pool's job timeout (--job-timeout)", async () => {
     // The type asks for an hour per attempt; the operator allows 100 ms.
     const { pool, submit, until } = await setup(
