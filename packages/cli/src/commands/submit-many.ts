@@ -90,6 +90,7 @@ async function waitForAll(
   jobs: readonly Job[],
   { json, timeout }: { json: boolean; timeout: number | undefined },
 ): Promise<number> {
+  const all = new Set(jobs.map((job) => job.id));
   const told = new Set<string>();
   const tell = (job: Job) => {
     if (!isTerminalStatus(job.status) || told.has(job.id)) return;
@@ -108,10 +109,9 @@ async function waitForAll(
     } catch (err) {
       if (!(err instanceof WaitTimeoutError)) throw err;
       const seen = new Map((err.last as Job[] | undefined)?.map((job) => [job.id, job]));
-      const open = [...new Set(jobs.map((j) => j.id))].filter((id) => !told.has(id)).length;
       if (timeout !== undefined) {
         process.stderr.write(
-          `longrun: gave up waiting after ${timeout}s; ${open} of ${new Set(jobs.map((j) => j.id)).size} jobs go on\n`,
+          `longrun: gave up waiting after ${timeout}s; ${all.size - told.size} of ${all.size} jobs go on\n`,
         );
         return EXIT.timedOut;
       }

@@ -334,9 +334,8 @@ export class JobService {
    * process made, and is on only when no other process writes the store.
    */
   async find(tenant: string, id: string): Promise<StoredJob | null> {
-    const cached = this.#cache?.get(tenant, id);
-    // A queued job's place moves with every job ahead of it: it is counted afresh.
-    if (cached && cached.status !== 'queued') return cached;
+    const cached = this.#cached(tenant, id);
+    if (cached) return cached;
     const job = await this.#store.get(tenant, id);
     if (job) this.#cache?.put(job);
     return job;
@@ -351,8 +350,8 @@ export class JobService {
     const found = new Map<string, StoredJob>();
     const missed: string[] = [];
     for (const id of ids) {
-      const cached = this.#cache?.get(tenant, id);
-      if (cached && cached.status !== 'queued') found.set(id, cached);
+      const cached = this.#cached(tenant, id);
+      if (cached) found.set(id, cached);
       else missed.push(id);
     }
     for (const job of await this.#store.getMany(tenant, missed)) {
@@ -360,6 +359,12 @@ export class JobService {
       found.set(job.id, job);
     }
     return found;
+  }
+
+  /** The read cache's snapshot of a job, unless it is queued: a queued job's place moves with every job ahead of it, and is counted afresh. */
+  #cached(tenant: string, id: string): StoredJob | undefined {
+    const cached = this.#cache?.get(tenant, id);
+    return cached && cached.status !== 'queued' ? cached : undefined;
   }
 
   list(filter: ListFilter): Promise<StoredJob[]> {
