@@ -166,7 +166,7 @@ export class JobService {
 
   #publish<T extends StoredJob | null>(job: T): T {
     if (job) {
-      this.#cache?.put(job);
+      this.#cache?.changed(job);
       this.#feed.publish(job);
       this.onChange?.(job);
       if (job.webhook) this.onWebhook?.();
@@ -330,14 +330,15 @@ export class JobService {
 
   /**
    * The job, or null when there is none. From memory when the read cache
-   * holds it and it is not queued: the cache keeps the newest snapshot of every change this
-   * process made, and is on only when no other process writes the store.
+   * holds it and it is not queued: a job read once is kept there with every change this
+   * process makes to it, and the cache is on only when no other process writes the store.
    */
   async find(tenant: string, id: string): Promise<StoredJob | null> {
     const cached = this.#cached(tenant, id);
     if (cached) return cached;
+    const epoch = this.#cache?.epoch ?? 0;
     const job = await this.#store.get(tenant, id);
-    if (job) this.#cache?.put(job);
+    if (job) this.#cache?.fill(job, epoch);
     return job;
   }
 
@@ -354,8 +355,9 @@ export class JobService {
       if (cached) found.set(id, cached);
       else missed.push(id);
     }
+    const epoch = this.#cache?.epoch ?? 0;
     for (const job of await this.#store.getMany(tenant, missed)) {
-      this.#cache?.put(job);
+      this.#cache?.fill(job, epoch);
       found.set(job.id, job);
     }
     return found;

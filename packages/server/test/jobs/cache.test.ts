@@ -7,27 +7,58 @@ const job = (version: number, status: StoredJob['status'] = 'running', json_byte
   ({ tenant: 't', id: 'j', version, status, json_bytes }) as StoredJob;
 
 describe('JobCache', () => {
+  /** `job` kept as a read of the store, with nothing heard meanwhile, would keep it. */
+  const read = (cache: JobCache, j: StoredJob) => cache.fill(j, cache.epoch);
+
+  it('keeps a job once it is read, then follows its changes', () => {
+    const cache = new JobCache();
+    cache.changed(job(2));
+    expect(cache.get('t', 'j')).toBeUndefined();
+    read(cache, job(2));
+    expect(cache.get('t', 'j')?.version).toBe(2);
+    cache.changed(job(3, 'completed'));
+    expect(cache.get('t', 'j')?.version).toBe(3);
+    expect(cache.get('t', 'j')?.status).toBe('completed');
+  });
+
   it('keeps the newest version: a slow read cannot undo a newer write', () => {
     const cache = new JobCache();
-    cache.put(job(3));
-    cache.put(job(2));
+    read(cache, job(3));
+    read(cache, job(2));
+    cache.changed(job(2));
     expect(cache.get('t', 'j')?.version).toBe(3);
-    cache.put(job(4, 'completed'));
+    cache.changed(job(4, 'completed'));
     expect(cache.get('t', 'j')?.version).toBe(4);
+  });
+
+  it('does not keep a read begun before a change or a deletion it may have missed', () => {
+    const cache = new JobCache();
+    let epoch = cache.epoch;
+    cache.changed(job(2));
+    cache.fill(job(1), epoch);
+    expect(cache.get('t', 'j')).toBeUndefined();
+    epoch = cache.epoch;
+    cache.delete('t', 'j');
+    cache.fill(job(2), epoch);
+    expect(cache.get('t', 'j')).toBeUndefined();
+    cache.fill(job(2), cache.epoch);
+    expect(cache.get('t', 'j')?.version).toBe(2);
   });
 
   it('never keeps a queued job, whose queue position moves on its own', () => {
     const cache = new JobCache();
-    cache.put(job(1, 'running'));
-    cache.put(job(2, 'queued'));
+    read(cache, job(1, 'queued'));
+    expect(cache.get('t', 'j')).toBeUndefined();
+    read(cache, job(1, 'running'));
+    cache.changed(job(2, 'queued'));
     expect(cache.get('t', 'j')).toBeUndefined();
   });
 
   it('forgets deleted jobs and the least recently written beyond its byte budget', () => {
     const cache = new JobCache({ maxBytes: 2 * cachedJobBytes(job(1)), maxJobBytes: 1e6 });
-    cache.put({ ...job(1), id: 'a' });
-    cache.put({ ...job(1), id: 'b' });
-    cache.put({ ...job(1), id: 'c' });
+    read(cache, { ...job(1), id: 'a' });
+    read(cache, { ...job(1), id: 'b' });
+    read(cache, { ...job(1), id: 'c' });
     expect(cache.get('t', 'a')).toBeUndefined();
     expect(cache.get('t', 'c')).toBeDefined();
     cache.delete('t', 'c');
@@ -38,7 +69,7 @@ describe('JobCache', () => {
   it('holds no more than its budget however large the jobs: 1,000 jobs of 1 MiB fit in 64 MiB', () => {
     const maxBytes = 64 * 1024 * 1024;
     const cache = new JobCache({ maxBytes, maxJobBytes: maxBytes / 8 });
-    for (let i = 0; i < 1000; i++) cache.put({ ...job(1, 'canceled', 1024 * 1024), id: `j${i}` });
+    for (let i = 0; i < 1000; i++) read(cache, { ...job(1, 'canceled', 1024 * 1024), id: `j${i}` });
     expect(cache.bytes).toBeLessThanOrEqual(maxBytes);
     expect(cache.get('t', 'j999')).toBeDefined();
     expect(cache.get('t', 'j0')).toBeUndefined();
@@ -46,13 +77,13 @@ describe('JobCache', () => {
 
   it('does not keep a job over its share of the budget, nor an older snapshot of it', () => {
     const cache = new JobCache({ maxBytes: 64 * 1024 * 1024 });
-    cache.put(job(1, 'running', 1000));
+    read(cache, job(1, 'running', 1000));
     expect(cache.get('t', 'j')?.version).toBe(1);
     // The job grows past 1 MiB (a large output): its reads go to the store, never to the stale version.
-    cache.put(job(2, 'completed', 600 * 1024));
+    cache.changed(job(2, 'completed', 600 * 1024));
     expect(cache.get('t', 'j')).toBeUndefined();
     expect(cache.bytes).toBe(0);
-    for (let i = 0; i < 100; i++) cache.put({ ...job(1, 'canceled', 1024 * 1024), id: `big${i}` });
+    for (let i = 0; i < 100; i++) read(cache, { ...job(1, 'canceled', 1024 * 1024), id: `big${i}` });
     expect(cache.bytes).toBe(0);
   });
 });
