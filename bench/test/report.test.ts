@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunRecord, writeReport } from '../src/lib/docs.js';
+import { replaceSection } from '../src/lib/report.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -77,5 +78,23 @@ describe('writeReport', () => {
     );
     expect(widths).toHaveLength(2);
     expect(widths[1]!).toBeGreaterThan(widths[0]!);
+  });
+});
+
+describe('replaceSection', () => {
+  it('replaces the section whose heading is the whole line, not one that starts with it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-section-'));
+    dirs.push(dir);
+    const page = join(dir, 'benchmarks.md');
+    writeFileSync(page, '## Waiting for a batch\n\nbatch\n\n## Waiting\n\nold\n\n## End\n\nend\n');
+    replaceSection(page, 'Waiting', '## Waiting\n\nnew\n\n');
+    expect(readFileSync(page, 'utf8')).toBe(
+      '## Waiting for a batch\n\nbatch\n\n## Waiting\n\nnew\n\n## End\n\nend\n',
+    );
+    replaceSection(page, 'Waiting for a batch', '## Waiting for a batch\n\nmore\n\n');
+    replaceSection(page, 'Other', '## Other\n\nadded\n');
+    expect(readFileSync(page, 'utf8')).toBe(
+      '## Waiting for a batch\n\nmore\n\n## Waiting\n\nnew\n\n## End\n\nend\n\n## Other\n\nadded\n',
+    );
   });
 });

@@ -12,10 +12,15 @@ export function markdownTable(header: string[], rows: string[][], right: boolean
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
-/** Replace the `## heading` section of a Markdown file (up to the next `## `), or append it. */
+/**
+ * Replace the `## heading` section of a Markdown file (up to the next `## `),
+ * or append it. The heading is matched as a whole line: "Waiting" is not the
+ * start of "Waiting for a batch".
+ */
 export function replaceSection(file: URL | string, heading: string, section: string): void {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(`## ${heading}`);
+  // Found after a newline put before the text: its index there is the line's own in the text.
+  const start = `\n${current}`.indexOf(`\n## ${heading}\n`);
   let next: string;
   if (start === -1) next = `${current.trimEnd()}\n\n${section}`;
   else {
