@@ -11,6 +11,15 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** A page in a folder of its own, removed after the test; returns the page's path and its folder. */
+function page(text: string): { file: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+  dirs.push(dir);
+  const file = join(dir, 'benchmarks.md');
+  writeFileSync(file, text);
+  return { file, dir };
+}
+
 function record(figure: string): RunRecord {
   return {
     startedAt: '2026-01-02T03:04:05.000Z',
@@ -39,16 +48,13 @@ function record(figure: string): RunRecord {
 
 describe('writeReport', () => {
   it('replaces its own part of the page on every run and keeps the sections after it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
-    dirs.push(dir);
-    const page = join(dir, 'benchmarks.md');
-    writeFileSync(page, '# Benchmarks\n\n## End to end\n\nkept text\n');
+    const { file, dir } = page('# Benchmarks\n\n## End to end\n\nkept text\n');
     const docs = pathToFileURL(`${dir}/`);
 
     writeReport(record('0.50x first'), docs);
     writeReport(record('0.60x second'), docs);
 
-    const text = readFileSync(page, 'utf8');
+    const text = readFileSync(file, 'utf8');
     expect(text.startsWith('# Benchmarks\n')).toBe(true);
     expect(text).toContain('0.60x second');
     expect(text).not.toContain('0.50x first');
@@ -83,17 +89,14 @@ describe('writeReport', () => {
 
 describe('replaceSection', () => {
   it('replaces the section whose heading is the whole line, not one that starts with it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-section-'));
-    dirs.push(dir);
-    const page = join(dir, 'benchmarks.md');
-    writeFileSync(page, '## Waiting for a batch\n\nbatch\n\n## Waiting\n\nold\n\n## End\n\nend\n');
-    replaceSection(page, 'Waiting', '## Waiting\n\nnew\n\n');
-    expect(readFileSync(page, 'utf8')).toBe(
+    const { file } = page('## Waiting for a batch\n\nbatch\n\n## Waiting\n\nold\n\n## End\n\nend\n');
+    replaceSection(file, 'Waiting', '## Waiting\n\nnew\n\n');
+    expect(readFileSync(file, 'utf8')).toBe(
       '## Waiting for a batch\n\nbatch\n\n## Waiting\n\nnew\n\n## End\n\nend\n',
     );
-    replaceSection(page, 'Waiting for a batch', '## Waiting for a batch\n\nmore\n\n');
-    replaceSection(page, 'Other', '## Other\n\nadded\n');
-    expect(readFileSync(page, 'utf8')).toBe(
+    replaceSection(file, 'Waiting for a batch', '## Waiting for a batch\n\nmore\n\n');
+    replaceSection(file, 'Other', '## Other\n\nadded\n');
+    expect(readFileSync(file, 'utf8')).toBe(
       '## Waiting for a batch\n\nmore\n\n## Waiting\n\nnew\n\n## End\n\nend\n\n## Other\n\nadded\n',
     );
   });
