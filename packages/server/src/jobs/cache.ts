@@ -80,8 +80,7 @@ export class JobCache {
   changed(job: StoredJob): void {
     this.#epoch += 1;
     const key = jobKey(job.tenant, job.id);
-    const current = this.#jobs.get(key);
-    if (current && current.version <= job.version) this.#keep(key, job);
+    if (this.#jobs.get(key)) this.#keep(key, job);
   }
 
   delete(tenant: string, id: string): void {
