@@ -73,14 +73,17 @@ export class JobCache {
    * change or deletion was heard since: it may be newer than the read.
    */
   fill(job: StoredJob, epoch: number): void {
-    if (epoch === this.#epoch) this.#keep(jobKey(job.tenant, job.id), job);
+    if (epoch !== this.#epoch) return;
+    const key = jobKey(job.tenant, job.id);
+    this.#keep(key, job, this.#jobs.get(key));
   }
 
   /** A change this process made: a kept job takes it (a slow read's older snapshot never replaces a newer one). */
   changed(job: StoredJob): void {
     this.#epoch += 1;
     const key = jobKey(job.tenant, job.id);
-    if (this.#jobs.get(key)) this.#keep(key, job);
+    const current = this.#jobs.get(key);
+    if (current) this.#keep(key, job, current);
   }
 
   delete(tenant: string, id: string): void {
@@ -88,8 +91,8 @@ export class JobCache {
     this.#jobs.delete(jobKey(tenant, id));
   }
 
-  #keep(key: string, job: StoredJob): void {
-    const current = this.#jobs.get(key);
+  /** `job` under `key`, unless `current`, what is kept there now, is newer. */
+  #keep(key: string, job: StoredJob, current: StoredJob | undefined): void {
     if (current && current.version > job.version) return;
     if (job.status === 'queued') this.#jobs.delete(key);
     else this.#jobs.set(key, job, cachedJobBytes(job));
