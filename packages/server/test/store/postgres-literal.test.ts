@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { literal } from '../../src/store/postgres/connection.js';
+import { literal, NotALiteralError } from '../../src/store/postgres/connection.js';
 import { adminQuery, describePostgres } from '../helpers/postgres.js';
 
 /** Text that an SQL literal and an array literal must carry through unchanged. */
@@ -40,6 +40,12 @@ describe('SQL literals of values sent in one simple query', () => {
   it('quote text as pg.escapeLiteral does', () => {
     for (const text of [...AWKWARD, ...randomAwkward(200)])
       expect(literal(text)).toBe(pg.escapeLiteral(text));
+  });
+
+  it('refuse a NUL, which would end the query text where it stands', () => {
+    expect(() => literal('a\u0000b')).toThrow(NotALiteralError);
+    expect(() => literal(['ok', 'a\u0000b'])).toThrow(NotALiteralError);
+    expect(() => literal(Number.NaN)).toThrow(NotALiteralError);
   });
 });
 

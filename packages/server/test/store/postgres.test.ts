@@ -375,6 +375,61 @@ describePostgres('PostgreSQL store', () => {
     }
   });
 
+  it('sends the BEGIN of a transaction with its first statement, its values bound instead when long or with a NUL', async () => {
+    const { store, schema, dispose } = await freshPgStore({ poolSize: 1 });
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    // What went to the server, less the statements prepared once per connection.
+    const sent = () =>
+      query.mock.calls
+        .map(([q]) => (typeof q === 'string' ? q : (q as pg.QueryConfig).text))
+        .filter((text) => !text.startsWith('PREPARE'));
+    try {
+      await store.insert(newJob('taken'));
+      await store.insert(newJob('keyed', { idempotency: { key: 'k', hash: 'h1' } }));
+      query.mockClear();
+      const fresh = await store.insertMany([
+        newJob('a'),
+        newJob('b', { idempotency: { key: 'k2', hash: 'h' } }),
+      ]);
+      expect(fresh.map((r) => [r.outcome, r.job.id])).toEqual([
+        ['created', 'a'],
+        ['created', 'b'],
+      ]);
+      expect(sent()).toEqual([expect.stringMatching(/^BEGIN; EXECUTE \w+\(/), 'COMMIT']);
+
+      // Taken ids and keys are resolved in the same transaction, after the insert that skipped them.
+      query.mockClear();
+      const mixed = await store.insertMany([
+        newJob('c'),
+        newJob('taken'),
+        newJob('again', { idempotency: { key: 'k', hash: 'h1' } }),
+        newJob('d'),
+      ]);
+      expect(mixed.map((r) => [r.outcome, r.job.id])).toEqual([
+        ['created', 'c'],
+        ['id_exists', 'taken'],
+        ['replayed', 'keyed'],
+        ['created', 'd'],
+      ]);
+      expect(sent()[0]).toMatch(/^BEGIN; EXECUTE /);
+      expect(sent().at(-1)).toBe('COMMIT');
+
+      // A megabyte and more of input is bound, not escaped into the query's text; so is a NUL,
+      // which PostgreSQL then refuses as it refuses it bound.
+      query.mockClear();
+      await store.insertMany([newJob('long', { input: { text: 'x'.repeat(1024 * 1024) } }), newJob('e')]);
+      expect(sent().slice(0, 1)).toEqual(['BEGIN']);
+      query.mockClear();
+      await expect(store.insertMany([newJob('f'), newJob('nul\u0000')])).rejects.toThrow(/0x00/);
+      expect(sent().slice(0, 1)).toEqual(['BEGIN']);
+      const [row] = await adminQuery<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".jobs`);
+      expect(Number(row!.n)).toBe(8);
+    } finally {
+      query.mockRestore();
+      await dispose();
+    }
+  });
+
   it('writes single inserts that come at once in one statement, each to its own outcome', async () => {
     const { store, dispose } = await freshPgStore();
     try {

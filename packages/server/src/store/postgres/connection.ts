@@ -82,18 +82,41 @@ export function isRetryableTxError(err: unknown): boolean {
   return code === '40001' || code === '40P01';
 }
 
+/** The characters of text in `values` and the arrays among them: what writing them as literals escapes. */
+export function textLength(values: readonly unknown[]): number {
+  let length = 0;
+  for (const value of values) {
+    if (typeof value === 'string') length += value.length;
+    else if (Array.isArray(value))
+      for (const item of value) if (typeof item === 'string') length += item.length;
+  }
+  return length;
+}
+
+/** A value {@link literal} cannot write. */
+export class NotALiteralError extends Error {
+  override name = 'NotALiteralError';
+}
+
 /**
  * A value as an SQL literal, for a statement sent with others in one simple
  * query: text escaped, numbers checked finite. An array is an untyped literal
  * in PostgreSQL's array syntax (`'{1,NULL,"a b"}'`), which takes the type
- * of the parameter it is given for, as a bound array would.
+ * of the parameter it is given for, as a bound array would. Text with a NUL
+ * is refused: the protocol ends a simple query's text at its first NUL, and
+ * what follows would be read as the next message.
  */
 export function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'number') return finite(value);
-  if (typeof value === 'string') return quoted(value);
+  if (typeof value === 'string') return quoted(withoutNul(value));
   if (Array.isArray(value)) return quoted(`{${value.map(arrayElement).join(',')}}`);
-  throw new Error(`cannot write a ${typeof value} as an SQL literal`);
+  throw new NotALiteralError(`cannot write a ${typeof value} as an SQL literal`);
+}
+
+function withoutNul(text: string): string {
+  if (text.includes('\u0000')) throw new NotALiteralError('cannot write a NUL in an SQL literal');
+  return text;
 }
 
 /**
@@ -114,7 +137,7 @@ const QUOTE_OR_BACKSLASH_IN_ARRAY = /["\\]/;
 const QUOTES_AND_BACKSLASHES_IN_ARRAY = /["\\]/g;
 
 function finite(value: number): string {
-  if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as an SQL literal`);
+  if (!Number.isFinite(value)) throw new NotALiteralError(`cannot write ${value} as an SQL literal`);
   return String(value);
 }
 
@@ -123,9 +146,10 @@ function arrayElement(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'number') return finite(value);
   if (typeof value === 'string') {
+    withoutNul(value);
     return QUOTE_OR_BACKSLASH_IN_ARRAY.test(value)
       ? `"${value.replace(QUOTES_AND_BACKSLASHES_IN_ARRAY, '\\$&')}"`
       : `"${value}"`;
   }
-  throw new Error(`cannot write a ${typeof value} in an SQL array literal`);
+  throw new NotALiteralError(`cannot write a ${typeof value} in an SQL array literal`);
 }

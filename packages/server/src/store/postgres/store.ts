@@ -87,6 +87,8 @@ import {
   isConnectionError,
   isRetryableTxError,
   literal,
+  NotALiteralError,
+  textLength,
 } from './connection.js';
 import { migratePostgres } from './migrate.js';
 import { jobsChannel, type NotifySql, notifySql } from './notify.js';
@@ -146,6 +148,12 @@ const FENCED_BATCH_ITEMS = 500;
 const INSERT_BATCH_ITEMS = 100;
 /** An insert whose input's JSON is longer than this (in characters) goes alone: a batch's statement carries every input. */
 const INSERT_BATCH_INPUT_LENGTH = 64 * 1024;
+/**
+ * The most characters of text a transaction's first statement's values may have to go with its
+ * BEGIN as literals (see {@link PostgresJobStore.#begin}): beyond this they are escaped here and
+ * parsed there for a round trip's sake.
+ */
+const LITERAL_VALUES_LENGTH = 1024 * 1024;
 
 /**
  * The store for many processes on many machines. Each change reads the row,
@@ -282,6 +290,10 @@ export class PostgresJobStore implements JobStore {
    * connection drops or the server rolls it back before COMMIT was sent (the
    * transaction then certainly did not commit); a connection lost during
    * COMMIT leaves the outcome unknown and is reported, not repeated.
+   *
+   * BEGIN goes with the first statement, in one simple query (see
+   * {@link #begin}): the transaction takes a round trip less, and holds its
+   * connection and its row locks that much less.
    */
   async #tx<T>(fn: (q: Query) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -290,12 +302,15 @@ export class PostgresJobStore implements JobStore {
       try {
         client = await this.#connect();
         const c = client;
-        const q: Query = async <R>(text: string, values: readonly unknown[] = []) =>
-          (await c.query(this.#config(text, values))).rows as R[];
-        await client.query('BEGIN');
+        let begun = false;
+        const q: Query = async <R>(text: string, values: readonly unknown[] = []) => {
+          if (begun) return (await c.query(this.#config(text, values))).rows as R[];
+          begun = true;
+          return this.#begin<R>(c, text, values);
+        };
         const result = await fn(q);
         committing = true;
-        await client.query('COMMIT');
+        if (begun) await client.query('COMMIT');
         client.release();
         return result;
       } catch (err) {
@@ -312,6 +327,54 @@ export class PostgresJobStore implements JobStore {
   }
 
   /**
+   * BEGIN and a transaction's first statement in one simple query, the
+   * statement's values written in as literals (prepared as {@link #oneTrip}
+   * prepares). Values too long to be worth escaping and parsing as text, or
+   * that no literal carries (a NUL), go bound instead, after a BEGIN of
+   * their own.
+   */
+  async #begin<R>(client: pg.PoolClient, statement: string, values: readonly unknown[]): Promise<R[]> {
+    if (textLength(values) > LITERAL_VALUES_LENGTH) return this.#beginApart<R>(client, statement, values);
+    let execute: string;
+    try {
+      execute = await this.#execute(client, statement, values);
+    } catch (err) {
+      if (err instanceof NotALiteralError) return this.#beginApart<R>(client, statement, values);
+      throw err;
+    }
+    const results = (await client.query(`BEGIN; ${execute}`)) as unknown as pg.QueryResult[];
+    return (results[1]?.rows ?? []) as R[];
+  }
+
+  async #beginApart<R>(client: pg.PoolClient, statement: string, values: readonly unknown[]): Promise<R[]> {
+    await client.query('BEGIN');
+    return (await client.query(this.#config(statement, values))).rows as R[];
+  }
+
+  /**
+   * `EXECUTE` of `statement` with `values` as literals, the statement
+   * prepared on `client` the first time it runs there, so its plan is made
+   * once. Throws {@link NotALiteralError}, having sent nothing of it, for a
+   * value no literal carries.
+   */
+  async #execute(client: pg.PoolClient, statement: string, values: readonly unknown[]): Promise<string> {
+    // Its own name: a statement prepared by SQL must not share one with those the driver prepares.
+    const name = `${this.#nameOf(statement)}_t`;
+    const execute =
+      values.length === 0 ? `EXECUTE ${name}` : `EXECUTE ${name}(${values.map(literal).join(', ')})`;
+    let prepared = this.#prepared.get(client);
+    if (!prepared) {
+      prepared = new Set();
+      this.#prepared.set(client, prepared);
+    }
+    if (!prepared.has(name)) {
+      await client.query(`PREPARE ${name} AS ${statement}`);
+      prepared.add(name);
+    }
+    return execute;
+  }
+
+  /**
    * A transaction in one round trip: `begin` (BEGIN and what must run before
    * the statement), the statement, whose rows come back, and COMMIT, sent as
    * one simple query. The statement is prepared on each connection the first
@@ -321,23 +384,12 @@ export class PostgresJobStore implements JobStore {
    * server asks to be retried, repeats it.
    */
   async #oneTrip<R>(begin: string, statement: string, values: readonly unknown[]): Promise<R[]> {
-    // Its own name: a statement prepared by SQL must not share one with those the driver prepares.
-    const name = `${this.#nameOf(statement)}_t`;
-    const text = `${begin}; EXECUTE ${name}(${values.map(literal).join(', ')}); COMMIT`;
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient | undefined;
       try {
         client = await this.#connect();
-        let prepared = this.#prepared.get(client);
-        if (!prepared) {
-          prepared = new Set();
-          this.#prepared.set(client, prepared);
-        }
-        if (!prepared.has(name)) {
-          await client.query(`PREPARE ${name} AS ${statement}`);
-          prepared.add(name);
-        }
-        const results = (await client.query(text)) as unknown as pg.QueryResult[];
+        const execute = await this.#execute(client, statement, values);
+        const results = (await client.query(`${begin}; ${execute}; COMMIT`)) as unknown as pg.QueryResult[];
         client.release();
         return (results[results.length - 2]?.rows ?? []) as R[];
       } catch (err) {
