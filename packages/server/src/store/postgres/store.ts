@@ -790,8 +790,8 @@ export class PostgresJobStore implements JobStore {
 
   /**
    * Single inserts that come while one is being written go together in one
-   * {@link insertMany} (one statement, one commit, one NOTIFY), each with its
-   * own outcome; a lone insert waits for nothing (see {@link Batcher}).
+   * statement (one commit, one NOTIFY; see {@link #insertBatch}), each with
+   * its own outcome; a lone insert waits for nothing (see {@link Batcher}).
    */
   readonly #insertBatches = new Batcher<NewJob, InsertResult>({
     run: (jobs) => this.#insertBatch(jobs),
@@ -805,23 +805,37 @@ export class PostgresJobStore implements JobStore {
     return this.#insertBatches.add(withJson);
   }
 
+  /**
+   * Single inserts that came together: one statement, committed by itself in
+   * one round trip. They are separate requests, so nothing asks them to be
+   * one transaction: a job the statement skipped (its id or key taken) then
+   * goes alone, to the outcome a lone insert finds.
+   */
   async #insertBatch(jobs: NewJob[]): Promise<Outcome<InsertResult>[]> {
+    let inserted: (InsertResult | undefined)[] = [];
     if (jobs.length > 1) {
       try {
-        return (await this.insertMany(jobs)).map((value) => ({ value }));
+        // `unsent`: a statement that committed unseen would, repeated, find its own jobs taken.
+        inserted = await this.#insertRows(
+          (text, values = []) => this.#run(text, values, 'unsent'),
+          jobs,
+          Date.now(),
+        );
       } catch (err) {
         // A lost connection leaves the batch's outcome unknown, as a lone insert's would be.
         if (err instanceof StoreUnavailableError) return jobs.map(() => ({ error: err }));
-        // Any other error rolled the batch back: each job goes alone, to its own outcome.
+        // Any other error failed the statement, which wrote nothing: each job goes alone, to its own outcome.
       }
     }
     return Promise.all(
-      jobs.map((job) =>
-        this.#insertAlone(job).then(
+      jobs.map((job, i) => {
+        const done = inserted[i];
+        if (done) return { value: done };
+        return this.#insertAlone(job).then(
           (value) => ({ value }),
           (error: unknown) => ({ error }),
-        ),
-      ),
+        );
+      }),
     );
   }
 
@@ -873,6 +887,20 @@ export class PostgresJobStore implements JobStore {
   async insertMany(jobs: readonly NewJob[]): Promise<InsertResult[]> {
     if (jobs.length === 0) return [];
     const now = Date.now();
+    return this.#tx(async (q) => {
+      const inserted = await this.#insertRows(q, jobs, now);
+      const results: InsertResult[] = [];
+      for (const [i, job] of jobs.entries())
+        results.push(inserted[i] ?? (await this.#insertSkipped(q, job, job.now ?? now)));
+      return results;
+    });
+  }
+
+  /**
+   * The one multi-row insert of {@link insertMany} through `q`: each job's
+   * outcome, or undefined for a job it skipped.
+   */
+  async #insertRows(q: Query, jobs: readonly NewJob[], now: number): Promise<(InsertResult | undefined)[]> {
     // A job whose id or key an earlier job of the list has is left to the second step, after that
     // one: a written row is then known by its id, and the outcomes are those of inserts in order.
     const seen = new Set<string>();
@@ -918,19 +946,11 @@ export class PostgresJobStore implements JobStore {
       column((j) => texts.get(j)!.webhook),
       this.origin,
     ];
-    return this.#tx(async (q) => {
-      const rows = await q<{ seq: number; tenant: string; id: string }>(insert, values);
-      const seqOf = new Map(rows.map((row) => [jobKey(row.tenant, row.id), row.seq]));
-      const results: InsertResult[] = [];
-      for (const [i, job] of jobs.entries()) {
-        const seq = isFirst[i] ? seqOf.get(jobKey(job.tenant, job.id)) : undefined;
-        results.push(
-          seq !== undefined
-            ? created(job, seq, job.now ?? now, texts.get(job)!)
-            : await this.#insertSkipped(q, job, job.now ?? now),
-        );
-      }
-      return results;
+    const rows = await q<{ seq: number; tenant: string; id: string }>(insert, values);
+    const seqOf = new Map(rows.map((row) => [jobKey(row.tenant, row.id), row.seq]));
+    return jobs.map((job, i) => {
+      const seq = isFirst[i] ? seqOf.get(jobKey(job.tenant, job.id)) : undefined;
+      return seq === undefined ? undefined : created(job, seq, job.now ?? now, texts.get(job)!);
     });
   }
 
