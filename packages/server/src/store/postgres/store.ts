@@ -897,8 +897,9 @@ export class PostgresJobStore implements JobStore {
   }
 
   /**
-   * The one multi-row insert of {@link insertMany} through `q`: each job's
-   * outcome, or undefined for a job it skipped.
+   * The multi-row insert, through `q`, of {@link insertMany} (in its
+   * transaction) and of single inserts that came together (by itself): each
+   * job's outcome, or undefined for a job it skipped.
    */
   async #insertRows(q: Query, jobs: readonly NewJob[], now: number): Promise<(InsertResult | undefined)[]> {
     // A job whose id or key an earlier job of the list has is left to the second step, after that
