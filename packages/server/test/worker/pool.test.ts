@@ -440,7 +440,7 @@ describe('worker pool', () => {
     expect(peak).toBe(3);
   });
 
-  it('starts the next waiting job while an outcome is written, holding back once as many outcomes wait as it has slots', async () => {
+  it('starts the next waiting job while an outcome is written, holding back once three times as many outcomes wait as it has slots', async () => {
     let started = 0;
     const { store, pool, submit, until } = await setup(
       processor('quick', async () => {
@@ -453,18 +453,18 @@ describe('worker pool', () => {
     const held: (() => void)[] = [];
     store.finish = (...args) =>
       new Promise<void>((r) => held.push(r)).then(() => finish(...args)) as ReturnType<typeof finish>;
-    const jobs = await Promise.all(Array.from({ length: 6 }, () => submit('quick')));
+    const jobs = await Promise.all(Array.from({ length: 10 }, () => submit('quick')));
     await pool({ concurrency: 2 }).start();
-    // Two slots: two processors, then two more while the first two outcomes are written, then
-    // no more while four outcomes wait.
-    await vi.waitFor(() => expect(held).toHaveLength(4));
+    // Two slots: two processors, then two more at a time while the outcomes are written, then
+    // no more while six outcomes wait (and the last two processors, done, make eight).
+    await vi.waitFor(() => expect(held).toHaveLength(8));
     await new Promise((r) => setTimeout(r, 50));
-    expect(started).toBe(4);
-    expect(held).toHaveLength(4);
+    expect(started).toBe(8);
+    expect(held).toHaveLength(8);
     // Each outcome written lets one more job start.
     held.shift()!();
-    await vi.waitFor(() => expect(started).toBe(5));
-    await vi.waitFor(() => expect(held).toHaveLength(4));
+    await vi.waitFor(() => expect(started).toBe(9));
+    await vi.waitFor(() => expect(held).toHaveLength(8));
     store.finish = finish;
     for (const release of held.splice(0)) release();
     for (const job of await Promise.all(jobs.map((j) => until(j.id)))) expect(job.status).toBe('completed');
@@ -477,15 +477,15 @@ describe('worker pool', () => {
     store.finish = (...args) =>
       new Promise<void>((r) => held.push(r)).then(() => finish(...args)) as ReturnType<typeof finish>;
     const claim = vi.spyOn(store, 'claim');
-    const jobs = await Promise.all(Array.from({ length: 8 }, () => submit('quick')));
+    const jobs = await Promise.all(Array.from({ length: 16 }, () => submit('quick')));
     const { queue } = jobs[0]!;
     const limits = () =>
       claim.mock.calls.filter(([options]) => options.queue === queue).map(([o]) => o.limit);
     await pool({ concurrency: 2, idlePollMs: 60_000 }).start();
-    // Two slots, and room for as many outcomes again: four jobs done, their outcomes unwritten.
-    await vi.waitFor(() => expect(held).toHaveLength(4));
+    // Two slots, and room for three times as many outcomes: eight jobs done, their outcomes unwritten.
+    await vi.waitFor(() => expect(held).toHaveLength(8));
     const before = limits().length;
-    // The four outcomes go to the store at once and are written in one commit.
+    // The eight outcomes go to the store at once and are written in one commit.
     store.finish = finish;
     for (const release of held.splice(0)) release();
     for (const job of await Promise.all(jobs.map((j) => until(j.id)))) expect(job.status).toBe('completed');
