@@ -51,6 +51,7 @@ export function insertedRow(job: NewJob, seq: number, now: number, texts: Insert
     finished_at: null,
     version: 1,
     logs_tail: '[]',
+    logs_tail_ts: '[]',
     log_count: 0,
     metadata: texts.metadata,
     run_at: job.runAt ?? now,

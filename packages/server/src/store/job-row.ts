@@ -27,7 +27,15 @@ export interface JobRow {
   updated_at: number;
   finished_at: number | null;
   version: number;
+  /** The newest log lines (`LOG_TAIL` of them), a JSON array of strings. */
   logs_tail: string;
+  /**
+   * The times (Unix ms) of the tail's lines, a JSON array beside `logs_tail`.
+   * The log table holds only the lines that have left the tail, so a job of
+   * few lines writes none there. Null for a job written before the tail kept
+   * its times: all its lines are in the log table.
+   */
+  logs_tail_ts: string | null;
   log_count: number;
   metadata: string;
   run_at: number;
@@ -86,6 +94,7 @@ const OTHER_COLUMNS: Record<
   finished_at: true,
   version: true,
   logs_tail: true,
+  logs_tail_ts: true,
   log_count: true,
   metadata: true,
   run_at: true,
@@ -148,6 +157,7 @@ export const MUTABLE_COLUMNS = [
   'updated_at',
   'finished_at',
   'logs_tail',
+  'logs_tail_ts',
   'log_count',
   'run_at',
   'lease_owner',
@@ -213,6 +223,7 @@ export function rowBytes(row: JobRow): number {
     (row.output?.length ?? 0) +
     row.metadata.length +
     row.logs_tail.length +
+    (row.logs_tail_ts?.length ?? 0) +
     (row.message?.length ?? 0) +
     (row.stage?.length ?? 0) +
     (row.webhook?.length ?? 0)

@@ -20,32 +20,107 @@ export interface RowChange {
   lines: readonly string[];
 }
 
-/** A row after a change, with the new log lines numbered; not yet written. */
-export interface NextRow {
-  next: JobRow;
-  /** Log lines to append to the job's full log, numbered from the row's `log_count + 1`. */
-  logs: { n: number; line: string }[];
+/** A log line as the log table keeps it: its number in the job's log, its time (Unix ms) and text. */
+export interface LogEntry {
+  n: number;
+  ts: number;
+  line: string;
 }
 
-/** The newest {@link LOG_TAIL} lines after appending `lines` to `tail`. */
-export function appendTail(tail: readonly string[], lines: readonly string[]): string[] {
-  const all = tail.concat(lines);
+/** A row after a change, with the log lines it puts in the log table; not yet written. */
+export interface NextRow {
+  next: JobRow;
+  /**
+   * Log lines for the job's log table: those that left the tail with this
+   * change (the oldest first), or, for a row whose tail keeps no times, every
+   * new line (numbered from the row's `log_count + 1`).
+   */
+  logs: LogEntry[];
+}
+
+/** The newest {@link LOG_TAIL} entries after appending `added` to `tail`. */
+export function appendTail<T>(tail: readonly T[], added: readonly T[]): T[] {
+  const all = tail.concat(added);
   return all.length > LOG_TAIL ? all.slice(all.length - LOG_TAIL) : all;
 }
 
 /**
  * {@link appendTail} on a tail's JSON text, for a job that has `count` log
  * lines in all. While none falls out (the tail holds at most `count` of them),
- * the new lines' JSON is joined onto the text as it is, which is neither read
+ * the new entries' JSON is joined onto the text as it is, which is neither read
  * nor written again: a job's first lines, the common case, cost no parse.
  */
-export function appendTailJson(tail: string, count: number, lines: readonly string[]): string {
-  if (count + lines.length <= LOG_TAIL) {
-    if (tail === '[]') return JSON.stringify(lines);
+export function appendTailJson(tail: string, count: number, added: readonly unknown[]): string {
+  if (count + added.length <= LOG_TAIL) {
+    if (tail === '[]') return JSON.stringify(added);
     if (tail.startsWith('[') && tail.endsWith(']') && !EMPTY_ARRAY.test(tail))
-      return `${tail.slice(0, -1)},${JSON.stringify(lines).slice(1)}`;
+      return `${tail.slice(0, -1)},${JSON.stringify(added).slice(1)}`;
   }
-  return JSON.stringify(appendTail(JSON.parse(tail) as string[], lines));
+  return JSON.stringify(appendTail(JSON.parse(tail) as unknown[], added));
+}
+
+/**
+ * `lines`, written at `now`, folded into the tail of `row` (`logs_tail` and
+ * its times): the new tail, and the lines that leave it for the log table.
+ * While the tail has room (a job's first {@link LOG_TAIL} lines) nothing
+ * leaves it, so the log table is written only for a job of many lines.
+ */
+function foldLines(
+  row: JobRow,
+  lines: readonly string[],
+  now: number,
+): Pick<JobRow, 'logs_tail' | 'logs_tail_ts'> & { spilled: LogEntry[] } {
+  const count = row.log_count;
+  if (row.logs_tail_ts === null) {
+    // Written before the tail kept times: every line goes to the log table, as it always did.
+    return {
+      logs_tail: appendTailJson(row.logs_tail, count, lines),
+      logs_tail_ts: null,
+      spilled: lines.map((line, i) => ({ n: count + i + 1, ts: now, line })),
+    };
+  }
+  const times = lines.map(() => now);
+  if (count + lines.length <= LOG_TAIL) {
+    return {
+      logs_tail: appendTailJson(row.logs_tail, count, lines),
+      logs_tail_ts: appendTailJson(row.logs_tail_ts, count, times),
+      spilled: [],
+    };
+  }
+  const allLines = (JSON.parse(row.logs_tail) as string[]).concat(lines);
+  const allTimes = (JSON.parse(row.logs_tail_ts) as number[]).concat(times);
+  // The tail holds the job's newest lines: the first of them is number count - (tail's length) + 1.
+  const first = count + lines.length - allLines.length + 1;
+  const cut = allLines.length - LOG_TAIL;
+  return {
+    logs_tail: JSON.stringify(allLines.slice(cut)),
+    logs_tail_ts: JSON.stringify(allTimes.slice(cut)),
+    spilled: allLines.slice(0, cut).map((line, i) => ({ n: first + i, ts: Number(allTimes[i]), line })),
+  };
+}
+
+/**
+ * A job's log lines after `after` (at most `limit`), from the lines its log
+ * table gave (`stored`: those after `after`, in order, at most `limit`) and
+ * its tail: the log table holds the lines that left the tail, the tail the
+ * rest. A row whose tail keeps no times has all its lines in the table.
+ */
+export function logLines(
+  row: Pick<JobRow, 'logs_tail' | 'logs_tail_ts' | 'log_count'>,
+  stored: readonly LogEntry[],
+  after: number,
+  limit: number,
+): LogEntry[] {
+  if (row.logs_tail_ts === null || stored.length >= limit) return [...stored];
+  const tail = JSON.parse(row.logs_tail) as string[];
+  const times = JSON.parse(row.logs_tail_ts) as number[];
+  const first = row.log_count - tail.length + 1;
+  const from = Math.max(after, stored.at(-1)?.n ?? 0);
+  const out = [...stored];
+  for (let i = Math.max(0, from - first + 1); i < tail.length && out.length < limit; i++) {
+    out.push({ n: first + i, ts: Number(times[i]), line: tail[i]! });
+  }
+  return out;
 }
 
 const EMPTY_ARRAY = /^\[\s*\]$/;
@@ -57,8 +132,8 @@ export function clampProgress(p: number): number {
 
 /**
  * `row` with `change` applied at `now`: checked against the transition table,
- * the version left for the write to bump, log lines cleaned, numbered and
- * folded into the tail. Throws on a transition the table does not allow.
+ * the version left for the write to bump, log lines cleaned and folded into
+ * the tail (those that leave it numbered for the log table). Throws on a transition the table does not allow.
  */
 export function nextRow(row: JobRow, { change, lines }: RowChange, now: number): NextRow {
   const next: JobRow = { ...row, ...change, updated_at: now };
@@ -68,11 +143,12 @@ export function nextRow(row: JobRow, { change, lines }: RowChange, now: number):
     );
   }
   const clean = cleanLogLines(lines);
-  if (clean.length > 0) {
-    next.log_count = row.log_count + clean.length;
-    next.logs_tail = appendTailJson(row.logs_tail, row.log_count, clean);
-  }
-  return { next, logs: clean.map((line, i) => ({ n: row.log_count + i + 1, line })) };
+  if (clean.length === 0) return { next, logs: [] };
+  const { logs_tail, logs_tail_ts, spilled } = foldLines(row, clean, now);
+  next.log_count = row.log_count + clean.length;
+  next.logs_tail = logs_tail;
+  next.logs_tail_ts = logs_tail_ts;
+  return { next, logs: spilled };
 }
 
 /** Progress, stage, message and eta from the lease holder; progress never goes down. */

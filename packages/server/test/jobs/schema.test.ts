@@ -33,6 +33,7 @@ function row(patch: Partial<JobRow> = {}): JobRow {
     finished_at: T0 + 20,
     version: 9,
     logs_tail: '["a","b"]',
+    logs_tail_ts: `[${T0 + 10},${T0 + 20}]`,
     log_count: 2,
     metadata: '{"order":1}',
     run_at: T0,

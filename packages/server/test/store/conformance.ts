@@ -4,7 +4,7 @@ import type { StoredJob } from '../../src/jobs/model.js';
 import { ALL_STATES, canTransition, type JobStatus } from '../../src/jobs/states.js';
 import type { NewFile } from '../../src/store/file-row.js';
 import { LIST_FIELD_MAX_BYTES, omittedField } from '../../src/store/job-row.js';
-import type { JobStore, Lease, NewJob, RemoteType, WorkerRecord } from '../../src/store/store.js';
+import type { JobStore, Lease, LogLine, NewJob, RemoteType, WorkerRecord } from '../../src/store/store.js';
 
 /** A fresh, migrated, empty store for one test, and how to dispose of it. */
 export type StoreFactory = () => Promise<{ store: JobStore; dispose: () => Promise<void> }>;
@@ -662,6 +662,69 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(all.map((l) => l.line).filter((l) => l.startsWith('line '))).toEqual(lines);
         expect(all.map((l) => l.seq)).toEqual(all.map((_, i) => i + 1));
         expect(await store.logs('tenant-b', job.id, { limit: 10 })).toBeNull();
+      });
+
+      it('gives each line its number and the time it was written, in the tail or out of it, page by page', async () => {
+        const job = await created();
+        const t0 = Date.now() + 1000;
+        const lease = await claimOne({ now: t0 });
+        // The claim's line, then 30 lines at each of two times, then the finish's: 62 lines, the
+        // oldest 12 out of the tail of 50 (each change pushes out its own number of lines).
+        await store.report(lease.token, { logs: Array.from({ length: 30 }, (_, i) => `a ${i}`) }, t0 + 1);
+        await store.report(lease.token, { logs: Array.from({ length: 30 }, (_, i) => `b ${i}`) }, t0 + 2);
+        const done = await store.finish(lease.token, 'completed', { output: {}, now: t0 + 3 });
+        expect(done?.logs).toHaveLength(50);
+        const at = (seq: number) => (seq === 1 ? t0 : seq <= 31 ? t0 + 1 : seq <= 61 ? t0 + 2 : t0 + 3);
+        for (const limit of [1, 7, 12, 13, 50, 100]) {
+          const read: LogLine[] = [];
+          for (;;) {
+            const page = (await store.logs(T, job.id, { after: read.at(-1)?.seq ?? 0, limit }))!;
+            expect(page.length).toBeLessThanOrEqual(limit);
+            read.push(...page);
+            if (page.length < limit) break;
+          }
+          expect(read.map((l) => l.seq)).toEqual(Array.from({ length: 62 }, (_, i) => i + 1));
+          expect(read.map((l) => l.timestamp)).toEqual(read.map((l) => new Date(at(l.seq)).toISOString()));
+          expect(read.slice(1, 61).map((l) => l.line)).toEqual([
+            ...Array.from({ length: 30 }, (_, i) => `a ${i}`),
+            ...Array.from({ length: 30 }, (_, i) => `b ${i}`),
+          ]);
+          expect(read.slice(50).map((l) => l.line)).toEqual(done!.logs.slice(38));
+        }
+        // Lines after the last there is, and a job whose lines all fit in the tail.
+        expect(await store.logs(T, job.id, { after: 62, limit: 10 })).toEqual([]);
+        const small = await created();
+        const first = await claimOne({ now: t0 });
+        expect(first.job.id).toBe(small.id);
+        expect(await store.logs(T, small.id, { limit: 10 })).toEqual([
+          { seq: 1, timestamp: new Date(t0).toISOString(), line: first.job.logs[0] },
+        ]);
+      });
+
+      it("puts the oldest line of a full tail in the log table when a retry's claim adds its own", async () => {
+        const job = await created();
+        const t0 = Date.now();
+        const first = await claimOne({ now: t0 });
+        // 1 + 49 lines: the tail is full.
+        await store.report(first.token, { logs: Array.from({ length: 49 }, (_, i) => `x ${i}`) }, t0 + 1);
+        await store.finish(first.token, 'failed', {
+          error: { code: 'boom', message: 'boom' },
+          retryAt: t0 + 2,
+          now: t0 + 2,
+        });
+        const second = await claimOne({ now: t0 + 3 });
+        expect(second.job.id).toBe(job.id);
+        expect(second.job.logs).toHaveLength(50);
+        const lines = (await store.logs(T, job.id, { limit: 100 }))!;
+        expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 52 }, (_, i) => i + 1));
+        expect(lines[0]).toEqual({ seq: 1, timestamp: new Date(t0).toISOString(), line: first.job.logs[0] });
+        expect(lines[1]).toEqual({ seq: 2, timestamp: new Date(t0 + 1).toISOString(), line: 'x 0' });
+        expect(lines.at(-1)).toEqual({
+          seq: 52,
+          timestamp: new Date(t0 + 3).toISOString(),
+          line: second.job.logs.at(-1),
+        });
+        expect(lines.slice(2).map((l) => l.line)).toEqual(second.job.logs);
       });
 
       it('keeps any text a processor reports, NUL characters replaced', async () => {

@@ -61,9 +61,12 @@ async function ledger(
   schema: string,
 ): Promise<Map<string, { status: string; version: number; completions: number }>> {
   const rows = await adminQuery<{ id: string; status: string; version: number; completions: number }>(
+    // A job's log: the lines that left its tail (the log table) and the tail.
     `SELECT j.id, j.status, j.version,
        (SELECT count(*)::int FROM ${pg.escapeIdentifier(schema)}.job_logs l
-        WHERE l.job_seq = j.seq AND l.line LIKE '% completed') AS completions
+        WHERE l.job_seq = j.seq AND l.line LIKE '% completed')
+       + (SELECT count(*)::int FROM json_array_elements_text(j.logs_tail) t(line)
+          WHERE t.line LIKE '% completed') AS completions
      FROM ${pg.escapeIdentifier(schema)}.jobs j`,
   );
   return new Map(rows.map((r) => [r.id, r]));

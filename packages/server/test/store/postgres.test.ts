@@ -322,7 +322,7 @@ describePostgres('PostgreSQL store', () => {
       const rows = await adminQuery<{ version: number }>(
         `SELECT version FROM ${pg.escapeIdentifier(schema)}.schema_migrations ORDER BY version`,
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await dropSchema(schema);
@@ -470,6 +470,40 @@ describePostgres('PostgreSQL store', () => {
       expect((await store.get('t', 'd'))?.status).toBe('queued');
     } finally {
       query.mockRestore();
+      await dispose();
+    }
+  });
+
+  it('keeps every line of a job written before the tail kept times in the log table, its claim line and finish line too', async () => {
+    const { store, schema, dispose } = await freshPgStore({ poolSize: 1 });
+    try {
+      const jobs = pg.escapeIdentifier(schema);
+      await store.insert(newJob('old'));
+      await store.insert(newJob('new'));
+      // A queued row as the store wrote it before it kept the tail's times: NULL.
+      await adminQuery(`UPDATE ${jobs}.jobs SET logs_tail_ts = NULL WHERE id = 'old'`);
+      const leases = await claimSome(store, 2);
+      for (const lease of leases) {
+        await store.report(lease.token, { logs: ['one', 'two'] });
+        await store.finish(lease.token, 'completed', { output: {} });
+      }
+      const table = await adminQuery<{ id: string; n: number; line: string }>(
+        `SELECT j.id, l.n, l.line FROM ${jobs}.job_logs l JOIN ${jobs}.jobs j ON j.seq = l.job_seq ORDER BY j.id, l.n`,
+      );
+      // The old row's four lines are all in the table; the new one's are in its tail alone.
+      expect(table.map((r) => [r.id, r.n])).toEqual([
+        ['old', 1],
+        ['old', 2],
+        ['old', 3],
+        ['old', 4],
+      ]);
+      for (const id of ['old', 'new']) {
+        const lines = (await store.logs('t', id, { limit: 10 }))!;
+        expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4]);
+        expect(lines.map((l) => l.line).slice(1, 3)).toEqual(['one', 'two']);
+        expect((await store.get('t', id))!.logs).toEqual(lines.map((l) => l.line));
+      }
+    } finally {
       await dispose();
     }
   });

@@ -52,7 +52,7 @@ describe('SQLite store specifics', () => {
     const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as {
       version: number;
     }[];
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     db.close();
     await a.close();
     await b.close();
@@ -168,7 +168,7 @@ describe('SQLite store specifics', () => {
     remove();
   });
 
-  it('moves the large columns last without losing a row, a log line, a delivery or a used seq (migration 5)', async () => {
+  it('moves the large columns last without losing a row, a log line, a delivery or a used seq (migrations 5 and 8)', async () => {
     const { file, remove } = tempFile();
     // A database as longrun left it at migration 4, with jobs, log lines and a webhook delivery.
     const upTo4 = join(file, '..', 'migrations-1-4');
@@ -212,8 +212,11 @@ describe('SQLite store specifics', () => {
     expect(made.job.seq).toBe(5);
     const db = new Database(file, { readonly: true });
     const columns = (db.pragma('table_info(jobs)') as { name: string }[]).map((c) => c.name);
-    expect(columns.slice(-2)).toEqual(['output', 'input']);
-    expect(db.prepare('SELECT * FROM jobs WHERE seq < 5 ORDER BY seq').all()).toEqual(before);
+    expect(columns.slice(-3)).toEqual(['logs_tail_ts', 'output', 'input']);
+    // Rows written before the tail kept its lines' times have none: all their lines are in job_logs.
+    expect(db.prepare('SELECT * FROM jobs WHERE seq < 5 ORDER BY seq').all()).toEqual(
+      before.map((row) => ({ ...(row as object), logs_tail_ts: null })),
+    );
     expect(db.prepare('SELECT line FROM job_logs ORDER BY n').all()).toEqual([
       { line: 'a line' },
       { line: 'another' },
@@ -223,6 +226,10 @@ describe('SQLite store specifics', () => {
     ]);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     db.close();
+    expect((await store.logs('t', 'j2', { limit: 10 }))!.map((l) => [l.seq, l.line])).toEqual([
+      [1, 'a line'],
+      [2, 'another'],
+    ]);
     // Foreign keys are enforced again once migrated: deleting a job takes its log lines with it.
     expect(await store.delete('t', 'j2')).toMatchObject({ outcome: 'deleted' });
     const after = new Database(file, { readonly: true });

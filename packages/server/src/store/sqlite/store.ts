@@ -62,6 +62,7 @@ import {
   finishChange,
   idempotencyDecision,
   isDeletable,
+  logLines,
   lostLeaseChange,
   nextRow,
   type RowChange,
@@ -264,8 +265,8 @@ export class SqliteJobStore implements JobStore {
         { seq: number }
       >(
         `INSERT INTO jobs (tenant, id, type, queue, priority, status, input, metadata, max_attempts, created_at,
-                           updated_at, run_at, idempotency_key, request_hash, webhook)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           updated_at, run_at, idempotency_key, request_hash, webhook, logs_tail_ts)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]')
          ON CONFLICT (tenant, id) DO NOTHING
          RETURNING seq`,
       ),
@@ -490,7 +491,7 @@ export class SqliteJobStore implements JobStore {
       if (next[column] !== row[column]) changed |= 1 << i;
     }
     if (this.#update(changed).run(next).changes !== 1) return null;
-    for (const { n, line } of logs) this.#s.insertLog.run(row.seq, n, now, line);
+    for (const { n, ts, line } of logs) this.#s.insertLog.run(row.seq, n, ts, line);
     // The outbox row commits with the change or not at all.
     const events = webhookEventsOf(row, next);
     if (events.length > 0) {
@@ -641,9 +642,9 @@ export class SqliteJobStore implements JobStore {
   async logs(tenant: string, id: string, { after = 0, limit }: { after?: number; limit: number }) {
     const row = this.#s.byKey.get(tenant, id);
     if (!row) return null;
-    return this.#s.logs
-      .all(row.seq, after, limit)
-      .map((l): LogLine => ({ seq: l.n, timestamp: iso(l.ts), line: l.line }));
+    return logLines(row, this.#s.logs.all(row.seq, after, limit), after, limit).map(
+      (l): LogLine => ({ seq: l.n, timestamp: iso(l.ts), line: l.line }),
+    );
   }
 
   async claim({
