@@ -230,10 +230,21 @@ describe('SQLite store specifics', () => {
       [1, 'a line'],
       [2, 'another'],
     ]);
+    // A job queued before goes on writing every line to the log table: its claim's and its finish's.
+    const [lease] = await store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 });
+    expect(lease?.job.id).toBe('j3'); // the highest priority of the queued ones
+    await store.finish(lease!.token, 'completed', { output: {} });
+    const lines = new Database(file, { readonly: true });
+    expect(lines.prepare('SELECT n FROM job_logs WHERE job_seq = 3 ORDER BY n').all()).toEqual([
+      { n: 1 },
+      { n: 2 },
+    ]);
+    lines.close();
+    expect((await store.logs('t', 'j3', { limit: 10 }))!.map((l) => l.seq)).toEqual([1, 2]);
     // Foreign keys are enforced again once migrated: deleting a job takes its log lines with it.
     expect(await store.delete('t', 'j2')).toMatchObject({ outcome: 'deleted' });
     const after = new Database(file, { readonly: true });
-    expect(after.prepare('SELECT count(*) AS n FROM job_logs').get()).toEqual({ n: 0 });
+    expect(after.prepare('SELECT count(*) AS n FROM job_logs WHERE job_seq = 2').get()).toEqual({ n: 0 });
     after.close();
     await store.close();
     remove();
