@@ -133,7 +133,8 @@ export function clampProgress(p: number): number {
 /**
  * `row` with `change` applied at `now`: checked against the transition table,
  * the version left for the write to bump, log lines cleaned and folded into
- * the tail (those that leave it numbered for the log table). Throws on a transition the table does not allow.
+ * the tail (those that leave it numbered for the log table). Throws on a
+ * transition the table does not allow.
  */
 export function nextRow(row: JobRow, { change, lines }: RowChange, now: number): NextRow {
   const next: JobRow = { ...row, ...change, updated_at: now };
