@@ -9,6 +9,7 @@ import { eventually } from '../helpers/app.js';
 import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
 import { newJob } from '../helpers/jobs.js';
 import {
+  adminQuery,
   describePostgres,
   dropSchema,
   PG_URL,
@@ -111,6 +112,31 @@ describePostgres('PostgreSQL change feed', () => {
     const got = await eventually(async () => seenByA[0]);
     expect(got).toMatchObject({ id: 'lost-reply', version: 1 });
     expect(activityA.read).toBe(1);
+  });
+
+  it('reads again, at its first probe, what changed unnotified as it registered', async () => {
+    const schema = uniqueSchema('feed');
+    const store = new PostgresJobStore({ connectionString: PG_URL, schema, poolSize: 2 });
+    await store.migrate();
+    afterThisTest(async () => {
+      await store.close();
+      await dropSchema(schema);
+    });
+    await store.insert(newJob('raced'));
+    const activity = activityCounter();
+    const feed = new PostgresFeed({ store, probeIntervalMs: 300, onActivity: activity.onActivity });
+    await feed.start();
+    afterThisTest(() => feed.close());
+    const seen: StoredJob[] = [];
+    feed.subscribe('t', 'raced', (j) => seen.push(j));
+    // A write of another process that decided not to notify before the registration committed.
+    await adminQuery(
+      `UPDATE ${schema}.jobs SET progress = 50, version = version + 1, updated_at = $1 WHERE id = 'raced'`,
+      [Date.now()],
+    );
+    expect(await eventually(async () => seen.find((j) => j.version === 2))).toMatchObject({ progress: 50 });
+    expect(activity.counts.notification).toBe(0);
+    expect(activity.counts.caught_up).toBe(1);
   });
 
   it('delivers a job deleted and created again under the same id', async () => {

@@ -2,7 +2,8 @@ import { startTcpProxy } from '@longrun/testkit';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import type { StoredJob } from '../../src/jobs/model.js';
-import { parseNotices } from '../../src/store/postgres/notify.js';
+import { PostgresFeed } from '../../src/store/postgres/feed.js';
+import { parseNotices, registerListener } from '../../src/store/postgres/notify.js';
 import { PostgresJobStore } from '../../src/store/postgres/store.js';
 import type { Lease } from '../../src/store/store.js';
 import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
@@ -102,6 +103,7 @@ describePostgres('PostgreSQL fenced changes in batches', () => {
     const payloads: string[] = [];
     listener.on('notification', (msg) => payloads.push(msg.payload ?? ''));
     await listener.query(`LISTEN ${pg.escapeIdentifier(store.channel)}`);
+    await registerListener(listener, store.listeners, 'another-process');
     // One lease lost to a cancel before the finishes: its finish is refused, the others go through.
     await store.cancel('t', leases[7]!.job.id);
     await until(async () => payloads.length === 1);
@@ -210,6 +212,14 @@ describePostgres('PostgreSQL fenced changes in batches', () => {
     // The same schema through the proxy: its connections can be cut while PostgreSQL commits.
     const store = new PostgresJobStore({ connectionString: proxy.via(PG_URL), schema, poolSize: 2 });
     afterThisTest(() => store.close());
+    // Its process alone listens (its LISTEN connection not through the proxy): no write notifies
+    // it, and the waiter hears of the completion no reply brought because its store lost a
+    // connection, after which the feed reads what changed again.
+    const feed = new PostgresFeed({ store, connectionString: PG_URL, probeIntervalMs: 60_000 });
+    await feed.start();
+    afterThisTest(() => feed.close());
+    const heard: StoredJob[] = [];
+    feed.subscribe('t', leases[9]!.job.id, (job) => heard.push(job));
     const { finishing, letGo } = await finishBlocked(store, schema, leases);
     // The reply is dropped on the way back; the statement goes on and commits once the lock is let go.
     proxy.blackhole(true);
@@ -224,6 +234,9 @@ describePostgres('PostgreSQL fenced changes in batches', () => {
     );
     expect(await finishedOnce(schema)).toBe(true);
     expect(await direct.get('t', leases[9]!.job.id)).toMatchObject({ output: { i: 9 } });
+    expect(await until(async () => heard.find((job) => job.status === 'completed'))).toMatchObject({
+      output: { i: 9 },
+    });
   });
 
   it('keeps every job finished once or running under its lease while connections are cut again and again', async () => {

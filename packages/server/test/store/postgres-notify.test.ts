@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { type ChangeNotice, parseNotices } from '../../src/store/postgres/notify.js';
+import { type ChangeNotice, parseNotices, registerListener } from '../../src/store/postgres/notify.js';
 import type { PostgresJobStore } from '../../src/store/postgres/store.js';
 import { afterThisTest, useCleanup } from '../helpers/cleanup.js';
 import { newJob } from '../helpers/jobs.js';
-import { describePostgres, freshPgStore, PG_URL } from '../helpers/postgres.js';
+import { adminQuery, describePostgres, freshPgStore, PG_URL } from '../helpers/postgres.js';
 
 useCleanup();
 
@@ -68,13 +68,18 @@ describe('the NOTIFY payload', () => {
   });
 });
 
-/** Every notification on the store's channel while the test runs, read by a LISTEN connection of its own. */
-async function listen(store: PostgresJobStore): Promise<string[]> {
+/**
+ * Every notification on the store's channel while the test runs, read by a
+ * LISTEN connection of its own, registered as another process's (unless
+ * `registered` is false: then the store does not know of it).
+ */
+async function listen(store: PostgresJobStore, { registered = true } = {}): Promise<string[]> {
   const payloads: string[] = [];
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   client.on('notification', (msg) => payloads.push(msg.payload ?? ''));
   await client.query(`LISTEN ${pg.escapeIdentifier(store.channel)}`);
+  if (registered) await registerListener(client, store.listeners, 'another-process');
   afterThisTest(() => client.end());
   return payloads;
 }
@@ -111,6 +116,40 @@ describePostgres('PostgreSQL notifications', () => {
     await store.insert(newJob('last'));
     await until(() => payloads.length === 3);
     expect(parseNotices(payloads[2]).map((n) => n.id)).toEqual(['last']);
+  });
+
+  it('notifies no one while no other process listens, and every write once another registers, until its backend is gone', async () => {
+    const { store, dispose } = await freshPgStore();
+    afterThisTest(dispose);
+    // A LISTEN connection no process registered hears what is sent, and nothing is.
+    const heard = await listen(store, { registered: false });
+    const quiet = async (id: string) => {
+      await store.insert(newJob(id));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(heard).toEqual([]);
+    };
+    await quiet('alone');
+    // The writer's own process listening changes nothing: it publishes its own changes.
+    const own = new pg.Client({ connectionString: PG_URL });
+    await own.connect();
+    afterThisTest(() => own.end());
+    await registerListener(own, store.listeners, store.origin);
+    await quiet('own');
+    const other = new pg.Client({ connectionString: PG_URL });
+    await other.connect();
+    await registerListener(other, store.listeners, 'another-process');
+    await store.insert(newJob('heard'));
+    await until(() => heard.length === 1);
+    expect(parseNotices(heard[0]).map((n) => n.id)).toEqual(['heard']);
+    // The other process ends without taking its row out; the next registration removes it.
+    const [{ pid }] = (await other.query('SELECT pg_backend_pid() AS pid')).rows as [{ pid: number }];
+    await other.end();
+    const alive = async () =>
+      (await adminQuery('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length > 0;
+    while (await alive()) await new Promise((r) => setTimeout(r, 20));
+    await registerListener(own, store.listeners, store.origin);
+    heard.length = 0;
+    await quiet('gone');
   });
 
   it('splits the notices of a large statement over notifications that each fit the 8000-byte limit', async () => {

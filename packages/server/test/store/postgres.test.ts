@@ -322,7 +322,7 @@ describePostgres('PostgreSQL store', () => {
       const rows = await adminQuery<{ version: number }>(
         `SELECT version FROM ${pg.escapeIdentifier(schema)}.schema_migrations ORDER BY version`,
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await dropSchema(schema);

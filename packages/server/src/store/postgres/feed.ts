@@ -12,7 +12,7 @@ import { ByteBoundedMap } from '../../internal/byte-bounded-map.js';
 import { type Logger, silentLogger } from '../../internal/logger.js';
 import type { StoredJob } from '../../jobs/model.js';
 import { clientConfig, ident } from './connection.js';
-import { type ChangeNotice, parseNotices } from './notify.js';
+import { type ChangeNotice, parseNotices, registerListener, unregisterListener } from './notify.js';
 import type { PostgresJobStore } from './store.js';
 
 /**
@@ -79,16 +79,21 @@ const CATCH_UP_PAGE = 500;
  * version still has not been published here.
  */
 const OWN_GRACE_MS = 250;
+/** A registration taken out as the feed closes waits no longer than this for a connection that hangs. */
+const UNREGISTER_WAIT_MS = 1000;
 
 /**
  * The change feed across processes. Each write of the PostgreSQL store sends
  * a NOTIFY (notify.ts: for each job it wrote, tenant, id, seq, version,
  * status, type; and the writer's origin) in its own transaction, so a
- * notification goes out exactly when a change commits.
- * This feed holds one LISTEN connection of its own (not from the pool); on a
- * notification from another process it reads the job and publishes it
- * locally. It probes that connection, reconnects with back-off, and after a
- * reconnect re-reads every job changed while it was deaf, so no waiter hangs.
+ * notification goes out exactly when a change commits; it does so only while
+ * another process's feed is registered as listening (notify.ts).
+ * This feed holds one LISTEN connection of its own (not from the pool),
+ * registered so; on a notification from another process it reads the job and
+ * publishes it locally. It probes that connection, reconnects with back-off,
+ * and after a reconnect re-reads every job changed while it was deaf, so no
+ * waiter hangs; so too at its first probe after it registers, and after its
+ * store lost a connection (a write that committed unseen).
  *
  * `publish` (the service, for changes this process made) delivers locally;
  * every path is de-duplicated by (seq, version), so a listener sees each
@@ -111,6 +116,11 @@ export class PostgresFeed implements ChangeFeed {
   #pending = new Map<string, Notice>();
   #own: { notice: Notice; at: number }[] = [];
   #ownTimer: NodeJS.Timeout | null = null;
+  /** When the LISTEN connection last registered, until the first probe after it has looked back. */
+  #registeredAt: number | null = null;
+  /** Changes from this time on are to be read again ({@link #recheck}); null when none are. */
+  #recheckSince: number | null = null;
+  #recheckTimer: NodeJS.Timeout | null = null;
   #flushing = false;
   #client: pg.Client | null = null;
   #state: FeedState = 'connecting';
@@ -153,6 +163,9 @@ export class PostgresFeed implements ChangeFeed {
 
   /** Connect and LISTEN; rejects when the first connection fails (the server then fails to start). */
   async start(): Promise<void> {
+    // A write whose connection was lost may have committed unseen, and a process alone is not
+    // told of its own changes: what changed since is read again.
+    this.#store.onConnectionLost = () => this.#recheck(Date.now() - this.#marginMs);
     try {
       const client = await this.#open();
       this.#coveredUntil = Date.now();
@@ -215,9 +228,23 @@ export class PostgresFeed implements ChangeFeed {
     if (this.#probeTimer) clearInterval(this.#probeTimer);
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     if (this.#ownTimer) clearTimeout(this.#ownTimer);
+    if (this.#recheckTimer) clearTimeout(this.#recheckTimer);
+    this.#store.onConnectionLost = null;
     const client = this.#client;
     this.#client = null;
-    if (client) await endClient(client);
+    if (client) {
+      // Other processes stop notifying this one. Left behind (a hung connection), the row is
+      // removed as that of a gone backend when a process next registers.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        unregisterListener(client, this.#store.listeners, this.#store.origin).catch(() => {}),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, UNREGISTER_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      await endClient(client);
+    }
     await this.#local.close();
   }
 
@@ -237,6 +264,11 @@ export class PostgresFeed implements ChangeFeed {
       await client.connect();
       this.#client = client;
       await client.query(`LISTEN ${ident(this.#store.channel)}`);
+      // Other processes notify only the registered. A write of theirs that began before the
+      // registration committed may not notify, and commit after this process looked back (the
+      // catch-up after a reconnect): the first probe looks back again (see #probe).
+      await registerListener(client, this.#store.listeners, this.#store.origin);
+      this.#registeredAt = Date.now();
     } catch (err) {
       if (this.#client === client) this.#client = null;
       void endClient(client);
@@ -273,6 +305,10 @@ export class PostgresFeed implements ChangeFeed {
           } else {
             // Every notification committed before the probe was sent arrived before its answer.
             this.#coveredUntil = sent;
+            if (this.#registeredAt !== null) {
+              this.#recheck(this.#registeredAt - this.#marginMs);
+              this.#registeredAt = null;
+            }
           }
         },
         (err: unknown) => this.#drop(client, 'a probe of the LISTEN connection failed', err),
@@ -331,6 +367,29 @@ export class PostgresFeed implements ChangeFeed {
     this.#coveredUntil = listenedAt;
     this.#listening(client);
     this.#log.info({ reconnects: this.#reconnects }, 'the LISTEN connection is back and caught up');
+  }
+
+  /**
+   * Read every job changed since `since` again, soon (once for many calls),
+   * and publish what someone here waits on: changes that committed without a
+   * notification this process heard. A read that fails (the database is
+   * down) is tried again after the longest reconnect back-off.
+   */
+  #recheck(since: number, delayMs = OWN_GRACE_MS): void {
+    if (this.#closed) return;
+    this.#recheckSince = Math.min(this.#recheckSince ?? since, since);
+    if (this.#recheckTimer) return;
+    this.#recheckTimer = setTimeout(() => {
+      this.#recheckTimer = null;
+      const from = this.#recheckSince ?? since;
+      this.#recheckSince = null;
+      this.#catchUp(from).catch((err: unknown) => {
+        if (this.#closed) return;
+        this.#log.warn({ err }, 'could not read changed jobs again; trying again');
+        this.#recheck(from, this.#maxBackoffMs);
+      });
+    }, delayMs);
+    this.#recheckTimer.unref();
   }
 
   /** Publish every job changed since `since` that someone here listens for. */

@@ -11,6 +11,12 @@ import pg from 'pg';
  * on one lock, and its queue costs per message. The payload is
  * `{"o": origin, "n": [[tenant, id, seq, version, status, type, queue], …]}`;
  * a statement that wrote more than one payload holds is split into several.
+ *
+ * A statement notifies only while a process other than its writer listens:
+ * each process's LISTEN connection is registered in the schema's `listeners`
+ * table ({@link registerListener}) and taken out when it closes. A process
+ * alone writes without notifying; its own changes reach its own listeners
+ * when its writes return.
  */
 
 /** The NOTIFY channel of the jobs in one schema. */
@@ -66,11 +72,13 @@ export interface NotifySql {
  * The notifications of the rows of `rows` (a CTE of written job rows) on
  * `channel`; the writer's origin is the text parameter `originParam` (e.g.
  * `$7`). Sent in the writer's statement, so they go out exactly when the
- * change commits, and not at all when it wrote nothing. The CTE is
- * MATERIALIZED, so however the planner joins it, each `pg_notify` runs once;
- * it runs when the SELECT list's uncorrelated subquery is first evaluated.
+ * change commits, and not at all when it wrote nothing, or when no process
+ * but the writer is in `listeners` (the table, schema-qualified) as the
+ * statement begins. The CTE is MATERIALIZED, so however the planner joins
+ * it, each `pg_notify` runs once; it runs when the SELECT list's
+ * uncorrelated subquery is first evaluated.
  */
-export function notifySql(channel: string, rows: string, originParam: string): NotifySql {
+export function notifySql(channel: string, rows: string, originParam: string, listeners: string): NotifySql {
   const tuple = `json_build_array(${TUPLE.map((field) => `${rows}.${field}`).join(', ')})::text`;
   // Each notice's bytes, and a running sum over the ones that share notifications, number the
   // notification it goes in; one over ALONE_BYTES gets a number of its own (negative).
@@ -80,11 +88,50 @@ export function notifySql(channel: string, rows: string, originParam: string): N
         FROM (
           SELECT seq, e, CASE WHEN b > ${ALONE_BYTES} THEN -seq
             ELSE (sum(CASE WHEN b > ${ALONE_BYTES} THEN 0 ELSE b END) OVER (ORDER BY seq) - b) / ${PAYLOAD_BYTES} END AS part
-          FROM (SELECT seq, e, octet_length(e) + 1 AS b FROM (SELECT ${rows}.seq, ${tuple} AS e FROM ${rows}) r) t
+          FROM (SELECT seq, e, octet_length(e) + 1 AS b FROM (
+            SELECT ${rows}.seq, ${tuple} AS e FROM ${rows}
+            WHERE EXISTS (SELECT 1 FROM ${listeners} l WHERE l.origin <> ${originParam}::text)
+          ) r) t
         ) p GROUP BY part ORDER BY min(seq)
       ) n
     )`;
   return { cte, column: '(SELECT count(*) FROM notified) AS notified', reads: TUPLE.join(', ') };
+}
+
+/**
+ * Register `client`, a LISTEN connection of the process whose writes carry
+ * `origin`, in `listeners` (the table, schema-qualified): from the commit on,
+ * every other process's writes notify it. The rows of LISTEN connections
+ * that are gone (their backend has ended) are removed on the way, so that a
+ * process that died stops costing the others their notifications; a process
+ * whose connection was only cut registers again when it reconnects.
+ */
+export async function registerListener(
+  client: pg.ClientBase,
+  listeners: string,
+  origin: string,
+): Promise<void> {
+  await client.query(
+    `WITH gone AS (
+       DELETE FROM ${listeners} l WHERE l.origin <> $1
+         -- Another role's backends show no start: their pid alone then keeps their row.
+         AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                         WHERE a.pid = l.pid AND (a.backend_start IS NULL OR a.backend_start = l.started))
+     )
+     INSERT INTO ${listeners} (origin, pid, started)
+     SELECT $1, pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()
+     ON CONFLICT (origin) DO UPDATE SET pid = EXCLUDED.pid, started = EXCLUDED.started`,
+    [origin],
+  );
+}
+
+/** Take the LISTEN connection of `origin` out of `listeners`: other processes stop notifying it. */
+export async function unregisterListener(
+  client: pg.ClientBase,
+  listeners: string,
+  origin: string,
+): Promise<void> {
+  await client.query(`DELETE FROM ${listeners} WHERE origin = $1`, [origin]);
 }
 
 /**

@@ -187,6 +187,8 @@ export class PostgresJobStore implements JobStore {
   readonly #files: string;
   readonly #workers: string;
   readonly #remoteTypes: string;
+  /** The LISTEN connections of the processes on this schema (see notify.ts), schema-qualified. */
+  readonly listeners: string;
   readonly #names = new Map<string, string>();
   /** The statements each connection has prepared for {@link #oneTrip}, by name. */
   readonly #prepared = new WeakMap<pg.PoolClient, Set<string>>();
@@ -201,6 +203,11 @@ export class PostgresJobStore implements JobStore {
     maxEntryBytes: CACHED_LEASE_BYTES / 16,
   });
   #closed = false;
+  /**
+   * Called when a statement lost its connection: a write may have committed
+   * unseen (its change feed then reads what changed again).
+   */
+  onConnectionLost: (() => void) | null = null;
 
   constructor({
     connectionString,
@@ -229,6 +236,7 @@ export class PostgresJobStore implements JobStore {
     this.#files = `${ident(schema)}.files`;
     this.#workers = `${ident(schema)}.workers`;
     this.#remoteTypes = `${ident(schema)}.remote_types`;
+    this.listeners = `${ident(schema)}.listeners`;
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -276,6 +284,7 @@ export class PostgresJobStore implements JobStore {
         return result.rows as R[];
       } catch (err) {
         const lost = isConnectionError(err);
+        if (lost) this.onConnectionLost?.();
         client.release(lost ? (err as Error) : undefined);
         if (lost && retry === 'always' && attempt < CONNECTION_TRIES && !this.#closed) {
           await sleep(backoff(attempt, CONNECTION_BACKOFF));
@@ -316,6 +325,7 @@ export class PostgresJobStore implements JobStore {
         return result;
       } catch (err) {
         const lost = isConnectionError(err);
+        if (lost && client) this.onConnectionLost?.();
         if (client) await giveBack(client, err, { rollback: !committing });
         const again = (lost && !committing) || isRetryableTxError(err);
         if (again && attempt < CONNECTION_TRIES && !this.#closed) {
@@ -395,6 +405,7 @@ export class PostgresJobStore implements JobStore {
         return (results[results.length - 2]?.rows ?? []) as R[];
       } catch (err) {
         const lost = isConnectionError(err);
+        if (lost && client) this.onConnectionLost?.();
         // A statement that failed skipped the rest of the query and left the transaction aborted.
         if (client) await giveBack(client, err, { rollback: true });
         if ((lost || isRetryableTxError(err)) && attempt < CONNECTION_TRIES && !this.#closed) {
@@ -413,7 +424,7 @@ export class PostgresJobStore implements JobStore {
 
   /** The NOTIFY of the written rows `alias` (see notify.ts). */
   #notify(alias: string, originParam: string): NotifySql {
-    return notifySql(this.channel, alias, originParam);
+    return notifySql(this.channel, alias, originParam, this.listeners);
   }
 
   /**
