@@ -123,17 +123,18 @@ describePostgres('PostgreSQL change feed', () => {
       await dropSchema(schema);
     });
     await store.insert(newJob('raced'));
-    const activity = activityCounter();
-    const feed = new PostgresFeed({ store, probeIntervalMs: 300, onActivity: activity.onActivity });
-    await feed.start();
-    afterThisTest(() => feed.close());
-    const seen: StoredJob[] = [];
-    feed.subscribe('t', 'raced', (j) => seen.push(j));
-    // A write of another process that decided not to notify before the registration committed.
+    // A write of another process, made without a notification while no one was registered, just
+    // before this feed registers: its first probe reads what changed since, less the margin.
     await adminQuery(
       `UPDATE ${schema}.jobs SET progress = 50, version = version + 1, updated_at = $1 WHERE id = 'raced'`,
       [Date.now()],
     );
+    const activity = activityCounter();
+    const feed = new PostgresFeed({ store, probeIntervalMs: 500, onActivity: activity.onActivity });
+    await feed.start();
+    afterThisTest(() => feed.close());
+    const seen: StoredJob[] = [];
+    feed.subscribe('t', 'raced', (j) => seen.push(j));
     expect(await eventually(async () => seen.find((j) => j.version === 2))).toMatchObject({ progress: 50 });
     expect(activity.counts.notification).toBe(0);
     expect(activity.counts.caught_up).toBe(1);
