@@ -2,8 +2,8 @@ import { JOB_ERRORS } from '../errors.js';
 import { type JobError, LOG_TAIL } from '../jobs/model.js';
 import { canTransition, isTerminal, sourcesOf } from '../jobs/states.js';
 import { cleanLogLines, cleanNullable, cleanText } from './clean-text.js';
-import type { JobRow } from './job-row.js';
-import type { FinishOptions, ProgressPatch } from './store.js';
+import { iso, type JobRow } from './job-row.js';
+import type { FinishOptions, LogLine, ProgressPatch } from './store.js';
 
 /**
  * What each transition does to a job's row, decided here for every store
@@ -121,6 +121,16 @@ export function logLines(
     out.push({ n: first + i, ts: Number(times[i]), line: tail[i]! });
   }
   return out;
+}
+
+/** {@link logLines} as the API gives them: each line's number, time (ISO 8601) and text. */
+export function logPage(
+  row: Pick<JobRow, 'logs_tail' | 'logs_tail_ts' | 'log_count'>,
+  stored: readonly LogEntry[],
+  after: number,
+  limit: number,
+): LogLine[] {
+  return logLines(row, stored, after, limit).map((l) => ({ seq: l.n, timestamp: iso(l.ts), line: l.line }));
 }
 
 const EMPTY_ARRAY = /^\[\s*\]$/;

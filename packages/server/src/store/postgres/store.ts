@@ -14,7 +14,6 @@ import type {
 import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
 import { type InsertedTexts, insertedRow, insertTexts } from '../inserted-row.js';
 import {
-  iso,
   type JobRow,
   LIST_FIELD_MAX_BYTES,
   listColumns,
@@ -63,7 +62,7 @@ import {
   finishChange,
   idempotencyDecision,
   isDeletable,
-  logLines,
+  logPage,
   lostLeaseChange,
   type NextRow,
   nextRow,
@@ -701,7 +700,7 @@ export class PostgresJobStore implements JobStore {
       ts,
       line,
     }));
-    return logLines(row, stored, after, limit).map((l) => ({ seq: l.n, timestamp: iso(l.ts), line: l.line }));
+    return logPage(row, stored, after, limit);
   }
 
   async leaseOwners(): Promise<string[]> {

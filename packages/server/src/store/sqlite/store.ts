@@ -14,7 +14,6 @@ import type {
 import { type FileRow, type NewFile, type StoredFile, toFile } from '../file-row.js';
 import { insertedRow, insertTexts } from '../inserted-row.js';
 import {
-  iso,
   type JobRow,
   jobColumns,
   LIST_FIELD_MAX_BYTES,
@@ -48,7 +47,6 @@ import type {
   JobStore,
   Lease,
   ListFilter,
-  LogLine,
   NewJob,
   ProgressPatch,
   QueueCountsFilter,
@@ -62,7 +60,7 @@ import {
   finishChange,
   idempotencyDecision,
   isDeletable,
-  logLines,
+  logPage,
   lostLeaseChange,
   nextRow,
   type RowChange,
@@ -642,9 +640,7 @@ export class SqliteJobStore implements JobStore {
   async logs(tenant: string, id: string, { after = 0, limit }: { after?: number; limit: number }) {
     const row = this.#s.byKey.get(tenant, id);
     if (!row) return null;
-    return logLines(row, this.#s.logs.all(row.seq, after, limit), after, limit).map(
-      (l): LogLine => ({ seq: l.n, timestamp: iso(l.ts), line: l.line }),
-    );
+    return logPage(row, this.#s.logs.all(row.seq, after, limit), after, limit);
   }
 
   async claim({
