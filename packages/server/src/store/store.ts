@@ -302,7 +302,10 @@ export interface JobStore {
    * Jobs whose latest change is at or after `since` (ms, by `updated_at`),
    * oldest change first (ties by seq), after `cursor` when given: what a change
    * feed re-reads to catch up after it was cut off. Each job appears once, as
-   * it is now. Not indexed; meant for rare catch-ups, not for polling.
+   * it is now. Read through the indexes of queued, running and finished jobs
+   * (a finished job is not written again: its finish is its last change), so
+   * it costs the jobs not yet finished and those finished since, not the
+   * table; meant for catch-ups, not for polling.
    */
   changedSince(opts: {
     since: number;

@@ -1021,6 +1021,49 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await store.changedSince({ since: t0 + 3, limit: 10 })).toEqual([]);
       });
 
+      it('lists running, retried and finished jobs changed since a time, and none finished before it', async () => {
+        const t0 = Date.now() - 10_000;
+        /** A job claimed at `claimAt`, then finished at `finishAt` as `outcome` (failed with a retry: queued again). */
+        async function through(
+          claimAt: number,
+          outcome?: 'completed' | 'failed' | 'retried',
+          finishAt = claimAt,
+        ) {
+          await created({ now: t0 - 9000, max_attempts: 2 });
+          const lease = await claimOne({ now: claimAt });
+          if (!outcome) return lease.job;
+          const failed = outcome !== 'completed';
+          const job = await store.finish(lease.token, failed ? 'failed' : 'completed', {
+            now: finishAt,
+            error: { code: 'processor_error', message: 'boom' },
+            ...(outcome === 'retried' ? { retryAt: finishAt + 60_000 } : {}),
+          });
+          return job!;
+        }
+        const before = await through(t0 - 8000, 'completed', t0 - 3000);
+        const running = await through(t0 + 1);
+        const done = await through(t0 - 7000, 'completed', t0 + 2);
+        const retried = await through(t0 - 6000, 'retried', t0 + 3);
+        const failed = await through(t0 - 5000, 'failed', t0 + 4);
+        expect(retried.status).toBe('queued');
+        const changed = await store.changedSince({ since: t0, limit: 10 });
+        expect(changed.map((j) => [j.id, j.status])).toEqual([
+          [running.id, 'running'],
+          [done.id, 'completed'],
+          [retried.id, 'queued'],
+          [failed.id, 'failed'],
+        ]);
+        const page = await store.changedSince({
+          since: t0,
+          cursor: { updatedAt: t0 + 2, seq: done.seq },
+          limit: 10,
+        });
+        expect(page.map((j) => j.id)).toEqual([retried.id, failed.id]);
+        expect((await store.changedSince({ since: t0 - 3000, limit: 10 })).map((j) => j.id)[0]).toBe(
+          before.id,
+        );
+      });
+
       it('counts jobs by status', async () => {
         await inState('completed');
         await inState('canceled');

@@ -613,6 +613,35 @@ describePostgres('PostgreSQL store', () => {
     }
   });
 
+  it('reads the jobs changed since a time through indexes, not the table, however many jobs finished before', async () => {
+    const { store, schema, dispose } = await freshPgStore({ poolSize: 1 });
+    try {
+      const now = Date.now();
+      // 20,000 jobs that finished an hour ago: the history a feed's catch-up must not read.
+      await adminQuery(
+        `INSERT INTO "${schema}".jobs (tenant, id, type, queue, status, input, input_bytes, max_attempts, attempt,
+                                       created_at, started_at, updated_at, finished_at, run_at, output, progress)
+         SELECT 't', 'old-' || g, 'simulate', 'simulate', 'completed', '{}', 2, 3, 1, $1, $1, $1, $1, $1, '{}', 100
+         FROM generate_series(1, 20000) g`,
+        [now - 3_600_000],
+      );
+      await adminQuery(`ANALYZE "${schema}".jobs`);
+      await store.insertMany([newJob('a'), newJob('b'), newJob('c')]);
+      const [running, done] = await claimSome(store, 2);
+      await completeAll(store, [done!]);
+      const changed = await store.changedSince({ since: now, limit: 100 });
+      expect(changed.map((j) => [j.id, j.status]).sort()).toEqual([
+        [running!.job.id, 'running'],
+        [done!.job.id, 'completed'],
+        ['c', 'queued'],
+      ]);
+      // A sequential scan would read all 20,003 rows.
+      expect(await seqScanReads(store, schema)).toBeLessThan(500);
+    } finally {
+      await dispose();
+    }
+  });
+
   it('claims in one round trip with its values written in: any owner text arrives as given', async () => {
     const { store, dispose } = await freshPgStore({ poolSize: 1 });
     try {

@@ -88,13 +88,9 @@ describe('SQLite store specifics', () => {
       return rows.some(({ detail }) => /^SCAN jobs( |$)/.test(detail) && !detail.includes(' USING '));
     });
     expect(prepared.size).toBeGreaterThan(40);
-    // The counts for /metrics, and the change scan that only the PostgreSQL feed calls.
-    expect(
-      scans.map((sql) => sql.replace(/\s+/g, ' ').replace(/SELECT .* FROM jobs WHERE/, 'SELECT … WHERE')),
-    ).toEqual([
+    // The counts for /metrics alone: the jobs changed since a time are read through indexes too.
+    expect(scans.map((sql) => sql.replace(/\s+/g, ' '))).toEqual([
       'SELECT status, COUNT(*) AS n FROM jobs GROUP BY status',
-      'SELECT … WHERE updated_at >= ? ORDER BY updated_at, seq LIMIT ?',
-      'SELECT … WHERE updated_at >= ? AND (updated_at > ? OR (updated_at = ? AND seq > ?)) ORDER BY updated_at, seq LIMIT ?',
     ]);
     db.close();
     await store.close();

@@ -143,6 +143,15 @@ const BY_RUNNING = 'INDEXED BY jobs_running_by_queue';
 
 /** The terminal states as an SQL list, from the state table: SQLite binds no arrays. */
 const TERMINAL_SQL = [...TERMINAL_STATES].map((s) => `'${s}'`).join(', ');
+/**
+ * The jobs a change at or after `@since` can have left as they are: those not yet finished, and
+ * those finished since (a finished job is not written again, so its finish is its last change).
+ * Each part is read through an index of its own (SQLite makes no use of partial indexes for the
+ * arms of an OR, hence the union), so a catch-up reads what changed, not the table.
+ */
+const CHANGED_SEQS = `SELECT seq FROM jobs WHERE status = 'queued' AND updated_at >= @since
+  UNION ALL SELECT seq FROM jobs WHERE status = 'running' AND updated_at >= @since
+  UNION ALL SELECT seq FROM jobs WHERE finished_at >= @since AND updated_at >= @since`;
 
 /**
  * The embedded store: one SQLite file in WAL mode. better-sqlite3 is
@@ -353,8 +362,8 @@ export class SqliteJobStore implements JobStore {
       nextRunAt: db.prepare<[string], { t: number | null }>(
         "SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued' AND queue = ?",
       ),
-      changedSince: db.prepare<[number, number], JobRow>(
-        `SELECT ${JOB_COLUMNS} FROM jobs WHERE updated_at >= ? ORDER BY updated_at, seq LIMIT ?`,
+      changedSince: db.prepare<{ since: number; limit: number }, JobRow>(
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE seq IN (${CHANGED_SEQS}) ORDER BY updated_at, seq LIMIT @limit`,
       ),
       insertDelivery: db.prepare<[string, number, string, string, string, number, number, number, string]>(
         `INSERT INTO webhook_deliveries (id, job_seq, event, url, job, created_at, next_attempt_at)
@@ -435,9 +444,10 @@ export class SqliteJobStore implements JobStore {
       workers: db.prepare<[], WorkerRow>('SELECT * FROM workers ORDER BY last_seen_at DESC, id'),
       removeWorker: db.prepare<[string]>('DELETE FROM workers WHERE id = ?'),
       purgeWorkers: db.prepare<[number]>('DELETE FROM workers WHERE last_seen_at < ?'),
-      changedAfter: db.prepare<[number, number, number, number, number], JobRow>(
-        `SELECT ${JOB_COLUMNS} FROM jobs WHERE updated_at >= ? AND (updated_at > ? OR (updated_at = ? AND seq > ?))
-         ORDER BY updated_at, seq LIMIT ?`,
+      changedAfter: db.prepare<{ since: number; after: number; seq: number; limit: number }, JobRow>(
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE seq IN (${CHANGED_SEQS})
+           AND (updated_at > @after OR (updated_at = @after AND seq > @seq))
+         ORDER BY updated_at, seq LIMIT @limit`,
       ),
     };
   }
@@ -874,8 +884,8 @@ export class SqliteJobStore implements JobStore {
     limit: number;
   }): Promise<StoredJob[]> {
     const rows = cursor
-      ? this.#s.changedAfter.all(since, cursor.updatedAt, cursor.updatedAt, cursor.seq, limit)
-      : this.#s.changedSince.all(since, limit);
+      ? this.#s.changedAfter.all({ since, after: cursor.updatedAt, seq: cursor.seq, limit })
+      : this.#s.changedSince.all({ since, limit });
     return rows.map((row) => this.#job(row));
   }
 
