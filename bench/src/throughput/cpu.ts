@@ -17,11 +17,11 @@ export type RolePids = Record<Role, () => Promise<number[] | null>>;
 /** CPU time (user + system) of each sampled process, in ms, by pid. */
 export type CpuSample = Map<number, number>;
 
-/** A process's CPU time so far in ms (Linux, 10 ms ticks), or undefined once it is gone. */
-function cpuMsOf(pid: number): number | undefined {
+/** CPU time so far in ms (Linux, 10 ms ticks) from a `stat` file of /proc, or undefined once it is gone. */
+function statMs(path: string): number | undefined {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    stat = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -29,6 +29,16 @@ function cpuMsOf(pid: number): number | undefined {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
+
+/** A process's CPU time so far in ms, all its threads, or undefined once it is gone. */
+const cpuMsOf = (pid: number) => statMs(`/proc/${pid}/stat`);
+
+/**
+ * The CPU time so far in ms of a process's main thread (the one whose id is
+ * the pid): where a Node process runs its JavaScript, the rest of its threads
+ * being the garbage collector's helpers and libuv's pool.
+ */
+const mainThreadMsOf = (pid: number) => statMs(`/proc/${pid}/task/${pid}/stat`);
 
 export function sampleCpu(pids: Iterable<number>): CpuSample {
   const sample: CpuSample = new Map();
@@ -83,6 +93,8 @@ export function machineBusyMs(): number {
 export interface CpuSpent {
   /** CPU ms each role spent; null for a role not measured. */
   roles: Record<Role, number | null>;
+  /** CPU ms of the server's main thread; null unless the server role is one process. */
+  serverMainThread: number | null;
   /** Cores this system's processes kept busy on average. */
   ownCores: number;
   /** Cores the whole machine kept busy on average, this system's processes and any other work. */
@@ -110,6 +122,8 @@ async function pidsOf(roles: RolePids): Promise<Record<Role, number[] | null>> {
 export async function openCpuWindow(roles: RolePids): Promise<CpuWindow> {
   const first = await pidsOf(roles);
   const before = new Map(ROLES.map((role) => [role, sampleCpu(first[role] ?? [])]));
+  const server = first.server?.length === 1 ? first.server[0]! : null;
+  const main0 = server === null ? undefined : mainThreadMsOf(server);
   const busy0 = machineBusyMs();
   const t0 = performance.now();
   return {
@@ -118,6 +132,7 @@ export async function openCpuWindow(roles: RolePids): Promise<CpuWindow> {
       const after = new Map(
         ROLES.map((role) => [role, sampleCpu(new Set([...(first[role] ?? []), ...(now[role] ?? [])]))]),
       );
+      const main1 = server === null ? undefined : mainThreadMsOf(server);
       const busy = machineBusyMs() - busy0;
       const elapsed = performance.now() - t0;
       const spent = {} as Record<Role, number | null>;
@@ -126,7 +141,12 @@ export async function openCpuWindow(roles: RolePids): Promise<CpuWindow> {
           first[role] === null || now[role] === null ? null : cpuSpent(before.get(role)!, after.get(role)!);
       }
       const own = ROLES.reduce((sum, role) => sum + (spent[role] ?? 0), 0);
-      return { roles: spent, ownCores: own / elapsed, machineCores: busy / elapsed };
+      return {
+        roles: spent,
+        serverMainThread: main0 === undefined || main1 === undefined ? null : main1 - main0,
+        ownCores: own / elapsed,
+        machineCores: busy / elapsed,
+      };
     },
   };
 }

@@ -14,6 +14,8 @@ export interface Figures {
   cpu: Record<Role, number | null>;
   /** CPU µs per job of all its processes. */
   total: number | null;
+  /** CPU µs per job of the server's main thread; null when not measured. */
+  serverMainThread: number | null;
   /** Cores this system's processes kept busy during the measurement. */
   ownCores: number;
   /** Cores the machine kept busy during the measurement, with whatever else it was doing. */
@@ -23,9 +25,10 @@ export interface Figures {
 /** From this share of the cores busy on, the machine had no CPU to spare. */
 const CPU_BOUND = 0.75;
 /**
- * From this share of one core on, a server process is bound by its CPU: a
- * Node server runs its requests, claims and finishes on one thread, so it can
- * never use the machine's other cores, however idle they are.
+ * From this share of one core on, a server is bound by its CPU: a Node server
+ * runs its requests, claims and finishes on its main thread, so it can never
+ * use the machine's other cores for them, however idle they are (its other
+ * threads, the garbage collector's helpers and libuv's pool, run beside it).
  */
 const ONE_THREAD_BOUND = 0.85;
 
@@ -48,7 +51,16 @@ export function whatWouldClose(ours: Figures, wanted: number, cores: number): st
     );
   }
   const serverCores = ((ours.cpu.server ?? 0) * ours.rate) / 1e6;
-  if (serverCores >= ONE_THREAD_BOUND) {
+  if (ours.serverMainThread !== null) {
+    const mainCores = (ours.serverMainThread * ours.rate) / 1e6;
+    if (mainCores >= ONE_THREAD_BOUND) {
+      return (
+        `to close: the server's main thread kept ${mainCores.toFixed(2)} of a core busy (its process ` +
+        `${serverCores.toFixed(2)}), saturated, so ${us(wanted)} jobs/s needs ${us(1e6 / wanted)} µs of ` +
+        `main-thread CPU per job instead of ${us(ours.serverMainThread)}`
+      );
+    }
+  } else if (serverCores >= ONE_THREAD_BOUND) {
     return (
       `to close: the server process kept ${serverCores.toFixed(2)} of a core busy, its one thread saturated, ` +
       `so ${us(wanted)} jobs/s needs ${us(1e6 / wanted)} µs of server CPU per job instead of ${us(ours.cpu.server ?? 0)}`

@@ -20,6 +20,8 @@ export interface Measured {
   rate: number;
   /** CPU µs per job of each role's processes; null when the role has none to measure. */
   cpu: Record<Role, number | null>;
+  /** CPU µs per job of the server's (or worker's) main thread; null when not one process. */
+  serverMainThread: number | null;
   /** Cores this system's processes kept busy. */
   ownCores: number;
   /** Cores the machine kept busy meanwhile, with whatever else it was doing. */
@@ -31,8 +33,8 @@ export interface System {
   /** The store and how durable a write is when acknowledged. */
   settings: string;
   ours: boolean;
-  /** Set up, measure both modes (`jobs` each, after `warmup`), tear down. */
-  measure(jobs: number, warmup: number): Promise<Measured[]>;
+  /** Set up, measure both modes (`jobs` of each, after `warmup`), tear down. */
+  measure(jobs: Record<Mode, number>, warmup: number): Promise<Measured[]>;
 }
 
 const none = async () => null;
@@ -40,16 +42,17 @@ const none = async () => null;
 async function measureModes(
   submitter: BenchChild,
   roles: Omit<RolePids, 'submitter'>,
-  jobs: number,
+  jobsOf: Record<Mode, number>,
   warmup: number,
 ): Promise<Measured[]> {
   const pids: RolePids = { submitter: async () => [submitter.pid], ...roles };
   const out: Measured[] = [];
   for (const mode of MODES) {
+    const jobs = jobsOf[mode];
     await submitter.run(mode, mode === 'bulk' ? Math.max(BATCH, warmup) : warmup);
     const window = await openCpuWindow(pids);
     const seconds = await submitter.run(mode, jobs);
-    const { roles: spent, ownCores, machineCores } = await window.close();
+    const { roles: spent, serverMainThread, ownCores, machineCores } = await window.close();
     const perJob = (ms: number | null) => (ms === null ? null : (ms * 1000) / jobs);
     out.push({
       mode,
@@ -57,6 +60,7 @@ async function measureModes(
       seconds,
       rate: jobs / seconds,
       cpu: { submitter: perJob(spent.submitter), server: perJob(spent.server), store: perJob(spent.store) },
+      serverMainThread: perJob(serverMainThread),
       ownCores,
       machineCores,
     });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cpuSpent, machineBusyMs, processesNamed, sampleCpu } from '../../src/throughput/cpu.js';
+import {
+  cpuSpent,
+  machineBusyMs,
+  openCpuWindow,
+  processesNamed,
+  sampleCpu,
+} from '../../src/throughput/cpu.js';
 import { ownPostgresPids } from '../../src/throughput/store-processes.js';
 
 describe('cpuSpent', () => {
@@ -28,6 +34,31 @@ describe('sampleCpu', () => {
   it('finds processes by command name', () => {
     const comm = processesNamed('node');
     expect(comm).toContain(process.pid);
+  });
+});
+
+describe('openCpuWindow', () => {
+  it("gives a one-process server's main thread apart, within the process's time", async () => {
+    const none = async () => null;
+    const window = await openCpuWindow({ submitter: none, server: async () => [process.pid], store: none });
+    // 100 ms of CPU on this, the main, thread, however busy the machine.
+    const start = process.cpuUsage();
+    while (process.cpuUsage(start).user < 100_000) {
+      // busy
+    }
+    const { roles, serverMainThread } = await window.close();
+    expect(serverMainThread).toBeGreaterThanOrEqual(50);
+    expect(serverMainThread).toBeLessThanOrEqual(roles.server!);
+    expect(roles.submitter).toBeNull();
+  });
+
+  it('gives no main thread for a server role of several processes', async () => {
+    const window = await openCpuWindow({
+      submitter: async () => null,
+      server: async () => [process.pid, process.ppid],
+      store: async () => null,
+    });
+    expect((await window.close()).serverMainThread).toBeNull();
   });
 });
 

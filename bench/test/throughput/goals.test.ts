@@ -1,11 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { type Figures, ratioGoal, serverCpuGoal } from '../../src/throughput/goals.js';
 
-function figures(system: string, mode: Figures['mode'], rate: number, server: number, machineCores = 1) {
+function figures(
+  system: string,
+  mode: Figures['mode'],
+  rate: number,
+  server: number,
+  machineCores = 1,
+  serverMainThread: number | null = null,
+): Figures {
   const total = server + 100;
   // The system's own cores as its rate and CPU per job give them.
   const ownCores = (rate * total) / 1e6;
-  return { system, mode, rate, cpu: { submitter: 100, server, store: null }, total, ownCores, machineCores };
+  return {
+    system,
+    mode,
+    rate,
+    cpu: { submitter: 100, server, store: null },
+    total,
+    serverMainThread,
+    ownCores,
+    machineCores,
+  };
 }
 
 describe('ratioGoal', () => {
@@ -66,6 +82,19 @@ describe('ratioGoal', () => {
     expect(g.figure).toBe(
       '1.00x (4000 vs 4000 jobs/s); to close: the server process kept 0.92 of a core busy, its one thread ' +
         'saturated, so 6000 jobs/s needs 167 µs of server CPU per job instead of 230',
+    );
+  });
+
+  it("judges the server's main thread when it was measured: the process's other threads run beside it", () => {
+    // 4000 jobs/s: the process 230 µs a job (0.92 of a core), its main thread 200 (0.80), then 225 (0.90).
+    const peer = figures('peer', 'bulk', 4000, 50);
+    const goal = { ours: 'ours', theirs: 'peer', mode: 'bulk', target: 1.5, cores: 2 } as const;
+    const waiting = ratioGoal([figures('ours', 'bulk', 4000, 230, 1.3, 200), peer], goal);
+    expect(waiting.figure).toContain('to close: only 1.3 of 2 cores busy');
+    const saturated = ratioGoal([figures('ours', 'bulk', 4000, 230, 1.3, 225), peer], goal);
+    expect(saturated.figure).toBe(
+      "1.00x (4000 vs 4000 jobs/s); to close: the server's main thread kept 0.90 of a core busy (its process " +
+        '0.92), saturated, so 6000 jobs/s needs 167 µs of main-thread CPU per job instead of 225',
     );
   });
 
