@@ -50,6 +50,12 @@ function median(xs: readonly number[]): number {
   return quantile(xs, 0.5);
 }
 
+/** The median of the rounds that measured a figure, or null when none did. */
+function medianOfMeasured(xs: readonly (number | null)[]): number | null {
+  const measured = xs.filter((x): x is number => x !== null);
+  return measured.length === 0 ? null : median(measured);
+}
+
 /** The sum of the roles measured, or null when none was. */
 function total(cpu: Record<Role, number | null>): number | null {
   const known = ROLES.map((r) => cpu[r]).filter((x): x is number => x !== null);
@@ -59,20 +65,15 @@ function total(cpu: Record<Role, number | null>): number | null {
 /** One system in one mode over the rounds: the median of each figure, and every round's rate. */
 function summarise(system: System, mode: Mode, rounds: readonly Measured[]): Figures & { rates: number[] } {
   const cpu = {} as Record<Role, number | null>;
-  for (const role of ROLES) {
-    const xs = rounds.map((m) => m.cpu[role]).filter((x): x is number => x !== null);
-    cpu[role] = xs.length === 0 ? null : median(xs);
-  }
-  const totals = rounds.map((m) => total(m.cpu)).filter((x): x is number => x !== null);
-  const mains = rounds.map((m) => m.serverMainThread).filter((x): x is number => x !== null);
+  for (const role of ROLES) cpu[role] = medianOfMeasured(rounds.map((m) => m.cpu[role]));
   return {
     system: system.name,
     mode,
     rate: median(rounds.map((m) => m.rate)),
     rates: rounds.map((m) => m.rate),
     cpu,
-    total: totals.length === 0 ? null : median(totals),
-    serverMainThread: mains.length === 0 ? null : median(mains),
+    total: medianOfMeasured(rounds.map((m) => total(m.cpu))),
+    serverMainThread: medianOfMeasured(rounds.map((m) => m.serverMainThread)),
     ownCores: median(rounds.map((m) => m.ownCores)),
     machineCores: median(rounds.map((m) => m.machineCores)),
   };

@@ -51,19 +51,19 @@ export function whatWouldClose(ours: Figures, wanted: number, cores: number): st
     );
   }
   const serverCores = ((ours.cpu.server ?? 0) * ours.rate) / 1e6;
-  if (ours.serverMainThread !== null) {
-    const mainCores = (ours.serverMainThread * ours.rate) / 1e6;
-    if (mainCores >= ONE_THREAD_BOUND) {
-      return (
-        `to close: the server's main thread kept ${mainCores.toFixed(2)} of a core busy (its process ` +
-        `${serverCores.toFixed(2)}), saturated, so ${us(wanted)} jobs/s needs ${us(1e6 / wanted)} µs of ` +
-        `main-thread CPU per job instead of ${us(ours.serverMainThread)}`
-      );
-    }
-  } else if (serverCores >= ONE_THREAD_BOUND) {
+  // The main thread where it was measured; otherwise the process stands for it.
+  const main = ours.serverMainThread;
+  const threadUs = main ?? ours.cpu.server ?? 0;
+  const threadCores = (threadUs * ours.rate) / 1e6;
+  if (threadCores >= ONE_THREAD_BOUND) {
+    const busyThread =
+      main === null
+        ? `the server process kept ${serverCores.toFixed(2)} of a core busy, its one thread saturated`
+        : `the server's main thread kept ${threadCores.toFixed(2)} of a core busy (its process ` +
+          `${serverCores.toFixed(2)}), saturated`;
     return (
-      `to close: the server process kept ${serverCores.toFixed(2)} of a core busy, its one thread saturated, ` +
-      `so ${us(wanted)} jobs/s needs ${us(1e6 / wanted)} µs of server CPU per job instead of ${us(ours.cpu.server ?? 0)}`
+      `to close: ${busyThread}, so ${us(wanted)} jobs/s needs ${us(1e6 / wanted)} µs of ` +
+      `${main === null ? 'server' : 'main-thread'} CPU per job instead of ${us(threadUs)}`
     );
   }
   if (ours.mode === 'one-at-a-time') {
