@@ -37,8 +37,10 @@ const us = (x: number) => `${Math.round(x)}`;
 /**
  * What would close a missed throughput goal. When the machine's cores were
  * busy, the CPU per job that the wanted rate leaves, and where it goes now;
- * otherwise the time a job waits, for then waiting is the limit. The machine
- * is shared: other work may hold cores the system would have used.
+ * otherwise the saturated thread, or the time a job waits, and, when even the
+ * whole machine could not give the wanted rate at the CPU a job costs now,
+ * that too. The machine is shared: other work may hold cores the system would
+ * have used.
  */
 export function whatWouldClose(ours: Figures, wanted: number, cores: number): string {
   const busy = `${ours.machineCores.toFixed(1)} of ${cores} cores busy, ${ours.ownCores.toFixed(1)} of them its own`;
@@ -50,6 +52,7 @@ export function whatWouldClose(ours: Figures, wanted: number, cores: number): st
       `${us((ours.total * ours.rate) / wanted)} CPU µs/job instead of ${us(ours.total)} (${parts.join(', ')})`
     );
   }
+  const beyond = beyondTheMachine(ours, wanted, cores);
   const serverCores = ((ours.cpu.server ?? 0) * ours.rate) / 1e6;
   // The main thread where it was measured; otherwise the process stands for it.
   const main = ours.serverMainThread;
@@ -63,7 +66,7 @@ export function whatWouldClose(ours: Figures, wanted: number, cores: number): st
           `${serverCores.toFixed(2)}), saturated`;
     return (
       `to close: ${busyThread}, so ${us(wanted)} jobs/s needs ${us(1e6 / wanted)} µs of ` +
-      `${main === null ? 'server' : 'main-thread'} CPU per job instead of ${us(threadUs)}`
+      `${main === null ? 'server' : 'main-thread'} CPU per job instead of ${us(threadUs)}${beyond}`
     );
   }
   if (ours.mode === 'one-at-a-time') {
@@ -71,10 +74,24 @@ export function whatWouldClose(ours: Figures, wanted: number, cores: number): st
     return (
       `to close: only ${busy}; each of the ${SUBMITTERS} submitters waits ${ms.toFixed(1)} ms per job, and ` +
       `${us(wanted)} jobs/s needs ${((SUBMITTERS / wanted) * 1000).toFixed(1)} ms: fewer waits per job ` +
-      '(syncs, round trips, wake-ups), not less CPU'
+      `(syncs, round trips, wake-ups)${beyond || ', not less CPU'}`
     );
   }
-  return `to close: only ${busy}; jobs wait between submit, claim and finish (syncs, round trips, wake-ups), not for CPU`;
+  return `to close: only ${busy}; jobs wait between submit, claim and finish (syncs, round trips, wake-ups)${beyond || ', not for CPU'}`;
+}
+
+/**
+ * When the system's processes, at their CPU per job, could not reach `wanted`
+ * even with every core of the machine to themselves: the most CPU a job may
+ * cost in all at that rate, against what it costs now (else nothing). Freeing
+ * a saturated thread, or removing a wait, then does not close the goal alone.
+ */
+function beyondTheMachine(ours: Figures, wanted: number, cores: number): string {
+  if (ours.total === null || (ours.total * wanted) / 1e6 <= cores) return '';
+  return (
+    `; and at ${us(wanted)} jobs/s even all ${cores} cores allow ${us((cores * 1e6) / wanted)} CPU µs/job ` +
+    `in all its processes, against ${us(ours.total)}`
+  );
 }
 
 export interface RatioGoal {
