@@ -99,31 +99,18 @@ describe('ratioGoal', () => {
   });
 
   it('says when even every core of the machine could not give the wanted rate at the CPU a job costs now', () => {
-    // 9000 jobs/s: its main thread 100 µs a job (0.90 of a core), 235 µs a job in all its processes;
-    // 15000 jobs/s at 235 µs would take 3.5 cores of 2.
-    const g = ratioGoal([figures('ours', 'bulk', 9000, 135, 1.4, 100), figures('peer', 'bulk', 10000, 50)], {
-      ours: 'ours',
-      theirs: 'peer',
-      mode: 'bulk',
-      target: 1.5,
-      cores: 2,
-    });
-    expect(g.figure).toBe(
+    // 9000 jobs/s and 235 µs a job in all its processes: 15000 jobs/s would take 3.5 cores of 2.
+    const peer = figures('peer', 'bulk', 10000, 50);
+    const goal = { ours: 'ours', theirs: 'peer', mode: 'bulk', target: 1.5, cores: 2 } as const;
+    // Its main thread 100 µs a job, 0.90 of a core: saturated.
+    const saturated = ratioGoal([figures('ours', 'bulk', 9000, 135, 1.4, 100), peer], goal);
+    expect(saturated.figure).toBe(
       "0.90x (9000 vs 10000 jobs/s); to close: the server's main thread kept 0.90 of a core busy (its process " +
         '1.22), saturated, so 15000 jobs/s needs 67 µs of main-thread CPU per job instead of 100; and at ' +
         '15000 jobs/s even all 2 cores allow 133 CPU µs/job in all its processes, against 235',
     );
-    // Waiting, not saturated: the bound replaces "not for CPU".
-    const waiting = ratioGoal(
-      [figures('ours', 'bulk', 9000, 135, 1.4, 80), figures('peer', 'bulk', 10000, 50)],
-      {
-        ours: 'ours',
-        theirs: 'peer',
-        mode: 'bulk',
-        target: 1.5,
-        cores: 2,
-      },
-    );
+    // 80 µs, 0.72 of a core: waiting, and the bound replaces "not for CPU".
+    const waiting = ratioGoal([figures('ours', 'bulk', 9000, 135, 1.4, 80), peer], goal);
     expect(waiting.figure).toMatch(/wake-ups\); and at 15000 jobs\/s even all 2 cores allow 133 CPU µs\/job/);
     expect(waiting.figure).not.toContain('not for CPU');
   });
