@@ -34,22 +34,36 @@ export interface System {
   settings: string;
   ours: boolean;
   /** Set up, measure both modes (`jobs` of each, after `warmup`), tear down. */
-  measure(jobs: Record<Mode, number>, warmup: number): Promise<Measured[]>;
+  measure(jobs: Record<Mode, number>, warmup: Warmup): Promise<Measured[]>;
 }
 
 const none = async () => null;
+
+/** What runs before each mode is measured: at least `jobs` jobs and at least `seconds` of them. */
+export interface Warmup {
+  jobs: number;
+  seconds: number;
+}
+
+/** Run `mode` in turns of `warmup.jobs` (at least a batch) until both of the warm-up's minimums are met. */
+async function warmUp(submitter: BenchChild, mode: Mode, warmup: Warmup): Promise<void> {
+  const turn = mode === 'bulk' ? Math.max(BATCH, warmup.jobs) : warmup.jobs;
+  let seconds = 0;
+  do seconds += await submitter.run(mode, turn);
+  while (seconds < warmup.seconds);
+}
 
 async function measureModes(
   submitter: BenchChild,
   roles: Omit<RolePids, 'submitter'>,
   jobsOf: Record<Mode, number>,
-  warmup: number,
+  warmup: Warmup,
 ): Promise<Measured[]> {
   const pids: RolePids = { submitter: async () => [submitter.pid], ...roles };
   const out: Measured[] = [];
   for (const mode of MODES) {
     const jobs = jobsOf[mode];
-    await submitter.run(mode, mode === 'bulk' ? Math.max(BATCH, warmup) : warmup);
+    await warmUp(submitter, mode, warmup);
     const window = await openCpuWindow(pids);
     const seconds = await submitter.run(mode, jobs);
     const { roles: spent, serverMainThread, ownCores, machineCores } = await window.close();
