@@ -131,6 +131,37 @@ describe('GroupCommitter', () => {
     await committer.close();
   });
 
+  it('resolves an unsynced write at its commit, whatever awaits a sync, when its result reads only synced writes', async () => {
+    const releases: (() => void)[] = [];
+    const { committer, insert } = setup(() => new Promise<void>((r) => releases.push(r)));
+    const durable = committer.run(() => insert.run(1));
+    await until(() => releases.length === 1); // committed, and its sync under way
+    const asked: unknown[] = [];
+    const early = await committer.run(() => insert.run(2).lastInsertRowid, {
+      unsynced: true,
+      readsSynced: (rowid) => {
+        asked.push(rowid);
+        return true;
+      },
+    });
+    expect(asked).toEqual([early]); // asked of the write's own result
+    expect(releases).toHaveLength(1); // done with no sync of its own, the first still under way
+    let late = false;
+    const waiting = committer
+      .run(() => insert.run(3), { unsynced: true, readsSynced: () => false })
+      .then(() => (late = true));
+    await until(() => releases.length === 1 && asked.length === 1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(late).toBe(false);
+    releases.shift()!();
+    await durable;
+    await until(() => releases.length === 1); // the next sync, begun after the write committed
+    releases.shift()!();
+    await waiting;
+    expect(late).toBe(true);
+    await committer.close();
+  });
+
   it('lets other work in between when a batch takes long, committing every write in order', async () => {
     const { committer, insert, db } = setup(async () => undefined);
     const slow = (v: number) => () => {

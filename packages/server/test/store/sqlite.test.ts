@@ -148,6 +148,46 @@ describe('SQLite store specifics', () => {
     await b.close();
     remove();
   });
+  it('with synchronous=full, starts a job once its submission is synced, not waiting for the syncs of later ones', async () => {
+    const { file, remove } = tempFile();
+    const syncs: (() => void)[] = [];
+    const store = new SqliteJobStore({
+      filename: file,
+      synchronous: 'full',
+      fsync: () => new Promise<void>((resolve) => syncs.push(resolve)),
+    });
+    const syncOne = async () => {
+      await vi.waitFor(() => expect(syncs.length).toBeGreaterThan(0));
+      syncs.shift()!();
+    };
+    const claim = () => store.claim({ queue: 'simulate', owner: 'w', leaseMs: 10_000, limit: 1 });
+    await Promise.all([store.migrate(), syncOne()]);
+    await Promise.all([store.insert(newJob('a')), syncOne()]);
+    // A later submission is being synced; the earlier job, on disk, is claimed without waiting for it.
+    const b = store.insert(newJob('b'));
+    await vi.waitFor(() => expect(syncs).toHaveLength(1));
+    expect((await claim()).map((l) => l.job.id)).toEqual(['a']);
+    expect(syncs).toHaveLength(1);
+    // The job whose submission is not yet on disk is not started before it is.
+    let started = false;
+    const second = claim().then((leases) => {
+      started = true;
+      return leases;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(started).toBe(false);
+    while (!started) {
+      await syncOne();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await b;
+    expect((await second).map((l) => l.job.id)).toEqual(['b']);
+    const closed = store.close();
+    while (syncs.length > 0) syncs.shift()!();
+    await closed;
+    remove();
+  });
+
   it('stores exactly the states of the state machine (the CHECK constraint agrees with JOB_STATES)', async () => {
     const { file, remove } = tempFile();
     const store = new SqliteJobStore({ filename: file, synchronous });

@@ -27,16 +27,29 @@ interface Op {
   reject: (error: unknown) => void;
   /** Resolve once committed when nothing before it awaits a sync (see {@link GroupCommitter.run}). */
   unsynced: boolean;
+  /** For an unsynced write: true of a result that depends on no write awaiting its sync. */
+  readsSynced: ((value: unknown) => boolean) | undefined;
 }
 
 /** How one committed write's promise ends: resolved once synced, or rejected if the sync fails. */
 interface Settle {
   ok: () => void;
   fail: (error: unknown) => void;
+  /** Done at its commit whatever awaits a sync: an unsynced write whose result reads only synced writes. */
+  early: boolean;
 }
 
 const fdatasyncAsync = (fd: number) =>
   new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+
+/** How `op`, committed with `value`, ends. */
+function settled(op: Op, value: unknown): Settle {
+  return {
+    ok: () => op.resolve(value),
+    fail: op.reject,
+    early: op.unsynced && op.readsSynced?.(value) === true,
+  };
+}
 
 /**
  * How long one transaction of a batch may run before the rest of the batch is
@@ -129,12 +142,24 @@ export class GroupCommitter {
    * for (a claim) resolves once committed, without a sync of its own, when
    * every write committed before it is already synced: it then may read only
    * durable rows, and what a power cut can take from it is that write alone.
-   * Otherwise it waits for the sync as any write does.
+   * It resolves at its commit too, whatever awaits a sync, when `readsSynced`
+   * says of its result that it depends on no write awaiting its sync (a
+   * claim of jobs whose inserts are synced). Otherwise it waits for the sync
+   * as any write does.
    */
-  run<T>(fn: () => T, { unsynced = false }: { unsynced?: boolean } = {}): Promise<T> {
+  run<T>(
+    fn: () => T,
+    { unsynced = false, readsSynced }: { unsynced?: boolean; readsSynced?: (value: T) => boolean } = {},
+  ): Promise<T> {
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject, unsynced });
+      this.#pending.push({
+        fn,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        unsynced,
+        readsSynced: readsSynced as Op['readsSynced'],
+      });
       if (this.#pending.length === 1) setImmediate(() => this.#flush());
     });
   }
@@ -190,7 +215,15 @@ export class GroupCommitter {
       for (const settle of settles) settle.ok();
       return;
     }
-    this.#awaitingSync.push(...settles);
+    // Of the rest, an unsynced write whose result depends on no write awaiting its sync is done
+    // now too: under load a sync is always under way, and each claim would otherwise wait out one.
+    const waiting: Settle[] = [];
+    for (const settle of settles) {
+      if (settle.early) settle.ok();
+      else waiting.push(settle);
+    }
+    if (waiting.length === 0) return;
+    this.#awaitingSync.push(...waiting);
     this.#startSync();
   }
 
@@ -210,7 +243,7 @@ export class GroupCommitter {
         return done;
       })
       .immediate();
-    return values.map((value, i) => ({ ok: () => batch[i]!.resolve(value), fail: batch[i]!.reject }));
+    return values.map((value, i) => settled(batch[i]!, value));
   }
 
   #commitIsolated(batch: Op[]): Settle[] {
@@ -218,10 +251,9 @@ export class GroupCommitter {
       .transaction(() =>
         batch.map((op): Settle => {
           try {
-            const value = this.#db.transaction(op.fn)();
-            return { ok: () => op.resolve(value), fail: op.reject };
+            return settled(op, this.#db.transaction(op.fn)());
           } catch (error) {
-            return { ok: () => op.reject(error), fail: op.reject };
+            return { ok: () => op.reject(error), fail: op.reject, early: false };
           }
         }),
       )

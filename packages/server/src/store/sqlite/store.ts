@@ -91,6 +91,8 @@ export interface SqliteStoreOptions {
    * the last writes.
    */
   synchronous: 'full' | 'normal';
+  /** Flush a file descriptor to disk (injectable for tests). @default fs.fdatasync */
+  fsync?: (fd: number) => Promise<void>;
 }
 
 /**
@@ -190,13 +192,19 @@ export class SqliteJobStore implements JobStore {
     maxBytes: HELD_LEASE_BYTES,
     maxEntryBytes: HELD_LEASE_BYTES / 16,
   });
+  /**
+   * The first seq of each insert of this process still awaiting its sync, by
+   * the insert: a claim that takes none of those jobs or any after them
+   * reads only synced inserts (see {@link claim}).
+   */
+  readonly #unsyncedInserts = new Map<object, number>();
   /** The row of each queued job as this process last wrote it, by seq (see {@link claim}). */
   readonly #queued = new ByteBoundedMap<number, HeldRow>({
     maxBytes: HELD_QUEUED_BYTES,
     maxEntryBytes: HELD_QUEUED_ROW_BYTES,
   });
 
-  constructor({ filename, synchronous }: SqliteStoreOptions) {
+  constructor({ filename, synchronous, fsync }: SqliteStoreOptions) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     let db: Database.Database | undefined;
     try {
@@ -213,11 +221,16 @@ export class SqliteJobStore implements JobStore {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
-    this.#committer = new GroupCommitter({ db: this.#db, filename, durable: synchronous === 'full' });
+    this.#committer = new GroupCommitter({
+      db: this.#db,
+      filename,
+      durable: synchronous === 'full',
+      ...(fsync ? { fsync } : {}),
+    });
   }
 
   /** Every write goes through the group committer: one transaction, and one sync, per tick. */
-  #tx<T>(fn: () => T, opts?: { unsynced?: boolean }): Promise<T> {
+  #tx<T>(fn: () => T, opts?: { unsynced?: boolean; readsSynced?: (value: T) => boolean }): Promise<T> {
     return this.#committer.run(fn, opts);
   }
 
@@ -565,14 +578,26 @@ export class SqliteJobStore implements JobStore {
   }
 
   async insert(job: NewJob): Promise<InsertResult> {
-    return this.#tx(() => this.#result(this.#insertOne(job, job.now ?? Date.now())));
+    const [result] = await this.insertMany([job]);
+    return result!;
   }
 
   async insertMany(jobs: readonly NewJob[]): Promise<InsertResult[]> {
     if (jobs.length === 0) return [];
     const now = Date.now();
-    // One committer run: the whole batch is one transaction and one sync, however many jobs it holds.
-    return this.#tx(() => jobs.map((job) => this.#result(this.#insertOne(job, job.now ?? now))));
+    const insert = {};
+    try {
+      // One committer run: the whole batch is one transaction and one sync, however many jobs it holds.
+      return await this.#tx(() => {
+        const results = jobs.map((job) => this.#result(this.#insertOne(job, job.now ?? now)));
+        const created = results.find((r) => r.outcome === 'created');
+        // Set again, not added, when the batch runs again after a failed write (see GroupCommitter).
+        if (created) this.#unsyncedInserts.set(insert, created.job.seq);
+        return results;
+      });
+    } finally {
+      this.#unsyncedInserts.delete(insert);
+    }
   }
 
   #result({ outcome, row, input }: Inserted): InsertResult {
@@ -723,7 +748,19 @@ export class SqliteJobStore implements JobStore {
         return { job: job!, token };
       });
     };
-    return this.#tx(take, { unsynced: true });
+    // Nor does it wait for the syncs of other writes when none of the jobs it took was inserted
+    // by one still awaiting its sync (under load, it takes jobs queued long since, while later
+    // submissions are being synced): no job runs before its submission is on disk. A retry or
+    // release awaiting its sync is no such case: lost to a power cut, it leaves the job running
+    // under its old lease, which expires and queues it again.
+    return this.#tx(take, { unsynced: true, readsSynced: (leases) => this.#insertsSynced(leases) });
+  }
+
+  /** No job of `leases` was inserted by a write of this process still awaiting its sync. */
+  #insertsSynced(leases: readonly Lease[]): boolean {
+    let first = Number.POSITIVE_INFINITY;
+    for (const seq of this.#unsyncedInserts.values()) first = Math.min(first, seq);
+    return leases.every(({ job }) => job.seq < first);
   }
 
   async heartbeat(token: string, leaseMs: number, now = Date.now()): Promise<boolean> {
