@@ -11,6 +11,7 @@ import { adminQuery } from './lib/postgres.js';
 import type { ChartPanel, Goal, ScenarioOptions, ScenarioResult } from './lib/scenario.js';
 import { listening } from './lib/services.js';
 import { quantile } from './lib/stats.js';
+import { type Warmup, warmupText } from './lib/warmup.js';
 import type { Role } from './throughput/cpu.js';
 import { type Figures, ratioGoal, serverCpuGoal } from './throughput/goals.js';
 import {
@@ -24,7 +25,7 @@ import {
   SUBMITTERS,
 } from './throughput/protocol.js';
 import { type RedisPersistence, redisPersistence } from './throughput/redis-aof.js';
-import { bullmq, longrun, type Measured, pgBoss, type System, type Warmup } from './throughput/systems.js';
+import { bullmq, longrun, type Measured, pgBoss, type System } from './throughput/systems.js';
 
 const SQLITE_NORMAL = 'longrun (SQLite, synchronous=normal)';
 const SQLITE_FULL = 'longrun (SQLite, synchronous=full)';
@@ -99,7 +100,7 @@ function method(opts: {
   const { jobs, warmup, rounds, redis, postgres } = opts;
   return [
     `${jobs['one-at-a-time']} no-op jobs per system one at a time and ${jobs.bulk} in bulk, each after a warm-up of ` +
-      `at least ${warmup.jobs} jobs${warmup.seconds > 0 ? ` and ${warmup.seconds} s` : ''} in the same mode; ` +
+      `${warmupText(warmup)} in the same mode; ` +
       `median of ${rounds} round${rounds > 1 ? 's' : ''}, ` +
       'the systems taking turns within a round, each set up afresh for its turn and measured one at a time, then in bulk. ' +
       `Every system has ${CONCURRENCY} worker slots, and its submitter is a Node process of its own that hears of ` +

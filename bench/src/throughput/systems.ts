@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { deploy } from '../lib/longrun.js';
 import { dropSchema, freshSchema } from '../lib/postgres.js';
+import { type Warmup, warmUp } from '../lib/warmup.js';
 import { type BenchChild, startChild } from './child.js';
 import { openCpuWindow, type Role, type RolePids } from './cpu.js';
 import { BATCH, CONCURRENCY, MODES, type Mode } from './protocol.js';
@@ -39,18 +40,13 @@ export interface System {
 
 const none = async () => null;
 
-/** What runs before each mode is measured: at least `jobs` jobs and at least `seconds` of them. */
-export interface Warmup {
-  jobs: number;
-  seconds: number;
-}
-
 /** Run `mode` in turns of `warmup.jobs` (at least a batch) until both of the warm-up's minimums are met. */
-async function warmUp(submitter: BenchChild, mode: Mode, warmup: Warmup): Promise<void> {
+function warmUpMode(submitter: BenchChild, mode: Mode, warmup: Warmup): Promise<void> {
   const turn = mode === 'bulk' ? Math.max(BATCH, warmup.jobs) : warmup.jobs;
-  let seconds = 0;
-  do seconds += await submitter.run(mode, turn);
-  while (seconds < warmup.seconds);
+  return warmUp(warmup, async () => {
+    await submitter.run(mode, turn);
+    return turn;
+  });
 }
 
 async function measureModes(
@@ -63,7 +59,7 @@ async function measureModes(
   const out: Measured[] = [];
   for (const mode of MODES) {
     const jobs = jobsOf[mode];
-    await warmUp(submitter, mode, warmup);
+    await warmUpMode(submitter, mode, warmup);
     const window = await openCpuWindow(pids);
     const seconds = await submitter.run(mode, jobs);
     const { roles: spent, serverMainThread, ownCores, machineCores } = await window.close();
