@@ -182,9 +182,13 @@ describe('SQLite store specifics', () => {
     }
     await b;
     expect((await second).map((l) => l.job.id)).toEqual(['b']);
-    const closed = store.close();
-    while (syncs.length > 0) syncs.shift()!();
-    await closed;
+    let closed = false;
+    const closing = store.close().then(() => (closed = true));
+    while (!closed) {
+      for (const sync of syncs.splice(0)) sync();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await closing;
     remove();
   });
 
