@@ -756,11 +756,15 @@ export class SqliteJobStore implements JobStore {
     return this.#tx(take, { unsynced: true, readsSynced: (leases) => this.#insertsSynced(leases) });
   }
 
-  /** No job of `leases` was inserted by a write of this process still awaiting its sync. */
+  /**
+   * The claim took jobs, and none was inserted by a write of this process
+   * still awaiting its sync. A claim that took none starts nothing by going
+   * first, and waits as before: its pool's next look would read those writes.
+   */
   #insertsSynced(leases: readonly Lease[]): boolean {
     let first = Number.POSITIVE_INFINITY;
     for (const seq of this.#unsyncedInserts.values()) first = Math.min(first, seq);
-    return leases.every(({ job }) => job.seq < first);
+    return leases.length > 0 && leases.every(({ job }) => job.seq < first);
   }
 
   async heartbeat(token: string, leaseMs: number, now = Date.now()): Promise<boolean> {
