@@ -351,8 +351,13 @@ async function select(id) {
   $('detail-error').textContent = '';
   $('detail').hidden = false;
   const job = await api(`/v1/jobs/${encodeURIComponent(id)}`);
-  state.jobs.set(id, job);
-  renderDetail(job);
+  if (state.selected !== id) return;
+  // The read and the event stream race: an event may have brought a newer version
+  // while the read was under way, or the read a newer one than the stream has yet
+  // (whose event must then not be taken for old news). The newer wins, row and view.
+  const known = state.jobs.get(id);
+  if (known && known.version >= job.version) renderDetail(known);
+  else upsert(job);
 }
 
 async function appendLogs(id) {

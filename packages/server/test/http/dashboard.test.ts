@@ -190,6 +190,42 @@ describe.runIf(haveChromium)('dashboard in headless Chromium, against a server p
     await shot(page, 'artifacts.png');
     expect(page.errors).toEqual([]);
     await page.close();
+  }, 90_000);
+
+  it('keeps the newer version when the read of a selected job answers after the stream moved on', async () => {
+    const { url } = await serve(['--simulate-error-rate', '0']);
+    const page = await open(url);
+    await page.locator('#live.on').waitFor();
+    const job = (
+      await call(url, 'POST', '/v1/jobs', {
+        body: { type: 'simulate', input: { duration_seconds: 2, error_rate: 0 } },
+      })
+    ).body;
+    await row(page, job.id).waitFor();
+    // The read of the job is answered only after the stream has shown it completed,
+    // with what the server said while it still ran.
+    const logReads = () => page.requested.filter((r) => r.startsWith(`GET /v1/jobs/${job.id}/logs`)).length;
+    let staleStatus: string | undefined;
+    let logReadsBefore = Number.POSITIVE_INFINITY;
+    await page.route(`**/v1/jobs/${job.id}`, async (route) => {
+      const stale = await route.fetch();
+      const body = await stale.json();
+      staleStatus = body.status;
+      await expect
+        .poll(() => row(page, job.id).getAttribute('data-status'), { timeout: 20_000 })
+        .toBe('completed');
+      logReadsBefore = logReads();
+      await route.fulfill({ response: stale, json: body });
+    });
+    await row(page, job.id).click();
+    // The view renders the answer, then reads the log: once that read is seen, the answer is shown.
+    await expect.poll(() => logReads() > logReadsBefore, { timeout: 20_000 }).toBe(true);
+    expect(staleStatus).toMatch(/^(queued|running)$/);
+    expect(await page.locator('dd[data-field="status"]').textContent()).toBe('completed');
+    expect(await page.locator('dd[data-field="progress"]').textContent()).toBe('100%');
+    expect(await row(page, job.id).getAttribute('data-status')).toBe('completed');
+    expect(page.errors).toEqual([]);
+    await page.close();
   });
 
   it('uploads a PNG from the submit form through /v1/files and fills the URL field with its id', async () => {
