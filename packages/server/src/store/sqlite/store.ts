@@ -177,6 +177,17 @@ const CHANGED_SEQS = `SELECT seq FROM jobs WHERE status = 'queued' AND updated_a
 // A change's set of columns is a 32-bit mask (see #update).
 if (MUTABLE_COLUMNS.length > 31) throw new Error('MUTABLE_COLUMNS has outgrown the update key of 31 bits');
 
+/**
+ * A LIMIT or OFFSET bound at each run, given as `parameter`. SQLite reads the value of a plain
+ * `LIMIT ?` when it plans the statement, and so prepares the statement again whenever that
+ * parameter is bound, which is at every run: 15 µs against 3 for a claim's look at one tenant's
+ * next jobs. Through a CAST the planner does not read the value.
+ */
+function countOf(parameter: string): string {
+  return `CAST(${parameter} AS INTEGER)`;
+}
+const COUNT = countOf('?');
+
 /** A change's prepared UPDATE, and what reads its parameters (the columns it sets, then seq and version) from a row. */
 interface RowUpdate {
   statement: Database.Statement<unknown[]>;
@@ -357,7 +368,7 @@ export class SqliteJobStore implements JobStore {
       tenantDue: db.prepare<[string, string, number, number, number], Waiting>(
         `SELECT seq, tenant, priority, run_at FROM jobs INDEXED BY jobs_queued_by_tenant
          WHERE status = 'queued' AND queue = ? AND tenant = ? AND run_at <= ?
-         ORDER BY priority DESC, run_at, seq LIMIT ? OFFSET ?`,
+         ORDER BY priority DESC, run_at, seq LIMIT ${COUNT} OFFSET ${COUNT}`,
       ),
       queueCounts: db.prepare<{ now: number; queue: string | null; tenant: string | null }, QueueCountsRow>(
         // Three index scans (queued, running, recently finished), not one scan of every job.
@@ -376,7 +387,7 @@ export class SqliteJobStore implements JobStore {
          ) GROUP BY queue ORDER BY queue`,
       ),
       logs: db.prepare<[number, number, number], { n: number; ts: number; line: string }>(
-        'SELECT n, ts, line FROM job_logs WHERE job_seq = ? AND n > ? ORDER BY n LIMIT ?',
+        `SELECT n, ts, line FROM job_logs WHERE job_seq = ? AND n > ? ORDER BY n LIMIT ${COUNT}`,
       ),
       insertLog: db.prepare<[number, number, number, string]>(
         'INSERT INTO job_logs (job_seq, n, ts, line) VALUES (?, ?, ?, ?)',
@@ -405,7 +416,7 @@ export class SqliteJobStore implements JobStore {
       ),
       purgeable: db.prepare<[number, number], { seq: number; tenant: string; id: string }>(
         `SELECT seq, tenant, id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?
-           AND status IN (${TERMINAL_SQL}) ORDER BY finished_at, seq LIMIT ?`,
+           AND status IN (${TERMINAL_SQL}) ORDER BY finished_at, seq LIMIT ${COUNT}`,
       ),
       deleteSeq: db.prepare<[number]>('DELETE FROM jobs WHERE seq = ?'),
       counts: db.prepare<[], { status: JobStatus; n: number }>(
@@ -415,7 +426,7 @@ export class SqliteJobStore implements JobStore {
         "SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued' AND queue = ?",
       ),
       changedSince: db.prepare<{ since: number; limit: number }, JobRow>(
-        `SELECT ${JOB_COLUMNS} FROM jobs WHERE seq IN (${CHANGED_SEQS}) ORDER BY updated_at, seq LIMIT @limit`,
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE seq IN (${CHANGED_SEQS}) ORDER BY updated_at, seq LIMIT ${countOf('@limit')}`,
       ),
       insertDelivery: db.prepare<[string, number, string, string, string, number, number, number, string]>(
         `INSERT INTO webhook_deliveries (id, job_seq, event, url, job, created_at, next_attempt_at)
@@ -424,7 +435,7 @@ export class SqliteJobStore implements JobStore {
       ),
       dueDeliveries: db.prepare<[number, number], { id: string }>(
         `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-         ORDER BY next_attempt_at, created_at LIMIT ?`,
+         ORDER BY next_attempt_at, created_at LIMIT ${COUNT}`,
       ),
       leaseDelivery: db.prepare<[string, number, string], DeliveryRow>(
         `UPDATE webhook_deliveries SET lease_token = ?, next_attempt_at = ? WHERE id = ?
@@ -464,14 +475,14 @@ export class SqliteJobStore implements JobStore {
       ),
       fileByKey: db.prepare<[string, string], FileRow>('SELECT * FROM files WHERE tenant = ? AND id = ?'),
       filesOf: db.prepare<[string, number, number], FileRow>(
-        'SELECT * FROM files WHERE tenant = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+        `SELECT * FROM files WHERE tenant = ? AND seq < ? ORDER BY seq DESC LIMIT ${COUNT}`,
       ),
       deleteFile: db.prepare<[string, string], FileRow>(
         'DELETE FROM files WHERE tenant = ? AND id = ? RETURNING *',
       ),
       expiredFiles: db.prepare<[number, number], FileRow>(
         `DELETE FROM files WHERE seq IN (
-           SELECT seq FROM files WHERE expires_at < ? ORDER BY expires_at, seq LIMIT ?) RETURNING *`,
+           SELECT seq FROM files WHERE expires_at < ? ORDER BY expires_at, seq LIMIT ${COUNT}) RETURNING *`,
       ),
       // A worker registering again under its id keeps its first registered_at: it has been known
       // since then. Its name, key and types are the new ones; last_seen_at never goes back.
@@ -499,7 +510,7 @@ export class SqliteJobStore implements JobStore {
       changedAfter: db.prepare<{ since: number; after: number; seq: number; limit: number }, JobRow>(
         `SELECT ${JOB_COLUMNS} FROM jobs WHERE seq IN (${CHANGED_SEQS})
            AND (updated_at > @after OR (updated_at = @after AND seq > @seq))
-         ORDER BY updated_at, seq LIMIT @limit`,
+         ORDER BY updated_at, seq LIMIT ${countOf('@limit')}`,
       ),
     };
   }
@@ -701,7 +712,7 @@ export class SqliteJobStore implements JobStore {
       params.push(beforeSeq);
     }
     params.push(limit);
-    const sql = `SELECT ${LIST_COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    const sql = `SELECT ${LIST_COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${COUNT}`;
     const rows = this.#statement(sql).all(...params);
     return rows.map((row) => this.#job(row, true));
   }
