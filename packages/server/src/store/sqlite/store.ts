@@ -315,6 +315,8 @@ export class SqliteJobStore implements JobStore {
         'UPDATE jobs SET idempotency_key = NULL, request_hash = NULL WHERE seq = ?',
       ),
       // A taken id is a conflict of the insert itself (no read first); only then is the winner read.
+      // The new seq is the insert's rowid, not a RETURNING clause: SQLite gathers what RETURNING
+      // gives in a table of its own, made for each run (about a fifth of an insert's time).
       insert: db.prepare<
         [
           string,
@@ -331,14 +333,12 @@ export class SqliteJobStore implements JobStore {
           string | null,
           string | null,
           string | null,
-        ],
-        { seq: number }
+        ]
       >(
         `INSERT INTO jobs (tenant, id, type, queue, priority, status, input, metadata, max_attempts, created_at,
                            updated_at, run_at, idempotency_key, request_hash, webhook, logs_tail_ts)
          VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]')
-         ON CONFLICT (tenant, id) DO NOTHING
-         RETURNING seq`,
+         ON CONFLICT (tenant, id) DO NOTHING`,
       ),
       queuePosition: db.prepare<{ now: number; seq: number }, PositionCounts>(
         `SELECT ${positionColumns('jobs', 'j', '@now')} FROM jobs j WHERE j.seq = @seq`,
@@ -649,7 +649,7 @@ export class SqliteJobStore implements JobStore {
       }
     }
     const texts = insertTexts(job);
-    const inserted = this.#s.insert.get(
+    const inserted = this.#s.insert.run(
       job.tenant,
       job.id,
       job.type,
@@ -665,10 +665,10 @@ export class SqliteJobStore implements JobStore {
       job.idempotency?.hash ?? null,
       texts.webhook,
     );
-    if (!inserted) return { outcome: 'id_exists', row: this.#s.byKey.get(job.tenant, job.id)! };
+    if (inserted.changes === 0) return { outcome: 'id_exists', row: this.#s.byKey.get(job.tenant, job.id)! };
     // The row as a read of it would give it ({@link JOB_COLUMNS}): a long input left out.
     const inputBytes = Buffer.byteLength(texts.input);
-    const row = insertedRow(job, inserted.seq, now, {
+    const row = insertedRow(job, Number(inserted.lastInsertRowid), now, {
       ...texts,
       input: inputBytes <= LIST_FIELD_MAX_BYTES ? texts.input : null,
       inputBytes,
