@@ -36,12 +36,16 @@ export async function writeLimited(
     if (err) meter.destroy(err);
   });
   body.pipe(meter);
+  // Large buffers: fewer, bigger writes (a socket delivers 64 KiB at a time).
+  const file = createWriteStream(path, { flags: 'wx', highWaterMark: 1024 * 1024 });
   try {
-    // Large buffers: fewer, bigger writes (a socket delivers 64 KiB at a time).
-    await pipeline(meter, createWriteStream(path, { flags: 'wx', highWaterMark: 1024 * 1024 }));
+    await pipeline(meter, file);
     return bytes;
   } catch (err) {
     body.unpipe(meter);
+    // A pipeline fails as soon as the meter does, before the file is closed, or even opened: the
+    // caller's removal would then come before the open, which makes the file again, left behind.
+    if (!file.closed) await new Promise<void>((closed) => file.once('close', () => closed()));
     throw err;
   } finally {
     stopFeed();
