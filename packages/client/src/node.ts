@@ -22,10 +22,13 @@ export async function saveArtifact(
   body.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
   });
+  const file = createWriteStream(partial);
   try {
-    await pipeline(body, createWriteStream(partial), signal ? { signal } : {});
+    await pipeline(body, file, signal ? { signal } : {});
     await rename(partial, path);
   } catch (err) {
+    // A pipeline can fail before the file is even opened: removed first, it would be made again.
+    if (!file.closed) await new Promise<void>((closed) => file.once('close', () => closed()));
     await rm(partial, { force: true });
     throw err;
   }

@@ -51,11 +51,16 @@ export async function download(
     },
   });
   const partial = `${target}.partial`;
+  const file = toStdout ? null : createWriteStream(partial);
   try {
-    await pipeline(body, count, toStdout ? process.stdout : createWriteStream(partial));
-    if (!toStdout) await rename(partial, target);
+    await pipeline(body, count, file ?? process.stdout);
+    if (file) await rename(partial, target);
   } catch (err) {
-    if (!toStdout) await rm(partial, { force: true });
+    if (file) {
+      // A pipeline can fail before the file is even opened: removed first, it would be made again.
+      if (!file.closed) await new Promise<void>((closed) => file.once('close', () => closed()));
+      await rm(partial, { force: true });
+    }
     throw err;
   } finally {
     bar?.stop();
