@@ -19,9 +19,9 @@ describe('writeLimited', () => {
     expect(readFileSync(path, 'utf8')).toBe('0123456789');
   });
 
-  // The caller removes the file as soon as this fails. Had it failed while the file's open was
+  // The caller removes the file as soon as this fails. Were it to fail while the file's open is
   // still pending, as a pipeline does, the open would make the file again after the removal:
-  // before the fix, 12 of 50 such files were left behind.
+  // without the wait for the file's close, about a quarter of these were left behind.
   it('fails over the limit only once the file is closed, so that the removal that follows is the last word', async () => {
     const left: string[] = [];
     for (let i = 0; i < 50; i++) {
