@@ -1,9 +1,8 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Longrun } from '@longrun/client';
+import { saveStream } from '@longrun/client/node';
 import { isTerminal } from '../context.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -43,25 +42,13 @@ export async function download(
   const target = output ?? artifact.name;
   const bar = isTerminal(process.stderr) ? byteBar(artifact.name, artifact.size, process.stderr) : null;
   let received = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      received += chunk.length;
-      bar?.add(chunk.length);
-      done(null, chunk);
-    },
+  body.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    bar?.add(chunk.length);
   });
-  const partial = `${target}.partial`;
-  const file = toStdout ? null : createWriteStream(partial);
   try {
-    await pipeline(body, count, file ?? process.stdout);
-    if (file) await rename(partial, target);
-  } catch (err) {
-    if (file) {
-      // A pipeline can fail before the file is even opened: removed first, it would be made again.
-      if (!file.closed) await new Promise<void>((closed) => file.once('close', () => closed()));
-      await rm(partial, { force: true });
-    }
-    throw err;
+    if (toStdout) await pipeline(body, process.stdout);
+    else await saveStream(body, target, { partialPath: `${target}.partial` });
   } finally {
     bar?.stop();
   }
